@@ -1,0 +1,110 @@
+/*
+ * assertions/expr.h: the assertion language.
+ *
+ * One assertion is one string, e.g.
+ *     goroutines stay within 20 of baseline
+ *     goroutines stay within 10% of baseline
+ *     max(fds) <= baseline(fds) + 10
+ *     growth(heap_inuse) < 8MB and p99 < 250ms
+ *     slope(rss) < 1MB/s
+ *     http_requests_in_flight{handler="/api"} == 0
+ *
+ * The module knows nothing of where values come from: the caller supplies
+ * them through expr_value_cb. Canonical units: seconds for time, bytes for
+ * sizes (1KB = 1024 B), a plain fraction for percent (1% = 0.01); a unit
+ * followed by "/s", "/m" or "/h" divides by that time (1MB/s = 1048576).
+ */
+#ifndef LC_EXPR_H
+#define LC_EXPR_H
+
+#include <stddef.h>
+
+#include "common/lc.h"
+
+struct expr;
+
+/* How a metric reference reads its time series. */
+enum expr_reduce {
+    EXPR_FINAL,    /* bare `m`: the last value (after settle) */
+    EXPR_BASELINE, /* baseline(m): median of the baseline-phase samples */
+    EXPR_MIN,      /* min(m) over the whole run */
+    EXPR_MAX,      /* max(m) over the whole run */
+    EXPR_AVG,      /* avg(m) over the whole run */
+    EXPR_GROWTH,   /* growth(m) = final - baseline */
+    EXPR_SLOPE,    /* slope(m): least-squares slope per second over the load phase */
+};
+
+struct expr_label {
+    const char *name;
+    const char *value;
+};
+
+/* A metric reference: a name and an optional Prometheus-style label
+ * selector (label="value" pairs, all of which must match). `text` is the
+ * reference in canonical form: name{a="x",b="y"} (labels in written order,
+ * values re-escaped), or just the name. All pointers are borrowed from the
+ * parsed expression and live as long as it does. */
+struct expr_metric {
+    const char *name;
+    const struct expr_label *labels;
+    size_t nlabels;
+    const char *text;
+};
+
+/* Looks up one value. Returns 0 and sets *out, or -1 when the value cannot
+ * be had (no samples, metric absent), with a message in err. */
+typedef int expr_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
+                          struct lc_error *err, void *arg);
+
+/* Says whether a metric reference can be resolved at all: returns 1 when
+ * known, 0 when not (then expr_check reports it with its column; the
+ * callback may put a hint such as "did you mean goroutines?" in hint,
+ * a buffer of hintlen bytes, or leave it empty). */
+typedef int expr_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, void *arg);
+
+/* Called once for every metric reference in the expression, in order. */
+typedef void expr_visit_cb(const struct expr_metric *m, enum expr_reduce reduce, void *arg);
+
+/* The outcome of one evaluation. `observed` and `expected` describe the
+ * comparison that decided the result (for `and`/`or`, the first failing
+ * one, or the last one when all passed): the left and right values; for
+ * "stay within", the final value and the baseline. `message` is one line a
+ * person understands, e.g.
+ *   "goroutines ended at 2003, baseline 3: +2000, allowed ±20"
+ *   "fds = 300, expected <= 256" */
+struct expr_result {
+    int passed;
+    double observed;
+    double expected;
+    char message[512];
+};
+
+/*
+ * Parses one assertion. Returns a new expression (free with expr_free) or
+ * NULL with err->msg set and err->col the 1-based column of the fault
+ * (err->line is 1).
+ */
+struct expr *expr_parse(const char *text, struct lc_error *err);
+
+/* Frees an expression; expr_free(NULL) is a no-op. */
+void expr_free(struct expr *e);
+
+/* Returns the text the expression was parsed from (borrowed). */
+const char *expr_text(const struct expr *e);
+
+/* Checks every metric reference with `known`. Returns 0, or -1 with err
+ * naming the first unknown metric and its column (hint appended). */
+int expr_check(const struct expr *e, expr_known_cb *known, void *arg, struct lc_error *err);
+
+/* Calls visit for every metric reference. */
+void expr_visit(const struct expr *e, expr_visit_cb *visit, void *arg);
+
+/*
+ * Evaluates the expression. Returns 0 with *res filled (passed or not), or
+ * -1 when a value could not be had or the arithmetic is undefined (division
+ * by zero), with err set: such an assertion is an error, not a failure.
+ */
+int expr_eval(const struct expr *e, expr_value_cb *value, void *arg, struct expr_result *res,
+              struct lc_error *err);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * common/lc.h: the few helpers every leakcheck module shares: allocation that
+ * aborts on out-of-memory, an error record, a growable byte buffer, time,
+ * Go-style durations and atomic file writes.
+ */
+#ifndef LC_H
+#define LC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define LC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define LC_PRINTF(f, a)
+#endif
+
+#define LC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: these never return NULL; they print a message and abort when
+ * memory runs out. lc_free(NULL) is fine (it is plain free). */
+void *lc_malloc(size_t n);
+void *lc_calloc(size_t count, size_t size);
+void *lc_realloc(void *p, size_t n);
+char *lc_strdup(const char *s);
+char *lc_strndup(const char *s, size_t n);
+/* Returns a newly allocated formatted string; caller frees. */
+char *lc_asprintf(const char *fmt, ...) LC_PRINTF(1, 2);
+
+/* Grows *items (of *cap elements of size elem) so that it holds at least
+ * need elements; doubles the capacity. */
+void lc_grow(void **items, size_t *cap, size_t need, size_t elem);
+
+/* An error: a message and, where there is one, a 1-based line and column
+ * (0 when not known). Functions take an optional `struct lc_error *err`. */
+struct lc_error {
+    char msg[1024];
+    int line;
+    int col;
+};
+
+/* Fills err (when not NULL) with a message; line and col set to 0. */
+void lc_error_set(struct lc_error *err, const char *fmt, ...) LC_PRINTF(2, 3);
+/* Fills err (when not NULL) with a message at line/col. */
+void lc_error_at(struct lc_error *err, int line, int col, const char *fmt, ...) LC_PRINTF(4, 5);
+/* Puts "prefix: " in front of err's message (when err is not NULL). */
+void lc_error_prefix(struct lc_error *err, const char *fmt, ...) LC_PRINTF(2, 3);
+
+/* A growable byte buffer, always NUL-terminated after lc_buf_* calls.
+ * Initialise with {0}; release with lc_buf_free. */
+struct lc_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+void lc_buf_append(struct lc_buf *b, const void *data, size_t n);
+void lc_buf_puts(struct lc_buf *b, const char *s);
+void lc_buf_printf(struct lc_buf *b, const char *fmt, ...) LC_PRINTF(2, 3);
+void lc_buf_vprintf(struct lc_buf *b, const char *fmt, va_list ap);
+void lc_buf_reset(struct lc_buf *b);
+void lc_buf_free(struct lc_buf *b);
+
+/* Seconds from CLOCK_MONOTONIC, for durations. */
+double lc_now(void);
+/* Seconds since the epoch from the wall clock, for timestamps in reports. */
+double lc_wall(void);
+/* Formats a wall-clock time as RFC 3339 UTC ("2026-11-21T20:23:06.123Z") into out. */
+void lc_format_time(double wall, char *out, size_t outlen);
+
+/*
+ * Parses a Go-style duration ("250ms", "5s", "1m30s", "1.5h", "0", "100us")
+ * into seconds. Units: ns us µs ms s m h. Returns 0, or -1 with a message
+ * in err for anything else (negative values included).
+ */
+int lc_parse_duration(const char *s, double *seconds, struct lc_error *err);
+
+/*
+ * Parses a decimal number without regard to the locale (the program never
+ * calls setlocale, so strtod reads '.' as the decimal point). Accepts what
+ * Go's ParseFloat does for the exposition format: NaN, +Inf, -Inf, exponents.
+ * *end receives the first unparsed character. Returns 0 or -1 when no number.
+ */
+int lc_parse_double(const char *s, const char **end, double *out);
+
+/*
+ * Writes data to path so that a reader never sees a half-written file: a
+ * temporary file beside it, every write checked, fsync, then rename.
+ * Returns 0, or -1 with a message naming the path and the system error.
+ */
+int lc_write_file_atomic(const char *path, const void *data, size_t len, struct lc_error *err);
+
+/* Reads a whole file (at most max bytes; more is an error) into a new buffer,
+ * NUL-terminated; *len gets its length. Returns NULL with err on failure. */
+char *lc_read_file(const char *path, size_t max, size_t *len, struct lc_error *err);
+
+/* Creates a directory and its parents (like mkdir -p). Returns 0 or -1 with err. */
+int lc_mkdirs(const char *path, struct lc_error *err);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * framework/pprof.h: parsers for Go's net/http/pprof text profiles:
+ * goroutine?debug=1 and heap?debug=1 (Go 1.19 and 1.21+ alike).
+ * See ../shared/FORMATS.md for the format and its pitfalls.
+ */
+#ifndef LC_PPROF_H
+#define LC_PPROF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/lc.h"
+
+/* One frame: function name ("" when unknown), file ("" when unknown), line
+ * (0 when unknown). Inlined calls give several frames for one PC. */
+struct pprof_frame {
+    char *func;
+    char *file;
+    int line;
+    uint64_t pc;
+};
+
+/* One record. Goroutine profiles fill `count`; heap profiles fill the four
+ * heap figures (count = inuse_objects). `labels` is the raw text of the
+ * "# labels: {...}" line, or NULL. */
+struct pprof_stack {
+    uint64_t count;
+    uint64_t inuse_objects, inuse_bytes, alloc_objects, alloc_bytes;
+    char *labels;
+    struct pprof_frame *frames;
+    size_t nframes;
+};
+
+enum pprof_kind { PPROF_GOROUTINE, PPROF_HEAP };
+
+struct pprof_profile {
+    enum pprof_kind kind;
+    /* goroutine: the "total N" figure; heap: in-use objects of the header */
+    uint64_t total;
+    /* heap header: in-use objects/bytes, allocated objects/bytes, sampling rate */
+    uint64_t inuse_objects, inuse_bytes, alloc_objects, alloc_bytes, rate;
+    struct pprof_stack *stacks;
+    size_t nstacks;
+    /* heap only: "# Name = value" lines of the runtime.MemStats trailer */
+    struct pprof_memstat {
+        char *name;
+        double value;
+    } *memstats;
+    size_t nmemstats;
+};
+
+/*
+ * Parses a goroutine?debug=1 profile. Returns a new profile (free with
+ * pprof_free) or NULL with err (line and column where known) when the text
+ * is not such a profile or ends mid-record (a truncated profile is a failed
+ * sample, not data).
+ */
+struct pprof_profile *pprof_parse_goroutine(const char *text, size_t len, struct lc_error *err);
+
+/* Parses a heap?debug=1 profile, MemStats trailer included. Same contract. */
+struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_error *err);
+
+/* pprof_free(NULL) is a no-op. */
+void pprof_free(struct pprof_profile *p);
+
+/* Looks up a MemStats figure by its Go name ("HeapAlloc", "HeapInuse",
+ * "HeapObjects", "HeapSys", "NumGC", ...). Returns 0 and sets *out, or -1. */
+int pprof_memstat(const struct pprof_profile *p, const char *name, double *out);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * framework/procfs.h: OS counters of a process from /proc/PID: open fds and
+ * their limit, threads, RSS, sockets and the process's own TCP sockets by
+ * state (its socket inodes joined with /proc/PID/net/tcp and tcp6).
+ */
+#ifndef LC_PROCFS_H
+#define LC_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/lc.h"
+
+/* TCP states as the kernel numbers them (hex in /proc/net/tcp). */
+enum procfs_tcp_state {
+    PROCFS_TCP_ESTABLISHED = 1,
+    PROCFS_TCP_SYN_SENT = 2,
+    PROCFS_TCP_SYN_RECV = 3,
+    PROCFS_TCP_FIN_WAIT1 = 4,
+    PROCFS_TCP_FIN_WAIT2 = 5,
+    PROCFS_TCP_TIME_WAIT = 6,
+    PROCFS_TCP_CLOSE = 7,
+    PROCFS_TCP_CLOSE_WAIT = 8,
+    PROCFS_TCP_LAST_ACK = 9,
+    PROCFS_TCP_LISTEN = 10,
+    PROCFS_TCP_CLOSING = 11,
+};
+
+/* Returns the state's name ("ESTABLISHED", "CLOSE_WAIT", ...) or "UNKNOWN". */
+const char *procfs_tcp_state_name(int state);
+
+/* One row of /proc/PID/net/tcp or tcp6. Addresses in network byte order;
+ * IPv4 rows use the first 4 bytes with family AF_INET; IPv4-mapped IPv6
+ * rows stay AF_INET6. */
+struct procfs_tcp {
+    int family;
+    unsigned char local[16];
+    unsigned char remote[16];
+    uint16_t lport, rport;
+    int state;
+    uint64_t inode;
+};
+
+/* Parses the text of /proc/PID/net/tcp (family AF_INET) or tcp6 (AF_INET6).
+ * Appends the rows to *rows (grown with lc_grow; caller frees) and *n.
+ * Returns 0, or -1 with err on a malformed row. */
+int procfs_parse_net_tcp(const char *text, int family, struct procfs_tcp **rows, size_t *n,
+                         size_t *cap, struct lc_error *err);
+
+/* From /proc/PID/status text: Threads and VmRSS (converted to bytes).
+ * Returns 0, or -1 when a field is missing. */
+int procfs_parse_status(const char *text, double *threads, double *rss_bytes);
+
+/* From /proc/PID/limits text: the soft "Max open files" (-1 for unlimited).
+ * Returns 0, or -1 when the line is missing. */
+int procfs_parse_limits(const char *text, double *soft);
+
+struct procfs_sample {
+    double fds, fd_limit, threads, rss, sockets;
+    double tcp_established, tcp_close_wait, tcp_time_wait, tcp_listen;
+};
+
+/*
+ * Reads every figure of a live process. fds that vanish between readdir and
+ * readlink are skipped. tcp_time_wait counts TIME_WAIT rows on a port the
+ * process listens on (the kernel no longer ties them to any process).
+ * Returns 0; -1 with errno ESRCH and err when the process is gone; -1 with
+ * err on any other failure.
+ */
+int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err);
+
+#endif

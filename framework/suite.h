@@ -1,0 +1,102 @@
+/*
+ * framework/suite.h: loading and validating a suite file (format v1, JSON).
+ *
+ * Every string of a test has "${port}" replaced by the test's port (the
+ * caller picks a free loopback port per test and passes it in). Relative
+ * paths (target.command[0] when it contains a '/', target.cwd, pid_file,
+ * body_file) resolve against the suite file's directory. Unknown keys,
+ * wrong types and bad durations are errors that name the key and its
+ * line:column.
+ */
+#ifndef LC_SUITE_H
+#define LC_SUITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/lc.h"
+
+struct suite_header {
+    char *name;  /* "Name: value" as written */
+};
+
+struct suite_target {
+    int present;
+    char **command;   /* NULL-terminated argv, or NULL when attaching */
+    size_t ncommand;
+    char **env;       /* "NAME=value" strings added to the environment */
+    size_t nenv;
+    char *cwd;        /* absolute; the suite's directory by default */
+    long nofile;      /* RLIMIT_NOFILE to set, or 0 to leave as is */
+    pid_t pid;        /* attach to this pid (0: not given) */
+    char *pid_file;   /* attach to the pid read from this file, or NULL */
+    char *ready;      /* URL polled until 2xx, or NULL */
+    double ready_timeout_s; /* default 10 s */
+    double stop_grace_s;    /* SIGTERM -> SIGKILL; default 5 s */
+};
+
+struct suite_sample {
+    char *pprof;      /* base URL of /debug/pprof, or NULL */
+    char *prometheus; /* URL of /metrics, or NULL */
+    int proc;         /* sample /proc/PID (needs a pid) */
+    double interval_s;   /* default 0.25 s */
+    double timeout_s;    /* per fetch; default 5 s */
+};
+
+struct suite_load {
+    int present;
+    char *url;
+    char *method;     /* default GET */
+    struct suite_header *headers;
+    size_t nheaders;
+    char *body;       /* may be NULL */
+    size_t body_len;
+    unsigned concurrency; /* default 10 */
+    uint64_t requests;    /* 0: not given */
+    double duration_s;    /* 0: not given */
+    double rate;          /* 0: closed model */
+    double timeout_s;     /* per request; default 20 s */
+    unsigned threads;     /* 0: number of cores */
+};
+
+struct suite_test {
+    char *name;
+    int port;
+    struct suite_target target;
+    struct suite_sample sample;
+    double baseline_s;   /* default 1 s */
+    struct suite_load load;
+    double observe_s;    /* default 0 */
+    double settle_s;     /* default 0 */
+    char **asserts;
+    size_t nasserts;
+    /* the JSON line of the test object, for messages and JUnit file= */
+    int line;
+};
+
+struct suite {
+    char *name;
+    char *path;  /* the suite file as given */
+    char *dir;   /* absolute directory of the suite file */
+    struct suite_test *tests;
+    size_t ntests;
+};
+
+/* Picks a port for test number `index`; returns a free loopback port or -1. */
+typedef int suite_port_cb(size_t index, void *arg);
+
+/*
+ * Loads and validates the suite file at path. port_cb gives each test its
+ * port for ${port}. Returns a new suite (free with suite_free) or NULL with
+ * err: "line:col" of the fault where known and a message that names the key
+ * and what was expected. Assertions are only collected here; their syntax
+ * and metrics are checked by the caller.
+ */
+struct suite *suite_load(const char *path, suite_port_cb *port_cb, void *arg,
+                         struct lc_error *err);
+
+/* suite_free(NULL) is a no-op. */
+void suite_free(struct suite *s);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * loadgen/hist.h: a log-linear latency histogram (HdrHistogram-style):
+ * 3 significant digits from 1 µs to 1 hour, fixed memory, exact merge.
+ * Values are recorded in microseconds.
+ */
+#ifndef LC_HIST_H
+#define LC_HIST_H
+
+#include <stdint.h>
+
+struct hist;
+
+/* Returns a new empty histogram; caller frees with hist_free. */
+struct hist *hist_new(void);
+/* hist_free(NULL) is a no-op. */
+void hist_free(struct hist *h);
+/* Records one value in microseconds (clamped to the range). Not thread-safe
+ * against other writers; safe against one concurrent hist_merge reader. */
+void hist_record(struct hist *h, uint64_t usec);
+/* Adds every count of src into dst. */
+void hist_merge(struct hist *dst, const struct hist *src);
+/* Empties the histogram. */
+void hist_reset(struct hist *h);
+/* Number of recorded values. */
+uint64_t hist_count(const struct hist *h);
+/* The value (µs) at percentile q in [0,100]; 0 when empty. Within 0.1%. */
+uint64_t hist_percentile(const struct hist *h, double q);
+uint64_t hist_max(const struct hist *h);
+uint64_t hist_min(const struct hist *h);
+double hist_mean(const struct hist *h);
+
+#endif

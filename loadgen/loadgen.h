@@ -1,0 +1,108 @@
+/*
+ * loadgen/loadgen.h: the HTTP/1.1 load engine.
+ *
+ * One libevent event_base per worker thread, non-blocking sockets, a
+ * per-connection state machine, request bytes built once. Workers keep
+ * their own statistics; loadgen_snapshot merges them without locks on the
+ * hot path (each counter has one writer and is read with relaxed atomics).
+ *
+ * Lifecycle: loadgen_new -> loadgen_start -> (loadgen_snapshot, loadgen_done
+ * polled from any one other thread) -> loadgen_stop (optional) ->
+ * loadgen_join -> loadgen_free.
+ */
+#ifndef LC_LOADGEN_H
+#define LC_LOADGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/lc.h"
+
+struct loadgen;
+struct hist;
+
+/* One kind of request. Strings are copied by loadgen_new. */
+struct loadgen_request {
+    const char *method;          /* "GET" when NULL */
+    const char *url;             /* http://host:port/path?query (http only) */
+    const char *const *headers;  /* "Name: value" strings */
+    size_t nheaders;
+    const char *body;            /* may be NULL */
+    size_t body_len;
+    unsigned weight;             /* relative share in a mix; 0 counts as 1 */
+};
+
+/* A stage of the open model: the rate ramps linearly from the previous
+ * stage's rate (or 0 for the first) to `rate` over `duration_s`. */
+struct loadgen_stage {
+    double duration_s;
+    double rate;
+};
+
+struct loadgen_config {
+    const struct loadgen_request *requests; /* at least one; copied */
+    size_t nrequests;
+    unsigned concurrency;  /* connections in all; default 1 */
+    unsigned threads;      /* worker threads; 0 = number of cores, at most concurrency */
+    uint64_t max_requests; /* 0 = no limit; else exactly this many are sent */
+    double duration_s;     /* 0 = no limit; whichever of the two ends first */
+    double rate;           /* requests/s in all; 0 = closed model */
+    const struct loadgen_stage *stages; /* open model with ramps; copied */
+    size_t nstages;
+    double timeout_s;      /* per request; 0 = 20 s */
+    int disable_keepalive; /* a new connection for every request */
+};
+
+/* Kinds of failed request; none is ever counted as a success. */
+enum loadgen_err {
+    LOADGEN_ERR_CONNECT,   /* connect refused or failed */
+    LOADGEN_ERR_RESET,     /* connection reset or closed before a response */
+    LOADGEN_ERR_TIMEOUT,   /* no complete response within timeout_s */
+    LOADGEN_ERR_MALFORMED, /* the response did not parse */
+    LOADGEN_ERR_TRUNCATED, /* the body ended early */
+    LOADGEN_ERR_STATUS,    /* a complete response with a non-2xx status */
+    LOADGEN_ERR__COUNT
+};
+
+/* Returns a short stable name for an error kind ("connect", "reset", ...). */
+const char *loadgen_err_name(enum loadgen_err kind);
+
+struct loadgen_stats {
+    uint64_t requests;  /* finished: a complete response or a failure */
+    uint64_t errors;    /* failures of any kind, non-2xx included */
+    uint64_t by_kind[LOADGEN_ERR__COUNT];
+    uint64_t status[600]; /* complete responses by status code (index = code) */
+    uint64_t bytes_read;
+    uint64_t late_sends; /* open model: sends that left after their intended time */
+    double elapsed_s;    /* since loadgen_start, until the end when finished */
+    double rps;          /* requests / elapsed_s */
+    /* latency percentiles in seconds over complete responses (open model:
+     * from the intended send time); 0 when there are none */
+    double p50, p75, p90, p95, p99, p999, max, mean;
+};
+
+/* Creates an engine for cfg. Returns NULL with err on a bad URL, method or
+ * configuration. The engine sends nothing until loadgen_start. */
+struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *err);
+
+/* Starts the worker threads and returns at once. Returns 0 or -1 with err. */
+int loadgen_start(struct loadgen *lg, struct lc_error *err);
+
+/* Returns 1 when every worker has finished (limits reached or stopped). */
+int loadgen_done(const struct loadgen *lg);
+
+/* Asks the workers to stop as soon as they can; returns at once. */
+void loadgen_stop(struct loadgen *lg);
+
+/* Waits for the workers to end. */
+void loadgen_join(struct loadgen *lg);
+
+/* Fills *out with the figures so far (or the final ones after join). Safe
+ * to call while workers run, from one thread at a time. When latency is
+ * not NULL, the merged latency histogram is added into it. */
+void loadgen_snapshot(struct loadgen *lg, struct loadgen_stats *out, struct hist *latency);
+
+/* Frees the engine (joining first if needed); loadgen_free(NULL) is a no-op. */
+void loadgen_free(struct loadgen *lg);
+
+#endif

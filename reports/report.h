@@ -1,0 +1,114 @@
+/*
+ * reports/report.h: the plain data model of a run and the writers over it
+ * (report.json, junit.xml, the console summary). The writers know nothing
+ * of how the figures were obtained.
+ *
+ * Ownership: every pointer in these structs is owned by the struct that
+ * holds it and freed by report_run_free; strings are heap-allocated.
+ * Times: `t` of a point and phase bounds are seconds since the test began.
+ * Values are in canonical units (seconds, bytes, fractions); NaN means "no
+ * value" and is written as null in JSON.
+ */
+#ifndef LC_REPORT_H
+#define LC_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/lc.h"
+
+enum report_verdict { REPORT_PASS, REPORT_FAIL, REPORT_ERROR };
+
+/* "pass", "fail" or "error". */
+const char *report_verdict_name(enum report_verdict v);
+
+struct report_point {
+    double t;
+    double v;
+};
+
+struct report_series {
+    char *name; /* metric name, e.g. "goroutines" or "go_goroutines{job=\"x\"}" */
+    double baseline, final, min, max; /* NaN when unknown */
+    struct report_point *points;
+    size_t npoints;
+};
+
+struct report_assertion {
+    char *expr;
+    int passed;
+    int errored;      /* could not be evaluated; message says why */
+    double observed;  /* NaN when errored */
+    double expected;
+    char *message;
+};
+
+struct report_phase {
+    char *name; /* "baseline", "load", "observe", "settle" */
+    double start, end;
+};
+
+struct report_count {
+    char *key; /* status code as text ("200") or error kind ("reset") */
+    uint64_t n;
+};
+
+struct report_load {
+    int present;
+    uint64_t requests, errors;
+    double duration_s, rps;
+    double p50_ms, p90_ms, p99_ms, max_ms;
+    struct report_count *status;
+    size_t nstatus;
+    struct report_count *errors_by_kind;
+    size_t nerrors_by_kind;
+};
+
+struct report_test {
+    char *name;
+    enum report_verdict verdict;
+    char *error;       /* NULL, or why the test could not be run to the end */
+    double started_at; /* wall clock, seconds since the epoch */
+    double duration_s;
+    struct report_assertion *assertions;
+    size_t nassertions;
+    struct report_series *series;
+    size_t nseries;
+    struct report_phase *phases;
+    size_t nphases;
+    struct report_load load;
+    char *dir;        /* the test's folder under --out, or NULL */
+    char *log_tail;   /* last lines of the target's stderr, or NULL */
+};
+
+struct report_run {
+    char *suite;
+    char *suite_file;
+    enum report_verdict verdict;
+    double started_at; /* wall clock */
+    double duration_s;
+    int interrupted;
+    struct report_test *tests;
+    size_t ntests;
+};
+
+/* Frees everything the run holds, and the run; report_run_free(NULL) is a no-op. */
+void report_run_free(struct report_run *r);
+
+/* Appends a zeroed test to the run (grown with lc_grow) and returns it (borrowed). */
+struct report_test *report_add_test(struct report_run *r);
+
+/* Writes report.json to path atomically. Returns 0 or -1 with err. */
+int report_json_write(const struct report_run *r, const char *path, struct lc_error *err);
+
+/* Writes JUnit XML (valid against Jenkins' junit-10.xsd) to path atomically:
+ * one <testsuite> per test, one <testcase> per assertion; an errored test
+ * gets an <error>. Returns 0 or -1 with err. */
+int report_junit_write(const struct report_run *r, const char *path, struct lc_error *err);
+
+/* Prints the short summary: each test, each assertion, pass/fail. `color`
+ * turns on ANSI colours. */
+void report_console_write(const struct report_run *r, FILE *out, int color);
+
+#endif

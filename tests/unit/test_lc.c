@@ -1,0 +1,109 @@
+/* tests/unit/test_lc.c: the common helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/lc.h"
+
+static void test_duration_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double secs;
+    } ok[] = {{"250ms", 0.25}, {"5s", 5},      {"1m30s", 90},   {"1.5h", 5400},
+              {"0", 0},        {"0s", 0},      {"100us", 1e-4}, {"2h45m", 9900},
+              {"10ns", 1e-8},  {"1m0.5s", 60.5}};
+    for (size_t i = 0; i < LC_ARRAY_LEN(ok); i++) {
+        double v = -1;
+        struct lc_error err = {0};
+        assert_int_equal(lc_parse_duration(ok[i].text, &v, &err), 0);
+        assert_true(fabs(v - ok[i].secs) < 1e-12);
+    }
+}
+
+static void test_duration_rejects(void **state)
+{
+    (void)state;
+    const char *bad[] = {"", "5", "-1s", "5 s", "5sec", "s", "1.2.3s", "1d", "ms"};
+    for (size_t i = 0; i < LC_ARRAY_LEN(bad); i++) {
+        double v = 0;
+        struct lc_error err = {0};
+        assert_int_equal(lc_parse_duration(bad[i], &v, &err), -1);
+        assert_non_null(strstr(err.msg, "bad duration") ? err.msg : strstr(err.msg, "empty"));
+    }
+}
+
+static void test_buf_grows(void **state)
+{
+    (void)state;
+    struct lc_buf b = {0};
+    for (int i = 0; i < 1000; i++)
+        lc_buf_printf(&b, "%d,", i);
+    assert_int_equal(b.len, strlen(b.data));
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    assert_non_null(strstr(b.data, "999,"));
+    lc_buf_free(&b);
+}
+
+static void test_atomic_write_and_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lc_test_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = lc_asprintf("%s/a/b/file.txt", dir);
+    char *sub = lc_asprintf("%s/a/b", dir);
+    struct lc_error err = {0};
+    assert_int_equal(lc_mkdirs(sub, &err), 0);
+    assert_int_equal(lc_write_file_atomic(path, "hello\n", 6, &err), 0);
+    size_t len = 0;
+    char *back = lc_read_file(path, 100, &len, &err);
+    assert_non_null(back);
+    assert_int_equal(len, 6);
+    assert_string_equal(back, "hello\n");
+    free(back);
+    assert_null(lc_read_file(path, 3, &len, &err));
+    assert_non_null(strstr(err.msg, "larger than"));
+    /* a directory that does not exist: a clear error naming the path */
+    char *missing = lc_asprintf("%s/nope/file", dir);
+    assert_int_equal(lc_write_file_atomic(missing, "x", 1, &err), -1);
+    assert_non_null(strstr(err.msg, "nope"));
+    unlink(path);
+    free(missing);
+    free(path);
+    free(sub);
+}
+
+static void test_parse_double_special(void **state)
+{
+    (void)state;
+    double v;
+    const char *end;
+    assert_int_equal(lc_parse_double("+Inf", &end, &v), 0);
+    assert_true(isinf(v) && v > 0);
+    assert_int_equal(lc_parse_double("-Inf", &end, &v), 0);
+    assert_true(isinf(v) && v < 0);
+    assert_int_equal(lc_parse_double("NaN", &end, &v), 0);
+    assert_true(isnan(v));
+    assert_int_equal(lc_parse_double("1.5e3 rest", &end, &v), 0);
+    assert_true(v == 1500.0);
+    assert_string_equal(end, " rest");
+    assert_int_equal(lc_parse_double("x", &end, &v), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duration_forms),     cmocka_unit_test(test_duration_rejects),
+        cmocka_unit_test(test_buf_grows),          cmocka_unit_test(test_atomic_write_and_read),
+        cmocka_unit_test(test_parse_double_special),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
