@@ -14,6 +14,14 @@
 #define LC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define LC_PRINTF(f, a)
+/* Levenshtein distance between a and b (bytes), for "did you mean"
+ * suggestions. Strings longer than 64 bytes compare as very far apart. */
+int lc_edit_distance(const char *a, const char *b);
+
+/* Returns the candidate nearest to word when it is close enough to be a
+ * likely typo (distance <= 2, or 1 for words of 3 bytes or fewer), or NULL. */
+const char *lc_suggest(const char *word, const char *const *candidates, size_t n);
+
 #endif
 
 #define LC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -96,5 +104,13 @@ char *lc_read_file(const char *path, size_t max, size_t *len, struct lc_error *e
 
 /* Creates a directory and its parents (like mkdir -p). Returns 0 or -1 with err. */
 int lc_mkdirs(const char *path, struct lc_error *err);
+
+/* Levenshtein distance between a and b (bytes), for "did you mean"
+ * suggestions. Strings longer than 64 bytes compare as very far apart. */
+int lc_edit_distance(const char *a, const char *b);
+
+/* Returns the candidate nearest to word when it is close enough to be a
+ * likely typo (distance <= 2, or 1 for words of 3 bytes or fewer), or NULL. */
+const char *lc_suggest(const char *word, const char *const *candidates, size_t n);
 
 #endif

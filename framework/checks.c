@@ -1,0 +1,82 @@
+/* framework/checks.c: every assertion parsed and checked up front. */
+#include "framework/checks.h"
+
+#include <stdlib.h>
+
+#include "framework/metrics.h"
+
+struct checks {
+    struct expr ***exprs; /* per test, per assertion */
+    size_t ntests;
+    size_t *counts;
+};
+
+static void report(const struct suite *s, const struct suite_test *t, size_t k,
+                   const struct lc_error *err, FILE *out)
+{
+    struct lc_buf caret = {0};
+    expr_caret(t->asserts[k], err->col, &caret);
+    fprintf(out, "leakcheck: %s:%d: test \"%s\", assertion %zu: %s\n", s->path, t->line, t->name,
+            k + 1, err->msg);
+    /* indent both lines of the caret rendering */
+    fputs("    ", out);
+    for (const char *p = caret.data ? caret.data : ""; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n' && p[1])
+            fputs("    ", out);
+    }
+    if (caret.len && caret.data[caret.len - 1] != '\n')
+        fputc('\n', out);
+    lc_buf_free(&caret);
+}
+
+struct checks *checks_new(const struct suite *s, FILE *errout)
+{
+    struct checks *c = lc_calloc(1, sizeof(*c));
+    int faults = 0;
+    c->ntests = s->ntests;
+    c->exprs = lc_calloc(s->ntests + 1, sizeof(*c->exprs));
+    c->counts = lc_calloc(s->ntests + 1, sizeof(*c->counts));
+    for (size_t i = 0; i < s->ntests; i++) {
+        const struct suite_test *t = &s->tests[i];
+        c->exprs[i] = lc_calloc(t->nasserts + 1, sizeof(struct expr *));
+        c->counts[i] = t->nasserts;
+        for (size_t k = 0; k < t->nasserts; k++) {
+            struct lc_error err = {0};
+            struct expr *e = expr_parse(t->asserts[k], &err);
+            if (e && expr_check(e, metric_known_cb, (void *)t, &err) != 0) {
+                expr_free(e);
+                e = NULL;
+            }
+            if (!e) {
+                report(s, t, k, &err, errout);
+                faults++;
+            }
+            c->exprs[i][k] = e;
+        }
+    }
+    if (faults) {
+        checks_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+struct expr *const *checks_exprs(const struct checks *c, size_t i)
+{
+    return c->exprs[i];
+}
+
+void checks_free(struct checks *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ntests; i++) {
+        for (size_t k = 0; k < c->counts[i]; k++)
+            expr_free(c->exprs[i][k]);
+        free(c->exprs[i]);
+    }
+    free(c->exprs);
+    free(c->counts);
+    free(c);
+}

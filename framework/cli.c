@@ -1,0 +1,230 @@
+/* framework/cli.c: subcommands, their flags, and exit codes. */
+#include "framework/cli.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "framework/checks.h"
+#include "framework/fetch.h"
+#include "framework/runner.h"
+#include "framework/suite.h"
+#include "reports/report.h"
+
+#define LEAKCHECK_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+    fputs("usage: leakcheck run SUITE.json [--out DIR] [--quiet] [--no-color]\n"
+          "       leakcheck validate SUITE.json\n"
+          "       leakcheck --version\n"
+          "\n"
+          "run       start (or attach to) each test's target, sample a baseline, drive load,\n"
+          "          keep sampling, settle, check the assertions; write report.json and\n"
+          "          junit.xml into --out (default leakcheck-out/)\n"
+          "validate  check a suite and its assertions without starting anything\n"
+          "\n"
+          "exit codes: 0 all passed, 1 an assertion failed, 2 usage or suite error,\n"
+          "            3 infrastructure error (target or source fault), 130 interrupted\n",
+          out);
+}
+
+/* Binds 127.0.0.1:0 to learn a free port; the caller's target binds it next. */
+static int free_port_cb(size_t index, void *arg)
+{
+    (void)index;
+    (void)arg;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+struct run_args {
+    const char *suite;
+    const char *out;
+    int quiet;
+    int color;
+};
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+    a->out = "leakcheck-out";
+    const char *nc = getenv("NO_COLOR");
+    a->color = isatty(STDOUT_FILENO) && !(nc && *nc);
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            a->out = argv[++i];
+        else if (strncmp(argv[i], "--out=", 6) == 0)
+            a->out = argv[i] + 6;
+        else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            a->quiet = 1;
+        else if (strcmp(argv[i], "--no-color") == 0)
+            a->color = 0;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "leakcheck: unknown option %s\n", argv[i]);
+            return -1;
+        } else if (!a->suite)
+            a->suite = argv[i];
+        else {
+            fprintf(stderr, "leakcheck: one suite at a time (got %s and %s)\n", a->suite, argv[i]);
+            return -1;
+        }
+    }
+    if (!a->suite) {
+        fprintf(stderr, "leakcheck: which suite? (leakcheck run SUITE.json)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads the suite and checks every assertion; prints faults. NULL on any. */
+static struct suite *load_checked(const char *path, struct checks **checks)
+{
+    struct lc_error err = {0};
+    struct suite *s = suite_load(path, free_port_cb, NULL, &err);
+    if (!s) {
+        if (err.line > 0)
+            fprintf(stderr, "leakcheck: %s:%d:%d: %s\n", path, err.line, err.col, err.msg);
+        else
+            fprintf(stderr, "leakcheck: %s: %s\n", path, err.msg);
+        return NULL;
+    }
+    *checks = checks_new(s, stderr);
+    if (!*checks) {
+        suite_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int write_reports(struct report_run *rr, const char *out)
+{
+    struct lc_error err = {0};
+    char *json = lc_asprintf("%s/report.json", out);
+    char *junit = lc_asprintf("%s/junit.xml", out);
+    int rc = 0;
+    if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0) {
+        fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
+        rc = -1;
+    }
+    free(json);
+    free(junit);
+    return rc;
+}
+
+static int exit_code_of(const struct report_run *rr)
+{
+    if (rr->interrupted)
+        return CLI_INTERRUPTED;
+    return rr->verdict == REPORT_PASS ? CLI_OK : rr->verdict == REPORT_FAIL ? CLI_FAILED : CLI_INFRA;
+}
+
+static void run_tests(struct suite *s, struct checks *c, const struct run_args *a,
+                      struct report_run *rr)
+{
+    struct runner_opts opts = {.out_dir = a->out, .quiet = a->quiet};
+    double t0 = lc_now();
+    rr->verdict = REPORT_PASS;
+    for (size_t i = 0; i < s->ntests; i++) {
+        struct report_test *rt = report_add_test(rr);
+        if (!a->quiet)
+            fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
+        int interrupted = runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
+        if (rt->verdict > rr->verdict)
+            rr->verdict = rt->verdict;
+        if (interrupted) {
+            rr->interrupted = 1;
+            break;
+        }
+    }
+    rr->duration_s = lc_now() - t0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args a = {0};
+    if (parse_run_args(argc, argv, &a) != 0)
+        return CLI_USAGE;
+    struct checks *c = NULL;
+    struct suite *s = load_checked(a.suite, &c);
+    if (!s)
+        return CLI_USAGE;
+    struct lc_error err = {0};
+    if (lc_mkdirs(a.out, &err) != 0) {
+        fprintf(stderr, "leakcheck: %s\n", err.msg);
+        checks_free(c);
+        suite_free(s);
+        return CLI_INFRA;
+    }
+    struct report_run *rr = lc_calloc(1, sizeof(*rr));
+    rr->suite = lc_strdup(s->name);
+    rr->suite_file = lc_strdup(s->path);
+    rr->started_at = lc_wall();
+    run_tests(s, c, &a, rr);
+    int code = exit_code_of(rr);
+    report_console_write(rr, stdout, a.color);
+    if (write_reports(rr, a.out) != 0)
+        code = CLI_INFRA;
+    else if (!a.quiet)
+        printf("reports: %s/report.json, %s/junit.xml\n", a.out, a.out);
+    report_run_free(rr);
+    checks_free(c);
+    suite_free(s);
+    return code;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "leakcheck: usage: leakcheck validate SUITE.json\n");
+        return CLI_USAGE;
+    }
+    struct checks *c = NULL;
+    struct suite *s = load_checked(argv[0], &c);
+    if (!s)
+        return CLI_USAGE;
+    printf("%s: suite \"%s\" is valid (%zu test%s)\n", argv[0], s->name, s->ntests,
+           s->ntests == 1 ? "" : "s");
+    checks_free(c);
+    suite_free(s);
+    return CLI_OK;
+}
+
+int cli_main(int argc, char **argv)
+{
+    /* a target that goes away must not kill us through a write */
+    signal(SIGPIPE, SIG_IGN);
+    fetch_global_init();
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("leakcheck %s\n", LEAKCHECK_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    fprintf(stderr, "leakcheck: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return CLI_USAGE;
+}

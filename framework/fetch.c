@@ -1,0 +1,255 @@
+/* framework/fetch.c: libcurl multi on a libevent loop. */
+#include "framework/fetch.h"
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fetch {
+    struct event_base *base;
+    CURLM *multi;
+    struct event *timer;
+    int pending;
+    struct fetch_req *reqs;   /* under way, doubly linked */
+    struct fetch_sock *socks; /* watched sockets, doubly linked */
+};
+
+struct fetch_req {
+    struct fetch *f;
+    CURL *easy;
+    struct curl_slist *headers;
+    struct lc_buf body;
+    size_t max_bytes;
+    int too_large;
+    char *url;
+    char errbuf[CURL_ERROR_SIZE];
+    double started;
+    fetch_done_cb *cb;
+    void *arg;
+    struct fetch_req *prev, *next;
+};
+
+/* One event per socket curl asks us to watch; stored with curl_multi_assign. */
+struct fetch_sock {
+    struct event *ev;
+    struct fetch_sock *prev, *next;
+};
+
+#define LIST_LINK(head, item)                                                                      \
+    do {                                                                                           \
+        (item)->prev = NULL;                                                                       \
+        (item)->next = (head);                                                                     \
+        if (head)                                                                                  \
+            (head)->prev = (item);                                                                 \
+        (head) = (item);                                                                           \
+    } while (0)
+#define LIST_UNLINK(head, item)                                                                    \
+    do {                                                                                           \
+        if ((item)->prev)                                                                          \
+            (item)->prev->next = (item)->next;                                                     \
+        else                                                                                       \
+            (head) = (item)->next;                                                                 \
+        if ((item)->next)                                                                          \
+            (item)->next->prev = (item)->prev;                                                     \
+    } while (0)
+
+void fetch_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void req_free(struct fetch *f, struct fetch_req *req)
+{
+    LIST_UNLINK(f->reqs, req);
+    f->pending--;
+    curl_multi_remove_handle(f->multi, req->easy);
+    curl_easy_cleanup(req->easy);
+    curl_slist_free_all(req->headers);
+    lc_buf_free(&req->body);
+    free(req->url);
+    free(req);
+}
+
+static void finish(struct fetch *f, CURL *easy, CURLcode code)
+{
+    struct fetch_req *req = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&req);
+    struct fetch_result r = {.url = req->url, .elapsed_s = lc_now() - req->started};
+    char msg[CURL_ERROR_SIZE + 64];
+    lc_buf_append(&req->body, "", 0);
+    if (req->too_large) {
+        snprintf(msg, sizeof(msg), "response larger than %zu bytes", req->max_bytes);
+        r.error = msg;
+    } else if (code != CURLE_OK) {
+        snprintf(msg, sizeof(msg), "%s", req->errbuf[0] ? req->errbuf : curl_easy_strerror(code));
+        r.error = msg;
+    } else {
+        r.ok = 1;
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r.status);
+        r.body = req->body.data;
+        r.len = req->body.len;
+    }
+    req->cb(&r, req->arg);
+    req_free(f, req);
+}
+
+static void check_done(struct fetch *f)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(f->multi, &left)) != NULL)
+        if (m->msg == CURLMSG_DONE)
+            finish(f, m->easy_handle, m->data.result);
+}
+
+static void on_socket_event(evutil_socket_t fd, short what, void *arg)
+{
+    struct fetch *f = arg;
+    int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int running = 0;
+    curl_multi_socket_action(f->multi, fd, action, &running);
+    check_done(f);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct fetch *f = arg;
+    int running = 0;
+    curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(f);
+}
+
+static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    struct fetch *f = userp;
+    struct fetch_sock *fs = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (fs) {
+            LIST_UNLINK(f->socks, fs);
+            event_free(fs->ev);
+            free(fs);
+            curl_multi_assign(f->multi, s, NULL);
+        }
+        return 0;
+    }
+    short kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+                 ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+    if (!fs) {
+        fs = lc_calloc(1, sizeof(*fs));
+        LIST_LINK(f->socks, fs);
+        curl_multi_assign(f->multi, s, fs);
+    } else {
+        event_free(fs->ev);
+    }
+    fs->ev = event_new(f->base, s, kind, on_socket_event, f);
+    event_add(fs->ev, NULL);
+    return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    struct fetch *f = userp;
+    if (timeout_ms < 0) {
+        evtimer_del(f->timer);
+        return 0;
+    }
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    evtimer_add(f->timer, &tv);
+    return 0;
+}
+
+struct fetch *fetch_new(struct event_base *base, struct lc_error *err)
+{
+    struct fetch *f = lc_calloc(1, sizeof(*f));
+    f->base = base;
+    f->multi = curl_multi_init();
+    if (!f->multi) {
+        lc_error_set(err, "libcurl: cannot create a multi handle");
+        free(f);
+        return NULL;
+    }
+    f->timer = evtimer_new(base, on_timer, f);
+    curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
+    curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+    return f;
+}
+
+static size_t write_cb(char *data, size_t size, size_t n, void *arg)
+{
+    struct fetch_req *req = arg;
+    size_t len = size * n;
+    if (req->body.len + len > req->max_bytes) {
+        req->too_large = 1;
+        return 0; /* makes curl fail the transfer */
+    }
+    lc_buf_append(&req->body, data, len);
+    return len;
+}
+
+int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_bytes,
+              const char *accept, fetch_done_cb *cb, void *arg)
+{
+    CURL *easy = curl_easy_init();
+    if (!easy) {
+        /* reported through the callback path's caller */
+        return -1;
+    }
+    struct fetch_req *req = lc_calloc(1, sizeof(*req));
+    req->f = f;
+    req->easy = easy;
+    req->url = lc_strdup(url);
+    req->max_bytes = max_bytes;
+    req->cb = cb;
+    req->arg = arg;
+    req->started = lc_now();
+    if (accept) {
+        char *h = lc_asprintf("Accept: %s", accept);
+        req->headers = curl_slist_append(NULL, h);
+        free(h);
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->headers);
+    }
+    curl_easy_setopt(easy, CURLOPT_URL, req->url);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, req);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, req);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000.0));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_s * 1000.0));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "leakcheck/0.1");
+    f->pending++;
+    LIST_LINK(f->reqs, req);
+    curl_multi_add_handle(f->multi, easy);
+    return 0;
+}
+
+int fetch_pending(const struct fetch *f)
+{
+    return f->pending;
+}
+
+void fetch_free(struct fetch *f)
+{
+    if (!f)
+        return;
+    while (f->reqs)
+        req_free(f, f->reqs);
+    curl_multi_cleanup(f->multi);
+    while (f->socks) {
+        struct fetch_sock *fs = f->socks;
+        LIST_UNLINK(f->socks, fs);
+        event_free(fs->ev);
+        free(fs);
+    }
+    event_free(f->timer);
+    free(f);
+}

@@ -1,0 +1,50 @@
+/*
+ * framework/fetch.h: HTTP GETs through libcurl's multi interface, driven by
+ * a libevent event_base, so sampling never blocks the run's timeline.
+ */
+#ifndef LC_FETCH_H
+#define LC_FETCH_H
+
+#include <stddef.h>
+
+#include "common/lc.h"
+
+struct event_base;
+struct fetch;
+
+struct fetch_result {
+    const char *url;
+    int ok;            /* 1: a complete response arrived (any status) */
+    long status;       /* HTTP status, or 0 */
+    const char *body;  /* borrowed for the callback's duration; NUL-terminated */
+    size_t len;
+    const char *error; /* when !ok: what went wrong (timeout, refused, too large) */
+    double elapsed_s;
+};
+
+/* Called once per request, on the event loop. `r` is borrowed. The callback
+ * may start new requests but must not free the fetcher. */
+typedef void fetch_done_cb(const struct fetch_result *r, void *arg);
+
+/* Creates a fetcher on base. Returns NULL with err when libcurl fails. */
+struct fetch *fetch_new(struct event_base *base, struct lc_error *err);
+
+/*
+ * Starts a GET of url. The response is cut off (an error) past max_bytes or
+ * timeout_s. `accept` is an Accept header value or NULL. cb runs later,
+ * never from within this call. Returns 0, or -1 when libcurl cannot
+ * create a handle.
+ */
+int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_bytes,
+              const char *accept, fetch_done_cb *cb, void *arg);
+
+/* Number of requests still under way. */
+int fetch_pending(const struct fetch *f);
+
+/* Cancels whatever is under way (no callbacks) and frees; NULL is a no-op. */
+void fetch_free(struct fetch *f);
+
+/* Initialises libcurl once for the process; call before any thread starts. */
+void fetch_global_init(void);
+
+#endif

@@ -1,0 +1,64 @@
+/* framework/run_int.h: the state of one test run, shared by runner.c and
+ * run_report.c (internal to framework/). */
+#ifndef LC_RUN_INT_H
+#define LC_RUN_INT_H
+
+#include <stdarg.h>
+
+#include "framework/runner.h"
+#include "framework/timeline.h"
+
+struct event_base;
+struct event;
+struct fetch;
+struct target;
+struct sampler;
+struct loadgen;
+
+struct run {
+    const struct suite_test *t;
+    struct expr *const *exprs;
+    const struct runner_opts *opts;
+    char *dir;
+    struct event_base *base;
+    struct fetch *fetch;
+    struct target *target;
+    struct timeline *tl;
+    struct sampler *sampler;
+    struct loadgen *lg;
+    struct event *tick, *phase_timer, *poll, *ready_timer, *sig_int, *sig_term;
+    double t0;
+    double ready_deadline;
+    char ready_last[512];
+    enum phase phase;
+    int phase_seen[PHASE__COUNT];
+    double phase_start[PHASE__COUNT], phase_end[PHASE__COUNT];
+    int sampling, load_started, load_joined, finishing, completed, interrupted;
+    unsigned long rounds_started, final_round, rounds_skipped;
+    double last_progress;
+    char error[2048];
+};
+
+/* "during the load phase" and the like. */
+const char *phase_desc(const struct run *r);
+
+/* Prints a progress line (unless quiet). */
+void progress(struct run *r, const char *fmt, ...) LC_PRINTF(2, 3);
+
+/* Prints a plain status line every few seconds (unless quiet). */
+void progress_tick(struct run *r);
+
+/* 1 when every assertion that reads a final value holds now. */
+int run_settled(struct run *r);
+
+/* The expr_value_cb over the run's timeline (arg: struct run *). */
+int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
+                 struct lc_error *err, void *arg);
+
+/* The test's folder under out_dir: a slug of its name (caller frees). */
+char *run_dir_for(const char *out_dir, const char *test_name);
+
+/* Fills the report test from the finished run. */
+void run_report(struct run *r, struct report_test *rt);
+
+#endif

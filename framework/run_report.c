@@ -1,0 +1,223 @@
+/* framework/run_report.c: progress output, assertion checks and the report
+ * of one test run. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framework/run_int.h"
+#include "framework/target.h"
+#include "loadgen/loadgen.h"
+
+#define PROGRESS_EVERY_S 5.0
+#define LOG_TAIL_LINES 20
+
+char *run_dir_for(const char *out_dir, const char *test_name)
+{
+    struct lc_buf b = {0};
+    lc_buf_printf(&b, "%s/", out_dir);
+    int dash = 0;
+    for (const char *p = test_name; *p; p++) {
+        if (isalnum((unsigned char)*p) || *p == '.' || *p == '_') {
+            if (dash && b.data[b.len - 1] != '/')
+                lc_buf_append(&b, "-", 1);
+            dash = 0;
+            lc_buf_append(&b, p, 1);
+        } else {
+            dash = 1;
+        }
+    }
+    if (b.data[b.len - 1] == '/')
+        lc_buf_puts(&b, "test");
+    return b.data;
+}
+
+const char *phase_desc(const struct run *r)
+{
+    static const char *desc[] = {"during the baseline", "during the load",
+                                 "while observing", "while settling"};
+    return r->finishing ? "at the end of the test" : desc[r->phase];
+}
+
+void progress(struct run *r, const char *fmt, ...)
+{
+    if (r->opts->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "  [%6.1fs] %s: ", lc_now() - r->t0, r->t->name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    r->last_progress = lc_now();
+}
+
+static void latest(const struct run *r, const char *name, struct lc_buf *b)
+{
+    double v;
+    if (timeline_reduce(r->tl, name, EXPR_FINAL, &v, NULL) == 0)
+        lc_buf_printf(b, " %s=%.0f", name, v);
+}
+
+void progress_tick(struct run *r)
+{
+    if (r->opts->quiet || !r->sampling || lc_now() - r->last_progress < PROGRESS_EVERY_S)
+        return;
+    struct lc_buf b = {0};
+    lc_buf_printf(&b, "%s", phase_name(r->phase));
+    latest(r, "requests", &b);
+    latest(r, "rps", &b);
+    latest(r, "goroutines", &b);
+    latest(r, "fds", &b);
+    progress(r, "%s", b.data);
+    lc_buf_free(&b);
+}
+
+int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
+                 struct lc_error *err, void *arg)
+{
+    struct run *r = arg;
+    if (!r->tl) {
+        lc_error_set(err, "the test did not get to sample anything");
+        return -1;
+    }
+    return timeline_reduce(r->tl, m->text, reduce, out, err);
+}
+
+static void reads_final(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
+{
+    (void)m;
+    if (reduce == EXPR_FINAL || reduce == EXPR_GROWTH)
+        *(int *)arg = 1;
+}
+
+int run_settled(struct run *r)
+{
+    for (size_t i = 0; i < r->t->nasserts; i++) {
+        int final = 0;
+        expr_visit(r->exprs[i], reads_final, &final);
+        if (!final)
+            continue;
+        struct expr_result res;
+        if (expr_eval(r->exprs[i], run_value_cb, r, &res, NULL) != 0 || !res.passed)
+            return 0;
+    }
+    return 1;
+}
+
+static void report_assertions(struct run *r, struct report_test *rt)
+{
+    rt->assertions = lc_calloc(r->t->nasserts + 1, sizeof(*rt->assertions));
+    rt->nassertions = r->t->nasserts;
+    for (size_t i = 0; i < r->t->nasserts; i++) {
+        struct report_assertion *a = &rt->assertions[i];
+        struct expr_result res = {0};
+        struct lc_error err = {0};
+        a->expr = lc_strdup(r->t->asserts[i]);
+        if (expr_eval(r->exprs[i], run_value_cb, r, &res, &err) == 0) {
+            a->passed = res.passed;
+            a->observed = res.observed;
+            a->expected = res.expected;
+            a->message = lc_strdup(res.message);
+        } else {
+            a->errored = 1;
+            a->observed = a->expected = NAN;
+            a->message = lc_asprintf("could not be evaluated: %s", err.msg);
+        }
+    }
+}
+
+static double reduce_or_nan(struct run *r, const char *name, enum expr_reduce red)
+{
+    double v;
+    return timeline_reduce(r->tl, name, red, &v, NULL) == 0 ? v : NAN;
+}
+
+static void report_series(struct run *r, struct report_test *rt)
+{
+    size_t n = timeline_nseries(r->tl);
+    rt->series = lc_calloc(n + 1, sizeof(*rt->series));
+    rt->nseries = n;
+    for (size_t i = 0; i < n; i++) {
+        struct report_series *s = &rt->series[i];
+        const char *name = timeline_name(r->tl, i);
+        size_t np;
+        const struct timeline_point *pts = timeline_points(r->tl, i, &np);
+        s->name = lc_strdup(name);
+        s->baseline = reduce_or_nan(r, name, EXPR_BASELINE);
+        s->final = reduce_or_nan(r, name, EXPR_FINAL);
+        s->min = reduce_or_nan(r, name, EXPR_MIN);
+        s->max = reduce_or_nan(r, name, EXPR_MAX);
+        s->points = lc_calloc(np + 1, sizeof(*s->points));
+        s->npoints = np;
+        for (size_t k = 0; k < np; k++)
+            s->points[k] = (struct report_point){pts[k].t, pts[k].v};
+    }
+    rt->phases = lc_calloc(PHASE__COUNT, sizeof(*rt->phases));
+    for (int p = 0; p < PHASE__COUNT; p++) {
+        if (!r->phase_seen[p])
+            continue;
+        struct report_phase *ph = &rt->phases[rt->nphases++];
+        ph->name = lc_strdup(phase_name((enum phase)p));
+        ph->start = r->phase_start[p];
+        ph->end = r->phase_end[p];
+    }
+}
+
+static void add_count(struct report_count **arr, size_t *n, const char *key, uint64_t v)
+{
+    *arr = lc_realloc(*arr, (*n + 1) * sizeof(**arr));
+    (*arr)[*n].key = lc_strdup(key);
+    (*arr)[(*n)++].n = v;
+}
+
+static void report_load(struct run *r, struct report_test *rt)
+{
+    if (!r->lg || !r->load_started)
+        return;
+    struct loadgen_stats st;
+    loadgen_snapshot(r->lg, &st, NULL);
+    struct report_load *l = &rt->load;
+    l->present = 1;
+    l->requests = st.requests;
+    l->errors = st.errors;
+    l->duration_s = st.elapsed_s;
+    l->rps = st.rps;
+    l->p50_ms = st.p50 * 1e3;
+    l->p90_ms = st.p90 * 1e3;
+    l->p99_ms = st.p99 * 1e3;
+    l->max_ms = st.max * 1e3;
+    for (int code = 0; code < 600; code++) {
+        if (!st.status[code])
+            continue;
+        char key[8];
+        snprintf(key, sizeof(key), "%d", code);
+        add_count(&l->status, &l->nstatus, key, st.status[code]);
+    }
+    for (int k = 0; k < LOADGEN_ERR__COUNT; k++)
+        if (st.by_kind[k])
+            add_count(&l->errors_by_kind, &l->nerrors_by_kind,
+                      loadgen_err_name((enum loadgen_err)k), st.by_kind[k]);
+}
+
+void run_report(struct run *r, struct report_test *rt)
+{
+    rt->name = lc_strdup(r->t->name);
+    rt->dir = lc_strdup(r->dir);
+    rt->duration_s = r->t0 > 0 ? lc_now() - r->t0 : 0;
+    report_assertions(r, rt);
+    if (r->tl)
+        report_series(r, rt);
+    report_load(r, rt);
+    int failed = 0, errored = r->error[0] != 0;
+    for (size_t i = 0; i < rt->nassertions; i++) {
+        failed |= !rt->assertions[i].passed && !rt->assertions[i].errored;
+        errored |= rt->assertions[i].errored;
+    }
+    rt->verdict = errored ? REPORT_ERROR : failed ? REPORT_FAIL : REPORT_PASS;
+    if (r->error[0])
+        rt->error = lc_strdup(r->error);
+    if (rt->verdict != REPORT_PASS && r->target)
+        rt->log_tail = target_log_tail(r->target, LOG_TAIL_LINES);
+}

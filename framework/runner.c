@@ -1,0 +1,349 @@
+/* framework/runner.c: the phases of one test on one event loop. */
+#include "framework/runner.h"
+
+#include <event2/event.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framework/fetch.h"
+#include "framework/metrics.h"
+#include "framework/run_int.h"
+#include "framework/sampler.h"
+#include "framework/target.h"
+#include "framework/timeline.h"
+#include "loadgen/loadgen.h"
+
+#define POLL_INTERVAL_S 0.05
+#define READY_RETRY_S 0.1
+
+static void run_fail(struct run *r, const char *fmt, ...) LC_PRINTF(2, 3);
+
+static void run_fail(struct run *r, const char *fmt, ...)
+{
+    if (!r->error[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->error, sizeof(r->error), fmt, ap);
+        va_end(ap);
+    }
+    event_base_loopbreak(r->base);
+}
+
+static struct timeval tv_of(double secs)
+{
+    if (secs < 0)
+        secs = 0;
+    struct timeval tv = {(time_t)secs, (suseconds_t)((secs - (double)(time_t)secs) * 1e6)};
+    return tv;
+}
+
+static void next_phase(struct run *r);
+static void on_round(struct sampler *s, void *arg);
+
+static void start_round(struct run *r)
+{
+    if (sampler_round(r->sampler, r->phase, on_round, r) == 0)
+        r->rounds_started++;
+}
+
+static void enter_phase(struct run *r, enum phase p)
+{
+    double now = lc_now() - r->t0;
+    if (r->phase_seen[r->phase])
+        r->phase_end[r->phase] = now;
+    r->phase = p;
+    r->phase_seen[p] = 1;
+    r->phase_start[p] = now;
+    r->phase_end[p] = now;
+    progress(r, "%s", phase_name(p));
+    double len = p == PHASE_BASELINE ? r->t->baseline_s
+                 : p == PHASE_OBSERVE ? r->t->observe_s
+                 : p == PHASE_SETTLE  ? r->t->settle_s
+                                      : -1;
+    if (p == PHASE_LOAD) {
+        struct lc_error err = {0};
+        if (loadgen_start(r->lg, &err) != 0) {
+            run_fail(r, "load could not start: %s", err.msg);
+            return;
+        }
+        sampler_set_load(r->sampler, r->lg);
+        r->load_started = 1;
+    }
+    if (len >= 0) {
+        struct timeval tv = tv_of(len);
+        evtimer_add(r->phase_timer, &tv);
+    }
+    if (!sampler_busy(r->sampler))
+        start_round(r);
+}
+
+/* Ends the phases: one more round, taken after this point, is the final. */
+static void finish(struct run *r)
+{
+    if (r->finishing)
+        return;
+    r->finishing = 1;
+    evtimer_del(r->tick);
+    evtimer_del(r->phase_timer);
+    r->final_round = r->rounds_started + 1;
+    if (!sampler_busy(r->sampler))
+        start_round(r);
+}
+
+static void next_phase(struct run *r)
+{
+    enum phase p = r->phase;
+    if (p == PHASE_BASELINE && r->t->load.present)
+        enter_phase(r, PHASE_LOAD);
+    else if (p <= PHASE_LOAD && r->t->observe_s > 0)
+        enter_phase(r, PHASE_OBSERVE);
+    else if (p <= PHASE_OBSERVE && r->t->settle_s > 0)
+        enter_phase(r, PHASE_SETTLE);
+    else
+        finish(r);
+}
+
+static void on_round(struct sampler *s, void *arg)
+{
+    struct run *r = arg;
+    const char *fatal = sampler_fatal(s);
+    if (fatal) {
+        run_fail(r, "%s", fatal);
+        return;
+    }
+    if (r->finishing) {
+        if (r->rounds_started >= r->final_round) {
+            r->phase_end[r->phase] = lc_now() - r->t0;
+            r->completed = 1;
+            event_base_loopbreak(r->base);
+        } else {
+            start_round(r);
+        }
+        return;
+    }
+    if (r->phase == PHASE_SETTLE && run_settled(r))
+        finish(r);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct run *r = arg;
+    if (!sampler_busy(r->sampler))
+        start_round(r);
+    else
+        r->rounds_skipped++;
+}
+
+static void on_phase_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    next_phase(arg);
+}
+
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct run *r = arg;
+    if (r->target && target_poll(r->target)) {
+        run_fail(r, "the target %s %s", target_exit_reason(r->target),
+                 r->sampling ? phase_desc(r) : "before it was ready");
+        return;
+    }
+    if (r->phase == PHASE_LOAD && r->load_started && !r->load_joined && loadgen_done(r->lg)) {
+        loadgen_join(r->lg);
+        r->load_joined = 1;
+        next_phase(r);
+    }
+    progress_tick(r);
+}
+
+static void on_signal(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct run *r = arg;
+    r->interrupted = (int)fd;
+    snprintf(r->error, sizeof(r->error), "interrupted by %s", fd == SIGINT ? "SIGINT" : "SIGTERM");
+    event_base_loopbreak(r->base);
+}
+
+static void begin_sampling(struct run *r)
+{
+    r->sampling = 1;
+    struct timeval tv = tv_of(r->t->sample.interval_s);
+    event_add(r->tick, &tv);
+    enter_phase(r, PHASE_BASELINE);
+}
+
+static void try_ready(struct run *r);
+
+static void on_ready(const struct fetch_result *res, void *arg)
+{
+    struct run *r = arg;
+    if (res->ok && res->status >= 200 && res->status <= 299) {
+        begin_sampling(r);
+        return;
+    }
+    if (res->ok)
+        snprintf(r->ready_last, sizeof(r->ready_last), "HTTP %ld", res->status);
+    else
+        snprintf(r->ready_last, sizeof(r->ready_last), "%s", res->error);
+    if (lc_now() >= r->ready_deadline) {
+        run_fail(r, "the target was not ready after %gs: GET %s: %s", r->t->target.ready_timeout_s,
+                 r->t->target.ready, r->ready_last);
+        return;
+    }
+    struct timeval tv = tv_of(READY_RETRY_S);
+    evtimer_add(r->ready_timer, &tv);
+}
+
+static void on_ready_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    try_ready(arg);
+}
+
+static void try_ready(struct run *r)
+{
+    double left = r->ready_deadline - lc_now();
+    double timeout = left < 1.0 ? (left < 0.05 ? 0.05 : left) : 1.0;
+    if (fetch_get(r->fetch, r->t->target.ready, timeout, 1u << 20, NULL, on_ready, r) != 0)
+        run_fail(r, "libcurl could not start a readiness request");
+}
+
+static struct loadgen *make_load(const struct suite_load *l, struct lc_error *err)
+{
+    const char **hdrs = lc_calloc(l->nheaders + 1, sizeof(char *));
+    for (size_t i = 0; i < l->nheaders; i++)
+        hdrs[i] = l->headers[i].name;
+    struct loadgen_request req = {
+        .method = l->method,
+        .url = l->url,
+        .headers = hdrs,
+        .nheaders = l->nheaders,
+        .body = l->body,
+        .body_len = l->body_len,
+        .weight = 1,
+    };
+    struct loadgen_config cfg = {
+        .requests = &req,
+        .nrequests = 1,
+        .concurrency = l->concurrency,
+        .threads = l->threads,
+        .max_requests = l->requests,
+        .duration_s = l->duration_s,
+        .rate = l->rate,
+        .timeout_s = l->timeout_s,
+    };
+    struct loadgen *lg = loadgen_new(&cfg, err);
+    free(hdrs);
+    return lg;
+}
+
+static void visit_prom(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
+{
+    (void)reduce;
+    if (!metric_builtin(m->name))
+        sampler_add_prom(arg, m);
+}
+
+/* Everything that can fail before the target starts. Returns 0 or -1. */
+static int setup(struct run *r)
+{
+    struct lc_error err = {0};
+    r->base = event_base_new();
+    r->fetch = r->base ? fetch_new(r->base, &err) : NULL;
+    if (!r->fetch) {
+        snprintf(r->error, sizeof(r->error), "cannot set up the event loop: %s", err.msg);
+        return -1;
+    }
+    r->tl = timeline_new();
+    if (lc_mkdirs(r->dir, &err) != 0) {
+        snprintf(r->error, sizeof(r->error), "%s", err.msg);
+        return -1;
+    }
+    if (r->t->load.present && !(r->lg = make_load(&r->t->load, &err))) {
+        snprintf(r->error, sizeof(r->error), "load: %s", err.msg);
+        return -1;
+    }
+    r->tick = event_new(r->base, -1, EV_PERSIST, on_tick, r);
+    r->phase_timer = evtimer_new(r->base, on_phase_timer, r);
+    r->ready_timer = evtimer_new(r->base, on_ready_timer, r);
+    r->poll = event_new(r->base, -1, EV_PERSIST, on_poll, r);
+    r->sig_int = evsignal_new(r->base, SIGINT, on_signal, r);
+    r->sig_term = evsignal_new(r->base, SIGTERM, on_signal, r);
+    event_add(r->sig_int, NULL);
+    event_add(r->sig_term, NULL);
+    struct timeval tv = tv_of(POLL_INTERVAL_S);
+    event_add(r->poll, &tv);
+    return 0;
+}
+
+static void start(struct run *r)
+{
+    struct lc_error err = {0};
+    r->t0 = lc_now();
+    if (r->t->target.present) {
+        r->target = target_start(&r->t->target, r->dir, &err);
+        if (!r->target) {
+            snprintf(r->error, sizeof(r->error), "the target could not start: %s", err.msg);
+            return;
+        }
+    }
+    pid_t pid = r->target ? target_pid(r->target) : 0;
+    r->sampler = sampler_new(r->fetch, r->t, pid, r->tl, r->t0);
+    for (size_t i = 0; i < r->t->nasserts; i++)
+        expr_visit(r->exprs[i], visit_prom, r->sampler);
+    if (r->t->target.ready) {
+        r->ready_deadline = r->t0 + r->t->target.ready_timeout_s;
+        try_ready(r);
+    } else {
+        begin_sampling(r);
+    }
+    if (!r->error[0])
+        event_base_dispatch(r->base);
+}
+
+static void teardown(struct run *r)
+{
+    if (r->lg && r->load_started) {
+        loadgen_stop(r->lg);
+        loadgen_join(r->lg);
+    }
+    if (r->target)
+        target_stop(r->target);
+    /* the fetcher goes first: it cancels fetches whose callbacks use the sampler */
+    fetch_free(r->fetch);
+    r->fetch = NULL;
+    struct event *evs[] = {r->tick, r->phase_timer, r->ready_timer, r->poll, r->sig_int,
+                           r->sig_term};
+    for (size_t i = 0; i < LC_ARRAY_LEN(evs); i++)
+        if (evs[i])
+            event_free(evs[i]);
+}
+
+int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
+                    const struct runner_opts *opts, struct report_test *rt)
+{
+    struct run r = {.t = t, .exprs = exprs, .opts = opts};
+    r.dir = run_dir_for(opts->out_dir, t->name);
+    rt->started_at = lc_wall();
+    if (setup(&r) == 0)
+        start(&r);
+    teardown(&r);
+    run_report(&r, rt);
+    sampler_free(r.sampler);
+    target_free(r.target);
+    loadgen_free(r.lg);
+    timeline_free(r.tl);
+    if (r.base)
+        event_base_free(r.base);
+    free(r.dir);
+    return r.interrupted ? 1 : 0;
+}

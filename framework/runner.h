@@ -1,0 +1,31 @@
+/*
+ * framework/runner.h: running one test of a suite through its phases --
+ * start (or attach to) the target, wait until ready, baseline, load,
+ * observe, settle -- sampling all along, then checking its assertions.
+ */
+#ifndef LC_RUNNER_H
+#define LC_RUNNER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "assertions/expr.h"
+#include "framework/suite.h"
+#include "reports/report.h"
+
+/* Progress lines go to stderr unless quiet. */
+struct runner_opts {
+    const char *out_dir; /* the run's --out directory (exists) */
+    int quiet;
+};
+
+/*
+ * Runs test t, whose assertions are already parsed and checked (exprs, one
+ * per t->asserts). Fills rt (a test of the run's report). Never leaves the
+ * target running. Returns 0 when the test ran to the end (whatever its
+ * verdict), 1 when it was interrupted by SIGINT or SIGTERM.
+ */
+int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
+                    const struct runner_opts *opts, struct report_test *rt);
+
+#endif

@@ -1,0 +1,304 @@
+/* framework/sampler.c: sample rounds over every source of a test. */
+#include "framework/sampler.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "framework/pprof.h"
+#include "framework/procfs.h"
+#include "framework/prom.h"
+#include "loadgen/loadgen.h"
+
+/* A source that fails this many rounds in a row ends the test. */
+#define MAX_FAILS_IN_A_ROW 3
+#define PROFILE_MAX_BYTES (64u << 20)
+#define METRICS_MAX_BYTES (16u << 20)
+
+enum fetch_kind { FETCH_GOROUTINE, FETCH_HEAP, FETCH_PROM, FETCH__COUNT };
+
+struct sampler;
+
+struct pending {
+    struct sampler *s;
+    enum fetch_kind kind;
+};
+
+struct sampler {
+    struct fetch *f;
+    const struct suite_test *t;
+    pid_t pid;
+    struct timeline *tl;
+    double t0;
+    struct loadgen *lg;
+    const struct expr_metric **prom;
+    size_t nprom, capprom;
+    /* the round under way */
+    int busy;
+    int outstanding;
+    double round_t;
+    enum phase round_phase;
+    sampler_done_cb *cb;
+    void *cb_arg;
+    struct pending pend[FETCH__COUNT];
+    int fails[FETCH__COUNT + 1]; /* + /proc */
+    char fatal[1024];
+    struct pprof_profile *g_base, *g_last;
+};
+
+struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
+                            struct timeline *tl, double t0)
+{
+    struct sampler *s = lc_calloc(1, sizeof(*s));
+    s->f = f;
+    s->t = t;
+    s->pid = pid;
+    s->tl = tl;
+    s->t0 = t0;
+    for (int k = 0; k < FETCH__COUNT; k++)
+        s->pend[k] = (struct pending){s, (enum fetch_kind)k};
+    return s;
+}
+
+void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
+{
+    for (size_t i = 0; i < s->nprom; i++)
+        if (strcmp(s->prom[i]->text, m->text) == 0)
+            return;
+    lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
+    s->prom[s->nprom++] = m;
+}
+
+void sampler_set_load(struct sampler *s, struct loadgen *lg)
+{
+    s->lg = lg;
+}
+
+int sampler_busy(const struct sampler *s)
+{
+    return s->busy;
+}
+
+const char *sampler_fatal(const struct sampler *s)
+{
+    return s->fatal[0] ? s->fatal : NULL;
+}
+
+const struct pprof_profile *sampler_goroutines_baseline(const struct sampler *s)
+{
+    return s->g_base;
+}
+
+const struct pprof_profile *sampler_goroutines_last(const struct sampler *s)
+{
+    return s->g_last;
+}
+
+static void put(struct sampler *s, const char *name, double v)
+{
+    timeline_add(s->tl, name, s->round_t, s->round_phase, v);
+}
+
+/* Counts a source's failure; the third in a row makes the test fatal. */
+static void failed(struct sampler *s, int src, const char *what, const char *msg)
+{
+    if (++s->fails[src] >= MAX_FAILS_IN_A_ROW && !s->fatal[0] &&
+        snprintf(s->fatal, sizeof(s->fatal), "%s failed %d times in a row: %s", what,
+                 s->fails[src], msg) < 0)
+        s->fatal[0] = '\0';
+}
+
+static void sample_proc(struct sampler *s)
+{
+    static const char *names[] = {"fds", "fd_limit", "threads", "rss", "sockets",
+                                  "tcp_established", "tcp_close_wait", "tcp_time_wait",
+                                  "tcp_listen"};
+    struct procfs_sample ps;
+    struct lc_error err = {0};
+    double vals[LC_ARRAY_LEN(names)];
+    if (procfs_read(s->pid, &ps, &err) == 0) {
+        double got[] = {ps.fds, ps.fd_limit, ps.threads, ps.rss, ps.sockets,
+                        ps.tcp_established, ps.tcp_close_wait, ps.tcp_time_wait, ps.tcp_listen};
+        memcpy(vals, got, sizeof(vals));
+        s->fails[FETCH__COUNT] = 0;
+    } else {
+        for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+            vals[i] = NAN;
+        /* a process that is gone is the runner's to report, not a source fault */
+        if (errno != ESRCH)
+            failed(s, FETCH__COUNT, "/proc", err.msg);
+    }
+    for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+        put(s, names[i], vals[i]);
+}
+
+static void sample_load(struct sampler *s)
+{
+    struct loadgen_stats st;
+    loadgen_snapshot(s->lg, &st, NULL);
+    double err_rate = st.requests ? (double)st.errors / (double)st.requests : 0.0;
+    put(s, "requests", (double)st.requests);
+    put(s, "errors", (double)st.errors);
+    put(s, "error_rate", err_rate);
+    put(s, "rps", st.rps);
+    put(s, "p50", st.p50);
+    put(s, "p75", st.p75);
+    put(s, "p90", st.p90);
+    put(s, "p95", st.p95);
+    put(s, "p99", st.p99);
+    put(s, "p999", st.p999);
+    put(s, "latency_max", st.max);
+    put(s, "late_sends", (double)st.late_sends);
+}
+
+static void goroutine_values(struct sampler *s, struct pprof_profile *p)
+{
+    put(s, "goroutines", p ? (double)p->total : NAN);
+    if (!p)
+        return;
+    struct pprof_profile *old_base = s->g_base, *old_last = s->g_last;
+    if (s->round_phase == PHASE_BASELINE)
+        s->g_base = p;
+    s->g_last = p;
+    /* the two may share one profile: free each old one no longer held */
+    if (old_last && old_last != s->g_base)
+        pprof_free(old_last);
+    if (old_base && old_base != old_last && old_base != s->g_base)
+        pprof_free(old_base);
+}
+
+static void heap_values(struct sampler *s, struct pprof_profile *p)
+{
+    static const struct {
+        const char *metric, *memstat;
+    } map[] = {{"heap_alloc", "HeapAlloc"},
+               {"heap_inuse", "HeapInuse"},
+               {"heap_objects", "HeapObjects"},
+               {"heap_sys", "HeapSys"},
+               {"gc_count", "NumGC"}};
+    for (size_t i = 0; i < LC_ARRAY_LEN(map); i++) {
+        double v = NAN;
+        if (p)
+            pprof_memstat(p, map[i].memstat, &v);
+        put(s, map[i].metric, v);
+    }
+    pprof_free(p);
+}
+
+static void prom_values(struct sampler *s, struct prom_set *set)
+{
+    for (size_t i = 0; i < s->nprom; i++) {
+        const struct expr_metric *m = s->prom[i];
+        struct prom_matcher *mm = lc_calloc(m->nlabels + 1, sizeof(*mm));
+        for (size_t k = 0; k < m->nlabels; k++)
+            mm[k] = (struct prom_matcher){m->labels[k].name, m->labels[k].value};
+        double v = NAN;
+        if (set && prom_sum(set, m->name, mm, m->nlabels, &v) == 0)
+            v = NAN; /* absent in this scrape: a gap, not a zero */
+        put(s, m->text, v);
+        free(mm);
+    }
+    prom_free(set);
+}
+
+static const char *kind_name(enum fetch_kind k)
+{
+    static const char *names[] = {"goroutine profile", "heap profile", "Prometheus metrics"};
+    return names[k];
+}
+
+/* Parses a fetched body; on any fault records a gap and counts a failure. */
+static void on_fetched(const struct fetch_result *r, void *arg)
+{
+    struct pending *pd = arg;
+    struct sampler *s = pd->s;
+    struct lc_error err = {0};
+    void *parsed = NULL;
+    if (!r->ok)
+        lc_error_set(&err, "GET %s: %s", r->url, r->error);
+    else if (r->status < 200 || r->status > 299)
+        lc_error_set(&err, "GET %s: HTTP %ld", r->url, r->status);
+    else if (pd->kind == FETCH_GOROUTINE)
+        parsed = pprof_parse_goroutine(r->body, r->len, &err);
+    else if (pd->kind == FETCH_HEAP)
+        parsed = pprof_parse_heap(r->body, r->len, &err);
+    else
+        parsed = prom_parse(r->body, r->len, &err);
+    if (r->ok && r->status >= 200 && r->status <= 299 && !parsed)
+        lc_error_prefix(&err, "%s is not a valid %s (line %d, column %d)", r->url,
+                        kind_name(pd->kind), err.line, err.col);
+    if (parsed)
+        s->fails[pd->kind] = 0;
+    else
+        failed(s, pd->kind, kind_name(pd->kind), err.msg);
+    if (pd->kind == FETCH_GOROUTINE)
+        goroutine_values(s, parsed);
+    else if (pd->kind == FETCH_HEAP)
+        heap_values(s, parsed);
+    else
+        prom_values(s, parsed);
+    if (--s->outstanding == 0) {
+        s->busy = 0;
+        s->cb(s, s->cb_arg);
+    }
+}
+
+static void start_fetch(struct sampler *s, enum fetch_kind k, const char *url, const char *accept,
+                        size_t max)
+{
+    s->outstanding++;
+    if (fetch_get(s->f, url, s->t->sample.timeout_s, max, accept, on_fetched, &s->pend[k]) != 0) {
+        s->outstanding--;
+        failed(s, k, kind_name(k), "libcurl could not start a request");
+    }
+}
+
+int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void *arg)
+{
+    if (s->busy)
+        return -1;
+    s->busy = 1;
+    s->cb = cb;
+    s->cb_arg = arg;
+    s->round_t = lc_now() - s->t0;
+    s->round_phase = phase;
+    /* held at 1 until every fetch has been started, so a fetch failing at
+     * once cannot end the round early */
+    s->outstanding = 1;
+    if (s->pid > 0 && s->t->sample.proc)
+        sample_proc(s);
+    if (s->lg)
+        sample_load(s);
+    const char *pp = s->t->sample.pprof;
+    if (pp) {
+        char *g = lc_asprintf("%s/goroutine?debug=1", pp);
+        /* a forced GC makes heap figures mean live data; not under load,
+         * where it would perturb what is measured */
+        char *h = lc_asprintf("%s/heap?debug=1%s", pp, phase == PHASE_LOAD ? "" : "&gc=1");
+        start_fetch(s, FETCH_GOROUTINE, g, NULL, PROFILE_MAX_BYTES);
+        start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
+        free(g);
+        free(h);
+    }
+    if (s->t->sample.prometheus)
+        start_fetch(s, FETCH_PROM, s->t->sample.prometheus, "text/plain;version=0.0.4",
+                    METRICS_MAX_BYTES);
+    if (--s->outstanding == 0) {
+        s->busy = 0;
+        cb(s, arg);
+    }
+    return 0;
+}
+
+void sampler_free(struct sampler *s)
+{
+    if (!s)
+        return;
+    if (s->g_last != s->g_base)
+        pprof_free(s->g_last);
+    pprof_free(s->g_base);
+    free(s->prom);
+    free(s);
+}

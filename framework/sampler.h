@@ -1,0 +1,59 @@
+/*
+ * framework/sampler.h: one sample round of every source of a test -- Go
+ * pprof text (goroutines, heap), Prometheus /metrics, /proc/PID and the
+ * load generator -- committed to the timeline at the round's start time.
+ * HTTP sources are fetched concurrently on the event loop.
+ */
+#ifndef LC_SAMPLER_H
+#define LC_SAMPLER_H
+
+#include <sys/types.h>
+
+#include "assertions/expr.h"
+#include "framework/fetch.h"
+#include "framework/suite.h"
+#include "framework/timeline.h"
+
+struct sampler;
+struct loadgen;
+struct pprof_profile;
+
+/* Called on the event loop when a round's values are in the timeline. */
+typedef void sampler_done_cb(struct sampler *s, void *arg);
+
+/*
+ * Creates a sampler for test t. pid is the process to read /proc of (0:
+ * none). Values go into tl at times relative to t0 (lc_now() seconds).
+ * Borrows every argument; they must outlive the sampler.
+ */
+struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
+                            struct timeline *tl, double t0);
+
+/* Adds a Prometheus series to record (a metric reference of an assertion);
+ * the reference is borrowed. Duplicates (same text) are recorded once. */
+void sampler_add_prom(struct sampler *s, const struct expr_metric *m);
+
+/* Sets the load generator whose figures each round records (borrowed). */
+void sampler_set_load(struct sampler *s, struct loadgen *lg);
+
+/* Starts a round tagged with phase; cb runs when it is committed. Returns
+ * 0, or -1 when a round is still under way (the tick is skipped). */
+int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void *arg);
+
+/* 1 while a round is under way. */
+int sampler_busy(const struct sampler *s);
+
+/* A message when a source failed too often in a row (the test cannot be
+ * trusted to go on), else NULL. Borrowed. */
+const char *sampler_fatal(const struct sampler *s);
+
+/* The goroutine profile of the last baseline round and of the latest
+ * round (borrowed; NULL when none parsed). */
+const struct pprof_profile *sampler_goroutines_baseline(const struct sampler *s);
+const struct pprof_profile *sampler_goroutines_last(const struct sampler *s);
+
+/* sampler_free(NULL) is a no-op. Must not be called while a round's
+ * fetches are under way unless the fetcher is freed first. */
+void sampler_free(struct sampler *s);
+
+#endif

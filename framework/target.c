@@ -1,0 +1,299 @@
+/* framework/target.c: starting, watching and stopping the service under test. */
+#include "framework/target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct target {
+    pid_t pid;
+    int owned;   /* started by us: we stop it */
+    int ended;
+    int status;  /* from waitpid when owned */
+    double grace_s;
+    char *stderr_path;
+    char reason[128];
+};
+
+/* Builds environ plus the suite's NAME=value entries (which override). */
+static char **build_env(const struct suite_target *t)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = lc_calloc(n + t->nenv + 1, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int overridden = 0;
+        for (size_t j = 0; j < t->nenv && !overridden; j++) {
+            size_t len = strcspn(t->env[j], "=");
+            overridden = strncmp(environ[i], t->env[j], len) == 0 && environ[i][len] == '=';
+        }
+        if (!overridden)
+            env[k++] = environ[i];
+    }
+    for (size_t j = 0; j < t->nenv; j++)
+        env[k++] = t->env[j];
+    return env;
+}
+
+/* In the child: never returns. Reports a failure as an errno on errpipe. */
+static void child_exec(const struct suite_target *t, char **env, int out, int errfd, int errpipe)
+{
+    int stage = 0, e = 0;
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+        goto fail;
+    stage = 1;
+    if (t->cwd && chdir(t->cwd) != 0)
+        goto fail;
+    stage = 2;
+    if (t->nofile > 0) {
+        struct rlimit rl = {(rlim_t)t->nofile, (rlim_t)t->nofile};
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            goto fail;
+    }
+    stage = 3;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execvpe(t->command[0], t->command, env);
+fail:
+    e = errno;
+    int msg[2] = {stage, e};
+    if (write(errpipe, msg, sizeof(msg)) < 0)
+        _exit(126);
+    _exit(127);
+}
+
+static const char *stage_name(int stage)
+{
+    static const char *names[] = {"redirect output", "enter cwd", "set nofile", "run"};
+    return names[stage < 0 || stage > 3 ? 3 : stage];
+}
+
+static int spawn(struct target *tg, const struct suite_target *t, const char *logdir,
+                 struct lc_error *err)
+{
+    char *outp = lc_asprintf("%s/stdout.log", logdir);
+    tg->stderr_path = lc_asprintf("%s/stderr.log", logdir);
+    int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int errfd = open(tg->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int pipefd[2] = {-1, -1};
+    char **env = NULL;
+    int rc = -1;
+    if (out < 0 || errfd < 0) {
+        lc_error_set(err, "cannot create target logs in %s: %s", logdir, strerror(errno));
+        goto cleanup;
+    }
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        lc_error_set(err, "pipe: %s", strerror(errno));
+        goto cleanup;
+    }
+    env = build_env(t);
+    pid_t pid = fork();
+    if (pid < 0) {
+        lc_error_set(err, "fork: %s", strerror(errno));
+        goto cleanup;
+    }
+    if (pid == 0)
+        child_exec(t, env, out, errfd, pipefd[1]);
+    setpgid(pid, pid);
+    close(pipefd[1]);
+    pipefd[1] = -1;
+    int msg[2];
+    ssize_t n;
+    while ((n = read(pipefd[0], msg, sizeof(msg))) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof(msg)) {
+        waitpid(pid, NULL, 0);
+        lc_error_set(err, "cannot %s %s: %s", stage_name(msg[0]),
+                     msg[0] == 1 ? t->cwd : t->command[0], strerror(msg[1]));
+        goto cleanup;
+    }
+    tg->pid = pid;
+    tg->owned = 1;
+    rc = 0;
+cleanup:
+    free(env);
+    if (pipefd[0] >= 0)
+        close(pipefd[0]);
+    if (pipefd[1] >= 0)
+        close(pipefd[1]);
+    if (errfd >= 0)
+        close(errfd);
+    if (out >= 0)
+        close(out);
+    free(outp);
+    return rc;
+}
+
+static int read_pid_file(const char *path, pid_t *pid, struct lc_error *err)
+{
+    char *text = lc_read_file(path, 64, NULL, err);
+    if (!text)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    while (end && (*end == '\n' || *end == ' ' || *end == '\r'))
+        end++;
+    int ok = errno == 0 && end != text && *end == '\0' && v > 0 && v < (1L << 30);
+    if (!ok)
+        lc_error_set(err, "%s does not hold a process id", path);
+    else
+        *pid = (pid_t)v;
+    free(text);
+    return ok ? 0 : -1;
+}
+
+struct target *target_start(const struct suite_target *t, const char *logdir,
+                            struct lc_error *err)
+{
+    struct target *tg = lc_calloc(1, sizeof(*tg));
+    tg->grace_s = t->stop_grace_s > 0 ? t->stop_grace_s : 5.0;
+    if (t->command) {
+        if (spawn(tg, t, logdir, err) != 0)
+            goto fail;
+        return tg;
+    }
+    tg->pid = t->pid;
+    if (t->pid_file && read_pid_file(t->pid_file, &tg->pid, err) != 0)
+        goto fail;
+    if (kill(tg->pid, 0) != 0 && errno == ESRCH) {
+        lc_error_set(err, "no process with pid %ld to attach to", (long)tg->pid);
+        goto fail;
+    }
+    return tg;
+fail:
+    free(tg->stderr_path);
+    free(tg);
+    return NULL;
+}
+
+pid_t target_pid(const struct target *tg)
+{
+    return tg->pid;
+}
+
+static void describe_status(struct target *tg)
+{
+    int st = tg->status;
+    if (WIFEXITED(st))
+        snprintf(tg->reason, sizeof(tg->reason), "exited with status %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(tg->reason, sizeof(tg->reason), "was killed by signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else
+        snprintf(tg->reason, sizeof(tg->reason), "ended");
+}
+
+int target_poll(struct target *tg)
+{
+    if (tg->ended)
+        return 1;
+    if (!tg->owned) {
+        if (kill(tg->pid, 0) != 0 && errno == ESRCH) {
+            tg->ended = 1;
+            snprintf(tg->reason, sizeof(tg->reason), "is gone (pid %ld)", (long)tg->pid);
+        }
+        return tg->ended;
+    }
+    pid_t r = waitpid(tg->pid, &tg->status, WNOHANG);
+    if (r == tg->pid || (r < 0 && errno == ECHILD)) {
+        tg->ended = 1;
+        describe_status(tg);
+    }
+    return tg->ended;
+}
+
+const char *target_exit_reason(const struct target *tg)
+{
+    return tg->ended ? tg->reason : "is running";
+}
+
+char *target_log_tail(const struct target *tg, int lines)
+{
+    if (!tg->stderr_path)
+        return NULL;
+    FILE *f = fopen(tg->stderr_path, "rb");
+    if (!f)
+        return NULL;
+    char buf[8192];
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    long from = size > (long)sizeof(buf) - 1 ? size - (long)sizeof(buf) + 1 : 0;
+    fseek(f, from, SEEK_SET);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    if (n == 0)
+        return NULL;
+    char *p = buf + n;
+    int seen = 0;
+    while (p > buf && seen < lines) {
+        p--;
+        if (*p == '\n')
+            seen++;
+    }
+    if (*p == '\n')
+        p++;
+    return lc_strdup(p);
+}
+
+/* Waits up to secs for the owned target to end. Returns 1 when it did. */
+static int wait_end(struct target *tg, double secs)
+{
+    double until = lc_now() + secs;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    while (!target_poll(tg)) {
+        if (lc_now() >= until)
+            return 0;
+        nanosleep(&ts, NULL);
+    }
+    return 1;
+}
+
+int target_stop(struct target *tg)
+{
+    if (!tg->owned)
+        return target_poll(tg) ? -1 : 0;
+    int already = target_poll(tg);
+    /* the group may outlive its leader: signal it in any case */
+    kill(-tg->pid, SIGTERM);
+    if (already) {
+        kill(-tg->pid, SIGKILL);
+        return -1;
+    }
+    if (wait_end(tg, tg->grace_s)) {
+        kill(-tg->pid, SIGKILL);
+        return 0;
+    }
+    kill(-tg->pid, SIGKILL);
+    wait_end(tg, 5.0);
+    return 1;
+}
+
+void target_free(struct target *tg)
+{
+    if (!tg)
+        return;
+    if (tg->owned && !tg->ended)
+        target_stop(tg);
+    free(tg->stderr_path);
+    free(tg);
+}
