@@ -1,0 +1,171 @@
+/* tests/unit/test_target.c: starting, watching and stopping real processes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "framework/target.h"
+
+static char logdir[] = "/tmp/lc_target_XXXXXX";
+
+static struct suite_target shell(const char *script, char **argv)
+{
+    argv[0] = "/bin/sh";
+    argv[1] = "-c";
+    argv[2] = (char *)script;
+    argv[3] = NULL;
+    struct suite_target t = {.present = 1, .command = argv, .ncommand = 3, .stop_grace_s = 2};
+    return t;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+static char *read_log(const char *name)
+{
+    char *path = lc_asprintf("%s/%s", logdir, name);
+    char *text = lc_read_file(path, 1 << 20, NULL, NULL);
+    free(path);
+    return text;
+}
+
+/* 1 when pid no longer runs: gone, or a zombie nobody reaped yet (an
+ * orphan's new parent may be slow to reap, or not reap at all in a container) */
+static int not_running(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    char *stat = lc_read_file(path, 4096, NULL, NULL);
+    if (!stat)
+        return 1;
+    const char *paren = strrchr(stat, ')');
+    int zombie = paren && paren[1] == ' ' && paren[2] == 'Z';
+    free(stat);
+    return zombie;
+}
+
+static void test_env_cwd_nofile_and_logs(void **state)
+{
+    (void)state;
+    char *argv[4];
+    char *env[] = {"LC_TEST_VAR=hello"};
+    struct suite_target t = shell("echo \"$LC_TEST_VAR $(pwd) $(ulimit -n)\"; echo oops >&2; "
+                                  "exec sleep 30",
+                                  argv);
+    t.env = env;
+    t.nenv = 1;
+    t.cwd = "/tmp";
+    t.nofile = 123;
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    sleep_s(0.3);
+    assert_int_equal(target_poll(tg), 0);
+    char *out = read_log("stdout.log");
+    assert_string_equal(out, "hello /tmp 123\n");
+    char *tail = target_log_tail(tg, 5);
+    assert_string_equal(tail, "oops");
+    assert_int_equal(target_stop(tg), 0); /* ended on SIGTERM */
+    assert_int_equal(target_poll(tg), 1);
+    assert_non_null(strstr(target_exit_reason(tg), "signal 15"));
+    free(out);
+    free(tail);
+    target_free(tg);
+}
+
+static void test_missing_command_is_reported(void **state)
+{
+    (void)state;
+    char *argv[] = {"/nonexistent/service", NULL};
+    struct suite_target t = {.present = 1, .command = argv, .ncommand = 1};
+    struct lc_error err = {0};
+    assert_null(target_start(&t, logdir, &err));
+    assert_non_null(strstr(err.msg, "/nonexistent/service"));
+    assert_non_null(strstr(err.msg, "No such file"));
+}
+
+static void test_exit_status_noticed(void **state)
+{
+    (void)state;
+    char *argv[4];
+    struct suite_target t = shell("echo 'panic: boom' >&2; exit 3", argv);
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    for (int i = 0; i < 100 && !target_poll(tg); i++)
+        sleep_s(0.02);
+    assert_string_equal(target_exit_reason(tg), "exited with status 3");
+    char *tail = target_log_tail(tg, 3);
+    assert_string_equal(tail, "panic: boom");
+    free(tail);
+    assert_int_equal(target_stop(tg), -1);
+    target_free(tg);
+}
+
+static void test_stubborn_group_is_killed(void **state)
+{
+    (void)state;
+    char *argv[4];
+    char *pidfile = lc_asprintf("%s/child.pid", logdir);
+    char *script = lc_asprintf("trap '' TERM; sleep 60 & echo $! > %s; wait; sleep 60", pidfile);
+    struct suite_target t = shell(script, argv);
+    t.stop_grace_s = 0.3;
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    sleep_s(0.3);
+    char *text = lc_read_file(pidfile, 64, NULL, &err);
+    assert_non_null(text);
+    pid_t child = (pid_t)strtol(text, NULL, 10);
+    assert_true(child > 0 && !not_running(child));
+    assert_int_equal(target_stop(tg), 1); /* had to be killed */
+    sleep_s(0.1);
+    /* the grandchild was in the group: it is gone too */
+    assert_true(not_running(child));
+    free(text);
+    free(script);
+    free(pidfile);
+    target_free(tg);
+}
+
+static void test_attach_by_pid(void **state)
+{
+    (void)state;
+    struct suite_target t = {.present = 1, .pid = getpid()};
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    assert_int_equal(target_pid(tg), getpid());
+    assert_int_equal(target_poll(tg), 0);
+    assert_null(target_log_tail(tg, 5));
+    target_free(tg); /* leaves the attached process alone: we are still here */
+    struct suite_target gone = {.present = 1, .pid = 999999};
+    assert_null(target_start(&gone, logdir, &err));
+    assert_non_null(strstr(err.msg, "999999"));
+}
+
+int main(void)
+{
+    if (!mkdtemp(logdir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_env_cwd_nofile_and_logs),
+        cmocka_unit_test(test_missing_command_is_reported),
+        cmocka_unit_test(test_exit_status_noticed),
+        cmocka_unit_test(test_stubborn_group_is_killed),
+        cmocka_unit_test(test_attach_by_pid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

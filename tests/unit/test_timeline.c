@@ -1,0 +1,106 @@
+/* tests/unit/test_timeline.c: series storage and the reductions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "framework/timeline.h"
+
+static double reduce(struct timeline *tl, const char *name, enum expr_reduce r)
+{
+    double v = NAN;
+    struct lc_error err = {0};
+    assert_int_equal(timeline_reduce(tl, name, r, &v, &err), 0);
+    return v;
+}
+
+/* goroutines: baseline 3, 5, 4 -> median 4; load rises 10 per second. */
+static struct timeline *sample_run(void)
+{
+    struct timeline *tl = timeline_new();
+    timeline_add(tl, "goroutines", 0.0, PHASE_BASELINE, 3);
+    timeline_add(tl, "goroutines", 0.5, PHASE_BASELINE, 5);
+    timeline_add(tl, "goroutines", 1.0, PHASE_BASELINE, 4);
+    for (int i = 0; i < 5; i++)
+        timeline_add(tl, "goroutines", 1.5 + i, PHASE_LOAD, 10.0 * (1.5 + i));
+    timeline_add(tl, "goroutines", 7.0, PHASE_SETTLE, NAN); /* a gap */
+    timeline_add(tl, "goroutines", 7.5, PHASE_SETTLE, 20);
+    return tl;
+}
+
+static void test_reductions(void **state)
+{
+    (void)state;
+    struct timeline *tl = sample_run();
+    assert_true(reduce(tl, "goroutines", EXPR_BASELINE) == 4);
+    assert_true(reduce(tl, "goroutines", EXPR_FINAL) == 20);
+    assert_true(reduce(tl, "goroutines", EXPR_GROWTH) == 16);
+    assert_true(reduce(tl, "goroutines", EXPR_MIN) == 3);
+    assert_true(reduce(tl, "goroutines", EXPR_MAX) == 55);
+    assert_true(fabs(reduce(tl, "goroutines", EXPR_SLOPE) - 10.0) < 1e-9);
+    double avg = (3 + 5 + 4 + 15 + 25 + 35 + 45 + 55 + 20) / 9.0;
+    assert_true(fabs(reduce(tl, "goroutines", EXPR_AVG) - avg) < 1e-9);
+    timeline_free(tl);
+}
+
+static void test_even_baseline_median_and_final_skips_gap(void **state)
+{
+    (void)state;
+    struct timeline *tl = timeline_new();
+    timeline_add(tl, "fds", 0, PHASE_BASELINE, 10);
+    timeline_add(tl, "fds", 1, PHASE_BASELINE, 20);
+    timeline_add(tl, "fds", 2, PHASE_SETTLE, 30);
+    timeline_add(tl, "fds", 3, PHASE_SETTLE, NAN);
+    assert_true(reduce(tl, "fds", EXPR_BASELINE) == 15);
+    assert_true(reduce(tl, "fds", EXPR_FINAL) == 30);
+    timeline_free(tl);
+}
+
+static void test_missing_data_is_an_error(void **state)
+{
+    (void)state;
+    struct timeline *tl = timeline_new();
+    double v;
+    struct lc_error err = {0};
+    assert_int_equal(timeline_reduce(tl, "fds", EXPR_FINAL, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "no samples of fds"));
+    timeline_add(tl, "rps", 5, PHASE_LOAD, 100);
+    assert_int_equal(timeline_reduce(tl, "rps", EXPR_BASELINE, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "no baseline samples of rps"));
+    assert_int_equal(timeline_reduce(tl, "rps", EXPR_SLOPE, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "at least two"));
+    /* slope falls back to load + observe when the load had one sample */
+    timeline_add(tl, "rps", 6, PHASE_OBSERVE, 50);
+    assert_int_equal(timeline_reduce(tl, "rps", EXPR_SLOPE, &v, &err), 0);
+    assert_true(fabs(v + 50.0) < 1e-9);
+    timeline_free(tl);
+}
+
+static void test_series_listing(void **state)
+{
+    (void)state;
+    struct timeline *tl = sample_run();
+    timeline_add(tl, "fds", 0, PHASE_BASELINE, 7);
+    assert_int_equal(timeline_nseries(tl), 2);
+    assert_string_equal(timeline_name(tl, 0), "goroutines");
+    size_t n;
+    const struct timeline_point *p = timeline_points(tl, 0, &n);
+    assert_int_equal(n, 10);
+    assert_true(p[3].phase == PHASE_LOAD && p[3].t == 1.5);
+    timeline_free(tl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reductions),
+        cmocka_unit_test(test_even_baseline_median_and_final_skips_gap),
+        cmocka_unit_test(test_missing_data_is_an_error),
+        cmocka_unit_test(test_series_listing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
