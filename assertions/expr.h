@@ -107,4 +107,14 @@ void expr_visit(const struct expr *e, expr_visit_cb *visit, void *arg);
 int expr_eval(const struct expr *e, expr_value_cb *value, void *arg, struct expr_result *res,
               struct lc_error *err);
 
+/*
+ * Renders a parse error for people: appends `text` (line breaks shown as
+ * blanks), a newline, and a caret under the 1-based byte column `col`
+ * (clamped to the text; tabs before it are kept so the caret lines up).
+ * No newline is appended after the caret. E.g. for col 8:
+ *     fds <= )
+ *            ^
+ */
+void expr_caret(const char *text, int col, struct lc_buf *out);
+
 #endif

@@ -67,4 +67,12 @@ void pprof_free(struct pprof_profile *p);
  * "HeapObjects", "HeapSys", "NumGC", ...). Returns 0 and sets *out, or -1. */
 int pprof_memstat(const struct pprof_profile *p, const char *name, double *out);
 
+/*
+ * Looks up one label in a stack's raw `labels` text, which Go prints as
+ * {"key":"value", ...} with Go-quoted strings. Returns the unquoted value
+ * (caller frees), or NULL when labels is NULL, the key is absent or the
+ * text is malformed.
+ */
+char *pprof_label_value(const char *labels, const char *key);
+
 #endif

@@ -62,6 +62,16 @@ struct procfs_sample {
 };
 
 /*
+ * Counts a process's own TCP sockets by state: rows whose inode is in
+ * `inodes` (sorted ascending) go to out->tcp_established, tcp_close_wait and
+ * tcp_listen; TIME_WAIT rows (inode 0, owned by no process) on a port where
+ * one of those sockets listens go to out->tcp_time_wait. Those four fields
+ * are set; the others are left alone.
+ */
+void procfs_tally_tcp(const struct procfs_tcp *rows, size_t n, const uint64_t *inodes,
+                      size_t ninodes, struct procfs_sample *out);
+
+/*
  * Reads every figure of a live process. fds that vanish between readdir and
  * readlink are skipped. tcp_time_wait counts TIME_WAIT rows on a port the
  * process listens on (the kernel no longer ties them to any process).

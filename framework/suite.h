@@ -7,6 +7,11 @@
  * body_file) resolve against the suite file's directory. Unknown keys,
  * wrong types and bad durations are errors that name the key and its
  * line:column.
+ *
+ * Substitution applies to string values (not to object keys such as env
+ * names or header names): "$${" is the escape for a literal "${" (so
+ * "$${port}" gives "${port}"); a "$" not followed by "{" is kept, so shell
+ * text like "$HOME" or "$$" passes through; any other "${name}" is an error.
  */
 #ifndef LC_SUITE_H
 #define LC_SUITE_H
@@ -88,7 +93,8 @@ typedef int suite_port_cb(size_t index, void *arg);
 
 /*
  * Loads and validates the suite file at path. port_cb gives each test its
- * port for ${port}. Returns a new suite (free with suite_free) or NULL with
+ * port for ${port} (called once per test, in order; with port_cb NULL every
+ * test gets port 0, for checking a suite without running it). Returns a new suite (free with suite_free) or NULL with
  * err: "line:col" of the fault where known and a message that names the key
  * and what was expected. Assertions are only collected here; their syntax
  * and metrics are checked by the caller.

@@ -23,13 +23,13 @@ struct hist;
 
 /* One kind of request. Strings are copied by loadgen_new. */
 struct loadgen_request {
-    const char *method;          /* "GET" when NULL */
-    const char *url;             /* http://host:port/path?query (http only) */
-    const char *const *headers;  /* "Name: value" strings */
+    const char *method;         /* "GET" when NULL */
+    const char *url;            /* http://host:port/path?query (http only) */
+    const char *const *headers; /* "Name: value" strings */
     size_t nheaders;
-    const char *body;            /* may be NULL */
+    const char *body; /* may be NULL */
     size_t body_len;
-    unsigned weight;             /* relative share in a mix; 0 counts as 1 */
+    unsigned weight; /* relative share in a mix; 0 counts as 1 */
 };
 
 /* A stage of the open model: the rate ramps linearly from the previous
@@ -68,8 +68,8 @@ enum loadgen_err {
 const char *loadgen_err_name(enum loadgen_err kind);
 
 struct loadgen_stats {
-    uint64_t requests;  /* finished: a complete response or a failure */
-    uint64_t errors;    /* failures of any kind, non-2xx included */
+    uint64_t requests; /* finished: a complete response or a failure */
+    uint64_t errors;   /* failures of any kind, non-2xx included */
     uint64_t by_kind[LOADGEN_ERR__COUNT];
     uint64_t status[600]; /* complete responses by status code (index = code) */
     uint64_t bytes_read;

@@ -1,0 +1,241 @@
+/*
+ * framework/procfs.c: counters of a live process from /proc/PID (fds and
+ * their limit, threads, RSS, sockets, TCP sockets by state).
+ *
+ * Called every 250 ms on processes with thousands of fds, so one call is
+ * one pass over fd/ (readlink of each entry: fds closed meanwhile are
+ * skipped), one read each of status, limits, net/tcp and net/tcp6 into a
+ * reused buffer, and socket inodes looked up with bsearch. A process that
+ * is gone (or a zombie, whose counters are gone) is ESRCH.
+ */
+#include "framework/procfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Finds the line starting with `key` and returns what follows it, or NULL. */
+static const char *field(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *s = text; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+        if (strncmp(s, key, n) == 0)
+            return s + n;
+    return NULL;
+}
+
+/* A decimal number after blanks; -1 when there is none. */
+static int number_after(const char *s, double *out)
+{
+    char *end = NULL;
+    s += strspn(s, " \t");
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    *out = (double)v;
+    return 0;
+}
+
+int procfs_parse_status(const char *text, double *threads, double *rss_bytes)
+{
+    const char *t = text ? field(text, "Threads:") : NULL;
+    const char *r = text ? field(text, "VmRSS:") : NULL;
+    double kb;
+    if (!t || !r || number_after(t, threads) != 0 || number_after(r, &kb) != 0)
+        return -1;
+    /* the kernel writes "kB" and means KiB */
+    *rss_bytes = kb * 1024.0;
+    return 0;
+}
+
+int procfs_parse_limits(const char *text, double *soft)
+{
+    const char *s = text ? field(text, "Max open files") : NULL;
+    if (!s)
+        return -1;
+    s += strspn(s, " \t");
+    if (strncmp(s, "unlimited", 9) == 0) {
+        *soft = -1;
+        return 0;
+    }
+    return number_after(s, soft);
+}
+
+static int gone(pid_t pid, struct lc_error *err)
+{
+    lc_error_set(err, "process %ld is gone", (long)pid);
+    errno = ESRCH;
+    return -1;
+}
+
+/* Reads /proc/PID/name whole into b (reset first). Returns 0, 1 when the
+ * file does not exist (the process may be gone), -1 with err. */
+static int read_proc(pid_t pid, const char *name, struct lc_buf *b, struct lc_error *err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, name);
+    lc_buf_reset(b);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ESRCH)
+            return 1;
+        lc_error_set(err, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        lc_grow((void **)&b->data, &b->cap, b->len + 65536 + 1, 1);
+        ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            close(fd);
+            b->data[b->len] = '\0';
+            if (n == 0)
+                return 0;
+            if (e == ESRCH || e == ENOENT)
+                return 1;
+            lc_error_set(err, "cannot read %s: %s", path, strerror(e));
+            return -1;
+        }
+        b->len += (size_t)n;
+    }
+}
+
+struct fdscan {
+    double fds, sockets;
+    uint64_t *inodes;
+    size_t ninodes, cap;
+};
+
+/* One fd entry: count it, and keep its inode when it is a socket. */
+static void one_fd(DIR *d, const char *name, struct fdscan *fs)
+{
+    char link[256];
+    ssize_t n = readlinkat(dirfd(d), name, link, sizeof(link) - 1);
+    if (n < 0 && errno == ENOENT)
+        return; /* closed between readdir and readlink */
+    fs->fds++;
+    if (n < 9 || memcmp(link, "socket:[", 8) != 0)
+        return;
+    link[n] = '\0';
+    fs->sockets++;
+    lc_grow((void **)&fs->inodes, &fs->cap, fs->ninodes + 1, sizeof(*fs->inodes));
+    fs->inodes[fs->ninodes++] = strtoull(link + 8, NULL, 10);
+}
+
+/* One pass over /proc/PID/fd. Returns 0, 1 when the process is gone, -1. */
+static int scan_fds(pid_t pid, struct fdscan *fs, struct lc_error *err)
+{
+    char path[64], self[32] = "";
+    snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+    DIR *d = opendir(path);
+    if (!d) {
+        if (errno == ENOENT || errno == ESRCH)
+            return 1;
+        lc_error_set(err, "cannot list %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* reading our own fd/ shows the directory's fd too: not one of ours */
+    if (pid == getpid())
+        snprintf(self, sizeof(self), "%d", dirfd(d));
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && strcmp(e->d_name, self) != 0)
+            one_fd(d, e->d_name, fs);
+    closedir(d);
+    return 0;
+}
+
+/* status: threads and RSS; a zombie counts as gone. */
+static int read_status(pid_t pid, struct lc_buf *b, struct procfs_sample *out, struct lc_error *err)
+{
+    int rc = read_proc(pid, "status", b, err);
+    if (rc != 0)
+        return rc;
+    const char *st = field(b->data, "State:");
+    if (st && (st[strspn(st, " \t")] == 'Z' || st[strspn(st, " \t")] == 'X'))
+        return 1;
+    if (procfs_parse_status(b->data, &out->threads, &out->rss) != 0) {
+        lc_error_set(err, "/proc/%ld/status lacks Threads or VmRSS", (long)pid);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmp_inode(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* net/tcp and net/tcp6 joined with the socket inodes. */
+static int read_tcp(pid_t pid, struct lc_buf *b, struct fdscan *fs, struct procfs_sample *out,
+                    struct lc_error *err)
+{
+    static const struct {
+        const char *name;
+        int family;
+    } tables[] = {{"net/tcp", AF_INET}, {"net/tcp6", AF_INET6}};
+    struct procfs_tcp *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < LC_ARRAY_LEN(tables) && rc == 0; i++) {
+        rc = read_proc(pid, tables[i].name, b, err);
+        /* no tcp6 table: IPv6 is off; no tcp table: the process is gone */
+        if (rc == 1 && tables[i].family == AF_INET6)
+            rc = 0;
+        else if (rc == 0 && procfs_parse_net_tcp(b->data, tables[i].family, &rows, &n, &cap, err))
+            rc = -1;
+    }
+    if (rc == 0) {
+        qsort(fs->inodes, fs->ninodes, sizeof(*fs->inodes), cmp_inode);
+        procfs_tally_tcp(rows, n, fs->inodes, fs->ninodes, out);
+    }
+    free(rows);
+    return rc;
+}
+
+static int read_limits(pid_t pid, struct lc_buf *b, struct procfs_sample *out, struct lc_error *err)
+{
+    int rc = read_proc(pid, "limits", b, err);
+    if (rc == 0 && procfs_parse_limits(b->data, &out->fd_limit) != 0) {
+        lc_error_set(err, "/proc/%ld/limits has no \"Max open files\" line", (long)pid);
+        rc = -1;
+    }
+    return rc;
+}
+
+int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err)
+{
+    struct fdscan fs = {0};
+    struct lc_buf b = {0};
+    struct procfs_sample s = {0};
+    if (pid <= 0) {
+        lc_error_set(err, "invalid pid %ld", (long)pid);
+        errno = EINVAL;
+        return -1;
+    }
+    int rc = read_status(pid, &b, &s, err);
+    if (rc == 0)
+        rc = scan_fds(pid, &fs, err);
+    if (rc == 0)
+        rc = read_limits(pid, &b, &s, err);
+    if (rc == 0)
+        rc = read_tcp(pid, &b, &fs, &s, err);
+    s.fds = fs.fds;
+    s.sockets = fs.sockets;
+    free(fs.inodes);
+    lc_buf_free(&b);
+    if (rc == 1)
+        return gone(pid, err);
+    if (rc != 0)
+        return -1;
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,333 @@
+/*
+ * loadgen/conn.c: one connection's state machine.
+ *
+ * While a socket is open its read event stays registered (EV_PERSIST), so a
+ * keep-alive request costs one send and one recv and no epoll_ctl; a write
+ * event is armed only after a short write. Responses are parsed in the
+ * worker's shared read buffer. Connect failures back off exponentially
+ * (10 ms doubling to 1 s) so a dead server is neither spun on nor flooded.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "loadgen/lg_int.h"
+
+static void read_cb(evutil_socket_t fd, short what, void *arg);
+static void write_cb(evutil_socket_t fd, short what, void *arg);
+static void connect_cb(evutil_socket_t fd, short what, void *arg);
+static void backoff_cb(evutil_socket_t fd, short what, void *arg);
+
+void lg_conn_init(struct lg_conn *c, struct lg_worker *w)
+{
+    memset(c, 0, sizeof *c);
+    c->w = w;
+    c->fd = -1;
+    c->state = LG_C_IDLE;
+    c->ev = event_new(w->base, -1, 0, read_cb, c);
+    if (!c->ev)
+        abort(); /* only fails when out of memory */
+}
+
+static void close_fd(struct lg_conn *c)
+{
+    if (c->fd < 0)
+        return;
+    event_del(c->ev);
+    if (c->wev)
+        event_del(c->wev);
+    close(c->fd);
+    c->fd = -1;
+    c->served = 0;
+    c->queued = 0; /* a flush must not write to a later socket */
+}
+
+void lg_conn_close(struct lg_conn *c)
+{
+    close_fd(c);
+    if (c->tev)
+        event_del(c->tev);
+    c->state = LG_C_FINISHED;
+}
+
+void lg_conn_free(struct lg_conn *c)
+{
+    lg_conn_close(c);
+    if (c->ev)
+        event_free(c->ev);
+    if (c->wev)
+        event_free(c->wev);
+    if (c->tev)
+        event_free(c->tev);
+    c->ev = c->wev = c->tev = NULL;
+}
+
+static void start_backoff(struct lg_conn *c)
+{
+    struct lg_worker *w = c->w;
+    if (!c->tev) {
+        c->tev = evtimer_new(w->base, backoff_cb, c);
+        if (!c->tev)
+            abort();
+    }
+    c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : LG_BACKOFF_MIN_MS;
+    if (c->backoff_ms > LG_BACKOFF_MAX_MS)
+        c->backoff_ms = LG_BACKOFF_MAX_MS;
+    struct timeval tv = {c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000};
+    c->state = LG_C_BACKOFF;
+    evtimer_add(c->tev, &tv);
+}
+
+/* Counts a failed request, drops the socket and moves on. */
+static void conn_fail(struct lg_conn *c, enum loadgen_err kind)
+{
+    struct lg_counters *k = &c->w->c;
+    lg_inc(&k->by_kind[kind], 1);
+    lg_inc(&k->errors, 1);
+    lg_inc(&k->requests, 1);
+    /* a refused connect, or a fresh connection dropped before any answer,
+     * means the server is down or dying: wait before trying again */
+    int fresh = c->served == 0;
+    close_fd(c);
+    if (kind == LOADGEN_ERR_CONNECT || (kind == LOADGEN_ERR_RESET && fresh)) {
+        start_backoff(c);
+        return;
+    }
+    c->state = LG_C_IDLE;
+    lg_worker_conn_idle(c->w, c);
+}
+
+static void conn_complete(struct lg_conn *c, int reuse)
+{
+    struct lg_worker *w = c->w;
+    uint64_t now = lg_now_ns();
+    unsigned st = c->hp.status;
+    hist_record(w->lat, now > c->t_start ? (now - c->t_start) / 1000 : 0);
+    lg_inc(&w->c.status[st < 600 ? st : 599], 1);
+    if (st < 200 || st > 299) {
+        lg_inc(&w->c.errors, 1);
+        lg_inc(&w->c.by_kind[LOADGEN_ERR_STATUS], 1);
+    }
+    lg_inc(&w->c.requests, 1);
+    c->served++;
+    c->backoff_ms = 0;
+    if (!reuse || !c->hp.keep_alive || w->lg->cfg.disable_keepalive)
+        close_fd(c);
+    c->state = LG_C_IDLE;
+    lg_worker_conn_idle(w, c);
+}
+
+static void arm_write(struct lg_conn *c)
+{
+    if (!c->wev) {
+        c->wev = event_new(c->w->base, c->fd, EV_WRITE, write_cb, c);
+        if (!c->wev)
+            abort();
+    } else {
+        event_assign(c->wev, c->w->base, c->fd, EV_WRITE, write_cb, c);
+    }
+    event_add(c->wev, NULL);
+}
+
+static void conn_write(struct lg_conn *c)
+{
+    const struct lg_req *r = c->req;
+    ssize_t n = send(c->fd, r->bytes + c->woff, r->len - c->woff, MSG_NOSIGNAL);
+    if (n >= 0 && (size_t)n == r->len - c->woff) {
+        c->state = LG_C_WAITING;
+        return;
+    }
+    if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        c->woff += n > 0 ? (size_t)n : 0;
+        c->state = LG_C_SENDING;
+        arm_write(c);
+        return;
+    }
+    conn_fail(c, LOADGEN_ERR_RESET);
+}
+
+static void write_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct lg_conn *c = arg;
+    (void)fd;
+    (void)what;
+    if (c->state == LG_C_SENDING)
+        conn_write(c);
+}
+
+static void conn_connect(struct lg_conn *c);
+
+/* A reused connection ended or spoke out of turn while nothing of the next
+ * request had left: the server closed an idle keep-alive connection (or
+ * sent junk). No request was lost; send it again on a new connection. */
+static int conn_drop_unsent(struct lg_conn *c)
+{
+    if (c->state == LG_C_IDLE) {
+        close_fd(c);
+        return 1;
+    }
+    if (c->state != LG_C_SENDING || c->woff != 0 || c->served == 0)
+        return 0;
+    close_fd(c);
+    conn_connect(c);
+    return 1;
+}
+
+/* The connection ended (EOF, or an error when reset is set). */
+static void conn_eof(struct lg_conn *c, int reset)
+{
+    if (conn_drop_unsent(c))
+        return;
+    enum http_parse_status st = http_parse_eof(&c->hp);
+    if (st == HTTP_PARSE_DONE && !reset) {
+        conn_complete(c, 0);
+        return;
+    }
+    if (st == HTTP_PARSE_DONE || c->hp.err == HTTP_PARSE_ERR_TRUNCATED)
+        conn_fail(c, LOADGEN_ERR_TRUNCATED);
+    else
+        conn_fail(c, LOADGEN_ERR_RESET);
+}
+
+static void read_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct lg_conn *c = arg;
+    struct lg_worker *w = c->w;
+    (void)what;
+    ssize_t n = recv(fd, w->rbuf, LG_READ_BUF, 0);
+    if (n <= 0) {
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return;
+        conn_eof(c, n < 0);
+        return;
+    }
+    lg_inc(&w->c.bytes_read, (uint64_t)n);
+    if (conn_drop_unsent(c)) /* bytes nobody asked for: the stream is out of step */
+        return;
+    size_t used = 0;
+    enum http_parse_status st = http_parse_feed(&c->hp, w->rbuf, (size_t)n, &used);
+    if (st == HTTP_PARSE_DONE)
+        /* bytes past the response, or a reply before the whole request was
+         * written, leave the stream out of step: do not reuse it */
+        conn_complete(c, used == (size_t)n && c->state == LG_C_WAITING);
+    else if (st == HTTP_PARSE_ERROR)
+        conn_fail(c, LOADGEN_ERR_MALFORMED);
+}
+
+static void conn_connected(struct lg_conn *c)
+{
+    event_assign(c->ev, c->w->base, c->fd, EV_READ | EV_PERSIST, read_cb, c);
+    event_add(c->ev, NULL);
+    c->state = LG_C_SENDING;
+    conn_write(c);
+}
+
+static void connect_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct lg_conn *c = arg;
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    (void)what;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
+        conn_fail(c, LOADGEN_ERR_CONNECT);
+        return;
+    }
+    conn_connected(c);
+}
+
+static void conn_connect(struct lg_conn *c)
+{
+    struct loadgen *lg = c->w->lg;
+    c->state = LG_C_CONNECTING;
+    c->fd = socket(lg->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) {
+        conn_fail(c, LOADGEN_ERR_CONNECT); /* out of descriptors: back off too */
+        return;
+    }
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c->fd, (const struct sockaddr *)&lg->addr, lg->addrlen) == 0) {
+        conn_connected(c);
+        return;
+    }
+    if (errno != EINPROGRESS) {
+        conn_fail(c, LOADGEN_ERR_CONNECT);
+        return;
+    }
+    event_assign(c->ev, c->w->base, c->fd, EV_WRITE, connect_cb, c);
+    event_add(c->ev, NULL);
+}
+
+void lg_conn_next(struct lg_conn *c, uint64_t t_start)
+{
+    struct lg_worker *w = c->w;
+    struct loadgen *lg = w->lg;
+    c->req = &lg->reqs[lg->nmix == 1 ? 0 : lg->mix[w->mix_pos]];
+    if (++w->mix_pos == lg->nmix)
+        w->mix_pos = 0;
+    http_parse_init(&c->hp, c->req->head);
+    c->woff = 0;
+    c->t_sent = lg_now_ns();
+    c->t_start = t_start ? t_start : c->t_sent;
+    if (c->fd < 0) {
+        conn_connect(c);
+        return;
+    }
+    c->state = LG_C_SENDING;
+    if (w->batch) {
+        /* written after this round of callbacks, like wrk, so the server
+         * gets requests in bursts */
+        c->next_pending = NULL;
+        c->queued = 1;
+        if (w->pending_tail)
+            w->pending_tail->next_pending = c;
+        else {
+            w->pending = c;
+            event_active(w->flush, EV_TIMEOUT, 0);
+        }
+        w->pending_tail = c;
+        return;
+    }
+    conn_write(c);
+}
+
+void lg_conn_flush(struct lg_worker *w)
+{
+    struct lg_conn *c = w->pending;
+    w->pending = w->pending_tail = NULL;
+    while (c) {
+        struct lg_conn *next = c->next_pending;
+        int queued = c->queued;
+        c->queued = 0;
+        if (queued && c->state == LG_C_SENDING && c->fd >= 0) {
+            c->t_sent = lg_now_ns();
+            if (!w->lg->open)
+                c->t_start = c->t_sent;
+            conn_write(c);
+        }
+        c = next;
+    }
+}
+
+static void backoff_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct lg_conn *c = arg;
+    (void)fd;
+    (void)what;
+    c->state = LG_C_IDLE;
+    lg_worker_conn_idle(c->w, c);
+}
+
+void lg_conn_check_timeout(struct lg_conn *c, uint64_t now)
+{
+    if (c->state != LG_C_CONNECTING && c->state != LG_C_SENDING && c->state != LG_C_WAITING)
+        return;
+    if (now - c->t_sent > c->w->lg->timeout_ns)
+        conn_fail(c, LOADGEN_ERR_TIMEOUT);
+}

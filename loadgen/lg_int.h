@@ -1,0 +1,170 @@
+/*
+ * loadgen/lg_int.h: what the load engine's files share (not public).
+ */
+#ifndef LC_LG_INT_H
+#define LC_LG_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "loadgen/hist.h"
+#include "loadgen/http_parse.h"
+#include "loadgen/loadgen.h"
+
+#define LG_READ_BUF (64 * 1024)
+#define LG_BACKOFF_MIN_MS 10
+#define LG_BACKOFF_MAX_MS 1000
+#define LG_TICK_MS 10
+#define LG_LATE_NS 1000000ull /* an open-model send this late is counted late */
+
+struct event;
+struct event_base;
+
+/* A request kind, its bytes built once. */
+struct lg_req {
+    char *bytes;
+    size_t len;
+    int head; /* HEAD: the response has no body */
+};
+
+/* Counters with one writer (the worker) and relaxed readers (snapshot). */
+struct lg_counters {
+    _Atomic uint64_t requests;
+    _Atomic uint64_t errors;
+    _Atomic uint64_t by_kind[LOADGEN_ERR__COUNT];
+    _Atomic uint64_t status[600];
+    _Atomic uint64_t bytes_read;
+    _Atomic uint64_t late;
+};
+
+static inline void lg_inc(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+static inline uint64_t lg_get(const _Atomic uint64_t *c)
+{
+    return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+enum lg_conn_state {
+    LG_C_IDLE,       /* nothing in flight (fd may be open for keep-alive) */
+    LG_C_CONNECTING, /* connect in progress; a request is waiting */
+    LG_C_SENDING,    /* the request is partly written */
+    LG_C_WAITING,    /* the request is written; reading the response */
+    LG_C_BACKOFF,    /* waiting before the next connect */
+    LG_C_FINISHED,   /* no more requests for this connection */
+};
+
+struct lg_worker;
+
+struct lg_conn {
+    struct lg_worker *w;
+    struct event *ev;  /* read (or connect) readiness */
+    struct event *wev; /* write readiness after a short write; lazily made */
+    struct event *tev; /* backoff timer; lazily made */
+    const struct lg_req *req;
+    uint64_t t_start; /* ns: latency counts from here (intended time, open model) */
+    uint64_t t_sent;  /* ns: when the attempt began, for the timeout */
+    size_t woff;
+    int fd;
+    uint32_t backoff_ms;
+    uint32_t served; /* responses on this fd */
+    uint8_t state;
+    uint8_t queued; /* in the worker's pending list, not yet written */
+    struct lg_conn *next_idle;    /* open model: free list */
+    struct lg_conn *next_pending; /* waiting for the flush */
+    struct http_parse hp;
+};
+
+struct lg_worker {
+    struct loadgen *lg;
+    unsigned id;
+    pthread_t tid;
+    int started;
+    struct event_base *base;
+    struct event *tick;
+    struct event *sched; /* open model: fires at the next intended send */
+    struct lg_conn *conns;
+    unsigned nconns;
+    unsigned active; /* connections not finished */
+    char *rbuf;
+    size_t mix_pos;
+    int batch;           /* defer writes to the end of a loop round */
+    struct event *flush; /* runs lg_conn_flush, at low priority */
+    struct lg_conn *pending, *pending_tail;
+    uint64_t last_sweep;
+    int stopping;
+    /* open model */
+    double share;      /* this worker's fraction of the total rate */
+    uint64_t sched_k;  /* requests scheduled so far */
+    uint64_t next_due; /* ns: intended time of request sched_k */
+    int sched_over;    /* the profile has ended */
+    int in_dispatch;
+    struct lg_conn *idle; /* idle connections */
+    _Atomic int done;
+    _Atomic uint64_t end_ns;
+    struct hist *lat;
+    struct lg_counters c;
+};
+
+struct loadgen {
+    struct loadgen_config cfg; /* pointers below are owned copies */
+    struct loadgen_stage *stages;
+    struct lg_req *reqs;
+    size_t nreqs;
+    uint32_t *mix; /* request index sequence for weighted round-robin */
+    size_t nmix;
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    unsigned nworkers;
+    struct lg_worker *workers;
+    uint64_t t0;       /* ns, at start */
+    uint64_t deadline; /* ns, 0 = none */
+    uint64_t timeout_ns;
+    int open; /* open model */
+    int started, joined;
+    _Atomic uint64_t issued; /* requests handed out against max_requests */
+    _Atomic int stop;
+    struct hist *snap; /* scratch for loadgen_snapshot */
+};
+
+/* Monotonic nanoseconds. */
+uint64_t lg_now_ns(void);
+
+/* request.c: builds lg->reqs, lg->mix and lg->addr from cfg. Returns 0 or -1. */
+int lg_requests_build(struct loadgen *lg, struct lc_error *err);
+void lg_requests_free(struct loadgen *lg);
+
+/* conn.c */
+void lg_conn_init(struct lg_conn *c, struct lg_worker *w);
+/* Starts the next request on an idle connection (closed model) or at the
+ * intended time t_start (open model: t_start != 0). */
+void lg_conn_next(struct lg_conn *c, uint64_t t_start);
+/* Abandons whatever is in flight and releases the connection's resources. */
+void lg_conn_close(struct lg_conn *c);
+void lg_conn_free(struct lg_conn *c);
+/* Writes the requests queued during this loop round. */
+void lg_conn_flush(struct lg_worker *w);
+/* Fails the request in flight with a timeout when it is older than the limit. */
+void lg_conn_check_timeout(struct lg_conn *c, uint64_t now);
+
+/* worker.c */
+int lg_worker_setup(struct lg_worker *w, struct loadgen *lg, unsigned id, unsigned nconns,
+                    struct lc_error *err);
+void *lg_worker_main(void *arg);
+void lg_worker_free(struct lg_worker *w);
+/* Called by a connection that became idle: gives it work or parks it. */
+void lg_worker_conn_idle(struct lg_worker *w, struct lg_conn *c);
+/* Takes one request from the max_requests budget: 1 when granted. */
+int lg_take_budget(struct loadgen *lg);
+
+/* sched.c: the open model's rate profile. */
+/* Time (s since start) at which `count` requests in all are due; returns
+ * -1 when the profile ends before. */
+double lg_sched_time(const struct loadgen *lg, double count);
+
+#endif

@@ -1,0 +1,121 @@
+/* reports/console.c: the short summary printed at the end of a run. */
+#include "reports/report.h"
+#include "reports/text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Lines of an errored or failed test's log tail shown on the console. */
+#define CONSOLE_LOG_LINES 10
+
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+/* Prints s cleaned for a terminal: no escape sequences or control characters
+ * from the target's side, malformed UTF-8 shown as U+FFFD. */
+static void put_clean(FILE *out, const char *s, unsigned flags)
+{
+    char *clean = report_text_dup(s, flags);
+    fputs(clean, out);
+    free(clean);
+}
+
+static const char *verdict_label(enum report_verdict v)
+{
+    return v == REPORT_PASS ? "PASS" : v == REPORT_FAIL ? "FAIL" : "ERROR";
+}
+
+static const char *verdict_color(enum report_verdict v)
+{
+    return v == REPORT_PASS ? C_GREEN : v == REPORT_FAIL ? C_RED : C_YELLOW;
+}
+
+static void put_assertion(FILE *out, const struct report_assertion *a, int color)
+{
+    /* Without colour, words that grep and CI logs show plainly. */
+    const char *mark = a->errored  ? (color ? C_YELLOW "!" C_OFF : "ERR ")
+                       : a->passed ? (color ? C_GREEN "\u2713" C_OFF : "ok  ")
+                                   : (color ? C_RED "\u2717" C_OFF : "FAIL");
+    fprintf(out, "    %s ", mark);
+    put_clean(out, a->expr ? a->expr : "", REPORT_TEXT_ONE_LINE);
+    if (a->message && *a->message) {
+        fputs(color ? C_DIM ": " : ": ", out);
+        put_clean(out, a->message, REPORT_TEXT_ONE_LINE);
+        fputs(color ? C_OFF : "", out);
+    }
+    fputc('\n', out);
+}
+
+/* The last CONSOLE_LOG_LINES lines of the log tail, each behind "| ". */
+static void put_log_tail(FILE *out, const char *tail, int color)
+{
+    char *clean = report_text_dup(tail, 0);
+    size_t len = strlen(clean);
+    while (len > 0 && (clean[len - 1] == '\n' || clean[len - 1] == '\r'))
+        clean[--len] = '\0';
+    const char *start = clean + len;
+    int lines = 0;
+    while (start > clean && lines < CONSOLE_LOG_LINES) {
+        start--;
+        if (*start == '\n' && ++lines == CONSOLE_LOG_LINES) {
+            start++;
+            break;
+        }
+    }
+    fprintf(out, "    %slog tail:%s\n", color ? C_DIM : "", color ? C_OFF : "");
+    for (const char *p = start; *p;) {
+        const char *nl = strchr(p, '\n');
+        int n = (int)(nl ? (size_t)(nl - p) : strlen(p));
+        fprintf(out, "      | %.*s\n", n, p);
+        p += n + (nl ? 1 : 0);
+    }
+    free(clean);
+}
+
+static void put_test(FILE *out, const struct report_test *t, int color)
+{
+    if (color)
+        fprintf(out, "%s%s%-5s%s  ", C_BOLD, verdict_color(t->verdict), verdict_label(t->verdict),
+                C_OFF);
+    else
+        fprintf(out, "%-5s  ", verdict_label(t->verdict));
+    put_clean(out, t->name ? t->name : "", REPORT_TEXT_ONE_LINE);
+    if (isfinite(t->duration_s))
+        fprintf(out, "  (%.1fs)", t->duration_s);
+    fputc('\n', out);
+    for (size_t i = 0; t->assertions && i < t->nassertions; i++)
+        put_assertion(out, &t->assertions[i], color);
+    if (t->error) {
+        fprintf(out, "    %serror:%s ", color ? C_RED : "", color ? C_OFF : "");
+        put_clean(out, t->error, REPORT_TEXT_ONE_LINE);
+        fputc('\n', out);
+    }
+    if (t->log_tail && *t->log_tail && t->verdict != REPORT_PASS)
+        put_log_tail(out, t->log_tail, color);
+}
+
+/* Prints each test with its verdict and duration, each assertion with its
+ * message, an infrastructure error with the end of the target's log, and a
+ * count line ("2 tests: 1 passed, 1 failed, 0 errors"). ANSI colours and the
+ * marks ✓ ✗ ! only when color is set; otherwise "ok", "FAIL", "ERR". */
+void report_console_write(const struct report_run *r, FILE *out, int color)
+{
+    if (!r || !out)
+        return;
+    size_t n[3] = {0, 0, 0};
+    for (size_t i = 0; r->tests && i < r->ntests; i++) {
+        const struct report_test *t = &r->tests[i];
+        put_test(out, t, color);
+        n[t->verdict == REPORT_PASS ? 0 : t->verdict == REPORT_FAIL ? 1 : 2]++;
+    }
+    size_t total = r->tests ? r->ntests : 0;
+    fprintf(out, "%s%zu test%s: %zu passed, %zu failed, %zu error%s%s%s\n", color ? C_BOLD : "",
+            total, total == 1 ? "" : "s", n[0], n[1], n[2], n[2] == 1 ? "" : "s",
+            r->interrupted ? " (interrupted)" : "", color ? C_OFF : "");
+    fflush(out);
+}

@@ -1,0 +1,284 @@
+/* reports/json.c: report.json, built with jansson and printed so that it
+ * stays readable: objects indented, arrays of numbers on one line. */
+#include "reports/report.h"
+#include "reports/text.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Twelve significant digits keep every figure a report needs and drop the
+ * binary noise of sums such as 0.1 + 0.2. */
+#define JSON_NUM_FLAGS (JSON_ENCODE_ANY | JSON_REAL_PRECISION(12))
+
+/* NaN and the infinities, which JSON cannot hold, become null; whole numbers
+ * that a double holds exactly are written as integers. */
+static json_t *num(double v)
+{
+    if (!isfinite(v))
+        return json_null();
+    if (v == trunc(v) && fabs(v) < 1e15)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
+static json_t *count(uint64_t n)
+{
+    return json_integer(n > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)n);
+}
+
+/* A cleaned string, or null for NULL. */
+static json_t *str(const char *s, unsigned flags)
+{
+    if (!s)
+        return json_null();
+    char *clean = report_text_dup(s, flags);
+    json_t *j = json_string(clean);
+    free(clean);
+    return j ? j : json_null();
+}
+
+static json_t *wall_time(double wall)
+{
+    /* 0 means never set; beyond year 9999 time_t and RFC 3339 break down. */
+    if (!isfinite(wall) || wall <= 0 || wall >= 253402300800.0)
+        return json_null();
+    char buf[64];
+    lc_format_time(wall, buf, sizeof(buf));
+    return json_string(buf);
+}
+
+/* Sets obj[key] = val with the key cleaned (metric names and status keys come
+ * from outside); takes the reference to val. */
+static void set(json_t *obj, const char *key, json_t *val)
+{
+    char *clean = report_text_dup(key, REPORT_TEXT_ONE_LINE);
+    json_object_set_new(obj, clean, val ? val : json_null());
+    free(clean);
+}
+
+static json_t *build_assertions(const struct report_test *t)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; t->assertions && i < t->nassertions; i++) {
+        const struct report_assertion *a = &t->assertions[i];
+        json_t *o = json_object();
+        set(o, "expr", str(a->expr, REPORT_TEXT_ONE_LINE));
+        set(o, "passed", json_boolean(a->passed));
+        set(o, "errored", json_boolean(a->errored));
+        set(o, "observed", num(a->observed));
+        set(o, "expected", num(a->expected));
+        set(o, "message", str(a->message, REPORT_TEXT_ONE_LINE));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *build_metrics(const struct report_test *t)
+{
+    json_t *obj = json_object();
+    for (size_t i = 0; t->series && i < t->nseries; i++) {
+        const struct report_series *s = &t->series[i];
+        json_t *o = json_object();
+        set(o, "baseline", num(s->baseline));
+        set(o, "final", num(s->final));
+        set(o, "min", num(s->min));
+        set(o, "max", num(s->max));
+        set(obj, s->name ? s->name : "", o);
+    }
+    return obj;
+}
+
+static json_t *build_series(const struct report_test *t)
+{
+    json_t *obj = json_object();
+    for (size_t i = 0; t->series && i < t->nseries; i++) {
+        const struct report_series *s = &t->series[i];
+        json_t *ts = json_array(), *vs = json_array();
+        for (size_t k = 0; s->points && k < s->npoints; k++) {
+            json_array_append_new(ts, num(s->points[k].t));
+            json_array_append_new(vs, num(s->points[k].v));
+        }
+        json_t *o = json_object();
+        set(o, "t", ts);
+        set(o, "v", vs);
+        set(obj, s->name ? s->name : "", o);
+    }
+    return obj;
+}
+
+static json_t *build_phases(const struct report_test *t)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; t->phases && i < t->nphases; i++) {
+        json_t *o = json_object();
+        set(o, "name", str(t->phases[i].name, REPORT_TEXT_ONE_LINE));
+        set(o, "start", num(t->phases[i].start));
+        set(o, "end", num(t->phases[i].end));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *build_counts(const struct report_count *c, size_t n)
+{
+    json_t *obj = json_object();
+    for (size_t i = 0; c && i < n; i++)
+        set(obj, c[i].key ? c[i].key : "", count(c[i].n));
+    return obj;
+}
+
+static json_t *build_load(const struct report_load *l)
+{
+    if (!l->present)
+        return json_null();
+    json_t *o = json_object();
+    set(o, "requests", count(l->requests));
+    set(o, "errors", count(l->errors));
+    set(o, "duration_s", num(l->duration_s));
+    set(o, "rps", num(l->rps));
+    json_t *lat = json_object();
+    set(lat, "p50", num(l->p50_ms));
+    set(lat, "p90", num(l->p90_ms));
+    set(lat, "p99", num(l->p99_ms));
+    set(lat, "max", num(l->max_ms));
+    set(o, "latency_ms", lat);
+    set(o, "status", build_counts(l->status, l->nstatus));
+    set(o, "errors_by_kind", build_counts(l->errors_by_kind, l->nerrors_by_kind));
+    return o;
+}
+
+static json_t *build_test(const struct report_test *t)
+{
+    json_t *o = json_object();
+    set(o, "name", str(t->name ? t->name : "", REPORT_TEXT_ONE_LINE));
+    set(o, "verdict", json_string(report_verdict_name(t->verdict)));
+    set(o, "error", str(t->error, 0));
+    set(o, "started_at", wall_time(t->started_at));
+    set(o, "duration_s", num(t->duration_s));
+    set(o, "dir", str(t->dir, REPORT_TEXT_ONE_LINE));
+    set(o, "assertions", build_assertions(t));
+    set(o, "metrics", build_metrics(t));
+    set(o, "series", build_series(t));
+    set(o, "phases", build_phases(t));
+    set(o, "load", build_load(&t->load));
+    set(o, "log_tail", str(t->log_tail, 0));
+    return o;
+}
+
+static json_t *build_run(const struct report_run *r)
+{
+    json_t *o = json_object();
+    set(o, "suite", str(r->suite, REPORT_TEXT_ONE_LINE));
+    set(o, "suite_file", str(r->suite_file, REPORT_TEXT_ONE_LINE));
+    set(o, "verdict", json_string(report_verdict_name(r->verdict)));
+    set(o, "started_at", wall_time(r->started_at));
+    set(o, "duration_s", num(r->duration_s));
+    set(o, "interrupted", json_boolean(r->interrupted));
+    json_t *tests = json_array();
+    for (size_t i = 0; r->tests && i < r->ntests; i++)
+        json_array_append_new(tests, build_test(&r->tests[i]));
+    set(o, "tests", tests);
+    return o;
+}
+
+/* Appends a scalar (or a key, as a JSON string) in jansson's encoding. */
+static void emit_scalar(struct lc_buf *b, const json_t *v)
+{
+    char tmp[128];
+    size_t n = json_dumpb(v, tmp, sizeof(tmp), JSON_NUM_FLAGS);
+    if (n > 0 && n <= sizeof(tmp)) {
+        lc_buf_append(b, tmp, n);
+        return;
+    }
+    char *s = json_dumps(v, JSON_NUM_FLAGS);
+    if (s)
+        lc_buf_puts(b, s);
+    free(s);
+}
+
+static void emit_indent(struct lc_buf *b, int depth)
+{
+    lc_buf_printf(b, "\n%*s", depth * 2, "");
+}
+
+static int is_container(const json_t *v)
+{
+    return json_is_object(v) || json_is_array(v);
+}
+
+static void emit_value(struct lc_buf *b, const json_t *v, int depth);
+
+static void emit_array(struct lc_buf *b, const json_t *v, int depth)
+{
+    size_t i, n = json_array_size(v);
+    int flat = 1;
+    for (i = 0; i < n; i++)
+        flat = flat && !is_container(json_array_get(v, i));
+    lc_buf_puts(b, "[");
+    for (i = 0; i < n; i++) {
+        if (i > 0)
+            lc_buf_puts(b, ",");
+        if (!flat)
+            emit_indent(b, depth + 1);
+        emit_value(b, json_array_get(v, i), depth + 1);
+    }
+    if (!flat && n > 0)
+        emit_indent(b, depth);
+    lc_buf_puts(b, "]");
+}
+
+static void emit_object(struct lc_buf *b, const json_t *v, int depth)
+{
+    const char *key;
+    json_t *val;
+    int first = 1;
+    lc_buf_puts(b, "{");
+    /* json_object_foreach wants a non-const object; it does not modify it. */
+    json_object_foreach((json_t *)v, key, val)
+    {
+        lc_buf_puts(b, first ? "" : ",");
+        first = 0;
+        emit_indent(b, depth + 1);
+        json_t *k = json_string(key); /* keys were cleaned: valid UTF-8 */
+        if (k)
+            emit_scalar(b, k);
+        else
+            lc_buf_puts(b, "\"\"");
+        json_decref(k);
+        lc_buf_puts(b, ": ");
+        emit_value(b, val, depth + 1);
+    }
+    if (!first)
+        emit_indent(b, depth);
+    lc_buf_puts(b, "}");
+}
+
+static void emit_value(struct lc_buf *b, const json_t *v, int depth)
+{
+    if (json_is_object(v))
+        emit_object(b, v, depth);
+    else if (json_is_array(v))
+        emit_array(b, v, depth);
+    else
+        emit_scalar(b, v);
+}
+
+/* Writes report.json for r to path through a temporary file and a rename.
+ * Returns 0, or -1 with err naming the path and the system error. */
+int report_json_write(const struct report_run *r, const char *path, struct lc_error *err)
+{
+    if (!r || !path) {
+        lc_error_set(err, "report.json: no run or no path given");
+        return -1;
+    }
+    json_t *doc = build_run(r);
+    struct lc_buf b = {0};
+    emit_value(&b, doc, 0);
+    lc_buf_puts(&b, "\n");
+    json_decref(doc);
+    int rc = lc_write_file_atomic(path, b.data, b.len, err);
+    lc_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,320 @@
+/* reports/junit.c: junit.xml in the shape Jenkins' junit-10.xsd accepts and
+ * GitLab reads: one <testsuite> per test, one <testcase> per assertion. */
+#include "reports/report.h"
+#include "reports/text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* At most this many series are listed under a failure's text. */
+#define JUNIT_MAX_METRICS 20
+
+enum outcome { OUT_PASS, OUT_FAILURE, OUT_ERROR };
+
+/* Appends s escaped for XML after stripping what XML 1.0 forbids. In
+ * attributes, tab/LF/CR are written as character references because a
+ * parser would otherwise turn them into spaces. */
+static void put_xml(struct lc_buf *b, const char *s, unsigned flags, int attr)
+{
+    char *clean = report_text_dup(s, REPORT_TEXT_DROP_BAD | flags);
+    for (const char *p = clean; *p; p++) {
+        switch (*p) {
+        case '&':
+            lc_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            lc_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            lc_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            lc_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            lc_buf_puts(b, "&apos;");
+            break;
+        case '\r':
+            lc_buf_puts(b, "&#13;");
+            break;
+        case '\n':
+        case '\t':
+            if (attr)
+                lc_buf_printf(b, "&#%d;", *p);
+            else
+                lc_buf_append(b, p, 1);
+            break;
+        default:
+            lc_buf_append(b, p, 1);
+        }
+    }
+    free(clean);
+}
+
+/* ` name="value"` with value escaped (one line). */
+static void put_attr(struct lc_buf *b, const char *name, const char *value)
+{
+    lc_buf_printf(b, " %s=\"", name);
+    put_xml(b, value ? value : "", REPORT_TEXT_ONE_LINE, 1);
+    lc_buf_puts(b, "\"");
+}
+
+/* ` time="12.345"`: a plain non-negative decimal, as SUREFIRE_TIME wants. */
+static void put_time(struct lc_buf *b, double secs)
+{
+    if (!isfinite(secs) || secs < 0)
+        secs = 0;
+    if (secs > 1e12)
+        secs = 1e12;
+    lc_buf_printf(b, " time=\"%.3f\"", secs);
+}
+
+/* A number for people: integers in full, others to six digits, n/a for NaN. */
+static void put_num(struct lc_buf *b, double v)
+{
+    if (!isfinite(v))
+        lc_buf_puts(b, isnan(v) ? "n/a" : v > 0 ? "inf" : "-inf");
+    else if (v == trunc(v) && fabs(v) < 1e15)
+        lc_buf_printf(b, "%.0f", v);
+    else
+        lc_buf_printf(b, "%.6g", v);
+}
+
+static enum outcome assertion_outcome(const struct report_assertion *a)
+{
+    if (a->errored)
+        return OUT_ERROR;
+    return a->passed ? OUT_PASS : OUT_FAILURE;
+}
+
+/* What the extra "run" case says: the infrastructure error, or a verdict the
+ * assertions do not explain, or (with no assertions) that the test ran. */
+static int run_case(const struct report_test *t, enum outcome *out)
+{
+    int failed = 0, errored = 0;
+    for (size_t i = 0; t->assertions && i < t->nassertions; i++) {
+        enum outcome o = assertion_outcome(&t->assertions[i]);
+        failed |= o == OUT_FAILURE;
+        errored |= o == OUT_ERROR;
+    }
+    *out = OUT_PASS;
+    if (t->error || (t->verdict == REPORT_ERROR && !errored))
+        *out = OUT_ERROR;
+    else if (t->verdict == REPORT_FAIL && !failed && !errored)
+        *out = OUT_FAILURE;
+    return *out != OUT_PASS || t->nassertions == 0 || !t->assertions;
+}
+
+struct counts {
+    size_t tests, failures, errors;
+};
+
+static void count_test(const struct report_test *t, struct counts *c)
+{
+    enum outcome run;
+    for (size_t i = 0; t->assertions && i < t->nassertions; i++) {
+        enum outcome o = assertion_outcome(&t->assertions[i]);
+        c->tests++;
+        c->failures += o == OUT_FAILURE;
+        c->errors += o == OUT_ERROR;
+    }
+    if (run_case(t, &run)) {
+        c->tests++;
+        c->failures += run == OUT_FAILURE;
+        c->errors += run == OUT_ERROR;
+    }
+}
+
+/* Returns a heap copy of the cleaned name, made unique among names[0..n)
+ * with " #2", " #3"... since GitLab keys cases by classname and name. */
+static char *unique_name(char **names, size_t n, const char *base)
+{
+    char *clean = report_text_dup(base, REPORT_TEXT_DROP_BAD | REPORT_TEXT_ONE_LINE);
+    char *name = lc_strdup(clean);
+    for (int k = 2;; k++) {
+        size_t i = 0;
+        while (i < n && strcmp(names[i], name) != 0)
+            i++;
+        if (i == n)
+            break;
+        free(name);
+        name = lc_asprintf("%s #%d", clean, k);
+    }
+    free(clean);
+    return name;
+}
+
+static void put_case_open(struct lc_buf *b, const char *name, const char *classname)
+{
+    lc_buf_puts(b, "    <testcase");
+    put_attr(b, "name", name);
+    put_attr(b, "classname", classname);
+}
+
+/* The text of a <failure>: the message, the comparison and the key metrics. */
+static void put_failure_text(struct lc_buf *b, const struct report_test *t,
+                             const struct report_assertion *a)
+{
+    struct lc_buf txt = {0};
+    lc_buf_printf(&txt, "%s\nobserved: ", a->message ? a->message : "assertion failed");
+    put_num(&txt, a->observed);
+    lc_buf_puts(&txt, "\nexpected: ");
+    put_num(&txt, a->expected);
+    lc_buf_puts(&txt, "\n");
+    for (size_t i = 0; t->series && i < t->nseries && i < JUNIT_MAX_METRICS; i++) {
+        const struct report_series *s = &t->series[i];
+        lc_buf_printf(&txt, "%s: baseline ", s->name ? s->name : "?");
+        put_num(&txt, s->baseline);
+        lc_buf_puts(&txt, ", final ");
+        put_num(&txt, s->final);
+        lc_buf_puts(&txt, ", min ");
+        put_num(&txt, s->min);
+        lc_buf_puts(&txt, ", max ");
+        put_num(&txt, s->max);
+        lc_buf_puts(&txt, "\n");
+    }
+    put_xml(b, txt.data, 0, 0);
+    lc_buf_free(&txt);
+}
+
+static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
+                               const struct report_assertion *a, const char *name,
+                               const char *classname)
+{
+    enum outcome o = assertion_outcome(a);
+    const char *msg = a->message ? a->message : (o == OUT_ERROR ? "not evaluated" : "failed");
+    put_case_open(b, name, classname);
+    if (o == OUT_PASS) {
+        lc_buf_puts(b, "/>\n");
+        return;
+    }
+    lc_buf_puts(b, o == OUT_ERROR ? ">\n      <error" : ">\n      <failure");
+    put_attr(b, "message", msg);
+    put_attr(b, "type", o == OUT_ERROR ? "evaluation" : "assertion");
+    lc_buf_puts(b, ">");
+    if (o == OUT_ERROR)
+        put_xml(b, msg, 0, 0);
+    else
+        put_failure_text(b, t, a);
+    lc_buf_puts(b, o == OUT_ERROR ? "</error>\n" : "</failure>\n");
+    lc_buf_puts(b, "    </testcase>\n");
+}
+
+static void put_run_case(struct lc_buf *b, const struct report_test *t, enum outcome o,
+                         const char *name, const char *classname)
+{
+    put_case_open(b, name, classname);
+    put_time(b, t->duration_s);
+    if (o == OUT_PASS) {
+        lc_buf_puts(b, "/>\n");
+        return;
+    }
+    const char *msg = t->error                    ? t->error
+                      : t->verdict == REPORT_FAIL ? "test failed"
+                                                  : "test could not be run to the end";
+    lc_buf_puts(b, o == OUT_ERROR ? ">\n      <error" : ">\n      <failure");
+    put_attr(b, "message", msg);
+    put_attr(b, "type", t->error ? "infrastructure" : "verdict");
+    lc_buf_puts(b, ">");
+    put_xml(b, msg, 0, 0);
+    if (t->log_tail) {
+        lc_buf_puts(b, "\n\nlog tail:\n");
+        put_xml(b, t->log_tail, 0, 0);
+    }
+    lc_buf_puts(b, o == OUT_ERROR ? "</error>\n" : "</failure>\n");
+    if (t->log_tail) {
+        lc_buf_puts(b, "      <system-err>");
+        put_xml(b, t->log_tail, 0, 0);
+        lc_buf_puts(b, "</system-err>\n");
+    }
+    lc_buf_puts(b, "    </testcase>\n");
+}
+
+static void put_properties(struct lc_buf *b, const struct report_test *t)
+{
+    lc_buf_puts(b, "    <properties>\n      <property name=\"verdict\"");
+    put_attr(b, "value", report_verdict_name(t->verdict));
+    lc_buf_puts(b, "/>\n");
+    if (t->dir) {
+        lc_buf_puts(b, "      <property name=\"dir\"");
+        put_attr(b, "value", t->dir);
+        lc_buf_puts(b, "/>\n");
+    }
+    lc_buf_puts(b, "    </properties>\n");
+}
+
+static void put_suite_open(struct lc_buf *b, const struct report_test *t)
+{
+    struct counts c = {0};
+    count_test(t, &c);
+    lc_buf_puts(b, "  <testsuite");
+    put_attr(b, "name", t->name ? t->name : "");
+    lc_buf_printf(b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"", c.tests, c.failures,
+                  c.errors);
+    put_time(b, t->duration_s);
+    if (isfinite(t->started_at) && t->started_at > 0 && t->started_at < 253402300800.0) {
+        char ts[64];
+        lc_format_time(t->started_at, ts, sizeof(ts));
+        put_attr(b, "timestamp", ts);
+    }
+    lc_buf_puts(b, ">\n");
+    put_properties(b, t);
+}
+
+static void put_suite(struct lc_buf *b, const struct report_run *r, const struct report_test *t)
+{
+    size_t n = t->assertions ? t->nassertions : 0;
+    char **names = lc_calloc(n + 1, sizeof(*names));
+    char *classname =
+        lc_asprintf("%s.%s", r->suite ? r->suite : "leakcheck", t->name ? t->name : "");
+    enum outcome run;
+    put_suite_open(b, t);
+    for (size_t i = 0; i < n; i++) {
+        const struct report_assertion *a = &t->assertions[i];
+        names[i] = unique_name(names, i, a->expr ? a->expr : "");
+        put_assertion_case(b, t, a, names[i], classname);
+    }
+    int has_run = run_case(t, &run);
+    if (has_run) {
+        names[n] = unique_name(names, n, "run");
+        put_run_case(b, t, run, names[n], classname);
+    }
+    /* Otherwise the log tail rides with the suite, where Jenkins shows it. */
+    if (t->log_tail && (!has_run || run == OUT_PASS)) {
+        lc_buf_puts(b, "    <system-err>");
+        put_xml(b, t->log_tail, 0, 0);
+        lc_buf_puts(b, "</system-err>\n");
+    }
+    lc_buf_puts(b, "  </testsuite>\n");
+    for (size_t i = 0; i <= n; i++)
+        free(names[i]);
+    free(names);
+    free(classname);
+}
+
+/* Writes junit.xml for r to path through a temporary file and a rename.
+ * Returns 0, or -1 with err naming the path and the system error. */
+int report_junit_write(const struct report_run *r, const char *path, struct lc_error *err)
+{
+    if (!r || !path) {
+        lc_error_set(err, "junit.xml: no run or no path given");
+        return -1;
+    }
+    struct counts total = {0};
+    for (size_t i = 0; r->tests && i < r->ntests; i++)
+        count_test(&r->tests[i], &total);
+    struct lc_buf b = {0};
+    lc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
+    put_attr(&b, "name", r->suite ? r->suite : "leakcheck");
+    lc_buf_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"", total.tests, total.failures,
+                  total.errors);
+    put_time(&b, r->duration_s);
+    lc_buf_puts(&b, ">\n");
+    for (size_t i = 0; r->tests && i < r->ntests; i++)
+        put_suite(&b, r, &r->tests[i]);
+    lc_buf_puts(&b, "</testsuites>\n");
+    int rc = lc_write_file_atomic(path, b.data, b.len, err);
+    lc_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,78 @@
+/* reports/model.c: the run model's helpers: verdict names, growth, freeing. */
+#include "reports/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Returns "pass", "fail" or "error" (a static string); "error" for an
+ * out-of-range value. */
+const char *report_verdict_name(enum report_verdict v)
+{
+    switch (v) {
+    case REPORT_PASS:
+        return "pass";
+    case REPORT_FAIL:
+        return "fail";
+    case REPORT_ERROR:
+        return "error";
+    }
+    return "error";
+}
+
+/* Appends a zeroed test to r and returns it (borrowed: it moves when the
+ * next test is added). Aborts only when memory runs out. */
+struct report_test *report_add_test(struct report_run *r)
+{
+    /* The run has no capacity field, so the array is grown from its length
+     * each time: safe whatever allocated it before, and suites hold few
+     * tests, so the extra reallocations cost nothing that matters. */
+    size_t cap = r->ntests;
+    lc_grow((void **)&r->tests, &cap, r->ntests + 1, sizeof(*r->tests));
+    struct report_test *t = &r->tests[r->ntests++];
+    memset(t, 0, sizeof(*t));
+    return t;
+}
+
+static void free_counts(struct report_count *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        free(c[i].key);
+    free(c);
+}
+
+static void free_test(struct report_test *t)
+{
+    free(t->name);
+    free(t->error);
+    for (size_t i = 0; t->assertions && i < t->nassertions; i++) {
+        free(t->assertions[i].expr);
+        free(t->assertions[i].message);
+    }
+    free(t->assertions);
+    for (size_t i = 0; t->series && i < t->nseries; i++) {
+        free(t->series[i].name);
+        free(t->series[i].points);
+    }
+    free(t->series);
+    for (size_t i = 0; t->phases && i < t->nphases; i++)
+        free(t->phases[i].name);
+    free(t->phases);
+    free_counts(t->load.status, t->load.nstatus);
+    free_counts(t->load.errors_by_kind, t->load.nerrors_by_kind);
+    free(t->dir);
+    free(t->log_tail);
+}
+
+/* Frees every string and array the run holds, then the run; NULL is a no-op.
+ * Arrays whose pointer is NULL are skipped whatever their count says. */
+void report_run_free(struct report_run *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; r->tests && i < r->ntests; i++)
+        free_test(&r->tests[i]);
+    free(r->tests);
+    free(r->suite);
+    free(r->suite_file);
+    free(r);
+}

@@ -1,0 +1,3 @@
+module leakcheck/capture
+
+go 1.19

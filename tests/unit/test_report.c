@@ -1,0 +1,524 @@
+/* tests/unit/test_report.c: report.json, junit.xml and the console summary,
+ * written from a run built in memory and read back with independent tools
+ * (jansson's parser, xmllint against Jenkins' schema). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/lc.h"
+#include "reports/report.h"
+#include "reports/text.h"
+
+#define SCHEMA "../shared/schemas/junit-10.xsd"
+#define GCC_LOG "tests/data/reports/gcc_color_stderr.txt"
+#define NAME1                                                                                      \
+    "pass <&\"'> \xc3\xbcn\xc3\xaf"                                                                \
+    "c\xc3\xb8"                                                                                    \
+    "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac"
+#define SUITE "demo & <suite>"
+#define MSG_FAIL                                                                                   \
+    "goroutines ended at 2003, baseline 3: +2000, allowed \xc2\xb1"                                \
+    "20"
+#define EXPR_FAIL "goroutines stay within 20 of baseline"
+
+struct fixture {
+    char dir[64];
+    struct report_run *run;
+    char *gcc_log;
+};
+
+static struct report_series *add_series(struct report_test *t, const char *name, double base,
+                                        double final, const double *ts, const double *vs, size_t n)
+{
+    t->series = lc_realloc(t->series, (t->nseries + 1) * sizeof(*t->series));
+    struct report_series *s = &t->series[t->nseries++];
+    *s = (struct report_series){lc_strdup(name), base, final, 1, 50, NULL, n};
+    s->points = lc_calloc(n, sizeof(*s->points));
+    for (size_t i = 0; i < n; i++)
+        s->points[i] = (struct report_point){ts[i], vs[i]};
+    return s;
+}
+
+static void add_assertion(struct report_test *t, const char *expr, int passed, int errored,
+                          double observed, double expected, const char *msg)
+{
+    t->assertions = lc_realloc(t->assertions, (t->nassertions + 1) * sizeof(*t->assertions));
+    t->assertions[t->nassertions++] = (struct report_assertion){
+        lc_strdup(expr), passed, errored, observed, expected, lc_strdup(msg)};
+}
+
+static void add_load(struct report_test *t)
+{
+    struct report_load *l = &t->load;
+    *l = (struct report_load){1, 1000, 13, 10.0, 100.0, 1.5, 4.25, 9.75, 31.0, NULL, 2, NULL, 1};
+    l->status = lc_calloc(2, sizeof(*l->status));
+    l->status[0] = (struct report_count){lc_strdup("200"), 990};
+    l->status[1] = (struct report_count){lc_strdup("503"), 10};
+    l->errors_by_kind = lc_calloc(1, sizeof(*l->errors_by_kind));
+    l->errors_by_kind[0] = (struct report_count){lc_strdup("reset"), 3};
+}
+
+static void build_pass(struct report_run *r)
+{
+    struct report_test *t = report_add_test(r);
+    t->name = lc_strdup(NAME1);
+    t->verdict = REPORT_PASS;
+    t->started_at = 1700000000.25;
+    t->duration_s = 12.34;
+    t->dir = lc_strdup("out/t1");
+    add_assertion(t, "max(fds) <= baseline(fds) + 10", 1, 0, 12, 20, "fds = 12, expected <= 20");
+    const double ts[] = {0, 0.25, 0.1 + 0.2, 1.5}, vs[] = {10, NAN, 12.5, INFINITY};
+    add_series(t, "go_goroutines{job=\"x\"}", 10, 11, ts, vs, 4);
+    t->phases = lc_calloc(2, sizeof(*t->phases));
+    t->phases[0] = (struct report_phase){lc_strdup("baseline"), 0, 1};
+    t->phases[1] = (struct report_phase){lc_strdup("load"), 1, 11.5};
+    t->nphases = 2;
+    add_load(t);
+}
+
+static void build_fail(struct report_run *r)
+{
+    struct report_test *t = report_add_test(r);
+    t->name = lc_strdup("fail");
+    t->verdict = REPORT_FAIL;
+    t->started_at = 1700000012.5;
+    t->duration_s = 3;
+    add_assertion(t, EXPR_FAIL, 0, 0, 2003, 3, MSG_FAIL);
+    add_assertion(t, "slope(rss) < 1MB/s", 0, 1, NAN, 1048576, "no samples of rss\x1b[31m!");
+    add_assertion(t, EXPR_FAIL, 1, 0, 5, 3, "ok");
+    const double ts[] = {0, 1}, vs[] = {3, 2003};
+    add_series(t, "goroutines", NAN, 2003, ts, vs, 2);
+    t->log_tail = lc_strdup("fine\n");
+}
+
+static void build_error(struct report_run *r, const char *gcc_log)
+{
+    struct report_test *t = report_add_test(r);
+    t->name = lc_strdup("error test");
+    t->verdict = REPORT_ERROR;
+    t->started_at = NAN;
+    t->duration_s = 1.0;
+    t->error = lc_strdup("target exited with status 2 before ready");
+    t->log_tail = lc_asprintf("%s\xff\xfe bad \xc3(\n\x01tail end\nexit status 2\n", gcc_log);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = lc_calloc(1, sizeof(*f));
+    struct lc_error err = {0};
+    snprintf(f->dir, sizeof(f->dir), "/tmp/lc_report_XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    f->gcc_log = lc_read_file(GCC_LOG, 1 << 20, NULL, &err);
+    if (!f->gcc_log) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    struct report_run *r = lc_calloc(1, sizeof(*r));
+    r->suite = lc_strdup(SUITE);
+    r->suite_file = lc_strdup("suites/demo.json");
+    r->verdict = REPORT_FAIL;
+    r->started_at = 1700000000.25;
+    r->duration_s = 30.5;
+    r->interrupted = 1;
+    build_pass(r);
+    build_fail(r);
+    build_error(r, f->gcc_log);
+    f->run = r;
+    *state = f;
+    return 0;
+}
+
+/* Removes the temporary folder and what is in it (files only). */
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    DIR *d = opendir(f->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = lc_asprintf("%s/%s", f->dir, e->d_name);
+        if (unlink(p) != 0)
+            rmdir(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(f->dir);
+    report_run_free(f->run);
+    free(f->gcc_log);
+    free(f);
+    return 0;
+}
+
+static char *path_in(struct fixture *f, const char *name)
+{
+    return lc_asprintf("%s/%s", f->dir, name);
+}
+
+/* Fails when any temporary file of an atomic write is left in dir. */
+static void assert_no_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        assert_null(strstr(e->d_name, ".tmp."));
+    closedir(d);
+}
+
+static json_t *get(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        fail_msg("key \"%s\" missing", key);
+    return v;
+}
+
+static void assert_num(json_t *o, const char *key, double want)
+{
+    json_t *v = get(o, key);
+    assert_true(json_is_number(v));
+    assert_true(fabs(json_number_value(v) - want) < 1e-9);
+}
+
+static void assert_str(json_t *o, const char *key, const char *want)
+{
+    json_t *v = get(o, key);
+    assert_true(json_is_string(v));
+    assert_string_equal(json_string_value(v), want);
+}
+
+static void check_json_pass(json_t *t)
+{
+    assert_str(t, "name", NAME1);
+    assert_str(t, "verdict", "pass");
+    assert_true(json_is_null(get(t, "error")));
+    assert_true(json_is_null(get(t, "log_tail")));
+    assert_str(t, "started_at", "2023-11-14T22:13:20.250Z");
+    assert_num(t, "duration_s", 12.34);
+    assert_str(t, "dir", "out/t1");
+    json_t *a = json_array_get(get(t, "assertions"), 0);
+    assert_str(a, "expr", "max(fds) <= baseline(fds) + 10");
+    assert_true(json_is_true(get(a, "passed")) && json_is_false(get(a, "errored")));
+    assert_num(a, "observed", 12);
+    assert_num(a, "expected", 20);
+    assert_str(a, "message", "fds = 12, expected <= 20");
+    json_t *m = get(get(t, "metrics"), "go_goroutines{job=\"x\"}");
+    const char *mk[] = {"baseline", "final", "min", "max"};
+    const double mv[] = {10, 11, 1, 50};
+    for (size_t i = 0; i < 4; i++)
+        assert_num(m, mk[i], mv[i]);
+    json_t *s = get(get(t, "series"), "go_goroutines{job=\"x\"}");
+    assert_int_equal(json_array_size(get(s, "t")), 4);
+    assert_true(fabs(json_number_value(json_array_get(get(s, "t"), 2)) - 0.3) < 1e-12);
+    assert_true(json_is_null(json_array_get(get(s, "v"), 1))); /* NaN */
+    assert_true(json_is_null(json_array_get(get(s, "v"), 3))); /* Inf */
+    json_t *ph = json_array_get(get(t, "phases"), 1);
+    assert_str(ph, "name", "load");
+    assert_num(ph, "start", 1);
+    assert_num(ph, "end", 11.5);
+    json_t *l = get(t, "load");
+    assert_num(l, "requests", 1000);
+    assert_num(l, "errors", 13);
+    assert_num(l, "duration_s", 10);
+    assert_num(l, "rps", 100);
+    const char *lat[] = {"p50", "p90", "p99", "max"};
+    const double want[] = {1.5, 4.25, 9.75, 31};
+    for (size_t i = 0; i < 4; i++)
+        assert_num(get(l, "latency_ms"), lat[i], want[i]);
+    assert_num(get(l, "status"), "200", 990);
+    assert_num(get(l, "status"), "503", 10);
+    assert_num(get(l, "errors_by_kind"), "reset", 3);
+}
+
+static void check_json_fail_error(json_t *t2, json_t *t3)
+{
+    assert_str(t2, "verdict", "fail");
+    assert_true(json_is_null(get(t2, "load")));
+    assert_true(json_is_null(get(t2, "dir")));
+    json_t *a = json_array_get(get(t2, "assertions"), 1);
+    assert_true(json_is_true(get(a, "errored")));
+    assert_true(json_is_null(get(a, "observed")));
+    assert_str(a, "message", "no samples of rss!"); /* the escape sequence is stripped */
+    assert_str(json_array_get(get(t2, "assertions"), 0), "message", MSG_FAIL);
+    assert_true(json_is_null(get(get(get(t2, "metrics"), "goroutines"), "baseline")));
+    assert_str(t3, "verdict", "error");
+    assert_str(t3, "error", "target exited with status 2 before ready");
+    assert_true(json_is_null(get(t3, "started_at")));
+    assert_int_equal(json_array_size(get(t3, "assertions")), 0);
+    const char *tail = json_string_value(get(t3, "log_tail"));
+    assert_non_null(tail);
+    assert_null(strchr(tail, '\x1b'));
+    assert_null(strchr(tail, '\x01'));
+    assert_non_null(strstr(tail, "\xe2\x80\x98y\xe2\x80\x99 undeclared"));
+    assert_non_null(strstr(tail, "\xef\xbf\xbd\xef\xbf\xbd bad \xef\xbf\xbd(\ntail end\n"));
+}
+
+static void test_json(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err = {0};
+    char *path = path_in(f, "report.json");
+    assert_int_equal(report_json_write(f->run, path, &err), 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    if (!doc)
+        fail_msg("report.json does not parse: %s at %d:%d", jerr.text, jerr.line, jerr.column);
+    assert_str(doc, "suite", SUITE);
+    assert_str(doc, "suite_file", "suites/demo.json");
+    assert_str(doc, "verdict", "fail");
+    assert_str(doc, "started_at", "2023-11-14T22:13:20.250Z");
+    assert_num(doc, "duration_s", 30.5);
+    assert_true(json_is_true(get(doc, "interrupted")));
+    json_t *tests = get(doc, "tests");
+    assert_int_equal(json_array_size(tests), 3);
+    check_json_pass(json_array_get(tests, 0));
+    check_json_fail_error(json_array_get(tests, 1), json_array_get(tests, 2));
+    json_decref(doc);
+    /* The text itself: series compact, 0.1 + 0.2 without binary noise. */
+    char *text = lc_read_file(path, 1 << 20, NULL, &err);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"t\": [0,0.25,0.3,1.5]"));
+    assert_non_null(strstr(text, "\"v\": [10,null,12.5,null]"));
+    free(text);
+    assert_no_temp_files(f->dir);
+    free(path);
+}
+
+/* Runs argv and returns its exit status (-1 when it could not run). */
+static int run_prog(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int xmllint_validate(const char *file)
+{
+    if (access(SCHEMA, R_OK) != 0)
+        fail_msg("JUnit schema %s not found (run from the source root with ../shared present)",
+                 SCHEMA);
+    char *argv[] = {"xmllint", "--noout", "--schema", SCHEMA, (char *)file, NULL};
+    int rc = run_prog(argv);
+    if (rc == 127)
+        fail_msg("xmllint not found (Debian package libxml2-utils)");
+    return rc;
+}
+
+/* Evaluates an XPath number with xmllint, an independent XML parser. */
+static double xpath_num(const char *file, const char *xpath)
+{
+    char *cmd = lc_asprintf("xmllint --xpath '%s' '%s'", xpath, file);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[64] = "";
+    if (!fgets(line, sizeof(line), p))
+        line[0] = '\0';
+    pclose(p);
+    free(cmd);
+    return strtod(line, NULL);
+}
+
+static void test_junit(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err = {0};
+    char *path = path_in(f, "junit.xml");
+    assert_int_equal(report_junit_write(f->run, path, &err), 0);
+    assert_int_equal(xmllint_validate(path), 0);
+    char *x = lc_read_file(path, 1 << 20, NULL, &err);
+    assert_non_null(x);
+    assert_null(strchr(x, '\x1b'));
+    assert_null(strchr(x, '\x01'));
+    assert_null(strstr(x, "\xff"));
+    assert_non_null(strstr(x, "<testsuites name=\"demo &amp; &lt;suite&gt;\" tests=\"5\" "
+                              "failures=\"1\" errors=\"2\" time=\"30.500\">"));
+    assert_non_null(strstr(x, "<testsuite name=\"pass &lt;&amp;&quot;&apos;&gt; "
+                              "\xc3\xbcn\xc3\xaf"
+                              "c\xc3\xb8"));
+    assert_non_null(strstr(x, "tests=\"3\" failures=\"1\" errors=\"1\" time=\"3.000\""));
+    assert_non_null(strstr(x, "<failure message=\"" MSG_FAIL "\" type=\"assertion\">"));
+    assert_non_null(strstr(x, "observed: 2003\nexpected: 3\ngoroutines: baseline n/a, final "
+                              "2003, min 1, max 50\n</failure>"));
+    assert_non_null(strstr(x, "<testcase name=\"" EXPR_FAIL " #2\" classname=\""
+                              "demo &amp; &lt;suite&gt;.fail\"/>"));
+    assert_non_null(strstr(x, "<error message=\"no samples of rss!\" type=\"evaluation\">"));
+    assert_non_null(strstr(x, "<testcase name=\"run\" classname=\"demo &amp; &lt;suite&gt;.error "
+                              "test\" time=\"1.000\">"));
+    assert_non_null(strstr(x, "<error message=\"target exited with status 2 before ready\""));
+    assert_non_null(strstr(x, "\xe2\x80\x98y\xe2\x80\x99 undeclared"));
+    assert_non_null(strstr(x, " bad (\ntail end\nexit status 2\n</system-err>"));
+    assert_true(xpath_num(path, "count(//testcase)") == 5);
+    assert_true(xpath_num(path, "count(//testcase/failure)") == 1);
+    assert_true(xpath_num(path, "count(//testcase/error)") == 2);
+    assert_true(xpath_num(path, "count(//testsuite/system-err)") == 1); /* the fail test's */
+    assert_true(xpath_num(path, "count(//testcase/system-err)") == 1);
+    free(x);
+    assert_no_temp_files(f->dir);
+    free(path);
+}
+
+/* The validation step itself must be able to fail: a time with an exponent
+ * and a testsuite without its required counts are rejected. */
+static void test_junit_schema_rejects(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err = {0};
+    char *path = path_in(f, "bad.xml");
+    const char *bad = "<?xml version=\"1.0\"?>\n<testsuites time=\"1e-3\">\n"
+                      "<testsuite name=\"x\"><testcase name=\"a\"/></testsuite>\n</testsuites>\n";
+    assert_int_equal(lc_write_file_atomic(path, bad, strlen(bad), &err), 0);
+    assert_int_not_equal(xmllint_validate(path), 0);
+    free(path);
+}
+
+static char *console_text(const struct report_run *r, int color)
+{
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    report_console_write(r, out, color);
+    long n = ftell(out);
+    assert_true(n > 0);
+    rewind(out);
+    char *s = lc_calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, out), (size_t)n);
+    fclose(out);
+    return s;
+}
+
+static void test_console(void **state)
+{
+    struct fixture *f = *state;
+    char *s = console_text(f->run, 0);
+    assert_null(strchr(s, '\x1b'));
+    assert_non_null(strstr(s, "PASS   " NAME1 "  (12.3s)\n"
+                              "    ok   max(fds) <= baseline(fds) + 10: fds = 12, expected <= 20\n"
+                              "FAIL   fail  (3.0s)\n"
+                              "    FAIL " EXPR_FAIL ": " MSG_FAIL "\n"
+                              "    ERR  slope(rss) < 1MB/s: no samples of rss!\n"));
+    assert_non_null(strstr(s, "ERROR  error test  (1.0s)\n"
+                              "    error: target exited with status 2 before ready\n"
+                              "    log tail:\n"));
+    assert_non_null(strstr(s, "      | \xef\xbf\xbd\xef\xbf\xbd bad \xef\xbf\xbd(\n"
+                              "      | tail end\n      | exit status 2\n"));
+    assert_null(strstr(s, "In function")); /* only the last ten lines */
+    assert_non_null(strstr(s, "\n3 tests: 1 passed, 1 failed, 1 error (interrupted)\n"));
+    free(s);
+    s = console_text(f->run, 1);
+    assert_non_null(strstr(s, "\033[32m\xe2\x9c\x93\033[0m max(fds)"));
+    assert_non_null(strstr(s, "\033[31m\xe2\x9c\x97\033[0m " EXPR_FAIL));
+    free(s);
+}
+
+static void test_write_errors(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err = {0};
+    char *missing = path_in(f, "nope/report.json");
+    assert_int_equal(report_json_write(f->run, missing, &err), -1);
+    assert_non_null(strstr(err.msg, "nope/report.json"));
+    assert_int_equal(report_junit_write(f->run, missing, &err), -1);
+    assert_non_null(strstr(err.msg, "nope/report.json"));
+    /* A rename onto a directory fails after the temporary file was written:
+     * the temporary file must be gone. */
+    char *sub = path_in(f, "occupied");
+    char *inner = path_in(f, "occupied/x");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(lc_write_file_atomic(inner, "x", 1, &err), 0);
+    assert_int_equal(report_junit_write(f->run, sub, &err), -1);
+    assert_non_null(strstr(err.msg, "occupied"));
+    assert_no_temp_files(f->dir);
+    unlink(inner);
+    free(inner);
+    free(sub);
+    free(missing);
+    assert_int_equal(report_json_write(NULL, "x", &err), -1);
+}
+
+static void test_model(void **state)
+{
+    (void)state;
+    assert_string_equal(report_verdict_name(REPORT_PASS), "pass");
+    assert_string_equal(report_verdict_name(REPORT_FAIL), "fail");
+    assert_string_equal(report_verdict_name(REPORT_ERROR), "error");
+    struct report_run *r = lc_calloc(1, sizeof(*r));
+    for (int i = 0; i < 40; i++) {
+        struct report_test *t = report_add_test(r);
+        assert_null(t->name);
+        assert_int_equal(t->nassertions, 0);
+        t->name = lc_asprintf("t%d", i);
+    }
+    assert_int_equal(r->ntests, 40);
+    assert_string_equal(r->tests[39].name, "t39");
+    report_run_free(r);
+    report_run_free(NULL);
+}
+
+static void test_text_clean(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        unsigned flags;
+        const char *out;
+    } cases[] = {
+        {"a\x1b[01;31m\x1b[Kb\x1b[mc", 0, "abc"},
+        {"x\x1b]0;title\x07y\x1b]8;;u\x1b\\z", 0, "xyz"},
+        {"ok\xff\xc0\xaf"
+         "end",
+         REPORT_TEXT_DROP_BAD, "okend"},
+        {"ok\xff", 0, "ok\xef\xbf\xbd"},
+        {"\xed\xa0\x80s", REPORT_TEXT_DROP_BAD, "s"},     /* a surrogate */
+        {"\xf4\x90\x80\x80s", REPORT_TEXT_DROP_BAD, "s"}, /* above U+10FFFF */
+        {"\xf0\x9f\x98\x80 \xc3\xa9", REPORT_TEXT_DROP_BAD, "\xf0\x9f\x98\x80 \xc3\xa9"},
+        {"a\xef\xbf\xbe\xc2\x9b\x7f\x01"
+         "b",
+         0, "ab"}, /* U+FFFE, C1, DEL, C0 */
+        {"l1\nl2\tx\r", 0, "l1\nl2\tx\r"},
+        {"l1\nl2\tx\r", REPORT_TEXT_ONE_LINE, "l1 l2 x "},
+        {"trunc\xe6\x97", REPORT_TEXT_DROP_BAD, "trunc"},
+        {"esc at end\x1b", 0, "esc at end"},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        char *s = report_text_dup(cases[i].in, cases[i].flags);
+        assert_string_equal(s, cases[i].out);
+        free(s);
+    }
+    char *s = report_text_dup(NULL, 0);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_model),
+        cmocka_unit_test(test_text_clean),
+        cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_junit_schema_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

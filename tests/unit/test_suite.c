@@ -1,0 +1,489 @@
+/* tests/unit/test_suite.c: loading suite files (framework/suite.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <limits.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "framework/suite.h"
+#include "framework/suite_internal.h"
+
+#define DATA "tests/data/suites/"
+
+/* Ports handed out, by test index. */
+struct ports {
+    int port[16];
+    size_t calls;
+    int fail_at; /* index at which to return -1, or -1 */
+};
+
+/* A real free loopback port, the way leakcheck picks one: bind port 0. */
+static int free_port_cb(size_t index, void *arg)
+{
+    struct ports *p = arg;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    p->calls++;
+    if ((int)index == p->fail_at || index >= LC_ARRAY_LEN(p->port))
+        return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    p->port[index] = ntohs(sa.sin_port);
+    return p->port[index];
+}
+
+static struct suite *load_ok(const char *file, struct ports *ports)
+{
+    struct lc_error err = {0};
+    ports->fail_at = -1;
+    struct suite *s = suite_load(file, free_port_cb, ports, &err);
+    if (!s)
+        fail_msg("%s:%d:%d: %s", file, err.line, err.col, err.msg);
+    return s;
+}
+
+/* The absolute form of a directory under the source tree. */
+static char *abs_dir(const char *rel)
+{
+    char *p = realpath(rel, NULL);
+    assert_non_null(p);
+    return p;
+}
+
+/* Asserts that got equals the printf-formatted expectation. */
+static void assert_fmt(const char *got, const char *fmt, ...) LC_PRINTF(2, 3);
+static void assert_fmt(const char *got, const char *fmt, ...)
+{
+    char want[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof(want), fmt, ap);
+    va_end(ap);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+}
+
+static void near(double got, double want)
+{
+    if (fabs(got - want) > 1e-9)
+        fail_msg("got %g, want %g", got, want);
+}
+
+static void check_example_target(const struct suite_test *t, const char *dir)
+{
+    const struct suite_target *g = &t->target;
+    assert_true(g->present);
+    assert_int_equal(g->ncommand, 3);
+    assert_fmt(g->command[0], "%s/svc", dir);
+    assert_string_equal(g->command[1], "-addr");
+    assert_fmt(g->command[2], "127.0.0.1:%d", t->port);
+    assert_null(g->command[3]);
+    assert_int_equal(g->nenv, 1);
+    assert_string_equal(g->env[0], "GOGC=100");
+    assert_string_equal(g->cwd, dir);
+    assert_int_equal(g->nofile, 1024);
+    assert_int_equal(g->pid, 0);
+    assert_null(g->pid_file);
+    assert_fmt(g->ready, "http://127.0.0.1:%d/healthz", t->port);
+    near(g->ready_timeout_s, 10);
+    near(g->stop_grace_s, 5);
+}
+
+static void check_example_sample_load(const struct suite_test *t)
+{
+    assert_fmt(t->sample.pprof, "http://127.0.0.1:%d/debug/pprof", t->port);
+    assert_fmt(t->sample.prometheus, "http://127.0.0.1:%d/metrics", t->port);
+    assert_true(t->sample.proc);
+    near(t->sample.interval_s, 0.25);
+    near(t->sample.timeout_s, 5);
+    const struct suite_load *l = &t->load;
+    assert_true(l->present);
+    assert_fmt(l->url, "http://127.0.0.1:%d/work", t->port);
+    assert_string_equal(l->method, "POST");
+    assert_int_equal(l->nheaders, 1);
+    assert_string_equal(l->headers[0].name, "Content-Type: application/json");
+    assert_string_equal(l->body, "{}");
+    assert_int_equal(l->body_len, 2);
+    assert_int_equal(l->concurrency, 10);
+    assert_int_equal(l->requests, 2000);
+    near(l->duration_s, 0);
+    near(l->rate, 0);
+    near(l->timeout_s, 20);
+    assert_int_equal(l->threads, 0);
+}
+
+static void test_example_from_issue(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/example.json", &ports);
+    char *dir = abs_dir(DATA "valid");
+    assert_string_equal(s->name, "orders-service");
+    assert_string_equal(s->path, DATA "valid/example.json");
+    assert_string_equal(s->dir, dir);
+    assert_int_equal(s->ntests, 1);
+    assert_int_equal(ports.calls, 1);
+    const struct suite_test *t = &s->tests[0];
+    assert_string_equal(t->name, "intake does not leak goroutines");
+    assert_int_equal(t->port, ports.port[0]);
+    assert_true(t->port > 0);
+    assert_int_equal(t->line, 2);
+    check_example_target(t, dir);
+    check_example_sample_load(t);
+    near(t->baseline_s, 1);
+    near(t->observe_s, 0);
+    near(t->settle_s, 4);
+    assert_int_equal(t->nasserts, 2);
+    assert_string_equal(t->asserts[0], "goroutines stay within 20 of baseline");
+    assert_string_equal(t->asserts[1], "fds <= baseline(fds) + 20");
+    free(dir);
+    suite_free(s);
+}
+
+static void test_attach_forms(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/attach.json", &ports);
+    char *dir = abs_dir(DATA "valid");
+    assert_int_equal(s->ntests, 3);
+    const struct suite_test *a = &s->tests[0], *b = &s->tests[1], *c = &s->tests[2];
+    assert_true(a->target.present);
+    assert_null(a->target.command);
+    assert_int_equal(a->target.pid, 4242);
+    assert_null(a->target.pid_file);
+    assert_fmt(a->target.ready, "http://127.0.0.1:%d/ready", a->port);
+    /* the trailing slash of the pprof base is dropped */
+    assert_fmt(a->sample.pprof, "http://127.0.0.1:%d/debug/pprof", a->port);
+    assert_true(a->sample.proc);
+    near(a->sample.timeout_s, 2);
+    near(a->load.duration_s, 3);
+    assert_int_equal(a->load.requests, 0);
+    assert_string_equal(a->load.method, "GET");
+    assert_int_equal(b->target.pid, 0);
+    assert_fmt(b->target.pid_file, "%s/run/../run/svc.pid", dir);
+    near(b->target.ready_timeout_s, 90);
+    assert_false(b->sample.proc);
+    assert_fmt(b->sample.prometheus, "https://127.0.0.1:%d/metrics", b->port);
+    near(b->observe_s, 5);
+    assert_false(b->load.present);
+    assert_int_equal(b->nasserts, 0);
+    assert_fmt(c->target.pid_file, "/var/run/svc-%d.pid", c->port);
+    assert_int_equal(c->line, 17);
+    /* one port per test */
+    assert_int_equal(ports.calls, 3);
+    assert_int_equal(c->port, ports.port[2]);
+    free(dir);
+    suite_free(s);
+}
+
+static void test_no_target(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/no_target.json", &ports);
+    const struct suite_test *t = &s->tests[0];
+    assert_fmt(t->name, "metrics only, port %d", t->port);
+    assert_false(t->target.present);
+    assert_false(t->sample.proc);
+    assert_null(t->sample.pprof);
+    near(t->sample.interval_s, 0.010);
+    const struct suite_load *l = &t->load;
+    /* $${ is a literal ${ */
+    assert_fmt(l->url, "http://127.0.0.1:%d/orders?id=${port}", t->port);
+    assert_string_equal(l->method, "GET");
+    assert_int_equal(l->nheaders, 2);
+    assert_string_equal(l->headers[0].name, "Content-Type: application/json");
+    assert_fmt(l->headers[1].name, "X-Run: port-%d", t->port);
+    size_t len = 0;
+    char *want = lc_read_file(DATA "valid/payloads/order.json", 4096, &len, NULL);
+    assert_non_null(want);
+    assert_int_equal(l->body_len, len);
+    assert_memory_equal(l->body, want, len);
+    free(want);
+    near(l->duration_s, 60);
+    assert_int_equal(l->requests, 500);
+    near(l->rate, 12.5);
+    assert_int_equal(l->threads, 2);
+    near(l->timeout_s, 0.75);
+    assert_int_equal(l->concurrency, 3);
+    near(t->baseline_s, 0);
+    assert_int_equal(t->nasserts, 0);
+    suite_free(s);
+}
+
+static void test_no_load(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/no_load.json", &ports);
+    char *dir = abs_dir(DATA "valid");
+    const struct suite_test *t = &s->tests[0];
+    const struct suite_target *g = &t->target;
+    assert_false(t->load.present);
+    assert_null(t->load.url);
+    /* a bare program name is left for PATH */
+    assert_string_equal(g->command[0], "go");
+    assert_string_equal(g->command[2], "./cmd/svc");
+    assert_fmt(g->command[3], "-listen=:%d", t->port);
+    assert_string_equal(g->command[4], "price $5 and $$ and ${HOME}");
+    assert_int_equal(g->nenv, 3);
+    assert_string_equal(g->env[1], "GODEBUG=gctrace=1");
+    assert_fmt(g->env[2], "PORT=%d", t->port);
+    assert_fmt(g->cwd, "%s/services/idle/", dir);
+    assert_int_equal(g->nofile, 256);
+    near(g->stop_grace_s, 0);
+    assert_null(g->ready);
+    assert_true(t->sample.proc);
+    near(t->observe_s, 2);
+    near(t->settle_s, 1.5);
+    near(t->baseline_s, 1);
+    const struct suite_test *u = &s->tests[1];
+    assert_fmt(u->target.command[0], "%s/bin/svc", dir);
+    assert_string_equal(u->target.cwd, "/tmp");
+    near(u->sample.interval_s, 1);
+    assert_int_not_equal(t->port, u->port);
+    free(dir);
+    suite_free(s);
+}
+
+/* Invalid suites: where the error is and what it says. Positions are those
+ * of the offending key or value, counted by hand (columns in characters). */
+static const struct {
+    const char *file;
+    int line, col;
+    const char *msg;
+} bad[] = {
+    {"unknown_key", 7, 30, "tests[0].target: unknown key \"comand\"; did you mean \"command\"?"},
+    {"unknown_key_far", 2, 2, "top level: unknown key \"parallel\" (known keys: suite, tests)"},
+    {"wrong_type", 8, 31, "tests[1].load.concurrency: expected a positive integer, got a string"},
+    {"negative_concurrency", 2, 78,
+     "tests[0].load.concurrency: expected a positive integer, got -3"},
+    {"bad_duration", 4, 24, "tests[0].settle: bad duration \"4 seconds\""},
+    {"bare_number", 3, 67, "tests[0].baseline: durations need a unit"},
+    {"interval_too_short", 1, 63, "tests[0].sample.interval: must be at least 10ms"},
+    {"unknown_var", 6, 14, "tests[0].load.url: unknown variable \"${nope}\""},
+    {"unterminated_var", 1, 57, "tests[0].assert[1]: unterminated \"${\""},
+    {"port_in_suite_name", 1, 11, "suite: ${port} is only defined inside a test"},
+    {"dup_names", 6, 31, "tests[2].name: duplicate test name \"same\" (tests[0] has it too)"},
+    /* jansson points at the end of the repeated key */
+    {"dup_keys", 4, 22, "duplicate object key near '\"observe\"'"},
+    {"missing_name", 5, 7, "tests[1]: missing required key \"name\""},
+    {"missing_suite", 1, 1, "top level: missing required key \"suite\""},
+    {"command_pid", 5, 16, "tests[0].target: give either command"},
+    {"empty_pid_file", 1, 63, "tests[0].target.pid_file: must not be empty"},
+    {"pid_and_pid_file", 1, 61, "tests[0].target: give either pid or pid_file, not both"},
+    {"env_with_pid", 2, 25, "tests[0].target: applies only to a command leakcheck starts"},
+    {"target_empty", 1, 50, "tests[0].target: a target needs command, pid or pid_file"},
+    {"proc_no_target", 4, 74, "tests[0].sample.proc: sampling /proc needs a target"},
+    {"syntax", 3, 26, "invalid JSON: string or '}' expected near '}'"},
+    {"top_level_array", 1, 1, "top level: expected an object, got an array"},
+    {"empty_tests", 3, 12, "tests: must hold at least one test"},
+    {"tests_not_array", 1, 25, "tests: expected an array of tests, got an object"},
+    {"no_requests", 4, 13, "tests[0].load: give requests, duration or both"},
+    {"body_both", 5, 14, "tests[0].load: give either body or body_file, not both"},
+    {"body_file_missing", 2, 76, "tests[0].load.body_file: cannot open"},
+    {"bad_header", 3, 54, "tests[0].load.headers: a header name may only hold"},
+    {"lowercase_method", 2, 73, "tests[0].load.method: expected an HTTP method in capitals"},
+    {"load_https", 2, 19, "tests[0].load.url: expected an http:// URL"},
+    {"rate_zero", 2, 74, "tests[0].load.rate: expected a number greater than 0, got 0"},
+};
+
+static void test_invalid_suites(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < LC_ARRAY_LEN(bad); i++) {
+        char path[256];
+        struct lc_error err = {0};
+        struct ports ports = {.fail_at = -1};
+        snprintf(path, sizeof(path), DATA "invalid/%s.json", bad[i].file);
+        struct suite *s = suite_load(path, free_port_cb, &ports, &err);
+        if (s)
+            fail_msg("%s: loaded, but should not have", path);
+        if (err.line != bad[i].line || err.col != bad[i].col || !strstr(err.msg, bad[i].msg))
+            fail_msg("%s: got %d:%d: %s\nwant %d:%d: ...%s...", path, err.line, err.col, err.msg,
+                     bad[i].line, bad[i].col, bad[i].msg);
+        /* an error without a place to put it must not crash either */
+        assert_null(suite_load(path, free_port_cb, &ports, NULL));
+    }
+}
+
+static void test_every_invalid_file_is_listed(void **state)
+{
+    (void)state;
+    /* a file added under invalid/ without an expectation would test nothing */
+    DIR *d = opendir(DATA "invalid");
+    size_t files = 0;
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t i = 0;
+        while (i < LC_ARRAY_LEN(bad) &&
+               !(strncmp(e->d_name, bad[i].file, strlen(bad[i].file)) == 0 &&
+                 strcmp(e->d_name + strlen(bad[i].file), ".json") == 0))
+            i++;
+        if (i == LC_ARRAY_LEN(bad))
+            fail_msg("invalid/%s has no expected error in test_suite.c", e->d_name);
+        files++;
+    }
+    closedir(d);
+    assert_int_equal(files, LC_ARRAY_LEN(bad));
+}
+
+static void test_port_failure_and_missing_file(void **state)
+{
+    (void)state;
+    struct lc_error err = {0};
+    struct ports ports = {.fail_at = 1};
+    assert_null(suite_load(DATA "valid/attach.json", free_port_cb, &ports, &err));
+    assert_int_equal(err.line, 11);
+    assert_int_equal(err.col, 5);
+    assert_non_null(strstr(err.msg, "tests[1]: no free loopback port"));
+    assert_null(suite_load(DATA "valid/nonexistent.json", free_port_cb, &ports, &err));
+    assert_non_null(strstr(err.msg, "nonexistent.json"));
+    assert_null(suite_load(DATA "valid", free_port_cb, &ports, &err));
+    assert_true(err.msg[0] != '\0');
+    suite_free(NULL);
+}
+
+static void test_null_port_cb(void **state)
+{
+    (void)state;
+    struct lc_error err = {0};
+    struct suite *s = suite_load(DATA "valid/example.json", NULL, NULL, &err);
+    assert_non_null(s);
+    assert_int_equal(s->tests[0].port, 0);
+    assert_string_equal(s->tests[0].target.command[2], "127.0.0.1:0");
+    suite_free(s);
+}
+
+/* Locates the path given as keys (NULL-separated indexes as "#N"). */
+static void locate(const char *text, enum suite_pos which, int line, int col, ...)
+{
+    struct suite_path p = {0};
+    va_list ap;
+    va_start(ap, col);
+    for (const char *k; (k = va_arg(ap, const char *));) {
+        if (k[0] == '#')
+            suite_path_push_index(&p, (size_t)strtoul(k + 1, NULL, 10));
+        else
+            suite_path_push_key(&p, k);
+    }
+    va_end(ap);
+    int l = -1, c = -1;
+    int rc = suite_json_locate(text, strlen(text), &p, which, &l, &c);
+    if (line == 0) {
+        assert_int_equal(rc, -1);
+    } else if (rc != 0 || l != line || c != col) {
+        char where[256];
+        suite_path_format(&p, p.depth, where, sizeof(where));
+        fail_msg("%s: got rc %d at %d:%d, want %d:%d", where, rc, l, c, line, col);
+    }
+}
+
+static void test_locator_tricky_text(void **state)
+{
+    (void)state;
+    /* escaped quotes, brackets inside strings, a key written with \u, and
+     * multibyte characters before the place looked for */
+    const char *t =
+        "{\"a\": [1, [2, {\"x\": \"]}\"}], \"s\\\"q\"], \"\\u0063md\": {\"k\": [10, 20, "
+        "{\"deep\": true}]},\n  \"\xc3\xa9\": \"\xc3\xbc\", \"z\": {\"y\": [[], {}, "
+        "\"v\"]}}";
+    locate(t, SUITE_POS_VALUE, 1, 74, "cmd", "k", "#2", "deep", NULL);
+    locate(t, SUITE_POS_KEY, 1, 66, "cmd", "k", "#2", "deep", NULL);
+    locate(t, SUITE_POS_VALUE, 1, 21, "a", "#1", "#1", "x", NULL);
+    locate(t, SUITE_POS_KEY, 2, 13, "z", NULL);
+    locate(t, SUITE_POS_VALUE, 2, 33, "z", "y", "#2", NULL);
+    locate(t, SUITE_POS_VALUE, 1, 50, "cmd", NULL);
+    locate(t, SUITE_POS_VALUE, 2, 24, "z", "y", NULL);
+    locate(t, SUITE_POS_VALUE, 1, 1, NULL);
+    /* not there: a missing key, an index past the end, a key of an array */
+    locate(t, SUITE_POS_VALUE, 0, 0, "nope", NULL);
+    locate(t, SUITE_POS_VALUE, 0, 0, "z", "y", "#3", NULL);
+    locate(t, SUITE_POS_VALUE, 0, 0, "z", "y", "#0", "#0", NULL);
+    locate(t, SUITE_POS_VALUE, 0, 0, "a", "x", NULL);
+    /* broken text fails instead of running off the end */
+    locate("{\"a\": \"unterminated", SUITE_POS_VALUE, 0, 0, "b", NULL);
+    locate("{\"a\": [1, {\"b\"", SUITE_POS_VALUE, 0, 0, "c", NULL);
+    locate("[1, 2", SUITE_POS_VALUE, 0, 0, "#5", NULL);
+    locate("", SUITE_POS_VALUE, 0, 0, NULL);
+}
+
+/* Writes n bytes of data to path. */
+static void write_bytes(const char *path, const char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_truncated_and_mangled(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *text = lc_read_file(DATA "valid/example.json", 1 << 20, &len, NULL);
+    char dir[] = "/tmp/lc_suite_XXXXXX";
+    assert_non_null(text);
+    assert_non_null(mkdtemp(dir));
+    char *path = lc_asprintf("%s/s.json", dir);
+    /* every prefix short of the closing brace is an error, never a crash */
+    for (size_t n = 0; n + 1 < len; n++) {
+        struct lc_error err = {0};
+        write_bytes(path, text, n);
+        struct suite *s = suite_load(path, NULL, NULL, &err);
+        if (s)
+            fail_msg("prefix of %zu bytes loaded", n);
+        assert_true(err.msg[0] != '\0');
+    }
+    /* any byte replaced by JSON punctuation: loads or fails cleanly */
+    static const char swaps[] = "\"{[:,]}1$\\";
+    for (size_t n = 0; n < len; n++) {
+        for (size_t k = 0; k < sizeof(swaps) - 1; k++) {
+            char old = text[n];
+            struct lc_error err = {0};
+            text[n] = swaps[k];
+            write_bytes(path, text, len);
+            text[n] = old;
+            struct suite *s = suite_load(path, NULL, NULL, &err);
+            assert_true(s != NULL || err.msg[0] != '\0');
+            suite_free(s);
+        }
+    }
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example_from_issue),
+        cmocka_unit_test(test_attach_forms),
+        cmocka_unit_test(test_no_target),
+        cmocka_unit_test(test_no_load),
+        cmocka_unit_test(test_invalid_suites),
+        cmocka_unit_test(test_every_invalid_file_is_listed),
+        cmocka_unit_test(test_port_failure_and_missing_file),
+        cmocka_unit_test(test_null_port_cb),
+        cmocka_unit_test(test_locator_tricky_text),
+        cmocka_unit_test(test_truncated_and_mangled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
