@@ -123,7 +123,9 @@ static void report_assertions(struct run *r, struct report_test *rt)
         } else {
             a->errored = 1;
             a->observed = a->expected = NAN;
-            a->message = lc_asprintf("could not be evaluated: %s", err.msg);
+            /* after a fault, "no samples" only repeats the test's own error */
+            a->message = r->error[0] ? lc_strdup("not evaluated: the test stopped early")
+                                     : lc_asprintf("could not be evaluated: %s", err.msg);
         }
     }
 }

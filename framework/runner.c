@@ -44,8 +44,10 @@ static void on_round(struct sampler *s, void *arg);
 
 static void start_round(struct run *r)
 {
-    if (sampler_round(r->sampler, r->phase, on_round, r) == 0)
-        r->rounds_started++;
+    /* counted first: a round with no HTTP source completes within the call */
+    r->rounds_started++;
+    if (sampler_round(r->sampler, r->phase, on_round, r) != 0)
+        r->rounds_started--;
 }
 
 static void enter_phase(struct run *r, enum phase p)

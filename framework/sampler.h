@@ -36,7 +36,8 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m);
 /* Sets the load generator whose figures each round records (borrowed). */
 void sampler_set_load(struct sampler *s, struct loadgen *lg);
 
-/* Starts a round tagged with phase; cb runs when it is committed. Returns
+/* Starts a round tagged with phase; cb runs when it is committed (within
+ * this call when the test samples no HTTP source). Returns
  * 0, or -1 when a round is still under way (the tick is skipped). */
 int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void *arg);
 

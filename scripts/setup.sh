@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: installs what is missing (Debian 12, as root), then
-# configures and builds leakcheck into ./build and the Go test services into
-# ./build/go. Sourced or run by scripts/demo.sh and scripts/test.sh.
+# configures and builds leakcheck into ./build and the Go services into
+# tests/go/bin (where the suites look for them). Run by scripts/demo.sh and
+# scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +29,4 @@ if [ ! -f build/build.ninja ]; then
     meson setup build -Dwerror=$werror >/dev/null
 fi
 ninja -C build >/dev/null
-tests/go/build.sh build/go
+tests/go/build.sh >/dev/null

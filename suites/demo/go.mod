@@ -1,0 +1,3 @@
+module leakcheck/demo
+
+go 1.19

@@ -1,0 +1,3 @@
+module leakcheck/testsvc
+
+go 1.19

@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# End-to-end checks of leakcheck against real leaky and healthy Go services.
+#
+#   tests/integration/run.sh BUILD_DIR
+#
+# Runs BUILD_DIR/leakcheck on every suite under tests/integration/suites/
+# and on suites/demo.json, and checks for each: the exit code, the verdicts
+# in report.json, that exactly the expected assertions failed (the leak's
+# own one among them, with the metric named in its message, the metric's
+# growth visible in the report), that junit.xml validates against
+# ../shared/schemas/junit-10.xsd, and that no target process is left
+# behind. Also: a suite error starts nothing (exit 2), a target that cannot
+# start is an infrastructure error (exit 3).
+#
+# Needs bash, jq, xmllint, pgrep, timeout and the built binaries: the Go
+# services are (re)built with tests/go/build.sh when `go` is available,
+# else they must already be in tests/go/bin. Prints one line per check and
+# ends with "N passed, N failed"; exits non-zero when any check failed.
+# The run works in a private copy under /tmp (kept when a check fails).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+build=$(cd "$1" && pwd)
+lc=$build/leakcheck
+schema=$root/../shared/schemas/junit-10.xsd
+gobin=$root/tests/go/bin
+services=(goroutine-leak fd-leak conn-leak heap-leak closewait-leak healthy demo-svc)
+
+for tool in jq xmllint pgrep timeout; do
+    command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
+done
+[ -x "$lc" ] || { echo "run.sh: $lc not found or not executable" >&2; exit 2; }
+[ -f "$schema" ] || { echo "run.sh: schema $schema not found" >&2; exit 2; }
+if command -v go >/dev/null; then
+    "$root/tests/go/build.sh" "$gobin" >/dev/null
+fi
+for s in "${services[@]}"; do
+    [ -x "$gobin/$s" ] || { echo "run.sh: $gobin/$s missing (run tests/go/build.sh)" >&2; exit 2; }
+done
+
+# A private tree: the suites find the binaries at the same relative paths,
+# and every target's command line contains $work, so leftovers are found
+# precisely even when others run the same services on this machine.
+work=$(mktemp -d /tmp/leakcheck-integ.XXXXXX)
+mkdir -p "$work/tests/go/bin" "$work/tests/integration" "$work/suites" "$work/out"
+for s in "${services[@]}"; do cp "$gobin/$s" "$work/tests/go/bin/"; done
+cp -r "$here/suites" "$work/tests/integration/suites"
+cp "$root/suites/demo.json" "$work/suites/"
+
+npass=0
+nfail=0
+finished=0
+# On exit: kill whatever the runs left behind (by pid), keep the private
+# tree when something failed, and make sure the summary line comes last
+# even when the script stopped early.
+cleanup() {
+    local rc=$? pids
+    pids=$(pgrep -f -- "$work/" || true)
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+    if [ "$finished" -eq 0 ]; then
+        echo "FAIL run.sh stopped early (exit status $rc)"
+        nfail=$((nfail + 1))
+    fi
+    if [ "$nfail" -eq 0 ]; then
+        rm -rf "$work"
+    else
+        echo "outputs kept in $work"
+    fi
+    echo "$npass passed, $nfail failed"
+    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
+}
+trap cleanup EXIT
+
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
+
+# check DESCRIPTION COMMAND...: one line for the outcome of COMMAND (its
+# output is dropped). Returns 0 either way.
+check() {
+    local desc=$1
+    shift
+    if "$@" >/dev/null 2>&1; then pass "$desc"; else fail "$desc"; fi
+}
+
+# run_suite LABEL SUITE_PATH EXIT VERDICT: runs one suite and checks what
+# any run must give. Sets $report for the per-test checks.
+run_suite() {
+    local label=$1 suite=$2 want_rc=$3 want_verdict=$4
+    local out=$work/out/$label rc=0 got
+    timeout -k 5 150 "$lc" run "$suite" --out "$out" --no-color >"$out.log" 2>&1 || rc=$?
+    if [ "$rc" -eq "$want_rc" ]; then
+        pass "$label: exit code $want_rc"
+    else
+        fail "$label: exit code $want_rc" "got $rc"
+        sed 's/^/    | /' "$out.log" | tail -n 25
+    fi
+    report=$out/report.json
+    if [ "$want_rc" -eq 2 ]; then
+        check_leftovers "$label"
+        return 0
+    fi
+    if ! jq -e . "$report" >/dev/null 2>&1; then
+        fail "$label: report.json is written and is JSON" "missing or unreadable"
+        return 0
+    fi
+    pass "$label: report.json is written and is JSON"
+    got=$(jq -r '.verdict' "$report")
+    if [ "$got" = "$want_verdict" ]; then
+        pass "$label: suite verdict $want_verdict"
+    else
+        fail "$label: suite verdict $want_verdict" "got $got"
+    fi
+    if [ ! -f "$out/junit.xml" ]; then
+        fail "$label: junit.xml validates against junit-10.xsd" "junit.xml missing"
+    elif xmllint --noout --schema "$schema" "$out/junit.xml" >"$out.xmllint" 2>&1; then
+        pass "$label: junit.xml validates against junit-10.xsd"
+    else
+        fail "$label: junit.xml validates against junit-10.xsd"
+        sed 's/^/    | /' "$out.xmllint" | tail -n 5
+    fi
+    check_leftovers "$label"
+}
+
+# check_leftovers LABEL: no process started from the private tree may still
+# run once leakcheck has exited (any found are killed, by pid).
+check_leftovers() {
+    local pids
+    pids=$(pgrep -f -- "$work/" || true)
+    if [ -z "$pids" ]; then
+        pass "$1: no target process left behind"
+    else
+        fail "$1: no target process left behind" "still running: ${pids//$'\n'/ }"
+        # shellcheck disable=SC2086
+        kill -9 $pids 2>/dev/null || true
+    fi
+}
+
+# expect_test LABEL TEST VERDICT REQUESTS [EXPR@METRIC@MIN_GROWTH]...
+# The test must have VERDICT and have sent REQUESTS requests (0: skip);
+# the listed assertions must have failed (not errored), their message
+# must name METRIC and the report's METRIC must have grown by MIN_GROWTH;
+# every other assertion must have passed (unless VERDICT is error).
+expect_test() {
+    local label=$1 name=$2 want_verdict=$3 want_requests=$4
+    shift 4
+    local t="$label: \"$name\"" got spec expr metric growth n i
+    if ! jq -e --arg n "$name" 'any(.tests[]; .name == $n)' "$report" >/dev/null 2>&1; then
+        fail "$t: is in report.json" "no such test"
+        return 0
+    fi
+    got=$(jq -r --arg n "$name" '.tests[] | select(.name == $n) | .verdict' "$report")
+    if [ "$got" = "$want_verdict" ]; then
+        pass "$t: verdict $want_verdict"
+    else
+        fail "$t: verdict $want_verdict" "got $got: $(jq -r --arg n "$name" \
+            '.tests[] | select(.name == $n) | .error // "" | .[0:200]' "$report")"
+    fi
+    if [ "$want_requests" -gt 0 ]; then
+        got=$(jq -r --arg n "$name" '.tests[] | select(.name == $n) | .load.requests' "$report")
+        if [ "$got" = "$want_requests" ]; then
+            pass "$t: $want_requests requests sent"
+        else
+            fail "$t: $want_requests requests sent" "report says $got"
+        fi
+    fi
+    local -A must_fail=()
+    for spec in "$@"; do
+        IFS=@ read -r expr metric growth <<<"$spec"
+        must_fail[$expr]=1
+        got=$(jq -c --arg n "$name" --arg e "$expr" \
+            '[.tests[] | select(.name == $n) | .assertions[] | select(.expr == $e)] | first' \
+            "$report")
+        if [ "$got" = "null" ]; then
+            fail "$t: \"$expr\" fails" "assertion not in report"
+            continue
+        fi
+        if jq -e '.passed == false and .errored == false' <<<"$got" >/dev/null; then
+            pass "$t: \"$expr\" fails"
+        else
+            fail "$t: \"$expr\" fails" "$got"
+        fi
+        if jq -e --arg m "$metric" '.message | contains($m)' <<<"$got" >/dev/null; then
+            pass "$t: failure message names $metric"
+        else
+            fail "$t: failure message names $metric" "$(jq -r .message <<<"$got")"
+        fi
+        got=$(jq -r --arg n "$name" --arg m "$metric" \
+            '.tests[] | select(.name == $n) | .metrics[$m] | (.final - .baseline)' \
+            "$report" 2>/dev/null || echo "?")
+        if awk -v g="$got" -v m="$growth" 'BEGIN { exit !(g != "?" && g + 0 >= m + 0) }'; then
+            pass "$t: $metric grew by >= $growth (by $got)"
+        else
+            fail "$t: $metric grew by >= $growth" "report: $got"
+        fi
+    done
+    # An errored test's assertions could not be evaluated: nothing to pass.
+    [ "$want_verdict" != error ] || return 0
+    n=$(jq -r --arg n "$name" '.tests[] | select(.name == $n) | .assertions | length' "$report")
+    for ((i = 0; i < n; i++)); do
+        got=$(jq -c --arg n "$name" --argjson i "$i" \
+            '.tests[] | select(.name == $n) | .assertions[$i]' "$report")
+        expr=$(jq -r .expr <<<"$got")
+        [ -z "${must_fail[$expr]:-}" ] || continue
+        if jq -e '.passed == true and .errored == false' <<<"$got" >/dev/null; then
+            pass "$t: \"$expr\" passes"
+        else
+            fail "$t: \"$expr\" passes" "$(jq -r .message <<<"$got")"
+        fi
+    done
+}
+
+S=$work/tests/integration/suites
+GOROUTINES="goroutines stay within 20 of baseline"
+FDS="fds <= baseline(fds) + 20"
+ESTABLISHED="tcp_established <= baseline(tcp_established) + 10"
+HEAP="growth(heap_inuse) < 8MB"
+CLOSE_WAIT="tcp_close_wait == 0"
+started=$(date +%s)
+
+run_suite goroutine-leak "$S/goroutine-leak.json" 1 fail
+expect_test goroutine-leak "quote deadline does not leak goroutines" fail 2000 \
+    "$GOROUTINES@goroutines@300"
+
+run_suite fd-leak "$S/fd-leak.json" 1 fail
+expect_test fd-leak "repeated uploads do not leak file descriptors" fail 500 \
+    "$FDS@fds@400"
+
+run_suite conn-leak "$S/conn-leak.json" 1 fail
+expect_test conn-leak "inventory calls do not leak connections" fail 300 \
+    "$ESTABLISHED@tcp_established@500" "$GOROUTINES@goroutines@500" "$FDS@fds@500"
+
+run_suite heap-leak "$S/heap-leak.json" 1 fail
+expect_test heap-leak "statement rendering does not grow the heap" fail 1000 \
+    "$HEAP@heap_inuse@20000000"
+
+run_suite closewait-leak "$S/closewait-leak.json" 1 fail
+expect_test closewait-leak "device registrations do not pile up sockets" fail 300 \
+    "$CLOSE_WAIT@tcp_close_wait@250" "$FDS@fds@250"
+
+run_suite healthy "$S/healthy.json" 0 pass
+expect_test healthy "orders pass every leak check" pass 2000
+expect_test healthy "device registrations are cleaned up" pass 300
+
+run_suite demo "$work/suites/demo.json" 1 fail
+expect_test demo "shipping quotes do not leak goroutines" fail 1000 \
+    "$GOROUTINES@goroutines@1000"
+expect_test demo "order intake does not leak" pass 2000
+
+# A suite error is found before anything starts: exit 2, no target ran.
+run_suite bad-key "$S/bad-key.json" 2 error
+check "bad-key: no target was started" [ ! -e "$S/started.marker" ]
+check "bad-key: the error names the misspelt key" grep -q 'concurency' "$work/out/bad-key.log"
+
+# A target that cannot start is an infrastructure error.
+run_suite no-such-command "$S/no-such-command.json" 3 error
+expect_test no-such-command "missing service binary" error 0
+check "no-such-command: the test's error names the command" jq -e \
+    '.tests[0].error | type == "string" and contains("no-such-service")' \
+    "$work/out/no-such-command/report.json"
+
+# The example suites users copy must at least be valid.
+for f in "$root"/suites/examples/*.json "$root/suites/demo.json"; do
+    check "leakcheck validate ${f#"$root"/}" "$lc" validate "$f"
+done
+
+echo "integration run took $(($(date +%s) - started))s"
+finished=1
+# cleanup (the EXIT trap) prints the summary and sets the exit status.
