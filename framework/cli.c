@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "framework/checks.h"
+#include "framework/commands.h"
 #include "framework/fetch.h"
 #include "framework/runner.h"
 #include "framework/suite.h"
@@ -22,12 +23,16 @@ static void usage(FILE *out)
 {
     fputs("usage: leakcheck run SUITE.json [--out DIR] [--quiet] [--no-color]\n"
           "       leakcheck validate SUITE.json\n"
+          "       leakcheck load [hey's flags] URL\n"
+
           "       leakcheck --version\n"
           "\n"
           "run       start (or attach to) each test's target, sample a baseline, drive load,\n"
           "          keep sampling, settle, check the assertions; write report.json and\n"
           "          junit.xml into --out (default leakcheck-out/)\n"
           "validate  check a suite and its assertions without starting anything\n"
+          "load      drive HTTP load like hey (leakcheck load -h for its flags)\n"
+
           "\n"
           "exit codes: 0 all passed, 1 an assertion failed, 2 usage or suite error,\n"
           "            3 infrastructure error (target or source fault), 130 interrupted\n",
@@ -216,6 +221,8 @@ int cli_main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
+
+
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("leakcheck %s\n", LEAKCHECK_VERSION);
         return CLI_OK;

@@ -65,6 +65,17 @@ struct report_load {
     size_t nerrors_by_kind;
 };
 
+/* One thing that grew between the baseline and the end: a goroutine
+ * group, a heap allocation site, a kind of file descriptor or socket. */
+struct report_culprit {
+    char *kind;     /* "goroutine", "heap", "fd", "socket" */
+    char *function; /* the first frame that is the service's own code, or NULL */
+    char *location; /* "file.go:123", a directory, or a peer address */
+    double before, after, growth; /* counts (bytes for heap) */
+    char *detail;   /* wait state and time, creator, blocking frame, path or peer */
+    int proven;     /* 1: Go's own goroutineleak profile says these are leaked */
+};
+
 struct report_test {
     char *name;
     enum report_verdict verdict;
@@ -78,6 +89,9 @@ struct report_test {
     struct report_phase *phases;
     size_t nphases;
     struct report_load load;
+    struct report_culprit *culprits; /* largest first */
+    size_t nculprits;
+    char *pprof_base_cmd; /* "go tool pprof -base ... ...", or NULL */
     char *dir;        /* the test's folder under --out, or NULL */
     char *log_tail;   /* last lines of the target's stderr, or NULL */
 };
