@@ -221,8 +221,8 @@ int cli_main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
-
-
+    if (strcmp(cmd, "load") == 0)
+        return cmd_load(argc - 2, argv + 2);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("leakcheck %s\n", LEAKCHECK_VERSION);
         return CLI_OK;

@@ -174,3 +174,14 @@ uint64_t hist_percentile(const struct hist *h, double q)
     }
     return hist_max(h);
 }
+
+uint64_t hist_count_upto(const struct hist *h, uint64_t usec)
+{
+    if (usec >= HIST_MAX_US)
+        return get(&h->count);
+    uint64_t seen = 0;
+    unsigned last = value_index(usec < HIST_MIN_US ? HIST_MIN_US : usec);
+    for (unsigned i = 0; i <= last; i++)
+        seen += get(&h->counts[i]);
+    return seen;
+}

@@ -28,5 +28,8 @@ uint64_t hist_percentile(const struct hist *h, double q);
 uint64_t hist_max(const struct hist *h);
 uint64_t hist_min(const struct hist *h);
 double hist_mean(const struct hist *h);
+/* Number of recorded values in buckets up to and including usec's bucket
+ * (exact to the bucket width, 0.1%), for response-time histograms. */
+uint64_t hist_count_upto(const struct hist *h, uint64_t usec);
 
 #endif
