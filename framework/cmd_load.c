@@ -56,7 +56,10 @@ static void load_usage(FILE *out)
 
 static int bad(const char *flag, const char *val, const char *why)
 {
-    fprintf(stderr, "leakcheck load: %s %s: %s\n", flag, val ? val : "", why);
+    if (val)
+        fprintf(stderr, "leakcheck load: %s %s: %s\n", flag, val, why);
+    else
+        fprintf(stderr, "leakcheck load: %s: %s\n", flag, why);
     return -1;
 }
 

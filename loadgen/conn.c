@@ -283,8 +283,11 @@ void lg_conn_next(struct lg_conn *c, uint64_t t_start)
     if (w->batch) {
         /* written after this round of callbacks, like wrk, so the server
          * gets requests in bursts */
-        c->next_pending = NULL;
         c->queued = 1;
+        if (c->linked) /* still in the list from before a reconnect */
+            return;
+        c->linked = 1;
+        c->next_pending = NULL;
         if (w->pending_tail)
             w->pending_tail->next_pending = c;
         else {
@@ -302,7 +305,10 @@ void lg_conn_flush(struct lg_worker *w)
     struct lg_conn *c = w->pending;
     w->pending = w->pending_tail = NULL;
     while (c) {
+        /* unlinked one at a time: a connection still ahead in this list
+         * that is queued again meanwhile stays where it is */
         struct lg_conn *next = c->next_pending;
+        c->linked = 0;
         int queued = c->queued;
         c->queued = 0;
         if (queued && c->state == LG_C_SENDING && c->fd >= 0) {

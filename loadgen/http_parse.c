@@ -125,7 +125,8 @@ static enum step parse_content_length(struct http_parse *p, const char *v, size_
     return STEP_CONT;
 }
 
-/* Calls tok_cb-like logic inline: walks the comma-separated tokens of v. */
+/* Walks the comma-separated tokens of a Transfer-Encoding (te) or
+ * Connection value and sets the flags they mean. */
 static void parse_tokens(struct http_parse *p, const char *v, size_t n, int te)
 {
     size_t i = 0;

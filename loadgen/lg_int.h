@@ -74,7 +74,8 @@ struct lg_conn {
     uint32_t backoff_ms;
     uint32_t served; /* responses on this fd */
     uint8_t state;
-    uint8_t queued; /* in the worker's pending list, not yet written */
+    uint8_t queued;               /* a write is wanted at the next flush */
+    uint8_t linked;               /* in the worker's pending list */
     struct lg_conn *next_idle;    /* open model: free list */
     struct lg_conn *next_pending; /* waiting for the flush */
     struct http_parse hp;
@@ -137,15 +138,18 @@ uint64_t lg_now_ns(void);
 
 /* request.c: builds lg->reqs, lg->mix and lg->addr from cfg. Returns 0 or -1. */
 int lg_requests_build(struct loadgen *lg, struct lc_error *err);
+/* Frees what lg_requests_build made (safe on a partial build). */
 void lg_requests_free(struct loadgen *lg);
 
 /* conn.c */
+/* Prepares an idle, unconnected connection of worker w (aborts on OOM). */
 void lg_conn_init(struct lg_conn *c, struct lg_worker *w);
 /* Starts the next request on an idle connection (closed model) or at the
  * intended time t_start (open model: t_start != 0). */
 void lg_conn_next(struct lg_conn *c, uint64_t t_start);
 /* Abandons whatever is in flight and releases the connection's resources. */
 void lg_conn_close(struct lg_conn *c);
+/* lg_conn_close, then frees the connection's events. */
 void lg_conn_free(struct lg_conn *c);
 /* Writes the requests queued during this loop round. */
 void lg_conn_flush(struct lg_worker *w);
@@ -153,9 +157,14 @@ void lg_conn_flush(struct lg_worker *w);
 void lg_conn_check_timeout(struct lg_conn *c, uint64_t now);
 
 /* worker.c */
+/* Builds worker `id` with nconns connections (its event loop, buffer,
+ * histogram). Returns 0, or -1 with err; lg_worker_free cleans up either way. */
 int lg_worker_setup(struct lg_worker *w, struct loadgen *lg, unsigned id, unsigned nconns,
                     struct lc_error *err);
+/* The worker thread: runs the loop until the limits, a stop or the end of
+ * the work, then closes its connections and marks itself done. */
 void *lg_worker_main(void *arg);
+/* Frees a worker's resources (after its thread has ended). */
 void lg_worker_free(struct lg_worker *w);
 /* Called by a connection that became idle: gives it work or parks it. */
 void lg_worker_conn_idle(struct lg_worker *w, struct lg_conn *c);
