@@ -26,7 +26,8 @@ fi
 werror=false
 [ "${CI:-}" = "true" ] && werror=true
 if [ ! -f build/build.ninja ]; then
-    meson setup build -Dwerror=$werror >/dev/null
+    meson setup build -Dwerror=$werror >build-setup.log 2>&1 || { cat build-setup.log >&2; exit 1; }
+    rm -f build-setup.log
 fi
-ninja -C build >/dev/null
+ninja -C build >/dev/null || { ninja -C build >&2; exit 1; }
 tests/go/build.sh >/dev/null
