@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "framework/fetch.h"
+#include "framework/loadcfg.h"
 #include "framework/metrics.h"
 #include "framework/run_int.h"
 #include "framework/sampler.h"
@@ -219,35 +220,6 @@ static void try_ready(struct run *r)
         run_fail(r, "libcurl could not start a readiness request");
 }
 
-static struct loadgen *make_load(const struct suite_load *l, struct lc_error *err)
-{
-    const char **hdrs = lc_calloc(l->nheaders + 1, sizeof(char *));
-    for (size_t i = 0; i < l->nheaders; i++)
-        hdrs[i] = l->headers[i].name;
-    struct loadgen_request req = {
-        .method = l->method,
-        .url = l->url,
-        .headers = hdrs,
-        .nheaders = l->nheaders,
-        .body = l->body,
-        .body_len = l->body_len,
-        .weight = 1,
-    };
-    struct loadgen_config cfg = {
-        .requests = &req,
-        .nrequests = 1,
-        .concurrency = l->concurrency,
-        .threads = l->threads,
-        .max_requests = l->requests,
-        .duration_s = l->duration_s,
-        .rate = l->rate,
-        .timeout_s = l->timeout_s,
-    };
-    struct loadgen *lg = loadgen_new(&cfg, err);
-    free(hdrs);
-    return lg;
-}
-
 static void visit_prom(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
 {
     (void)reduce;
@@ -270,7 +242,7 @@ static int setup(struct run *r)
         snprintf(r->error, sizeof(r->error), "%s", err.msg);
         return -1;
     }
-    if (r->t->load.present && !(r->lg = make_load(&r->t->load, &err))) {
+    if (r->t->load.present && !(r->lg = loadcfg_new(&r->t->load, &err))) {
         snprintf(r->error, sizeof(r->error), "load: %s", err.msg);
         return -1;
     }
