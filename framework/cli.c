@@ -21,18 +21,22 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: leakcheck run SUITE.json [--out DIR] [--quiet] [--no-color]\n"
+    fputs("usage: leakcheck run SUITE.json [--out DIR] [--compare PREVIOUS/report.json] [--quiet]\n"
+          "                     [--no-color]\n"
           "       leakcheck validate SUITE.json\n"
+          "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%]\n"
           "       leakcheck load [hey's flags] URL\n"
-
+          "       leakcheck diff [--min N] [--top N] BASE CURRENT\n"
           "       leakcheck --version\n"
           "\n"
           "run       start (or attach to) each test's target, sample a baseline, drive load,\n"
           "          keep sampling, settle, check the assertions; write report.json and\n"
-          "          junit.xml into --out (default leakcheck-out/)\n"
+          "          junit.xml and report.html into --out (default leakcheck-out/); with\n"
+          "          --compare, a metric grown beyond its tolerance since that run fails\n"
           "validate  check a suite and its assertions without starting anything\n"
+          "compare   table of two runs' final values; exit 1 when B regressed against A\n"
           "load      drive HTTP load like hey (leakcheck load -h for its flags)\n"
-
+          "diff      what grew between two saved profile texts (goroutine or heap)\n"
           "\n"
           "exit codes: 0 all passed, 1 an assertion failed, 2 usage or suite error,\n"
           "            3 infrastructure error (target or source fault), 130 interrupted\n",
@@ -59,6 +63,7 @@ static int free_port_cb(size_t index, void *arg)
 struct run_args {
     const char *suite;
     const char *out;
+    const char *compare; /* previous report.json, or NULL */
     int quiet;
     int color;
 };
@@ -73,6 +78,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->out = argv[++i];
         else if (strncmp(argv[i], "--out=", 6) == 0)
             a->out = argv[i] + 6;
+        else if (strcmp(argv[i], "--compare") == 0 && i + 1 < argc)
+            a->compare = argv[++i];
+        else if (strncmp(argv[i], "--compare=", 10) == 0)
+            a->compare = argv[i] + 10;
         else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             a->quiet = 1;
         else if (strcmp(argv[i], "--no-color") == 0)
@@ -119,13 +128,16 @@ static int write_reports(struct report_run *rr, const char *out)
     struct lc_error err = {0};
     char *json = lc_asprintf("%s/report.json", out);
     char *junit = lc_asprintf("%s/junit.xml", out);
+    char *html = lc_asprintf("%s/report.html", out);
     int rc = 0;
-    if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0) {
+    if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0 ||
+        report_html_write(rr, html, &err) != 0) {
         fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
         rc = -1;
     }
     free(json);
     free(junit);
+    free(html);
     return rc;
 }
 
@@ -166,9 +178,23 @@ static int cmd_run(int argc, char **argv)
     struct suite *s = load_checked(a.suite, &c);
     if (!s)
         return CLI_USAGE;
+    /* the previous report is read before anything starts: a typo costs nothing */
+    struct report_run *prev = a.compare ? cmd_compare_load(a.compare) : NULL;
+    if (a.compare && !prev) {
+        checks_free(c);
+        suite_free(s);
+        return CLI_USAGE;
+    }
     struct lc_error err = {0};
-    if (lc_mkdirs(a.out, &err) != 0) {
+    char *probe = lc_asprintf("%s/.leakcheck-write-test", a.out);
+    /* find out now, not after the whole suite ran, that reports cannot be written */
+    int writable = lc_mkdirs(a.out, &err) == 0 && lc_write_file_atomic(probe, "", 0, &err) == 0;
+    if (writable)
+        unlink(probe);
+    free(probe);
+    if (!writable) {
         fprintf(stderr, "leakcheck: %s\n", err.msg);
+        report_run_free(prev);
         checks_free(c);
         suite_free(s);
         return CLI_INFRA;
@@ -178,13 +204,16 @@ static int cmd_run(int argc, char **argv)
     rr->suite_file = lc_strdup(s->path);
     rr->started_at = lc_wall();
     run_tests(s, c, &a, rr);
+    if (prev)
+        cmd_compare_apply(rr, prev, s);
     int code = exit_code_of(rr);
     report_console_write(rr, stdout, a.color);
     if (write_reports(rr, a.out) != 0)
         code = CLI_INFRA;
     else if (!a.quiet)
-        printf("reports: %s/report.json, %s/junit.xml\n", a.out, a.out);
+        printf("reports: %s/report.json, %s/junit.xml, %s/report.html\n", a.out, a.out, a.out);
     report_run_free(rr);
+    report_run_free(prev);
     checks_free(c);
     suite_free(s);
     return code;
@@ -223,6 +252,10 @@ int cli_main(int argc, char **argv)
         return cmd_validate(argc - 2, argv + 2);
     if (strcmp(cmd, "load") == 0)
         return cmd_load(argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0)
+        return cmd_diff(argc - 2, argv + 2);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("leakcheck %s\n", LEAKCHECK_VERSION);
         return CLI_OK;

@@ -28,6 +28,8 @@ werror=false
 if [ ! -f build/build.ninja ]; then
     meson setup build -Dwerror=$werror >build-setup.log 2>&1 || { cat build-setup.log >&2; exit 1; }
     rm -f build-setup.log
+else
+    meson configure build -Dwerror=$werror >/dev/null
 fi
 ninja -C build >/dev/null || { ninja -C build >&2; exit 1; }
 tests/go/build.sh >/dev/null

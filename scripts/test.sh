@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 meson test -C build --suite unit --print-errorlogs
 tests/integration/run.sh build
+tests/integration/faults.sh build

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Target and source faults must give an `error` verdict with the reason, the
+# reports still written, the next test still run, exit 3 at the end, and no
+# process left behind; SIGINT must stop everything, write the partial report
+# with "interrupted": true and exit 130; an unwritable --out is exit 3.
+#
+#   tests/integration/faults.sh BUILD_DIR
+#
+# Needs jq, xmllint, pgrep and tests/go/bin/faulty (tests/go/build.sh).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+lc=$(cd "$1" && pwd)/leakcheck
+schema=$root/../shared/schemas/junit-10.xsd
+work=$(mktemp -d /tmp/leakcheck-faults.XXXXXX)
+mkdir -p "$work/tests/go/bin" "$work/tests/integration/faults"
+cp "$root/tests/go/bin/faulty" "$work/tests/go/bin/"
+cp "$here"/faults/*.json "$work/tests/integration/faults/"
+passed=0 failed=0
+
+check() { # check DESCRIPTION COMMAND...
+    if "${@:2}" >/dev/null 2>&1; then
+        echo "PASS $1"; passed=$((passed + 1))
+    else
+        echo "FAIL $1"; failed=$((failed + 1))
+    fi
+}
+# test_field OUT NAME JQ-EXPR: the jq expression over that test is true
+test_field() {
+    jq -e --arg n "$2" ".tests[] | select(.name == \$n) | $3" "$1/report.json"
+}
+leftovers() { ! pgrep -f "$work/tests/go/bin/faulty" >/dev/null; }
+
+out=$work/out-faults
+"$lc" run "$work/tests/integration/faults/faults.json" --out "$out" --quiet >/dev/null 2>&1
+code=$?
+check "faults: exit code 3 (got $code)" test "$code" -eq 3
+check "faults: report.json written with verdict error" jq -e '.verdict == "error"' "$out/report.json"
+check "faults: junit.xml is valid" xmllint --noout --schema "$schema" "$out/junit.xml"
+check "missing command: error names the command and the cause" \
+    test_field "$out" "command does not exist" '.verdict == "error" and (.error | test("no-such-service: No such file"))'
+check "never ready: error says so, with the URL and status" \
+    test_field "$out" "never becomes ready" '.error | test("not ready after 1s: GET http://127.0.0.1:[0-9]+/healthz: HTTP 503")'
+check "never ready: the target's stderr tail is in the report" \
+    test_field "$out" "never becomes ready" '.log_tail | test("waiting for the database")'
+check "panic: exit status and the phase" \
+    test_field "$out" "panics under load" '.error | test("exited with status 2 during the load")'
+check "panic: the Go panic and its frame are in the log tail" \
+    test_field "$out" "panics under load" '.log_tail | test("panic: runtime error: index out of range") and test("main.go:28")'
+check "panic: the JUnit error carries the panic" grep -q "index out of range" "$out/junit.xml"
+check "hanging profile: timeout named with its URL" \
+    test_field "$out" "goroutine profile hangs" '.error | test("goroutine\\?debug=1: Operation timed out")'
+check "garbage profile: URL and what was wrong" \
+    test_field "$out" "goroutine profile is html" '.error | test("debug/pprof/goroutine\\?debug=1 is not a valid goroutine profile")'
+check "404 profile: URL and status" \
+    test_field "$out" "no pprof endpoint" '.error | test("debug/pprof/[a-z]+\\?debug=1.*HTTP 404")'
+check "stubborn target: still passes (killed after the grace period)" \
+    test_field "$out" "ignores SIGTERM but is healthy" '.verdict == "pass"'
+check "the last test still ran and passed" test_field "$out" "healthy after all that" '.verdict == "pass"'
+check "faults: no target left running" leftovers
+
+# SIGINT in the middle of a load: partial report, exit 130, nothing left.
+out=$work/out-int
+"$lc" run "$work/tests/integration/faults/interrupt.json" --out "$out" >"$work/int.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q ": load" "$work/int.log" && break; sleep 0.1; done
+sleep 0.5
+kill -INT $pid
+wait $pid
+code=$?
+check "SIGINT: exit code 130 (got $code)" test "$code" -eq 130
+check "SIGINT: report says interrupted" jq -e '.interrupted == true and (.tests | length) == 1' "$out/report.json"
+check "SIGINT: the test's error says so" test_field "$out" "long load" '.error | test("interrupted by SIGINT")'
+check "SIGINT: junit.xml written and valid" xmllint --noout --schema "$schema" "$out/junit.xml"
+check "SIGINT: no target left running" leftovers
+
+# An --out that cannot be written: said before anything starts, exit 3.
+"$lc" run "$work/tests/integration/faults/interrupt.json" --out /proc/version/out >"$work/ro.log" 2>&1
+code=$?
+check "unwritable --out: exit code 3 (got $code)" test "$code" -eq 3
+check "unwritable --out: says which path" grep -q "/proc/version/out" "$work/ro.log"
+check "unwritable --out: no test was started" bash -c "! grep -q 'test 1/' '$work/ro.log'"
+
+# A read-only --out and a full disk (small tmpfs mounts; needs root).
+ro=$work/ro full=$work/full
+mkdir -p "$ro" "$full"
+if mount -t tmpfs -o ro,size=64k tmpfs "$ro" 2>/dev/null; then
+    "$lc" run "$work/tests/integration/faults/interrupt.json" --out "$ro" >"$work/ro2.log" 2>&1
+    code=$?
+    check "read-only --out: exit code 3 before any test (got $code)" \
+        bash -c "[ $code -eq 3 ] && grep -q 'Read-only file system' '$work/ro2.log' && ! grep -q 'test 1/' '$work/ro2.log'"
+    umount "$ro"
+else
+    echo "SKIP read-only --out: cannot mount a tmpfs here (not root?)"
+fi
+if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
+    # leave a few KB: enough for the write test, not for the reports
+    head -c 57344 /dev/zero >"$full/filler" 2>/dev/null
+    "$lc" run "$work/tests/integration/faults/faults.json" --out "$full" --quiet >"$work/full.log" 2>&1
+    code=$?
+    check "full disk: exit code 3 (got $code)" test "$code" -eq 3
+    check "full disk: says so" grep -q "No space left on device" "$work/full.log"
+    check "full disk: no half-written report left" \
+        bash -c "! ls '$full' | grep -q -e report.json -e junit.xml -e '\.tmp\.'"
+    umount "$full"
+else
+    echo "SKIP full disk: cannot mount a tmpfs here (not root?)"
+fi
+
+if [ $failed -eq 0 ]; then rm -rf "$work"; else echo "kept $work for inspection"; fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
