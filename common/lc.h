@@ -22,6 +22,14 @@ int lc_edit_distance(const char *a, const char *b);
  * likely typo (distance <= 2, or 1 for words of 3 bytes or fewer), or NULL. */
 const char *lc_suggest(const char *word, const char *const *candidates, size_t n);
 
+/* Returns url with its password replaced by "***" (user:***@host), or a
+ * plain copy when it has none; caller frees. */
+char *lc_redact_url(const char *url);
+
+/* 1 when a header of that name carries a secret (Authorization, Cookie,
+ * Proxy-Authorization, ...) whose value must not appear in reports. */
+int lc_secret_header(const char *name);
+
 #endif
 
 #define LC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -112,5 +120,13 @@ int lc_edit_distance(const char *a, const char *b);
 /* Returns the candidate nearest to word when it is close enough to be a
  * likely typo (distance <= 2, or 1 for words of 3 bytes or fewer), or NULL. */
 const char *lc_suggest(const char *word, const char *const *candidates, size_t n);
+
+/* Returns url with its password replaced by "***" (user:***@host), or a
+ * plain copy when it has none; caller frees. */
+char *lc_redact_url(const char *url);
+
+/* 1 when a header of that name carries a secret (Authorization, Cookie,
+ * Proxy-Authorization, ...) whose value must not appear in reports. */
+int lc_secret_header(const char *name);
 
 #endif

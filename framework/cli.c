@@ -22,7 +22,7 @@
 static void usage(FILE *out)
 {
     fputs("usage: leakcheck run SUITE.json [--out DIR] [--compare PREVIOUS/report.json] [--quiet]\n"
-          "                     [--no-color]\n"
+          "                     [--no-color] [--insecure]\n"
           "       leakcheck validate SUITE.json\n"
           "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%]\n"
           "       leakcheck load [hey's flags] URL\n"
@@ -32,7 +32,8 @@ static void usage(FILE *out)
           "run       start (or attach to) each test's target, sample a baseline, drive load,\n"
           "          keep sampling, settle, check the assertions; write report.json and\n"
           "          junit.xml and report.html into --out (default leakcheck-out/); with\n"
-          "          --compare, a metric grown beyond its tolerance since that run fails\n"
+          "          --compare, a metric grown beyond its tolerance since that run fails;\n"
+          "          https sources must have valid certificates unless --insecure\n"
           "validate  check a suite and its assertions without starting anything\n"
           "compare   table of two runs' final values; exit 1 when B regressed against A\n"
           "load      drive HTTP load like hey (leakcheck load -h for its flags)\n"
@@ -86,6 +87,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->quiet = 1;
         else if (strcmp(argv[i], "--no-color") == 0)
             a->color = 0;
+        else if (strcmp(argv[i], "--insecure") == 0)
+            fetch_set_insecure(1);
         else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "leakcheck: unknown option %s\n", argv[i]);
             return -1;

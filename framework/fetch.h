@@ -13,7 +13,7 @@ struct event_base;
 struct fetch;
 
 struct fetch_result {
-    const char *url;
+    const char *url;   /* as requested, any password replaced by "***" */
     int ok;            /* 1: a complete response arrived (any status) */
     long status;       /* HTTP status, or 0 */
     const char *body;  /* borrowed for the callback's duration; NUL-terminated */
@@ -46,5 +46,8 @@ void fetch_free(struct fetch *f);
 
 /* Initialises libcurl once for the process; call before any thread starts. */
 void fetch_global_init(void);
+
+/* https sources verify certificates unless this is on (--insecure). */
+void fetch_set_insecure(int on);
 
 #endif

@@ -11,6 +11,7 @@
 #include "framework/loadcfg.h"
 #include "framework/metrics.h"
 #include "framework/run_int.h"
+#include "framework/run_snap.h"
 #include "framework/sampler.h"
 #include "framework/target.h"
 #include "framework/timeline.h"
@@ -95,9 +96,21 @@ static void finish(struct run *r)
         start_round(r);
 }
 
+static void after_baseline_snapshot(struct run *r)
+{
+    next_phase(r);
+}
+
 static void next_phase(struct run *r)
 {
     enum phase p = r->phase;
+    /* what the service holds before the load, for the culprits; the phase
+     * moves on once the snapshot's fetches are over */
+    if (p == PHASE_BASELINE && !r->baseline_snapped) {
+        r->baseline_snapped = 1;
+        if (run_snap_take(r, RUN_SNAP_BASELINE, after_baseline_snapshot))
+            return;
+    }
     if (p == PHASE_BASELINE && r->t->load.present)
         enter_phase(r, PHASE_LOAD);
     else if (p <= PHASE_LOAD && r->t->observe_s > 0)
@@ -106,6 +119,11 @@ static void next_phase(struct run *r)
         enter_phase(r, PHASE_SETTLE);
     else
         finish(r);
+}
+
+static void end_loop(struct run *r)
+{
+    event_base_loopbreak(r->base);
 }
 
 static void on_round(struct sampler *s, void *arg)
@@ -120,7 +138,10 @@ static void on_round(struct sampler *s, void *arg)
         if (r->rounds_started >= r->final_round) {
             r->phase_end[r->phase] = lc_now() - r->t0;
             r->completed = 1;
-            event_base_loopbreak(r->base);
+            /* the final snapshot (debug=2 dump and binary profiles) comes
+             * after the final round, so it never delays a sample */
+            if (!run_snap_take(r, RUN_SNAP_FINAL, end_loop))
+                event_base_loopbreak(r->base);
         } else {
             start_round(r);
         }
@@ -153,7 +174,9 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct run *r = arg;
-    if (r->target && target_poll(r->target)) {
+    /* once the test is over (the final snapshot is being taken), a target
+     * that exits changes no verdict */
+    if (r->target && !r->completed && target_poll(r->target)) {
         run_fail(r, "the target %s %s", target_exit_reason(r->target),
                  r->sampling ? phase_desc(r) : "before it was ready");
         return;
@@ -193,12 +216,12 @@ static void on_ready(const struct fetch_result *res, void *arg)
         return;
     }
     if (res->ok)
-        snprintf(r->ready_last, sizeof(r->ready_last), "HTTP %ld", res->status);
-    else
-        snprintf(r->ready_last, sizeof(r->ready_last), "%s", res->error);
+        snprintf(r->ready_last, sizeof(r->ready_last), "GET %s: HTTP %ld", res->url, res->status);
+    else if (snprintf(r->ready_last, sizeof(r->ready_last), "GET %s: %s", res->url, res->error) < 0)
+        r->ready_last[0] = '\0';
     if (lc_now() >= r->ready_deadline) {
-        run_fail(r, "the target was not ready after %gs: GET %s: %s", r->t->target.ready_timeout_s,
-                 r->t->target.ready, r->ready_last);
+        run_fail(r, "the target was not ready after %gs: %s", r->t->target.ready_timeout_s,
+                 r->ready_last);
         return;
     }
     struct timeval tv = tv_of(READY_RETRY_S);
@@ -312,6 +335,7 @@ int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
         start(&r);
     teardown(&r);
     run_report(&r, rt);
+    run_snap_free(r.snap);
     sampler_free(r.sampler);
     target_free(r.target);
     loadgen_free(r.lg);

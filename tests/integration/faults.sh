@@ -47,7 +47,7 @@ check "never ready: the target's stderr tail is in the report" \
 check "panic: exit status and the phase" \
     test_field "$out" "panics under load" '.error | test("exited with status 2 during the load")'
 check "panic: the Go panic and its frame are in the log tail" \
-    test_field "$out" "panics under load" '.log_tail | test("panic: runtime error: index out of range") and test("main.go:28")'
+    test_field "$out" "panics under load" '.log_tail | test("panic: runtime error: index out of range") and test("main[.][(][*]order[)][.]first") and test("faulty/main.go:[0-9]+")'
 check "panic: the JUnit error carries the panic" grep -q "index out of range" "$out/junit.xml"
 check "hanging profile: timeout named with its URL" \
     test_field "$out" "goroutine profile hangs" '.error | test("goroutine\\?debug=1: Operation timed out")'
@@ -55,6 +55,8 @@ check "garbage profile: URL and what was wrong" \
     test_field "$out" "goroutine profile is html" '.error | test("debug/pprof/goroutine\\?debug=1 is not a valid goroutine profile")'
 check "404 profile: URL and status" \
     test_field "$out" "no pprof endpoint" '.error | test("debug/pprof/[a-z]+\\?debug=1.*HTTP 404")'
+check "secrets: the password in a source URL is redacted in the report" \
+    bash -c "grep -q 'admin:\*\*\*@127.0.0.1' '$out/report.json' && ! grep -rq hunter2 '$out'"
 check "stubborn target: still passes (killed after the grace period)" \
     test_field "$out" "ignores SIGTERM but is healthy" '.verdict == "pass"'
 check "the last test still ran and passed" test_field "$out" "healthy after all that" '.verdict == "pass"'
@@ -81,6 +83,18 @@ code=$?
 check "unwritable --out: exit code 3 (got $code)" test "$code" -eq 3
 check "unwritable --out: says which path" grep -q "/proc/version/out" "$work/ro.log"
 check "unwritable --out: no test was started" bash -c "! grep -q 'test 1/' '$work/ro.log'"
+
+# https sources: certificates are verified unless --insecure.
+out=$work/out-tls
+"$lc" run "$work/tests/integration/faults/tls.json" --out "$out" --quiet >/dev/null 2>&1
+code=$?
+check "https, self-signed: exit 3 without --insecure (got $code)" test "$code" -eq 3
+check "https, self-signed: the error names the certificate problem" \
+    jq -e '.tests[0].error | test("SSL certificate problem")' "$out/report.json"
+"$lc" run "$work/tests/integration/faults/tls.json" --out "$out" --quiet --insecure >/dev/null 2>&1
+code=$?
+check "https, self-signed: passes with --insecure (got $code)" test "$code" -eq 0
+check "https: no target left running" leftovers
 
 # A read-only --out and a full disk (small tmpfs mounts; needs root).
 ro=$work/ro full=$work/full

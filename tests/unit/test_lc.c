@@ -98,12 +98,33 @@ static void test_parse_double_special(void **state)
     assert_int_equal(lc_parse_double("x", &end, &v), -1);
 }
 
+static void test_redaction(void **state)
+{
+    (void)state;
+    static const char *cases[][2] = {
+        {"http://user:s3cret@127.0.0.1:8080/metrics", "http://user:***@127.0.0.1:8080/metrics"},
+        {"http://token@host/x", "http://token@host/x"},
+        {"http://127.0.0.1:8080/debug/pprof", "http://127.0.0.1:8080/debug/pprof"},
+        {"https://a:b@h", "https://a:***@h"},
+        {"http://h/path?u=a:b@c", "http://h/path?u=a:b@c"},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        char *r = lc_redact_url(cases[i][0]);
+        assert_string_equal(r, cases[i][1]);
+        free(r);
+    }
+    assert_true(lc_secret_header("Authorization"));
+    assert_true(lc_secret_header("cookie"));
+    assert_true(lc_secret_header("Proxy-Authorization"));
+    assert_false(lc_secret_header("Content-Type"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_duration_forms),     cmocka_unit_test(test_duration_rejects),
         cmocka_unit_test(test_buf_grows),          cmocka_unit_test(test_atomic_write_and_read),
-        cmocka_unit_test(test_parse_double_special),
+        cmocka_unit_test(test_parse_double_special), cmocka_unit_test(test_redaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,12 +9,22 @@
 //	pprof-404      no /debug/pprof at all
 //	stubborn       ignores SIGTERM (must be killed after the grace period)
 //	ok             nothing goes wrong
+//
+// -tls serves https with a self-signed certificate made at start-up.
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
 	"log"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -22,6 +32,27 @@ import (
 	"syscall"
 	"time"
 )
+
+func selfSigned() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
 
 type order struct{ items []string }
 
@@ -31,6 +62,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	mode := flag.String("mode", "ok", "which fault")
 	after := flag.Duration("after", 1500*time.Millisecond, "panic: how long to serve first")
+	useTLS := flag.Bool("tls", false, "serve https with a self-signed certificate")
 	flag.Parse()
 	log.SetPrefix("faulty: ")
 
@@ -69,7 +101,15 @@ func main() {
 		}()
 	}
 	log.Printf("listening on %s (mode %s)", *addr, *mode)
-	if err := http.ListenAndServe(*addr, mux); err != nil {
+	srv := &http.Server{Addr: *addr, Handler: mux}
+	var err error
+	if *useTLS {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{selfSigned()}}
+		err = srv.ListenAndServeTLS("", "")
+	} else {
+		err = srv.ListenAndServe()
+	}
+	if err != nil {
 		log.Print(err)
 		os.Exit(1)
 	}
