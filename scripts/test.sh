@@ -7,3 +7,4 @@ scripts/setup.sh
 meson test -C build --suite unit --print-errorlogs
 tests/integration/run.sh build
 tests/integration/faults.sh build
+tests/integration/self.sh build

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# leakcheck checks itself: `leakcheck load` runs for a long, bounded time
+# (millions of requests against nginx on loopback) as the target of a
+# `leakcheck run` suite that samples it through /proc. Its fds, threads and
+# RSS must stay flat.
+#
+#   tests/integration/self.sh BUILD_DIR [SECONDS]
+set -uo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [SECONDS]" >&2; exit 2; }
+lc=$(cd "$1" && pwd)/leakcheck
+secs=${2:-20}
+command -v nginx >/dev/null || { echo "self.sh: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
+work=$(mktemp -d /tmp/leakcheck-self.XXXXXX)
+passed=0 failed=0
+check() {
+    if "${@:2}" >/dev/null 2>&1; then echo "PASS $1"; passed=$((passed + 1));
+    else echo "FAIL $1"; failed=$((failed + 1)); fi
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+       shuf -i 20000-60000 -n 1)
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server { listen 127.0.0.1:$port; location / { return 200 "ok\n"; } }
+}
+NGINX
+nginx -c "$work/nginx.conf" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null' EXIT
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+# The load runs longer than the suite watches it; the suite stops it.
+cat >"$work/self.json" <<JSON
+{"suite": "leakcheck checks itself",
+ "tests": [{
+  "name": "leakcheck load stays flat",
+  "target": {"command": ["$lc", "load", "-c", "50", "--threads", "1", "-z", "$((secs + 30))s",
+                         "-o", "json", "http://127.0.0.1:$port/"]},
+  "sample": {"proc": true, "interval": "500ms"},
+  "baseline": "3s",
+  "observe": "${secs}s",
+  "assert": ["fds <= baseline(fds)", "threads == baseline(threads)",
+             "max(rss) <= baseline(rss) + 2MB", "rss <= 16MB"]
+ }]}
+JSON
+"$lc" run "$work/self.json" --out "$work/out" --quiet >"$work/run.log" 2>&1
+code=$?
+cat "$work/run.log"
+check "self: leakcheck load's fds, threads and RSS stayed flat (exit $code)" test "$code" -eq 0
+reqs=$(jq -r '.requests' "$work/out/leakcheck-load-stays-flat/stdout.log" 2>/dev/null)
+echo "self: leakcheck load sent ${reqs:-?} requests in $((secs + 3))s"
+check "self: the load ran (at least 500,000 requests, got ${reqs:-none})" test "${reqs:-0}" -ge 500000
+jq -r '.tests[0].metrics | to_entries[] | "  \(.key): baseline \(.value.baseline) max \(.value.max) final \(.value.final)"' \
+    "$work/out/report.json" 2>/dev/null | grep -E "^  (fds|threads|rss):"
+if [ $failed -eq 0 ]; then rm -rf "$work"; else echo "kept $work for inspection"; fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
