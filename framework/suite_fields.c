@@ -53,39 +53,13 @@ const char *sx_type_name(const json_t *v)
     }
 }
 
-/* Levenshtein distance, capped: anything past the cap is as bad as the cap. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 64;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static int unknown_key(struct suite_ctx *ctx, const char *key, const char *const *known)
 {
     const char *best = NULL;
-    size_t best_d = SIZE_MAX;
+    int best_d = 1000;
     struct lc_buf list = {0};
     for (size_t i = 0; known[i]; i++) {
-        size_t d = edit_distance(key, known[i]);
+        int d = lc_edit_distance(key, known[i]);
         if (d < best_d) {
             best_d = d;
             best = known[i];
@@ -96,7 +70,7 @@ static int unknown_key(struct suite_ctx *ctx, const char *key, const char *const
      * than the key has characters */
     size_t klen = strlen(key);
     suite_path_push_key(&ctx->path, key);
-    if (best && best_d <= 2 && best_d < klen)
+    if (best && best_d <= 2 && (size_t)best_d < klen)
         sx_fail(ctx, SUITE_POS_KEY, "unknown key \"%s\"; did you mean \"%s\"?", key, best);
     else
         sx_fail(ctx, SUITE_POS_KEY, "unknown key \"%s\" (known keys: %s)", key, list.data);
