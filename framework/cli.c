@@ -30,7 +30,7 @@ static void usage(FILE *out)
           "       leakcheck --version\n"
           "\n"
           "run       start (or attach to) each test's target, sample a baseline, drive load,\n"
-          "          keep sampling, settle, check the assertions; write report.json and\n"
+          "          keep sampling, settle, check the assertions; write report.json,\n"
           "          junit.xml and report.html into --out (default leakcheck-out/); with\n"
           "          --compare, a metric grown beyond its tolerance since that run fails;\n"
           "          https sources must have valid certificates unless --insecure\n"

@@ -6,8 +6,10 @@
 #include "framework/suite.h"
 #include "loadgen/loadgen.h"
 
-/* Returns a new engine (loadgen_free) for the test's load block, or NULL
- * with err on a configuration the engine refuses. Copies what it needs. */
+/* Returns a new engine (loadgen_free) for the test's load block (its one
+ * request or its requests_mix with weights, its rate or stages, limits,
+ * timeout, threads and disable_keepalive), or NULL with err on a
+ * configuration the engine refuses. Copies what it needs. */
 struct loadgen *loadcfg_new(const struct suite_load *l, struct lc_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 
 static const struct metric_def builtins[] = {
     {"goroutines", METRIC_PPROF, ""},
+    {"goroutines_total", METRIC_PPROF, ""},
     {"heap_alloc", METRIC_PPROF, "B"},
     {"heap_inuse", METRIC_PPROF, "B"},
     {"heap_objects", METRIC_PPROF, ""},

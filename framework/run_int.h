@@ -14,6 +14,7 @@ struct fetch;
 struct target;
 struct sampler;
 struct loadgen;
+struct run_snap;
 
 struct run {
     const struct suite_test *t;
@@ -34,6 +35,8 @@ struct run {
     int phase_seen[PHASE__COUNT];
     double phase_start[PHASE__COUNT], phase_end[PHASE__COUNT];
     int sampling, load_started, load_joined, finishing, completed, interrupted;
+    int baseline_snapped;   /* the baseline snapshot was asked for */
+    struct run_snap *snap; /* snapshots for the culprits (run_snap.h), or NULL */
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;
     char error[2048];
@@ -60,5 +63,10 @@ char *run_dir_for(const char *out_dir, const char *test_name);
 
 /* Fills the report test from the finished run. */
 void run_report(struct run *r, struct report_test *rt);
+
+/* Fills rt->culprits and rt->pprof_base_cmd from the run's snapshots
+ * (run_culprits.c); the assertions must be in rt already (culprits of the
+ * kind a failed assertion is about come first). */
+void run_culprits(struct run *r, struct report_test *rt);
 
 #endif

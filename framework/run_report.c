@@ -222,4 +222,5 @@ void run_report(struct run *r, struct report_test *rt)
         rt->error = lc_strdup(r->error);
     if (rt->verdict != REPORT_PASS && r->target)
         rt->log_tail = target_log_tail(r->target, LOG_TAIL_LINES);
+    run_culprits(r, rt);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "framework/culprit_goroutine.h"
 #include "framework/pprof.h"
 #include "framework/procfs.h"
 #include "framework/prom.h"
@@ -155,7 +156,9 @@ static void sample_load(struct sampler *s)
 
 static void goroutine_values(struct sampler *s, struct pprof_profile *p)
 {
-    put(s, "goroutines", p ? (double)p->total : NAN);
+    /* goroutines the suite expects to come and go are not counted */
+    put(s, "goroutines", p ? (double)culprit_goroutine_kept(p, &s->t->ignore) : NAN);
+    put(s, "goroutines_total", p ? (double)p->total : NAN);
     if (!p)
         return;
     struct pprof_profile *old_base = s->g_base, *old_last = s->g_last;

@@ -21,16 +21,18 @@
 /* A request body read from body_file is sent as is, so keep it sane. */
 #define SUITE_MAX_BODY (64u << 20)
 
-static const char *const suite_keys[] = {"suite", "tests", NULL};
-static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
-                                        "observe", "settle", "assert", NULL};
+static const char *const suite_keys[] = {"suite", "tests", "compare", NULL};
+static const char *const test_keys[] = {"name",   "target", "sample", "baseline", "load",
+                                        "observe", "settle", "assert", "ignore",   NULL};
+static const char *const ignore_keys[] = {"top_function", "any_function", NULL};
 static const char *const target_keys[] = {"command",       "env",        "cwd", "nofile",   "ready",
                                           "ready_timeout", "stop_grace", "pid", "pid_file", NULL};
 static const char *const sample_keys[] = {"pprof",    "prometheus", "proc",
                                           "interval", "timeout",    NULL};
-static const char *const load_keys[] = {"url",       "method",      "headers",  "body",
-                                        "body_file", "concurrency", "requests", "duration",
-                                        "rate",      "threads",     "timeout",  NULL};
+static const char *const load_keys[] = {
+    "url",      "method", "headers", "body",    "body_file",    "concurrency", "requests",
+    "duration", "rate",   "threads", "timeout", "requests_mix", "stages",      "disable_keepalive",
+    NULL};
 
 /* Runs a reader and returns -1 from the caller when it fails. */
 #define TRY(expr)                                                                                  \
@@ -270,28 +272,40 @@ static int parse_body(struct suite_ctx *ctx, const json_t *o, struct suite_load 
     return -1;
 }
 
+int sx_load_request(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
+{
+    TRY(sx_string(ctx, o, "url", 1, &l->url));
+    TRY(url_check(ctx, "url", l->url, 0));
+    TRY(parse_method(ctx, o, l));
+    TRY(parse_headers(ctx, o, l));
+    return parse_body(ctx, o, l);
+}
+
 static int parse_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
 {
     json_int_t conc = 10, threads = 0, requests = 0;
     TRY(sx_object(ctx, o, load_keys));
     l->present = 1;
-    TRY(sx_string(ctx, o, "url", 1, &l->url));
-    TRY(url_check(ctx, "url", l->url, 0));
-    TRY(parse_method(ctx, o, l));
-    TRY(parse_headers(ctx, o, l));
-    TRY(parse_body(ctx, o, l));
+    int has_mix = sx_load_mix(ctx, o, l);
+    TRY(has_mix);
+    if (!has_mix)
+        TRY(sx_load_request(ctx, o, l));
     TRY(sx_posint(ctx, o, "concurrency", 1000000, &conc));
     l->concurrency = (unsigned)conc;
     TRY(sx_posint(ctx, o, "requests", LLONG_MAX, &requests));
     l->requests = (uint64_t)requests;
     TRY(sx_duration(ctx, o, "duration", 0, -1, &l->duration_s));
-    if (l->requests == 0 && l->duration_s == 0)
+    int has_stages = sx_load_stages(ctx, o, l);
+    TRY(has_stages);
+    if (l->requests == 0 && l->duration_s == 0 && !has_stages)
         return sx_fail(ctx, SUITE_POS_VALUE,
-                       "give requests, duration or both (the load stops at whichever ends first)");
+                       "give requests, duration or both (the load stops at whichever ends first), "
+                       "or stages");
     TRY(sx_posnum(ctx, o, "rate", &l->rate));
     TRY(sx_posint(ctx, o, "threads", 1024, &threads));
     l->threads = (unsigned)threads;
     TRY(sx_duration(ctx, o, "timeout", 20.0, -1, &l->timeout_s));
+    TRY(sx_bool(ctx, o, "disable_keepalive", &l->disable_keepalive));
     return 0;
 }
 
@@ -318,6 +332,29 @@ static int part_load(struct suite_ctx *ctx, const json_t *v, void *out)
     return parse_load(ctx, v, out);
 }
 
+/* "ignore": {"top_function": [...], "any_function": [...]}: function names,
+ * none empty. */
+static int part_ignore(struct suite_ctx *ctx, const json_t *v, void *out)
+{
+    struct suite_ignore *ig = out;
+    TRY(sx_object(ctx, v, ignore_keys));
+    TRY(sx_strings(ctx, v, "top_function", 0, &ig->top_function, &ig->ntop_function));
+    TRY(sx_strings(ctx, v, "any_function", 0, &ig->any_function, &ig->nany_function));
+    for (int k = 0; k < 2; k++) {
+        char **names = k ? ig->any_function : ig->top_function;
+        for (size_t i = 0; names && names[i]; i++) {
+            if (names[i][0] != '\0')
+                continue;
+            suite_path_push_key(&ctx->path, ignore_keys[k]);
+            suite_path_push_index(&ctx->path, i);
+            sx_fail(ctx, SUITE_POS_VALUE, "a function name must not be empty");
+            ctx->path.depth -= 2;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
 {
     int col;
@@ -341,6 +378,7 @@ static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test 
     TRY(sx_duration(ctx, o, "observe", 0, 0, &t->observe_s));
     TRY(sx_duration(ctx, o, "settle", 0, 0, &t->settle_s));
     TRY(sx_strings(ctx, o, "assert", 0, &t->asserts, &t->nasserts));
+    TRY(parse_part(ctx, o, "ignore", part_ignore, &t->ignore));
     return 0;
 }
 
@@ -394,6 +432,7 @@ static int parse_suite(struct suite_ctx *ctx, const json_t *root, struct suite *
     /* ${port} belongs to a test; at the top level it is an error */
     ctx->port = -1;
     TRY(sx_string(ctx, root, "suite", 1, &s->name));
+    TRY(sx_compare(ctx, root, &s->compare, &s->ncompare));
     return parse_tests(ctx, root, s, port_cb, arg);
 }
 
@@ -457,7 +496,10 @@ static void free_test(struct suite_test *t)
         free(t->load.headers[i].name);
     free(t->load.headers);
     free(t->load.body);
+    sx_load_extra_free(&t->load);
     sx_free_strings(t->asserts, t->nasserts);
+    sx_free_strings(t->ignore.top_function, t->ignore.ntop_function);
+    sx_free_strings(t->ignore.any_function, t->ignore.nany_function);
 }
 
 void suite_free(struct suite *s)
@@ -467,6 +509,9 @@ void suite_free(struct suite *s)
     for (size_t i = 0; i < s->ntests; i++)
         free_test(&s->tests[i]);
     free(s->tests);
+    for (size_t i = 0; s->compare && i < s->ncompare; i++)
+        free(s->compare[i].metric);
+    free(s->compare);
     free(s->name);
     free(s->path);
     free(s->dir);

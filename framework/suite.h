@@ -49,6 +49,25 @@ struct suite_sample {
     double timeout_s;    /* per fetch; default 5 s */
 };
 
+/* One entry of a load block's "requests_mix": a kind of request and its
+ * relative share (smooth weighted round-robin in the engine). */
+struct suite_request {
+    char *url;
+    char *method; /* default GET */
+    struct suite_header *headers;
+    size_t nheaders;
+    char *body; /* may be NULL */
+    size_t body_len;
+    unsigned weight; /* default 1 */
+};
+
+/* One entry of a load block's "stages": the rate ramps linearly from the
+ * previous stage's rate (0 before the first) to `rate` over duration_s. */
+struct suite_stage {
+    double duration_s;
+    double rate;
+};
+
 struct suite_load {
     int present;
     char *url;
@@ -63,6 +82,25 @@ struct suite_load {
     double rate;          /* 0: closed model */
     double timeout_s;     /* per request; default 20 s */
     unsigned threads;     /* 0: number of cores */
+    /* "requests_mix", instead of url/method/headers/body (which are then
+     * NULL); every entry goes to the same host and port */
+    struct suite_request *mix;
+    size_t nmix;
+    struct suite_stage *stages; /* open model with ramps (rate is then 0) */
+    size_t nstages;
+    int disable_keepalive; /* a new connection for every request */
+};
+
+/* Goroutines expected to come and go, goleak-style: a goroutine whose
+ * innermost function is one of top_function, or that has one of
+ * any_function anywhere on its stack, is left out of the `goroutines`
+ * metric and of the culprits. Names are Go's full function names
+ * ("net/http.(*persistConn).readLoop"), matched exactly. */
+struct suite_ignore {
+    char **top_function; /* NULL-terminated, or NULL */
+    size_t ntop_function;
+    char **any_function; /* NULL-terminated, or NULL */
+    size_t nany_function;
 };
 
 struct suite_test {
@@ -76,8 +114,16 @@ struct suite_test {
     double settle_s;     /* default 0 */
     char **asserts;
     size_t nasserts;
+    struct suite_ignore ignore;
     /* the JSON line of the test object, for messages and JUnit file= */
     int line;
+};
+
+/* One member of the suite's "compare" object: how much a metric's final
+ * value may grow over the previous run's (leakcheck run --compare). */
+struct suite_compare {
+    char *metric;
+    double tolerance; /* a fraction (0.1 for "10%"); negative for "off" */
 };
 
 struct suite {
@@ -86,6 +132,8 @@ struct suite {
     char *dir;   /* absolute directory of the suite file */
     struct suite_test *tests;
     size_t ntests;
+    struct suite_compare *compare; /* in the order written; NULL when absent */
+    size_t ncompare;
 };
 
 /* Picks a port for test number `index`; returns a free loopback port or -1. */

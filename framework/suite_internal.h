@@ -115,7 +115,32 @@ typedef const char *sx_pair_check(const char *name, const char *value, enum suit
 int sx_pairs(struct suite_ctx *ctx, const json_t *obj, const char *key, const char *sep,
              sx_pair_check *check, char ***out, size_t *n);
 
+/* suite_compare.c: the top-level "compare" object ({"goroutines": "10%",
+ * "rss": "off"}) into a new array (caller frees each metric and it). Returns
+ * 1 when present, 0 when absent, -1 with ctx->err. */
+struct suite_compare;
+int sx_compare(struct suite_ctx *ctx, const json_t *root, struct suite_compare **out, size_t *n);
+
 /* Frees a NULL-terminated or n-element array of strings and the array. */
 void sx_free_strings(char **v, size_t n);
+
+struct suite_load;
+
+/* suite.c: reads url (required, http://), method, headers and body or
+ * body_file of object o into l. Returns 0 or -1 with ctx->err set. */
+int sx_load_request(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
+
+/* suite_mix.c: reads the load block o's "requests_mix" into l->mix: 1 when
+ * present, 0 when absent, -1 on error (also when url, method, headers, body
+ * or body_file are given with it, or when its URLs name different hosts). */
+int sx_load_mix(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
+
+/* suite_mix.c: reads the load block o's "stages" into l->stages: 1 when
+ * present, 0 when absent, -1 on error (also when "rate" is given with it). */
+int sx_load_stages(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
+
+/* suite_mix.c: frees l->mix and l->stages (what sx_load_mix and
+ * sx_load_stages allocated) and clears them. */
+void sx_load_extra_free(struct suite_load *l);
 
 #endif

@@ -95,7 +95,8 @@ static void conn_fail(struct lg_conn *c, enum loadgen_err kind)
      * means the server is down or dying: wait before trying again */
     int fresh = c->served == 0;
     close_fd(c);
-    if (kind == LOADGEN_ERR_CONNECT || (kind == LOADGEN_ERR_RESET && fresh)) {
+    /* (after the duration there is nothing to retry: the connection ends) */
+    if (!c->w->stopping && (kind == LOADGEN_ERR_CONNECT || (kind == LOADGEN_ERR_RESET && fresh))) {
         start_backoff(c);
         return;
     }

@@ -98,7 +98,8 @@ struct lg_worker {
     struct event *flush; /* runs lg_conn_flush, at low priority */
     struct lg_conn *pending, *pending_tail;
     uint64_t last_sweep;
-    int stopping;
+    uint64_t drain_ns; /* after the deadline, how long answers are awaited */
+    int stopping;      /* no new sends: draining after the deadline, or stopped */
     /* open model */
     double share;      /* this worker's fraction of the total rate */
     uint64_t sched_k;  /* requests scheduled so far */

@@ -45,8 +45,11 @@ struct loadgen_config {
     unsigned concurrency;  /* connections in all; default 1 */
     unsigned threads;      /* worker threads; 0 = number of cores, at most concurrency */
     uint64_t max_requests; /* 0 = no limit; else exactly this many are sent */
-    double duration_s;     /* 0 = no limit; whichever of the two ends first */
-    double rate;           /* requests/s in all; 0 = closed model */
+    /* 0 = no limit; whichever of the two ends first. When the duration is
+     * over nothing new is sent, but requests in flight are awaited (until
+     * their timeout, at most 30 s) and counted, as hey does. */
+    double duration_s;
+    double rate;                        /* requests/s in all; 0 = closed model */
     const struct loadgen_stage *stages; /* open model with ramps; copied */
     size_t nstages;
     double timeout_s;      /* per request; 0 = 20 s */
@@ -73,9 +76,12 @@ struct loadgen_stats {
     uint64_t by_kind[LOADGEN_ERR__COUNT];
     uint64_t status[600]; /* complete responses by status code (index = code) */
     uint64_t bytes_read;
-    uint64_t late_sends; /* open model: sends that left after their intended time */
-    double elapsed_s;    /* since loadgen_start, until the end when finished */
-    double rps;          /* requests / elapsed_s */
+    /* open model: sends that left more than 1 ms after their intended time,
+     * and those that fell due before the duration ended but never left
+     * (every connection was still waiting for an answer) */
+    uint64_t late_sends;
+    double elapsed_s; /* since loadgen_start, until the end when finished */
+    double rps;       /* requests / elapsed_s */
     /* latency percentiles in seconds over complete responses (open model:
      * from the intended send time); 0 when there are none */
     double p50, p75, p90, p95, p99, p999, max, mean;

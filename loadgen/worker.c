@@ -11,7 +11,8 @@
 
 #include "loadgen/lg_int.h"
 
-#define LG_SWEEP_NS 100000000ull /* look for timed-out requests every 100 ms */
+#define LG_SWEEP_NS 100000000ull       /* look for timed-out requests every 100 ms */
+#define LG_DRAIN_MAX_NS 30000000000ull /* the longest wait for answers after -z */
 
 uint64_t lg_now_ns(void)
 {
@@ -130,6 +131,40 @@ static void stop_worker(struct lg_worker *w)
     event_base_loopbreak(w->base);
 }
 
+/* Counts, as late, the open-model requests that fell due before the
+ * deadline but never left (every connection was busy): a stall at the end
+ * of a run must not vanish from the figures. */
+static void count_unsent(struct lg_worker *w)
+{
+    uint64_t n = 0;
+    while (!w->sched_over && w->next_due && lg_take_budget(w->lg)) {
+        n++;
+        w->next_due = due_time(w, ++w->sched_k);
+        if (!w->next_due)
+            w->sched_over = 1;
+    }
+    w->sched_over = 1;
+    lg_inc(&w->c.late, n);
+}
+
+/* The duration is over: nothing new is sent, but requests in flight get
+ * their answer (or their timeout) and are counted, as hey does; a
+ * connection waiting to reconnect has nothing in flight and ends now. */
+static void begin_drain(struct lg_worker *w)
+{
+    w->stopping = 1;
+    if (w->lg->open)
+        count_unsent(w);
+    finish_idle(w);
+    for (unsigned i = 0; i < w->nconns; i++) {
+        struct lg_conn *c = &w->conns[i];
+        if (c->state == LG_C_BACKOFF || c->state == LG_C_IDLE)
+            finish_conn(w, c);
+    }
+    if (!w->active)
+        event_base_loopbreak(w->base);
+}
+
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -144,8 +179,14 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     uint64_t now = lg_now_ns();
-    if (atomic_load_explicit(&lg->stop, memory_order_relaxed) ||
-        (lg->deadline && now >= lg->deadline)) {
+    if (atomic_load_explicit(&lg->stop, memory_order_relaxed)) {
+        stop_worker(w);
+        return;
+    }
+    if (lg->deadline && now >= lg->deadline && !w->stopping)
+        begin_drain(w);
+    /* requests time out on their own; this bounds a drain without timeout */
+    if (lg->deadline && now >= lg->deadline + w->drain_ns) {
         stop_worker(w);
         return;
     }
@@ -187,6 +228,8 @@ int lg_worker_setup(struct lg_worker *w, struct loadgen *lg, unsigned id, unsign
     for (unsigned i = 0; i < nconns; i++)
         lg_conn_init(&w->conns[i], w);
     w->share = (double)nconns / (double)lg->cfg.concurrency;
+    w->drain_ns =
+        (lg->timeout_ns < LG_DRAIN_MAX_NS ? lg->timeout_ns : LG_DRAIN_MAX_NS) + 2 * LG_SWEEP_NS;
     return 0;
 }
 

@@ -1,4 +1,5 @@
 /* reports/console.c: the short summary printed at the end of a run. */
+#include "reports/culprits.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -94,6 +95,12 @@ static void put_test(FILE *out, const struct report_test *t, int color)
         fprintf(out, "    %serror:%s ", color ? C_RED : "", color ? C_OFF : "");
         put_clean(out, t->error, REPORT_TEXT_ONE_LINE);
         fputc('\n', out);
+    }
+    if (t->culprits && t->nculprits > 0) {
+        struct lc_buf b = {0};
+        report_culprits_block(&b, t, "    ");
+        put_clean(out, b.data, 0);
+        lc_buf_free(&b);
     }
     if (t->log_tail && *t->log_tail && t->verdict != REPORT_PASS)
         put_log_tail(out, t->log_tail, color);

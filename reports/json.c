@@ -70,6 +70,7 @@ static json_t *build_assertions(const struct report_test *t)
         set(o, "observed", num(a->observed));
         set(o, "expected", num(a->expected));
         set(o, "message", str(a->message, REPORT_TEXT_ONE_LINE));
+        set(o, "metric", str(a->metric, REPORT_TEXT_ONE_LINE));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -96,10 +97,15 @@ static json_t *build_series(const struct report_test *t)
     for (size_t i = 0; t->series && i < t->nseries; i++) {
         const struct report_series *s = &t->series[i];
         json_t *ts = json_array(), *vs = json_array();
-        for (size_t k = 0; s->points && k < s->npoints; k++) {
-            json_array_append_new(ts, num(s->points[k].t));
-            json_array_append_new(vs, num(s->points[k].v));
+        /* a long soak keeps its shape (spikes, gaps) in a bounded size */
+        size_t np = 0;
+        struct report_point *pts =
+            report_downsample(s->points, s->points ? s->npoints : 0, REPORT_MAX_POINTS, &np);
+        for (size_t k = 0; k < np; k++) {
+            json_array_append_new(ts, num(pts[k].t));
+            json_array_append_new(vs, num(pts[k].v));
         }
+        free(pts);
         json_t *o = json_object();
         set(o, "t", ts);
         set(o, "v", vs);
@@ -149,6 +155,25 @@ static json_t *build_load(const struct report_load *l)
     return o;
 }
 
+static json_t *build_culprits(const struct report_test *t)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; t->culprits && i < t->nculprits; i++) {
+        const struct report_culprit *c = &t->culprits[i];
+        json_t *o = json_object();
+        set(o, "kind", str(c->kind ? c->kind : "", REPORT_TEXT_ONE_LINE));
+        set(o, "function", str(c->function, REPORT_TEXT_ONE_LINE));
+        set(o, "location", str(c->location, REPORT_TEXT_ONE_LINE));
+        set(o, "before", num(c->before));
+        set(o, "after", num(c->after));
+        set(o, "growth", num(c->growth));
+        set(o, "detail", str(c->detail, REPORT_TEXT_ONE_LINE));
+        set(o, "proven", json_boolean(c->proven));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *build_test(const struct report_test *t)
 {
     json_t *o = json_object();
@@ -163,6 +188,8 @@ static json_t *build_test(const struct report_test *t)
     set(o, "series", build_series(t));
     set(o, "phases", build_phases(t));
     set(o, "load", build_load(&t->load));
+    set(o, "culprits", build_culprits(t));
+    set(o, "pprof_base_cmd", str(t->pprof_base_cmd, REPORT_TEXT_ONE_LINE));
     set(o, "log_tail", str(t->log_tail, 0));
     return o;
 }

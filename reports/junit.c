@@ -1,5 +1,6 @@
 /* reports/junit.c: junit.xml in the shape Jenkins' junit-10.xsd accepts and
  * GitLab reads: one <testsuite> per test, one <testcase> per assertion. */
+#include "reports/culprits.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -162,6 +163,7 @@ static void put_failure_text(struct lc_buf *b, const struct report_test *t,
     lc_buf_puts(&txt, "\nexpected: ");
     put_num(&txt, a->expected);
     lc_buf_puts(&txt, "\n");
+    report_culprits_block(&txt, t, "");
     for (size_t i = 0; t->series && i < t->nseries && i < JUNIT_MAX_METRICS; i++) {
         const struct report_series *s = &t->series[i];
         lc_buf_printf(&txt, "%s: baseline ", s->name ? s->name : "?");
@@ -178,6 +180,22 @@ static void put_failure_text(struct lc_buf *b, const struct report_test *t,
     lc_buf_free(&txt);
 }
 
+/* ` message="..."`: a failure's message carries the top culprit, since
+ * some CI front ends show nothing but the first failure's message. */
+static void put_failure_message(struct lc_buf *b, const struct report_test *t, const char *msg,
+                                int with_culprit)
+{
+    if (!with_culprit || !t->culprits || t->nculprits == 0) {
+        put_attr(b, "message", msg);
+        return;
+    }
+    struct lc_buf m = {0};
+    lc_buf_printf(&m, "%s; top culprit: ", msg);
+    report_culprit_headline(&m, &t->culprits[0]);
+    put_attr(b, "message", m.data);
+    lc_buf_free(&m);
+}
+
 static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
                                const struct report_assertion *a, const char *name,
                                const char *classname)
@@ -190,7 +208,7 @@ static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
         return;
     }
     lc_buf_puts(b, o == OUT_ERROR ? ">\n      <error" : ">\n      <failure");
-    put_attr(b, "message", msg);
+    put_failure_message(b, t, msg, o == OUT_FAILURE);
     put_attr(b, "type", o == OUT_ERROR ? "evaluation" : "assertion");
     lc_buf_puts(b, ">");
     if (o == OUT_ERROR)
@@ -218,6 +236,13 @@ static void put_run_case(struct lc_buf *b, const struct report_test *t, enum out
     put_attr(b, "type", t->error ? "infrastructure" : "verdict");
     lc_buf_puts(b, ">");
     put_xml(b, msg, 0, 0);
+    if (o == OUT_FAILURE && t->culprits && t->nculprits) {
+        struct lc_buf txt = {0};
+        lc_buf_puts(&txt, "\n");
+        report_culprits_block(&txt, t, "");
+        put_xml(b, txt.data, 0, 0);
+        lc_buf_free(&txt);
+    }
     if (t->log_tail) {
         lc_buf_puts(b, "\n\nlog tail:\n");
         put_xml(b, t->log_tail, 0, 0);

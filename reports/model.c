@@ -47,6 +47,7 @@ static void free_test(struct report_test *t)
     for (size_t i = 0; t->assertions && i < t->nassertions; i++) {
         free(t->assertions[i].expr);
         free(t->assertions[i].message);
+        free(t->assertions[i].metric);
     }
     free(t->assertions);
     for (size_t i = 0; t->series && i < t->nseries; i++) {
@@ -59,6 +60,14 @@ static void free_test(struct report_test *t)
     free(t->phases);
     free_counts(t->load.status, t->load.nstatus);
     free_counts(t->load.errors_by_kind, t->load.nerrors_by_kind);
+    for (size_t i = 0; t->culprits && i < t->nculprits; i++) {
+        free(t->culprits[i].kind);
+        free(t->culprits[i].function);
+        free(t->culprits[i].location);
+        free(t->culprits[i].detail);
+    }
+    free(t->culprits);
+    free(t->pprof_base_cmd);
     free(t->dir);
     free(t->log_tail);
 }

@@ -42,6 +42,7 @@ struct report_assertion {
     double observed;  /* NaN when errored */
     double expected;
     char *message;
+    char *metric; /* the metric the assertion is about ("goroutines"), or NULL */
 };
 
 struct report_phase {
@@ -124,5 +125,31 @@ int report_junit_write(const struct report_run *r, const char *path, struct lc_e
 /* Prints the short summary: each test, each assertion, pass/fail. `color`
  * turns on ANSI colours. */
 void report_console_write(const struct report_run *r, FILE *out, int color);
+
+/* Writes report.html to path atomically: one self-contained page (inline CSS
+ * and SVG, no network) with a verdict banner per test, the assertions, the
+ * culprits, a chart per sampled metric with the phases shaded and the limits
+ * drawn, and the load panel. Returns 0 or -1 with err. */
+int report_html_write(const struct report_run *r, const char *path, struct lc_error *err);
+
+/* Reads a report.json written by report_json_write back into a new run
+ * (free with report_run_free): tests, assertions, metrics and their series,
+ * phases, load and culprits. Returns NULL with err (the path and what is
+ * wrong) when the file cannot be read or is not such a report. */
+struct report_run *report_json_read(const char *path, struct lc_error *err);
+
+/* The most points a series keeps in report.json and report.html. */
+#define REPORT_MAX_POINTS 1000
+
+/*
+ * Downsamples n points (in time order) to at most max (>= 8) for a report:
+ * the first and last points are kept, and each bucket of consecutive points
+ * keeps its lowest and highest value (in time order), so spikes survive; a
+ * bucket that holds a NaN keeps one NaN too, so gaps survive. Returns a new
+ * array (caller frees; NULL when n is 0) and its length in *nout; with n <=
+ * max, a plain copy.
+ */
+struct report_point *report_downsample(const struct report_point *pts, size_t n, size_t max,
+                                       size_t *nout);
 
 #endif

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-openssl-dev
-          libjansson-dev libcmocka-dev golang-go curl jq libxml2-utils procps ca-certificates)
+          libjansson-dev libcmocka-dev golang-go curl jq libxml2-utils procps ca-certificates
+          chromium python3-jsonschema nginx-light)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

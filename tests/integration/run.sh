@@ -28,6 +28,11 @@ if [ $# -ne 1 ]; then
 fi
 build=$(cd "$1" && pwd)
 lc=$build/leakcheck
+# LEAKCHECK_WRAPPER: an executable that runs leakcheck (its arguments), e.g.
+# the valgrind wrapper of scripts/valgrind.sh; LEAKCHECK_TIMEOUT: seconds
+# per suite run (default 150).
+wrap=(${LEAKCHECK_WRAPPER:+"$LEAKCHECK_WRAPPER"})
+run_timeout=${LEAKCHECK_TIMEOUT:-150}
 schema=$root/../shared/schemas/junit-10.xsd
 gobin=$root/tests/go/bin
 services=(goroutine-leak fd-leak conn-leak heap-leak closewait-leak healthy demo-svc)
@@ -94,7 +99,7 @@ check() {
 run_suite() {
     local label=$1 suite=$2 want_rc=$3 want_verdict=$4
     local out=$work/out/$label rc=0 got
-    timeout -k 5 150 "$lc" run "$suite" --out "$out" --no-color >"$out.log" 2>&1 || rc=$?
+    timeout -k 5 "$run_timeout" "${wrap[@]}" "$lc" run "$suite" --out "$out" --no-color >"$out.log" 2>&1 || rc=$?
     if [ "$rc" -eq "$want_rc" ]; then
         pass "$label: exit code $want_rc"
     else
@@ -267,7 +272,7 @@ check "no-such-command: the test's error names the command" jq -e \
 
 # The example suites users copy must at least be valid.
 for f in "$root"/suites/examples/*.json "$root/suites/demo.json"; do
-    check "leakcheck validate ${f#"$root"/}" "$lc" validate "$f"
+    check "leakcheck validate ${f#"$root"/}" "${wrap[@]}" "$lc" validate "$f"
 done
 
 echo "integration run took $(($(date +%s) - started))s"

@@ -142,7 +142,7 @@ static void srv_stop(struct srv *s)
 }
 
 /* ---- raw misbehaving server: one thread, one connection at a time ---- */
-enum raw_mode { RAW_TRUNCATE, RAW_JUNK, RAW_CLOSE, RAW_SILENT };
+enum raw_mode { RAW_TRUNCATE, RAW_JUNK, RAW_CLOSE, RAW_SILENT, RAW_SLOW };
 struct raw {
     int lfd, port;
     enum raw_mode mode;
@@ -169,7 +169,11 @@ static void *raw_main(void *arg)
         const char *out = r->mode == RAW_TRUNCATE
                               ? "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.."
                               : "garbage that is not http\r\n\r\n";
-        if (r->mode == RAW_TRUNCATE || r->mode == RAW_JUNK)
+        if (r->mode == RAW_SLOW) { /* a good answer, 300 ms late */
+            usleep(300000);
+            out = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        }
+        if (r->mode == RAW_TRUNCATE || r->mode == RAW_JUNK || r->mode == RAW_SLOW)
             (void)!write(fd, out, strlen(out));
         if (r->mode == RAW_SILENT && r->nheld < 64)
             r->held[r->nheld++] = fd; /* keep it open, answer nothing */
@@ -497,6 +501,39 @@ static void test_open_model_corrects_omission(void **state)
     raw_stop(r);
 }
 
+/* When the duration ends, answers still in flight are awaited and counted
+ * (they are the slowest: dropping them would hide a stall at the end), and
+ * open-model requests that fell due but never left count as late. */
+static void test_duration_end_drains(void **state)
+{
+    (void)state;
+    struct raw *r = raw_start(RAW_SLOW);
+    char *url = url_of(r->port, "/");
+    struct loadgen_config cfg = {.concurrency = 1, .threads = 1, .duration_s = 0.1};
+    double t0 = lc_now();
+    struct loadgen_stats st = run(&cfg, url);
+    double wall = lc_now() - t0;
+    assert_int_equal(st.requests, 1);
+    assert_int_equal(st.status[200], 1);
+    assert_true(st.p50 >= 0.29);
+    if (wall < 0.29 || wall > 1.0 || st.elapsed_s < 0.29)
+        fail_msg("wall %.3f s, elapsed %.3f s: the answer at 0.3 s was not awaited", wall,
+                 st.elapsed_s);
+    /* 100/s for 0.5 s on one connection answered after 300 ms: request 0
+     * leaves on time, request 1 leaves at 0.3 s (late) and is answered
+     * after the end; requests 2 to 49 never leave (late) */
+    struct loadgen_config c2 = {.concurrency = 1, .threads = 1, .rate = 100, .duration_s = 0.5};
+    st = run(&c2, url);
+    if (st.late_sends < 49 || st.late_sends > 50 || st.requests < 1 || st.requests > 2 ||
+        st.errors != 0)
+        fail_msg("%llu late sends, %llu requests, %llu errors; wanted 49 (or 50), 2 (or 1), 0",
+                 (unsigned long long)st.late_sends, (unsigned long long)st.requests,
+                 (unsigned long long)st.errors);
+    assert_true(st.max >= 0.29);
+    free(url);
+    raw_stop(r);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -572,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_open_model_rate),
         cmocka_unit_test(test_open_model_corrects_omission),
+        cmocka_unit_test(test_duration_end_drains),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_ipv6_literal),
     };

@@ -260,6 +260,77 @@ static void test_no_load(void **state)
     suite_free(s);
 }
 
+static void test_mix_and_stages(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/mix.json", &ports);
+    const struct suite_load *l = &s->tests[0].load;
+    int port = s->tests[0].port;
+    /* the single-request fields stay empty with a mix */
+    assert_null(l->url);
+    assert_null(l->method);
+    assert_int_equal(l->nheaders, 0);
+    assert_null(l->body);
+    assert_int_equal(l->nmix, 3);
+    assert_fmt(l->mix[0].url, "http://127.0.0.1:%d/a", port);
+    assert_string_equal(l->mix[0].method, "GET");
+    assert_int_equal(l->mix[0].weight, 3);
+    assert_int_equal(l->mix[0].nheaders, 0);
+    assert_null(l->mix[0].body);
+    assert_fmt(l->mix[1].url, "http://127.0.0.1:%d/b?page=2", port);
+    assert_string_equal(l->mix[1].method, "HEAD");
+    assert_int_equal(l->mix[1].weight, 1);
+    assert_int_equal(l->mix[1].nheaders, 1);
+    assert_fmt(l->mix[1].headers[0].name, "X-Test: mix-%d", port);
+    assert_string_equal(l->mix[2].method, "POST");
+    assert_int_equal(l->mix[2].weight, 2);
+    size_t len = 0;
+    char *want = lc_read_file(DATA "valid/payloads/order.json", 4096, &len, NULL);
+    assert_non_null(want);
+    assert_int_equal(l->mix[2].body_len, len);
+    assert_memory_equal(l->mix[2].body, want, len);
+    free(want);
+    assert_int_equal(l->nstages, 3);
+    near(l->stages[0].duration_s, 0.3);
+    near(l->stages[0].rate, 400);
+    near(l->stages[1].duration_s, 0.2);
+    near(l->stages[2].rate, 0);
+    near(l->rate, 0);
+    assert_int_equal(l->requests, 0);
+    near(l->duration_s, 0);
+    assert_true(l->disable_keepalive);
+    const struct suite_load *k = &s->tests[1].load;
+    assert_false(k->disable_keepalive);
+    assert_int_equal(k->nmix, 0);
+    assert_null(k->mix);
+    assert_int_equal(k->nstages, 0);
+    assert_null(k->stages);
+    suite_free(s);
+}
+
+/* The release gate's tolerances: in the order written, "off" negative. */
+static void test_compare_tolerances(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/compare.json", &ports);
+    assert_int_equal(s->ncompare, 4);
+    assert_string_equal(s->compare[0].metric, "goroutines");
+    near(s->compare[0].tolerance, 0.05);
+    assert_string_equal(s->compare[1].metric, "rss");
+    assert_true(s->compare[1].tolerance < 0);
+    assert_string_equal(s->compare[2].metric, "go_goroutines{job=\"api\"}");
+    near(s->compare[2].tolerance, 0.125);
+    assert_string_equal(s->compare[3].metric, "p99");
+    near(s->compare[3].tolerance, 0);
+    suite_free(s);
+    s = load_ok(DATA "valid/example.json", &ports);
+    assert_null(s->compare);
+    assert_int_equal(s->ncompare, 0);
+    suite_free(s);
+}
+
 /* Invalid suites: where the error is and what it says. Positions are those
  * of the offending key or value, counted by hand (columns in characters). */
 static const struct {
@@ -268,7 +339,8 @@ static const struct {
     const char *msg;
 } bad[] = {
     {"unknown_key", 7, 30, "tests[0].target: unknown key \"comand\"; did you mean \"command\"?"},
-    {"unknown_key_far", 2, 2, "top level: unknown key \"parallel\" (known keys: suite, tests)"},
+    {"unknown_key_far", 2, 2,
+     "top level: unknown key \"parallel\" (known keys: suite, tests, compare)"},
     {"wrong_type", 8, 31, "tests[1].load.concurrency: expected a positive integer, got a string"},
     {"negative_concurrency", 2, 78,
      "tests[0].load.concurrency: expected a positive integer, got -3"},
@@ -300,6 +372,30 @@ static const struct {
     {"lowercase_method", 2, 73, "tests[0].load.method: expected an HTTP method in capitals"},
     {"load_https", 2, 19, "tests[0].load.url: expected an http:// URL"},
     {"rate_zero", 2, 74, "tests[0].load.rate: expected a number greater than 0, got 0"},
+    {"compare_bad_tolerance", 1, 42,
+     "compare.goroutines: expected a tolerance such as \"10%\" or \"off\", got \"ten percent\""},
+    {"compare_typo", 2, 28, "compare: unknown metric \"goroutine\"; did you mean \"goroutines\"?"},
+    {"compare_not_object", 1, 27, "compare: expected an object of metrics and tolerances"},
+    {"compare_number", 1, 35,
+     "compare.fds: expected a tolerance such as \"10%\" or \"off\", got a"},
+    {"mix_with_url", 3, 3, "tests[0].load: give either requests_mix or url/method/headers/body"},
+    {"mix_empty", 2, 28, "tests[0].load.requests_mix: must hold at least one request"},
+    {"mix_other_host", 3, 11,
+     "tests[0].load.requests_mix[1].url: every request of a mix must go to the same host and "
+     "port as the first"},
+    {"mix_weight_zero", 2, 51,
+     "tests[0].load.requests_mix[0].weight: expected a positive integer, got 0"},
+    {"mix_typo", 2, 80,
+     "tests[0].load.requests_mix[1]: unknown key \"wieght\"; did you mean \"weight\"?"},
+    {"mix_no_url", 2, 20, "tests[0].load.requests_mix[0]: missing required key \"url\""},
+    {"stages_with_rate", 2, 47, "tests[0].load: give either rate (constant) or stages (ramps)"},
+    {"stage_no_duration", 2, 46, "tests[0].load.stages[1]: missing required key \"duration\""},
+    {"stage_negative_rate", 2, 41, "tests[0].load.stages[0].rate: expected a number >= 0, got -5"},
+    {"stages_all_zero", 2, 13, "tests[0].load.stages: every stage has rate 0"},
+    {"stage_bare_number", 2, 27, "tests[0].load.stages[0].duration: durations need a unit"},
+    {"stages_not_array", 2, 13, "tests[0].load.stages: expected an array of stages"},
+    {"keepalive_not_bool", 2, 39,
+     "tests[0].load.disable_keepalive: expected true or false, got a string"},
 };
 
 static void test_invalid_suites(void **state)
@@ -478,6 +574,8 @@ int main(void)
         cmocka_unit_test(test_attach_forms),
         cmocka_unit_test(test_no_target),
         cmocka_unit_test(test_no_load),
+        cmocka_unit_test(test_mix_and_stages),
+        cmocka_unit_test(test_compare_tolerances),
         cmocka_unit_test(test_invalid_suites),
         cmocka_unit_test(test_every_invalid_file_is_listed),
         cmocka_unit_test(test_port_failure_and_missing_file),

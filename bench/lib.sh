@@ -1,0 +1,95 @@
+# shellcheck shell=bash disable=SC2034 # the variables set here are for the callers
+# bench/lib.sh: what the bench/*.sh scripts share (sourced, not run): the
+# build directory, a private temporary directory, private nginx instances
+# on free loopback ports, /usr/bin/time, medians.
+
+bench_init() {
+    if [ $# -lt 1 ] || [ ! -x "$1/leakcheck" ]; then
+        echo "usage: $0 BUILD_DIR ... (BUILD_DIR/leakcheck must exist: meson setup build && ninja -C build)" >&2
+        exit 2
+    fi
+    lc=$(cd "$1" && pwd)/leakcheck
+    for t in nginx /usr/bin/time ss awk; do
+        command -v "$t" >/dev/null || {
+            echo "missing $t (apt-get install -y nginx-light time iproute2)" >&2
+            exit 2
+        }
+    done
+    tmp=$(mktemp -d /tmp/leakcheck-bench.XXXXXX)
+    nginx_pids=()
+    trap bench_cleanup EXIT
+    # 1000 connections need more descriptors than the usual 1024
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
+
+bench_cleanup() {
+    local p
+    for p in "${nginx_pids[@]}"; do
+        [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+    done
+    rm -rf "$tmp"
+}
+
+# A free loopback TCP port below the ephemeral range (so that no client
+# socket can take it meanwhile).
+free_port() {
+    local p
+    for _ in $(seq 100); do
+        p=$((10000 + RANDOM % 20000))
+        if ! ss -Htan "( sport = :$p or dport = :$p )" | grep -q .; then
+            echo "$p"
+            return 0
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+
+# nginx_start NAME LOG: a private nginx-light (one worker, `return 200;`)
+# under $tmp/NAME; LOG is "off" or "on" (then every request is a line of
+# $tmp/NAME/access.log). Sets nginx_url.
+nginx_start() {
+    local log=$2 dir=$tmp/$1 port
+    port=$(free_port)
+    mkdir -p "$dir"
+    local access="access_log off;"
+    [ "$log" = on ] && access="access_log $dir/access.log;"
+    cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile 16384;
+daemon on;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 8192; }
+http {
+    $access
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        location / { return 200; }
+    }
+}
+CONF
+    nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log"
+    nginx_pids+=("$dir/nginx.pid")
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.1
+    done
+    nginx_url="http://127.0.0.1:$port/"
+}
+
+# The median of the numbers on stdin, one a line.
+median() {
+    sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
+# timed OUT CMD...: runs CMD with stdout to OUT and writes "user+sys
+# peak_rss_kb" to OUT.time.
+timed() {
+    local out=$1
+    shift
+    /usr/bin/time -f "TIME %U %S %M" -o "$out.rawtime" "$@" >"$out"
+    awk '/^TIME/ {print $2 + $3, $4}' "$out.rawtime" >"$out.time"
+}

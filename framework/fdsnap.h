@@ -1,0 +1,68 @@
+/*
+ * framework/fdsnap.h: what a process's file descriptors are, in classes
+ * that say what leaked, and the classes that grew between two snapshots.
+ *
+ * From /proc/PID/fd (readlink of each fd) joined with the process's
+ * network tables (/proc/PID/net/tcp, tcp6, udp, udp6, unix):
+ *   - regular files, by directory ("files in /tmp/spool", with a sample name);
+ *   - TCP sockets by state and endpoint: an accepted connection (its local
+ *     port is one the process listens on) by the local address it was
+ *     accepted on, any other by its peer ("ESTABLISHED to 127.0.0.1:41234");
+ *   - UDP sockets by local address, unix sockets by path, other sockets;
+ *   - pipes, anonymous inodes by kind ("anon_inode:[eventpoll]"), the rest
+ *     by link text.
+ */
+#ifndef LC_FDSNAP_H
+#define LC_FDSNAP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/lc.h"
+#include "framework/culprit.h"
+
+struct fdsnap;
+
+/*
+ * Snapshots a live process. fds closed while reading are skipped; a
+ * network table that cannot be read leaves its sockets unclassified
+ * ("sockets" of no known kind). Returns a new snapshot, or NULL with err
+ * when /proc/PID/fd cannot be listed (the process is gone, or no access).
+ */
+struct fdsnap *fdsnap_take(pid_t pid, struct lc_error *err);
+
+/* The texts a snapshot is made of, as /proc gives them (any may be NULL
+ * but fds): `fds` holds one "FD LINK" line per descriptor (the fd number,
+ * a space, what readlink returned). */
+struct fdsnap_texts {
+    const char *fds;
+    const char *tcp, *tcp6, *udp, *udp6, *unix_sockets;
+};
+
+/* Builds a snapshot from captured texts. Returns NULL with err (line) when
+ * an fds line is not "NUMBER LINK" or a tcp table is malformed. */
+struct fdsnap *fdsnap_from_texts(const struct fdsnap_texts *t, struct lc_error *err);
+
+/* Number of descriptors in the snapshot. */
+size_t fdsnap_count(const struct fdsnap *s);
+
+/* Number of descriptors in the class described as `what` (the text a
+ * culprit's detail starts with after its count, e.g. "TCP sockets
+ * CLOSE_WAIT to 127.0.0.1:43471" or "files in /tmp"). For tests. */
+size_t fdsnap_class_count(const struct fdsnap *s, const char *what);
+
+/*
+ * Appends a culprit for every class of final that holds at least
+ * min_growth more descriptors than in base (base may be NULL): kind
+ * "socket" or "fd", location the directory, peer or local address,
+ * detail a sentence such as "600 TCP sockets ESTABLISHED to
+ * 127.0.0.1:41234 (0 at baseline): 300 opened by this process, 300
+ * accepted by it". Returns the number appended.
+ */
+size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double min_growth,
+                   struct culprit_list *out);
+
+/* fdsnap_free(NULL) is a no-op. */
+void fdsnap_free(struct fdsnap *s);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * framework/run_snap.h (internal to framework/): the two snapshots of a run
+ * that culprits are computed from, one at the end of the baseline and one
+ * at the end of the test (after the final sample round):
+ *
+ *   - goroutine?debug=1 and heap?debug=1&gc=1, parsed, and saved into the
+ *     test's folder as baseline-goroutine.txt, baseline-heap.txt (final-...);
+ *   - goroutine?debug=0 and heap?debug=0&gc=1, the binary profiles for
+ *     `go tool pprof -base`, saved as baseline-goroutine.pb.gz (final-...);
+ *   - /proc/PID/fd joined with the network tables (fdsnap);
+ *   - at the end only: goroutine?debug=2 (it stops the world, so once, with
+ *     a size and time bound), saved as final-goroutine-debug2.txt, and
+ *     Go's goroutineleak profile when the target serves it (a 404 means
+ *     not available, silently).
+ *
+ * The fetches go through the run's fetcher; a fetch that fails costs only
+ * what it would have added (a note on the progress output), never the test.
+ */
+#ifndef LC_RUN_SNAP_H
+#define LC_RUN_SNAP_H
+
+#include "framework/fdsnap.h"
+#include "framework/gdump.h"
+#include "framework/pprof.h"
+
+struct run;
+
+enum run_snap_at { RUN_SNAP_BASELINE, RUN_SNAP_FINAL };
+
+enum run_snap_what {
+    SNAP_G1,   /* goroutine?debug=1 */
+    SNAP_H1,   /* heap?debug=1&gc=1 */
+    SNAP_G0,   /* goroutine?debug=0 */
+    SNAP_H0,   /* heap?debug=0&gc=1 */
+    SNAP_G2,   /* goroutine?debug=2, final only */
+    SNAP_LEAK, /* goroutineleak?debug=1, final only */
+    SNAP__COUNT
+};
+
+/* Called on the event loop when every fetch of a snapshot has ended. */
+typedef void run_snap_done_cb(struct run *r);
+
+struct run_snap_req {
+    struct run *r;
+    enum run_snap_at at;
+    enum run_snap_what what;
+};
+
+struct run_snap_side {
+    struct pprof_profile *goroutines; /* debug=1, or NULL */
+    struct pprof_profile *heap;       /* debug=1, or NULL */
+    struct fdsnap *fds;               /* or NULL */
+    int saved[SNAP__COUNT];           /* the body was written into the test's folder */
+};
+
+struct run_snap {
+    struct run_snap_side side[2];
+    struct gdump *dump;          /* final goroutine?debug=2, or NULL */
+    struct pprof_profile *leaks; /* final goroutineleak profile, or NULL */
+    int pending;      /* a fetch is under way */
+    size_t next;      /* the next fetch to start (they go one at a time) */
+    run_snap_done_cb *done;
+    struct run_snap_req reqs[2][SNAP__COUNT];
+};
+
+/*
+ * Takes snapshot `at` of run r (creating r->snap when needed): the fd
+ * snapshot at once, then the fetches. Returns 1 when fetches are under way
+ * (done is called when the last ends), 0 when everything was done within
+ * the call (done is not called).
+ */
+int run_snap_take(struct run *r, enum run_snap_at at, run_snap_done_cb *done);
+
+/* Frees the snapshots; NULL is a no-op. Fetches must be over or cancelled. */
+void run_snap_free(struct run_snap *s);
+
+#endif

@@ -1,0 +1,72 @@
+/* reports/culprits.c: culprits in words, for the console and junit.xml. */
+#include "reports/culprits.h"
+
+#include <math.h>
+#include <string.h>
+
+static int is_kind(const struct report_culprit *c, const char *kind)
+{
+    return c->kind && strcmp(c->kind, kind) == 0;
+}
+
+/* Bytes for people: "40.2 MiB", "512 KiB", "12 B". */
+static void put_bytes(struct lc_buf *b, double v)
+{
+    double a = fabs(v);
+    if (!isfinite(v))
+        lc_buf_puts(b, "?");
+    else if (a >= 1024.0 * 1024 * 1024)
+        lc_buf_printf(b, "%.1f GiB", v / (1024.0 * 1024 * 1024));
+    else if (a >= 1024.0 * 1024)
+        lc_buf_printf(b, "%.1f MiB", v / (1024.0 * 1024));
+    else if (a >= 1024.0)
+        lc_buf_printf(b, "%.1f KiB", v / 1024.0);
+    else
+        lc_buf_printf(b, "%.0f B", v);
+}
+
+int report_culprit_has_detail_line(const struct report_culprit *c)
+{
+    return (is_kind(c, "goroutine") || is_kind(c, "heap")) && c->detail && *c->detail;
+}
+
+void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c)
+{
+    const char *fn = c->function ? c->function : "?";
+    const char *loc = c->location ? c->location : "?";
+    if (is_kind(c, "heap")) {
+        lc_buf_puts(b, "+");
+        put_bytes(b, c->growth);
+        lc_buf_puts(b, " of heap (");
+        put_bytes(b, c->before);
+        lc_buf_puts(b, " -> ");
+        put_bytes(b, c->after);
+        lc_buf_printf(b, ") allocated in %s at %s", fn, loc);
+    } else if (is_kind(c, "goroutine")) {
+        lc_buf_printf(b, "+%.0f goroutines (%.0f -> %.0f) in %s at %s%s", c->growth, c->before,
+                      c->after, fn, loc, c->proven ? " [proven leaked]" : "");
+    } else {
+        lc_buf_printf(b, "+%.0f %s: %s", c->growth, is_kind(c, "socket") ? "sockets" : "fds",
+                      c->detail && *c->detail ? c->detail : loc);
+    }
+}
+
+void report_culprits_block(struct lc_buf *b, const struct report_test *t, const char *indent)
+{
+    size_t n = t->culprits ? t->nculprits : 0;
+    if (n == 0)
+        return;
+    lc_buf_printf(b, "%sculprits (what grew from the end of the baseline to the end):\n", indent);
+    for (size_t i = 0; i < n && i < REPORT_TOP_CULPRITS; i++) {
+        const struct report_culprit *c = &t->culprits[i];
+        lc_buf_printf(b, "%s  ", indent);
+        report_culprit_headline(b, c);
+        lc_buf_puts(b, "\n");
+        if (report_culprit_has_detail_line(c))
+            lc_buf_printf(b, "%s      %s\n", indent, c->detail);
+    }
+    if (n > REPORT_TOP_CULPRITS)
+        lc_buf_printf(b, "%s  (%zu more in report.json)\n", indent, n - REPORT_TOP_CULPRITS);
+    if (t->pprof_base_cmd)
+        lc_buf_printf(b, "%scompare: %s\n", indent, t->pprof_base_cmd);
+}

@@ -1,0 +1,28 @@
+/*
+ * reports/units.h (internal to reports/): the unit of a metric, known from
+ * its name, and numbers shown in it for people ("16.4MB", "5.45ms").
+ */
+#ifndef LC_REPORT_UNITS_H
+#define LC_REPORT_UNITS_H
+
+#include <stddef.h>
+
+enum report_unit {
+    REPORT_UNIT_COUNT,    /* goroutines, fds, anything unnamed */
+    REPORT_UNIT_BYTES,    /* rss, heap_*, *_bytes */
+    REPORT_UNIT_SECONDS,  /* p50 ... p999, latency_max, *_seconds */
+    REPORT_UNIT_FRACTION, /* error_rate, *_ratio: shown as a percentage */
+    REPORT_UNIT_RATE,     /* rps: per second */
+};
+
+/* The unit of a metric name (a label selector after the name is ignored). */
+enum report_unit report_unit_of(const char *metric);
+
+/* Formats v in unit u with about three significant digits: "2007",
+ * "12.3k", "16.4MB", "5.45ms", "0.13%", "1520/s"; "n/a" for NaN. */
+void report_fmt_value(double v, enum report_unit u, char *buf, size_t len);
+
+/* Formats a time offset in seconds for an axis: "0s", "2.5s", "3m", "1h30m". */
+void report_fmt_offset(double s, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,3 @@
+module leakcheck/dumpsrc
+
+go 1.19

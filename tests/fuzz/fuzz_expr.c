@@ -1,0 +1,90 @@
+/*
+ * tests/fuzz/fuzz_expr.c: the assertion language on arbitrary text: parse;
+ * on failure render the caret under the reported column; on success check
+ * and visit the metric references and evaluate with a callback that answers
+ * from a fixed table of awkward values (0, negatives, huge, tiny, NaN,
+ * ±Inf) chosen by a hash of the reference, or fails for some references.
+ * The caret is also rendered at columns taken from the input.
+ */
+#include <math.h>
+
+#include "assertions/expr.h"
+#include "tests/fuzz/fuzz.h"
+
+static const double values[] = {0,       1,      -1,   3,        2003, 0.5,   1e-300,
+                                1e308,   -1e308, 8e6,  1048576,  0.01, 250e-3, -0.0,
+                                INFINITY, -INFINITY, NAN};
+
+static int value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
+                    struct lc_error *err, void *arg)
+{
+    (void)arg;
+    FUZZ_CHECK(m->name && m->text && (m->nlabels == 0 || m->labels));
+    uint32_t h = fuzz_hash(m->text) ^ (uint32_t)reduce * 2654435761u;
+    if (h % 17 == 0)
+        return -1; /* fails without a message: the evaluator must word one */
+    if (h % 13 == 0) {
+        lc_error_set(err, "no samples");
+        return -1;
+    }
+    *out = values[h % LC_ARRAY_LEN(values)];
+    return 0;
+}
+
+static int known_cb(const struct expr_metric *m, char *hint, size_t hintlen, void *arg)
+{
+    (void)arg;
+    if (fuzz_hash(m->text) % 11 != 0)
+        return 1;
+    if (hintlen)
+        snprintf(hint, hintlen, "did you mean %s?", m->name);
+    return 0;
+}
+
+static void visit_cb(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
+{
+    size_t *count = arg;
+    FUZZ_CHECK(m->name && m->text && (int)reduce >= EXPR_FINAL && reduce <= EXPR_SLOPE);
+    for (size_t i = 0; i < m->nlabels; i++)
+        FUZZ_CHECK(m->labels[i].name && m->labels[i].value);
+    (*count)++;
+}
+
+static void use(struct expr *e, const char *text)
+{
+    struct lc_error err = {0};
+    size_t visits = 0;
+    FUZZ_CHECK(strcmp(expr_text(e), text) == 0);
+    if (expr_check(e, known_cb, NULL, &err) != 0)
+        FUZZ_CHECK(err.msg[0] != '\0');
+    expr_visit(e, visit_cb, &visits);
+    struct expr_result res;
+    memset(&err, 0, sizeof(err));
+    if (expr_eval(e, value_cb, NULL, &res, &err) == 0)
+        FUZZ_CHECK((res.passed == 0 || res.passed == 1) && res.message[0] != '\0');
+    else
+        FUZZ_CHECK(err.msg[0] != '\0');
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = fuzz_copy(data, size, 1);
+    struct lc_error err = {0};
+    struct lc_buf out = {0};
+    struct expr *e = expr_parse(text, &err);
+    if (e) {
+        use(e, text);
+        expr_free(e);
+    } else {
+        FUZZ_CHECK(err.msg[0] != '\0' && err.col >= 1);
+        expr_caret(text, err.col, &out);
+    }
+    int cols[] = {0, -1, (int)size, (int)size + 2, size ? data[0] : 1};
+    for (size_t i = 0; i < LC_ARRAY_LEN(cols); i++) {
+        lc_buf_reset(&out);
+        expr_caret(text, cols[i], &out);
+    }
+    lc_buf_free(&out);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# report.html of a real run, rendered by a real browser.
+#
+#   tests/integration/html.sh BUILD_DIR
+#
+# Runs BUILD_DIR/leakcheck on the goroutine-leak suite (a Go service that
+# really leaks, tests/go/bin/goroutine-leak), then loads its report.html in
+# headless Chromium and checks: the page loads without console errors (and
+# the check itself notices an error planted in a copy), the DOM holds the
+# FAIL banner, the test's name and one <svg> chart per sampled series, the
+# failing chart is marked and its failing points drawn, nothing is fetched
+# from the network, the tooltip script answers a pointer move, and a
+# screenshot can be taken. The page is also well-formed XML.
+#
+# Needs chromium (Debian package `chromium`; scripts/setup.sh installs it),
+# jq, xmllint. Without chromium it says SKIP and exits 0. Prints one line
+# per check and "N passed, N failed"; exits 1 when a check failed. Works in
+# a private copy under /tmp (kept when a check fails).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+build=$(cd "$1" && pwd)
+lc=$build/leakcheck
+gobin=$root/tests/go/bin
+
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    echo "SKIP html.sh: chromium is not installed (apt-get install chromium, or scripts/setup.sh)"
+    exit 0
+fi
+for tool in jq xmllint pgrep timeout; do
+    command -v "$tool" >/dev/null || { echo "html.sh: $tool not found" >&2; exit 2; }
+done
+[ -x "$lc" ] || { echo "html.sh: $lc not found or not executable" >&2; exit 2; }
+if command -v go >/dev/null; then
+    "$root/tests/go/build.sh" "$gobin" >/dev/null
+fi
+[ -x "$gobin/goroutine-leak" ] || { echo "html.sh: $gobin/goroutine-leak missing" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/leakcheck-html.XXXXXX)
+mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/profile"
+cp "$gobin/goroutine-leak" "$work/tests/go/bin/"
+cp "$here/suites/goroutine-leak.json" "$work/tests/integration/suites/"
+
+npass=0
+nfail=0
+finished=0
+cleanup() {
+    local rc=$? pids
+    pids=$(pgrep -f -- "$work/" || true)
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+    if [ "$finished" -eq 0 ]; then
+        echo "FAIL html.sh stopped early (exit status $rc)"
+        nfail=$((nfail + 1))
+    fi
+    if [ "$nfail" -eq 0 ]; then rm -rf "$work"; else echo "outputs kept in $work"; fi
+    echo "$npass passed, $nfail failed"
+    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
+}
+trap cleanup EXIT
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
+
+# browse OUT ERR ARGS...: headless Chromium on a fresh profile, bounded in time,
+# with no network and nothing but the page.
+browse() {
+    local out=$1 err=$2
+    shift 2
+    timeout -k 5 90 "$browser" --headless --no-sandbox --disable-gpu \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --no-first-run --user-data-dir="$(mktemp -d "$work/profile/p.XXXXXX")" \
+        --window-size=1400,2000 "$@" >"$out" 2>"$err"
+}
+
+# console_errors LOG: the page's console errors and uncaught exceptions.
+console_errors() {
+    grep -E 'CONSOLE|Uncaught|SyntaxError|ReferenceError|TypeError' "$1" || true
+}
+
+out=$work/out
+rc=0
+timeout -k 5 150 "$lc" run "$work/tests/integration/suites/goroutine-leak.json" --out "$out" \
+    --no-color >"$work/run.log" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ]; then pass "leaky run: exit code 1"; else fail "leaky run: exit code 1" "got $rc"; fi
+page=$out/report.html
+if [ -s "$page" ]; then
+    pass "report.html is written beside report.json"
+else
+    fail "report.html is written beside report.json"
+    exit 1
+fi
+if xmllint --noout "$page" 2>"$work/xmllint.log"; then
+    pass "report.html is well-formed"
+else
+    fail "report.html is well-formed" "$(head -n 3 "$work/xmllint.log")"
+fi
+if grep -Eq '(src|href)="(https?:)?//|url\(["'"'"']?(https?:)?//|@import' "$page"; then
+    fail "report.html fetches nothing from the network" "$(grep -Eo '(src|href)="[^"]*"' "$page" | head -n 3)"
+else
+    pass "report.html fetches nothing from the network"
+fi
+
+# The DOM after the browser loaded the page and ran its script.
+browse "$work/dom.html" "$work/dom.log" --enable-logging=stderr --v=0 --dump-dom "file://$page" || true
+if [ -s "$work/dom.html" ]; then pass "chromium loads the page"; else fail "chromium loads the page"; fi
+errs=$(console_errors "$work/dom.log")
+if [ -z "$errs" ]; then pass "no console errors"; else fail "no console errors" "$errs"; fi
+name=$(jq -r '.tests[0].name' "$out/report.json")
+if grep -Fq "<span class=\"badge fail big\">FAIL</span><h2>$name</h2>" "$work/dom.html"; then
+    pass "the test's FAIL banner is shown"
+else
+    fail "the test's FAIL banner is shown"
+fi
+# One chart per series with samples; with load, rps/p50/p99 live in the load
+# panel (requests/s, latency) unless an assertion reads them.
+want=$(jq '.tests[0] as $t
+    | [$t.assertions[] | (.metric // (.expr | capture("^\\s*(?:(?:baseline|min|max|avg|growth|slope|compare)\\s*\\(\\s*)?(?<m>[A-Za-z_][A-Za-z0-9_:.]*)").m))] as $read
+    | [$t.series | to_entries[] | select(.value.t | length > 0) | .key] as $drawn
+    | ($drawn | length)
+      - (if $t.load then [$drawn[] | select((. == "rps" or . == "p50" or . == "p99") and (. as $k | $read | index($k) | not))] | length else 0 end)
+      + (if $t.load then ([$drawn[] | select(. == "rps")] | length) + (if ([$drawn[] | select(. == "p50" or . == "p99")] | length) > 0 then 1 else 0 end) else 0 end)' \
+    "$out/report.json")
+got=$(grep -o '<svg class="chart"' "$work/dom.html" | wc -l)
+if [ "$got" -eq "$want" ] && [ "$want" -gt 10 ]; then
+    pass "one chart per sampled series ($got)"
+else
+    fail "one chart per sampled series" "want $want, got $got"
+fi
+if grep -q '<figure class="failing"><figcaption><span class="name">goroutines</span>' "$work/dom.html"; then
+    pass "the goroutines chart comes marked as failing"
+else
+    fail "the goroutines chart comes marked as failing"
+fi
+first=$(grep -o '<figcaption><span class="name">[^<]*' "$work/dom.html" | head -n 1)
+if [ "$first" = '<figcaption><span class="name">goroutines' ]; then
+    pass "the failing metric's chart comes first"
+else
+    fail "the failing metric's chart comes first" "$first"
+fi
+got=$(grep -o '<circle class="bad"' "$work/dom.html" | wc -l)
+if [ "$got" -gt 0 ]; then pass "failing points are marked ($got)"; else fail "failing points are marked"; fi
+if grep -q '<g class="limit fail">' "$work/dom.html"; then
+    pass "the failed limit is drawn"
+else
+    fail "the failed limit is drawn"
+fi
+
+# The tooltip script answers a pointer move over the first chart.
+sed 's|</body></html>|<script>(function(){var s=document.querySelector("svg.chart"),r=s.getBoundingClientRect();s.dispatchEvent(new MouseEvent("mousemove",{clientX:r.left+r.width*0.8,clientY:r.top+r.height/2,bubbles:true}));document.body.setAttribute("data-tip",document.querySelector(".tip").textContent);})();</script></body></html>|' \
+    "$page" >"$out/hover.html"
+browse "$work/hover.dom" "$work/hover.log" --enable-logging=stderr --v=0 --dump-dom "file://$out/hover.html" || true
+if grep -Eq 'data-tip="t = [0-9.]+s' "$work/hover.dom" && grep -q 'goroutines: [0-9]' "$work/hover.dom"; then
+    pass "the tooltip shows the value under the pointer"
+else
+    fail "the tooltip shows the value under the pointer"
+fi
+
+# The console check must be able to fail: a planted error is seen.
+sed 's|</body></html>|<script>undefinedFunctionPlantedByTheTest();</script></body></html>|' \
+    "$page" >"$out/broken.html"
+browse "$work/broken.dom" "$work/broken.log" --enable-logging=stderr --v=0 --dump-dom "file://$out/broken.html" || true
+if [ -n "$(console_errors "$work/broken.log")" ]; then
+    pass "a planted script error is noticed"
+else
+    fail "a planted script error is noticed"
+fi
+
+browse "$work/shot.log" "$work/shot.err" --screenshot="$work/report.png" "file://$page" || true
+if [ -s "$work/report.png" ]; then
+    # kept beside the build for a person to look at
+    cp "$work/report.png" "$build/html-test-report.png"
+    cp "$page" "$build/html-test-report.html"
+    pass "a screenshot renders ($build/html-test-report.png)"
+else
+    fail "a screenshot renders"
+fi
+finished=1

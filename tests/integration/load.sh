@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# End-to-end checks of `leakcheck load` on loopback, against the Go server
+# tests/go/freezer (it freezes all request handling for 500 ms every 2 s
+# and counts what it answers) and a dead port:
+#
+#   tests/integration/load.sh BUILD_DIR
+#
+# - stalls: the open model (--rate 2000 -z 6s) reports them in p99 (from
+#   the intended send time) and in late sends; the closed model (-c 50
+#   -z 6s) sees them only in its max. Both p99s are printed.
+# - -n N: exactly N requests reach the server (closed and open model).
+# - hey's flags: -m -H -d -T -a -t -q -disable-keepalive -cpus arrive as
+#   sent (the server echoes the last request at /last).
+# - -o json carries requests, errors, duration_s, rps, latency_ms (p50 p90
+#   p99 max), status, late_sends.
+# - a dead port: connect errors by kind, with little CPU (no spinning).
+#
+# Needs bash, jq, curl, timeout, ss and Go (or a built tests/go/bin/freezer). Takes
+# about 30 s. Prints one line per check and ends with "N passed, N failed";
+# exits non-zero when a check failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+build=$(cd "$1" && pwd)
+lc=$build/leakcheck
+gobin=$root/tests/go/bin
+for tool in jq curl timeout ss; do
+    command -v "$tool" >/dev/null || { echo "load.sh: $tool not found" >&2; exit 2; }
+done
+[ -x "$lc" ] || { echo "load.sh: $lc not found or not executable" >&2; exit 2; }
+if command -v go >/dev/null; then
+    "$root/tests/go/build.sh" "$gobin" >/dev/null
+fi
+[ -x "$gobin/freezer" ] || { echo "load.sh: $gobin/freezer missing (run tests/go/build.sh)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/leakcheck-load.XXXXXX)
+npass=0
+nfail=0
+fz_pid=
+finish() {
+    local rc=$?
+    [ -n "$fz_pid" ] && kill "$fz_pid" 2>/dev/null && wait "$fz_pid" 2>/dev/null
+    if [ "$nfail" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "kept $work"; fi
+    echo "$npass passed, $nfail failed"
+    [ "$nfail" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+trap finish EXIT
+
+pass() { npass=$((npass + 1)); echo "ok   $*"; }
+fail() { nfail=$((nfail + 1)); echo "FAIL $*"; }
+# check DESCRIPTION JQ-FILTER FILE: the filter must print true
+check() {
+    if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
+}
+
+# Runs leakcheck load with a time limit; its JSON goes to $work/$1.json,
+# user+sys CPU seconds to $work/$1.cpu, the exit code to $work/$1.rc.
+run_load() {
+    local name=$1
+    shift
+    local TIMEFORMAT='%U %S'
+    set +e
+    { time timeout 30 "$lc" load "$@" >"$work/$name.json" 2>"$work/$name.err"; } 2>"$work/$name.time"
+    echo $? >"$work/$name.rc"
+    set -e
+    awk '{print $1 + $2}' "$work/$name.time" >"$work/$name.cpu"
+}
+
+# GET a path of the freezer (its /count, /last and /reset do not freeze)
+fz_get() { curl -sS --max-time 5 "$url$1"; }
+
+# ---- the freezer on a port of its own choosing
+"$gobin/freezer" -addr 127.0.0.1:0 >"$work/freezer.out" 2>"$work/freezer.err" &
+fz_pid=$!
+for _ in $(seq 100); do
+    grep -q '^listening on' "$work/freezer.out" 2>/dev/null && break
+    sleep 0.05
+done
+addr=$(awk '/^listening on/ {print $3}' "$work/freezer.out")
+[ -n "$addr" ] || { fail "freezer did not start: $(cat "$work/freezer.err")"; exit 1; }
+url="http://$addr"
+
+# ---- -o json fields, and -n exactness (closed model)
+fz_get /reset >/dev/null
+run_load exact -n 20000 -c 50 -o json "$url/exact"
+fz_get /count >"$work/exact.count"
+check "-o json: requests, errors, duration_s, rps, latency_ms p50 p90 p99 max, status, late_sends" \
+    '(.requests|type) == "number" and (.errors|type) == "number" and (.duration_s|type) == "number"
+     and (.rps|type) == "number" and (.status|type) == "object" and (.late_sends|type) == "number"
+     and ([.latency_ms.p50, .latency_ms.p90, .latency_ms.p99, .latency_ms.max] | all(type == "number"))
+     and .latency_ms.p50 <= .latency_ms.p90 and .latency_ms.p90 <= .latency_ms.p99
+     and .latency_ms.p99 <= .latency_ms.max' "$work/exact.json"
+if [ "$(cat "$work/exact.rc")" = 0 ]; then pass "-n 20000 -c 50: exit 0"; else fail "-n 20000 -c 50: exit $(cat "$work/exact.rc"): $(cat "$work/exact.err")"; fi
+check "-n 20000 -c 50: 20000 requests, no errors, all 200" \
+    '.requests == 20000 and .errors == 0 and .status["200"] == 20000' "$work/exact.json"
+check "-n 20000 -c 50: the server answered exactly 20000, on 50 kept-alive connections" \
+    '.requests == 20000 and .conns == 50' "$work/exact.count"
+
+# ---- -n exactness in the open model
+fz_get /reset >/dev/null
+run_load exact_open --rate 5000 -n 3000 -c 20 -o json "$url/open"
+fz_get /count >"$work/exact_open.count"
+check "--rate 5000 -n 3000: the server answered exactly 3000" '.requests == 3000' "$work/exact_open.count"
+check "--rate 5000 -n 3000: 3000 requests reported" '.requests == 3000 and .errors == 0' "$work/exact_open.json"
+
+# ---- hey's flags
+fz_get /reset >/dev/null
+run_load hey -n 20 -c 2 -m POST -H 'X-A: 1' -H 'X-B: 2' -d body -T application/json \
+    -a user:pass -t 5 -q 10 -disable-keepalive -cpus 1 -o json "$url/hey?x=1"
+fz_get /last >"$work/hey.last"
+fz_get /count >"$work/hey.count"
+check "hey flags: accepted, 20 requests without errors" \
+    '.requests == 20 and .errors == 0' "$work/hey.json"
+check "hey flags: -m POST, path and query" '.method == "POST" and .path == "/hey?x=1"' "$work/hey.last"
+check "hey flags: -H 'X-A: 1' -H 'X-B: 2' -T application/json" \
+    '.headers["X-A"] == ["1"] and .headers["X-B"] == ["2"]
+     and .headers["Content-Type"] == ["application/json"]' "$work/hey.last"
+check "hey flags: -d body" '.body == "body" and .headers["Content-Length"] == ["4"]' "$work/hey.last"
+check "hey flags: -a user:pass (basic auth)" '.auth and .user == "user" and .pass == "pass"' "$work/hey.last"
+check "hey flags: -disable-keepalive: Connection: close, one connection per request" \
+    '.close' "$work/hey.last"
+check "hey flags: -disable-keepalive: 20 requests on 20 connections" \
+    '.requests == 20 and .conns == 20' "$work/hey.count"
+check "hey flags: -q 10 -c 2 is 20 requests/s: 20 requests take about 1 s" \
+    '.duration_s > 0.9 and .duration_s < 1.8' "$work/hey.json"
+set +e
+"$lc" load -n 1 -nosuchflag 1 "$url/" >/dev/null 2>"$work/badflag.err"
+rc=$?
+set -e
+if [ "$rc" -eq 2 ] && grep -q nosuchflag "$work/badflag.err"; then
+    pass "an unknown flag is a usage error (exit 2) that names it"
+else
+    fail "an unknown flag: exit $rc, $(cat "$work/badflag.err")"
+fi
+
+# ---- stalls: open model (intended-time latency) against closed model
+run_load open --rate 2000 -z 6s -o json "$url/open"
+run_load closed -c 50 -z 6s -o json "$url/closed"
+jq -r '"  open   --rate 2000 -z 6s: \(.requests) requests, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, \(.late_sends) late sends"' "$work/open.json"
+jq -r '"  closed -c 50 -z 6s:       \(.requests) requests, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, \(.late_sends) late sends"' "$work/closed.json"
+check "open model: the 500 ms freezes show in p99 (>= 200 ms)" '.latency_ms.p99 >= 200' "$work/open.json"
+check "open model: sends held up by the freezes are counted late" '.late_sends > 100' "$work/open.json"
+check "open model: about 2000 requests/s were sent (>= 10000 in 6 s)" \
+    '.requests >= 10000 and .requests <= 12001 and .errors == 0' "$work/open.json"
+check "closed model: the freezes show in max (>= 400 ms)" '.latency_ms.max >= 400' "$work/closed.json"
+jq -s '{open: .[0].latency_ms.p99, closed: .[1].latency_ms.p99}' "$work/open.json" "$work/closed.json" \
+    >"$work/p99s.json"
+check "closed model: p99 well below the open model's (the stalls are hidden there)" \
+    '.closed < .open / 2' "$work/p99s.json"
+
+# ---- a dead port: connect errors, backoff, no spinning
+dead=
+for _ in $(seq 50); do
+    p=$((10000 + RANDOM % 20000)) # below the ephemeral range: no self-connect
+    if ! ss -Htan "( sport = :$p or dport = :$p )" | grep -q .; then dead=$p; break; fi
+done
+run_load dead -c 50 -z 2s -o json "http://127.0.0.1:$dead/"
+check "dead port: every request is a connect error" \
+    '.requests > 0 and .errors == .requests and .errors_by_kind.connect == .errors
+     and (.status | length) == 0' "$work/dead.json"
+cpu=$(cat "$work/dead.cpu")
+if awk -v c="$cpu" 'BEGIN {exit !(c < 0.3)}'; then
+    pass "dead port: 2 s of 50 connections cost ${cpu} s of CPU (< 0.3 s)"
+else
+    fail "dead port: ${cpu} s of CPU in 2 s (spinning?)"
+fi

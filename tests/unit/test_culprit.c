@@ -1,0 +1,312 @@
+/*
+ * tests/unit/test_culprit.c: the goroutine and heap diffs (culprit_goroutine.c,
+ * culprit_heap.c) and their shared helpers (culprit.c), on profiles captured
+ * from the real leaky services of tests/go/ (tests/data/culprits/go1.19/,
+ * before and after 400 requests) and from the capture programs (labels,
+ * Go 1.27). Expected functions and lines come from the Go sources; counts
+ * from an independent reading of the texts.
+ */
+#include "pprof_check.h"
+
+#include <math.h>
+
+#include "framework/culprit_goroutine.h"
+#include "framework/culprit_heap.h"
+#include "framework/gdump.h"
+
+#define CG "tests/data/culprits/go1.19/"
+#define GLEAK_SRC "tests/go/goroutine-leak/main.go"
+#define HLEAK_SRC "tests/go/heap-leak/main.go"
+
+static struct pprof_profile *goroutines(const char *path)
+{
+    size_t n;
+    struct lc_error err = {0};
+    char *text = load(path, &n);
+    struct pprof_profile *p = pprof_parse_goroutine(text, n, &err);
+    if (!p)
+        fail_msg("%s: %s", path, err.msg);
+    free(text);
+    return p;
+}
+
+static struct pprof_profile *heap(const char *path)
+{
+    size_t n;
+    struct lc_error err = {0};
+    char *text = load(path, &n);
+    struct pprof_profile *p = pprof_parse_heap(text, n, &err);
+    if (!p)
+        fail_msg("%s: %s", path, err.msg);
+    free(text);
+    return p;
+}
+
+static struct gdump *dump(const char *path)
+{
+    size_t n;
+    struct lc_error err = {0};
+    char *text = load(path, &n);
+    struct gdump *d = gdump_parse(text, n, &err);
+    if (!d)
+        fail_msg("%s: %s", path, err.msg);
+    free(text);
+    return d;
+}
+
+/* The count of the record whose frame lines hold `func`, read from the
+ * text: the "N @ ..." line above it. 0 when there is none. */
+static unsigned long record_count(const char *path, const char *func)
+{
+    size_t n;
+    char *text = load(path, &n), *save = NULL;
+    unsigned long count = 0, sum = 0;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (l[0] >= '0' && l[0] <= '9')
+            count = strtoul(l, NULL, 10);
+        else if (l[0] == '#' && strstr(l, func))
+            sum += count, count = 0;
+    }
+    free(text);
+    return sum;
+}
+
+static void test_std_and_pick(void **state)
+{
+    (void)state;
+    const char *std[] = {"net/http.(*conn).serve", "sync.(*Mutex).Lock",
+                         "internal/poll.runtime_pollWait", "runtime/pprof.Do", "time.Sleep",
+                         "vendor/golang.org/x/net/http2/hpack.(*Decoder).Write"};
+    const char *own[] = {"main.main", "github.com/bufbuild/buf/private/buf/buflsp.Serve.func1",
+                         "golang.org/x/sync/errgroup.(*Group).Go.func1",
+                         "leakcheck/testsvc/internal/svc.(*Server).Run", "main.genericWait[...]",
+                         ""};
+    for (size_t i = 0; i < LC_ARRAY_LEN(std); i++)
+        if (!culprit_is_std(std[i]))
+            fail_msg("%s should be standard library", std[i]);
+    for (size_t i = 0; i < LC_ARRAY_LEN(own); i++)
+        if (culprit_is_std(own[i]))
+            fail_msg("%s should not be standard library", own[i]);
+    assert_true(culprit_is_runtime("runtime.gopark"));
+    assert_false(culprit_is_runtime("runtime/pprof.Do"));
+    /* frames of the captured Go 1.19 profile */
+    struct pprof_profile *p = goroutines(G119 "goroutine-debug1.txt");
+    for (size_t i = 0; i < p->nstacks; i++) {
+        const struct pprof_stack *st = &p->stacks[i];
+        long k = culprit_pick_frame(st->frames, st->nframes);
+        assert_true(k >= 0);
+        const char *leaf = st->frames[0].func, *picked = st->frames[k].func;
+        if (strcmp(leaf, "time.Sleep") == 0)
+            assert_string_equal(picked, "main.waitInSleep");
+        else if (strcmp(leaf, "sync.runtime_SemacquireMutex") == 0)
+            assert_string_equal(picked, "main.waitOnMutex");
+        else if (strcmp(leaf, "os/signal.signal_recv") == 0)
+            assert_string_equal(picked, "os/signal.loop"); /* all std: the outermost */
+        else if (strcmp(leaf, "main.recvInlined") == 0)
+            assert_string_equal(picked, "main.recvInlined");
+        char *key = culprit_stack_key(st->frames, st->nframes);
+        assert_null(strstr(key, "runtime.main")); /* package runtime is left out */
+        free(key);
+    }
+    pprof_free(p);
+}
+
+static void test_goroutine_leak(void **state)
+{
+    (void)state;
+    struct pprof_profile *b = goroutines(CG "goroutine-leak-baseline-goroutine.txt");
+    struct pprof_profile *f = goroutines(CG "goroutine-leak-final-goroutine.txt");
+    struct gdump *d = dump(CG "goroutine-leak-final-goroutine-debug2.txt");
+    struct culprit_list l = {0};
+    struct culprit_goroutine_opts o = {10, NULL, d, NULL};
+    assert_int_equal(culprit_goroutines(b, f, &o, &l), 1);
+    const struct report_culprit *c = &l.items[0];
+    assert_string_equal(c->kind, "goroutine");
+    assert_string_equal(c->function, "main.(*service).priceWithin.func1");
+    char want[256];
+    snprintf(want, sizeof(want), "/" GLEAK_SRC ":%d",
+             src_line(GLEAK_SRC, "func (s *service) priceWithin(", "ch <- s.engine.price(sku)"));
+    if (!ends_with(c->location, want))
+        fail_msg("location %s, want ...%s", c->location, want);
+    unsigned long n = record_count(CG "goroutine-leak-final-goroutine.txt", "priceWithin.func1");
+    assert_true(n >= 10);
+    assert_true(c->before == 0 && c->after == (double)n && c->growth == (double)n);
+    assert_non_null(strstr(c->detail, "chan send"));
+    snprintf(want, sizeof(want), "created by main.(*service).priceWithin at ");
+    assert_non_null(strstr(c->detail, want));
+    snprintf(want, sizeof(want), GLEAK_SRC ":%d",
+             src_line(GLEAK_SRC, "func (s *service) priceWithin(", "go func() {"));
+    assert_non_null(strstr(c->detail, want));
+    assert_false(c->proven);
+    culprit_list_free(&l);
+    /* without the dump: a guess from the leaf, which is the service's own */
+    o.dump = NULL;
+    culprit_goroutines(b, f, &o, &l);
+    assert_non_null(strstr(l.items[0].detail, "channel send, receive or select"));
+    culprit_list_free(&l);
+    /* a growth threshold above the leak: nothing; 1: also the record that
+     * has no frame line at all ("1 @ 0x..."), which must name nothing */
+    o.min_growth = (double)n + 1;
+    assert_int_equal(culprit_goroutines(b, f, &o, &l), 0);
+    o.min_growth = 1;
+    culprit_goroutines(b, f, &o, &l);
+    for (size_t i = 0; i < l.n; i++)
+        assert_string_not_equal(l.items[i].function, "(unknown)");
+    culprit_list_free(&l);
+    /* Go's goroutineleak profile has this format; here the final profile
+     * stands in for it: groups in it are proven, whatever their growth */
+    o.min_growth = 1e9;
+    o.leaks = f;
+    assert_true(culprit_goroutines(b, f, &o, &l) >= 1);
+    int seen = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        assert_true(l.items[i].proven);
+        assert_non_null(strstr(l.items[i].detail, "proven leaked"));
+        seen |= strcmp(l.items[i].function, "main.(*service).priceWithin.func1") == 0;
+    }
+    assert_true(seen);
+    culprit_list_free(&l);
+    gdump_free(d);
+    pprof_free(b);
+    pprof_free(f);
+}
+
+/* Records that differ only by labels are one group; the ignore lists. */
+static void test_labels_and_ignore(void **state)
+{
+    (void)state;
+    struct pprof_profile *p = goroutines(G119 "goroutine-debug1.txt");
+    struct culprit_list l = {0};
+    struct culprit_goroutine_opts o = {1, NULL, NULL, NULL};
+    culprit_goroutines(NULL, p, &o, &l);
+    size_t labelled = 0;
+    double want = 0;
+    for (size_t i = 0; i < p->nstacks; i++)
+        if (p->stacks[i].labels && strcmp(p->stacks[i].frames[0].func, "main.waitOnChan") == 0)
+            want += (double)p->stacks[i].count;
+    for (size_t i = 0; i < l.n; i++) {
+        const struct report_culprit *c = &l.items[i];
+        if (strcmp(c->function, "main.waitOnChan") != 0 || !strstr(c->detail, "labels"))
+            continue;
+        labelled++;
+        assert_true(c->after == want);
+        assert_non_null(strstr(c->detail, "more labelled records"));
+    }
+    assert_int_equal(labelled, 1);
+    assert_true(want >= 2);
+    culprit_list_free(&l);
+    /* ignored: top_function by the innermost frame, any_function anywhere */
+    char *top[] = {"main.waitOnChan", NULL}, *any[] = {"runtime/pprof.Do", NULL};
+    struct suite_ignore ig = {top, 1, any, 1};
+    uint64_t ignored = 0;
+    for (size_t i = 0; i < p->nstacks; i++) {
+        const struct pprof_stack *st = &p->stacks[i];
+        int hit = strcmp(st->frames[0].func, top[0]) == 0;
+        for (size_t k = 0; k < st->nframes; k++)
+            hit |= strcmp(st->frames[k].func, any[0]) == 0;
+        ignored += hit ? st->count : 0;
+        assert_int_equal(culprit_goroutine_ignored(st, &ig), hit);
+    }
+    assert_true(ignored > 0);
+    assert_int_equal(culprit_goroutine_kept(p, &ig), p->total - ignored);
+    assert_int_equal(culprit_goroutine_kept(p, NULL), p->total);
+    o.ignore = &ig;
+    culprit_goroutines(NULL, p, &o, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_string_not_equal(l.items[i].function, "main.waitOnChan");
+        assert_null(strstr(l.items[i].detail, "labels"));
+    }
+    culprit_list_free(&l);
+    pprof_free(p);
+}
+
+static void test_go127(void **state)
+{
+    (void)state;
+    struct pprof_profile *p = goroutines(G12X "buf-goroutine-debug1.txt");
+    struct culprit_list l = {0};
+    struct culprit_goroutine_opts o = {1, NULL, NULL, NULL};
+    assert_int_equal(culprit_goroutines(p, p, &o, &l), 0);
+    culprit_goroutines(NULL, p, &o, &l);
+    int found = 0;
+    for (size_t i = 0; i < l.n; i++)
+        found |= strcmp(l.items[i].function,
+                        "github.com/bufbuild/buf/private/buf/buflsp.Serve.func1") == 0 &&
+                 ends_with(l.items[i].location, "buflsp.go:92");
+    assert_true(found);
+    culprit_list_sort(&l);
+    for (size_t i = 1; i < l.n; i++)
+        assert_true(l.items[i - 1].growth >= l.items[i].growth);
+    culprit_list_free(&l);
+    pprof_free(p);
+}
+
+static void test_heap_leak(void **state)
+{
+    (void)state;
+    struct pprof_profile *b = heap(CG "heap-leak-baseline-heap.txt");
+    struct pprof_profile *f = heap(CG "heap-leak-final-heap.txt");
+    struct culprit_list l = {0};
+    assert_true(culprit_heap(b, f, 1 << 20, &l) >= 1);
+    culprit_list_sort(&l);
+    const struct report_culprit *c = &l.items[0];
+    assert_string_equal(c->kind, "heap");
+    assert_string_equal(c->function, "main.render");
+    char want[256];
+    snprintf(want, sizeof(want), "/" HLEAK_SRC ":%d",
+             src_line(HLEAK_SRC, "func render(", "fmt.Fprintf(&b, \"%s  %-32s"));
+    if (!ends_with(c->location, want))
+        fail_msg("location %s, want ...%s", c->location, want);
+    assert_non_null(strstr(c->detail, "bytes.growSlice"));
+    /* estimates from samples against what the runtime counted */
+    double hb, hf;
+    assert_int_equal(pprof_memstat(b, "HeapInuse", &hb), 0);
+    assert_int_equal(pprof_memstat(f, "HeapInuse", &hf), 0);
+    if (!(c->growth > 0.5 * (hf - hb) && c->growth < 2.0 * (hf - hb)))
+        fail_msg("estimated growth %.0f, HeapInuse grew by %.0f", c->growth, hf - hb);
+    /* the raw sample sums are far smaller: the estimate is scaled up */
+    double raw = 0;
+    for (size_t i = 0; i < f->nstacks; i++)
+        raw += (double)f->stacks[i].inuse_bytes;
+    assert_true(c->growth > raw);
+    culprit_list_free(&l);
+    assert_int_equal(culprit_heap(b, f, 1e12, &l), 0);
+    assert_int_equal(culprit_heap(f, f, 1, &l), 0);
+    pprof_free(b);
+    pprof_free(f);
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    struct culprit_table *t = culprit_table_new();
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        int added = 0;
+        assert_int_equal(culprit_table_put(t, key, &added), (size_t)i);
+        assert_true(added);
+    }
+    for (int i = 999; i >= 0; i--) {
+        snprintf(key, sizeof(key), "k%d", i);
+        assert_int_equal(culprit_table_find(t, key), i);
+        assert_string_equal(culprit_table_key(t, (size_t)i), key);
+    }
+    int added = 1;
+    assert_int_equal(culprit_table_put(t, "k5", &added), 5);
+    assert_false(added);
+    assert_int_equal(culprit_table_find(t, "nope"), -1);
+    assert_int_equal(culprit_table_size(t), 1000);
+    culprit_table_free(t);
+    culprit_table_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_std_and_pick),      cmocka_unit_test(test_goroutine_leak),
+        cmocka_unit_test(test_labels_and_ignore), cmocka_unit_test(test_go127),
+        cmocka_unit_test(test_heap_leak),         cmocka_unit_test(test_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
