@@ -187,8 +187,9 @@ int cmd_diff(int argc, char **argv)
         goto cleanup;
     int heap0 = in[0].kind == DK_HEAP, heap1 = in[1].kind == DK_HEAP;
     if (heap0 != heap1) {
-        fprintf(stderr, "leakcheck: %s is a %s profile and %s a %s profile: compare like with "
-                        "like\n",
+        fprintf(stderr,
+                "leakcheck: %s is a %s profile and %s a %s profile: compare like with "
+                "like\n",
                 in[0].path, heap0 ? "heap" : "goroutine", in[1].path, heap1 ? "heap" : "goroutine");
         goto cleanup;
     }

@@ -7,8 +7,8 @@
 #include <string.h>
 
 struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind,
-                                        const char *function, const char *location,
-                                        double before, double after, char *detail)
+                                        const char *function, const char *location, double before,
+                                        double after, char *detail)
 {
     lc_grow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
     struct report_culprit *c = &l->items[l->n++];
@@ -58,13 +58,13 @@ void culprit_list_free(struct culprit_list *l)
 /* The first elements of the standard library's package paths (Go 1.19 to
  * 1.27); "type" is for compiler-made functions such as type:.eq.main.T. */
 static const char *const std_roots[] = {
-    "archive", "bufio",   "bytes",   "cmp",     "compress", "container", "context", "crypto",
-    "database", "debug",  "embed",   "encoding", "errors",  "expvar",    "flag",    "fmt",
-    "go",      "hash",    "html",    "image",   "index",    "internal",  "io",      "iter",
-    "log",     "maps",    "math",    "mime",    "net",      "os",        "path",    "plugin",
-    "reflect", "regexp",  "runtime", "slices",  "sort",     "strconv",   "strings", "structs",
-    "sync",    "syscall", "testing", "text",    "time",     "type",      "unicode", "unique",
-    "unsafe",  "vendor",  "weak",
+    "archive",  "bufio",   "bytes",   "cmp",      "compress", "container", "context", "crypto",
+    "database", "debug",   "embed",   "encoding", "errors",   "expvar",    "flag",    "fmt",
+    "go",       "hash",    "html",    "image",    "index",    "internal",  "io",      "iter",
+    "log",      "maps",    "math",    "mime",     "net",      "os",        "path",    "plugin",
+    "reflect",  "regexp",  "runtime", "slices",   "sort",     "strconv",   "strings", "structs",
+    "sync",     "syscall", "testing", "text",     "time",     "type",      "unicode", "unique",
+    "unsafe",   "vendor",  "weak",
 };
 
 /* Length of the package path at the start of func: up to the first '.'

@@ -27,8 +27,8 @@ struct culprit_list {
  * after - before. Returns the new item (borrowed: it moves on the next add).
  */
 struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind,
-                                        const char *function, const char *location,
-                                        double before, double after, char *detail);
+                                        const char *function, const char *location, double before,
+                                        double after, char *detail);
 
 /* Sorts by growth, largest first (ties: larger `after` first). */
 void culprit_list_sort(struct culprit_list *l);

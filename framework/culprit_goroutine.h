@@ -29,9 +29,9 @@ int culprit_goroutine_ignored(const struct pprof_stack *st, const struct suite_i
 uint64_t culprit_goroutine_kept(const struct pprof_profile *p, const struct suite_ignore *ig);
 
 struct culprit_goroutine_opts {
-    double min_growth;               /* groups growing by less are left out */
+    double min_growth;                 /* groups growing by less are left out */
     const struct suite_ignore *ignore; /* or NULL */
-    const struct gdump *dump;        /* debug=2 of the final state, or NULL */
+    const struct gdump *dump;          /* debug=2 of the final state, or NULL */
     const struct pprof_profile *leaks; /* Go's goroutineleak profile (debug=1), or NULL */
 };
 

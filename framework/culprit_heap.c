@@ -76,6 +76,10 @@ static char *describe(const struct site *s)
             lc_buf_printf(&b, "; allocated in %s", f->func);
         break;
     }
+    /* goroutine stacks' descriptors: the runtime allocates them, and keeps
+     * them for reuse, so this site follows the number of goroutines */
+    if (s->frame >= 0 && strcmp(s->rep->frames[s->frame].func, "runtime.malg") == 0)
+        lc_buf_puts(&b, "; goroutine descriptors: they follow the number of goroutines");
     return b.data;
 }
 

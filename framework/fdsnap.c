@@ -36,7 +36,7 @@ struct net {
     struct unix_sock {
         uint64_t inode;
         char *path;
-    } *unx;
+    } * unx;
     size_t nunx, cap_unx;
     uint16_t *listen;
     size_t nlisten, cap_listen;
@@ -49,8 +49,8 @@ static void add(struct fdsnap *s, const char *kind, const char *what, const char
     size_t i = culprit_table_put(s->t, what, &added);
     if (added) {
         lc_grow((void **)&s->c, &s->cap, i + 1, sizeof(*s->c));
-        s->c[i] = (struct fdclass){lc_strdup(kind), lc_strdup(location),
-                                   sample ? lc_strdup(sample) : NULL, 0, 0, 0, 0};
+        s->c[i] = (struct fdclass){
+            lc_strdup(kind), lc_strdup(location), sample ? lc_strdup(sample) : NULL, 0, 0, 0, 0};
     }
     struct fdclass *c = &s->c[i];
     c->count++;
@@ -370,8 +370,8 @@ static char *describe(const struct fdclass *c, const char *what, size_t before)
     struct lc_buf b = {0};
     lc_buf_printf(&b, "%zu %s (%zu at baseline)", c->count, what, before);
     if (c->opened && c->accepted)
-        lc_buf_printf(&b, ": %zu opened by this process, %zu accepted by it (both ends)",
-                      c->opened, c->accepted);
+        lc_buf_printf(&b, ": %zu opened by this process, %zu accepted by it (both ends)", c->opened,
+                      c->accepted);
     else if (c->accepted)
         lc_buf_printf(&b, ": accepted by this process, from %s and others",
                       c->sample ? c->sample : "?");

@@ -6,9 +6,9 @@
 
 struct gd {
     struct gdump *d;
-    size_t cap_g, cap_f;     /* capacity of d->g and of the current frames */
+    size_t cap_g, cap_f;         /* capacity of d->g and of the current frames */
     struct gdump_goroutine *cur; /* the goroutine being read, or NULL */
-    int want_file;           /* 0, 1: the last frame awaits its file line, 2: created by */
+    int want_file;               /* 0, 1: the last frame awaits its file line, 2: created by */
 };
 
 /* Parses a decimal number of at most 19 digits at s[*i]; -1 when none. */

@@ -33,10 +33,10 @@ struct gdump_goroutine {
     /* frames, innermost first; pc is 0 (dumps print offsets, not PCs) */
     struct pprof_frame *frames;
     size_t nframes;
-    int elided;           /* some frames were left out */
+    int elided;            /* some frames were left out */
     uint64_t elided_count; /* how many, when the runtime said (Go >= 1.21), else 0 */
-    char *created_by;     /* creator's function, or NULL (main goroutine) */
-    char *created_file;   /* or NULL */
+    char *created_by;      /* creator's function, or NULL (main goroutine) */
+    char *created_file;    /* or NULL */
     int created_line;
     uint64_t creator_id; /* "in goroutine N" (Go >= 1.21), else 0 */
 };

@@ -194,7 +194,8 @@ static int read_tcp(pid_t pid, struct lc_buf *b, struct fdscan *fs, struct procf
             rc = -1;
     }
     if (rc == 0) {
-        qsort(fs->inodes, fs->ninodes, sizeof(*fs->inodes), cmp_inode);
+        if (fs->ninodes) /* inodes is NULL when there are none; qsort must not see NULL */
+            qsort(fs->inodes, fs->ninodes, sizeof(*fs->inodes), cmp_inode);
         procfs_tally_tcp(rows, n, fs->inodes, fs->ninodes, out);
     }
     free(rows);

@@ -40,8 +40,8 @@ static unsigned kinds_of_metric(const char *name)
     if (strncmp(name, "heap", 4) == 0 || strcmp(name, "rss") == 0 || strstr(name, "memory") ||
         strstr(name, "_heap_"))
         return KIND_HEAP;
-    if (strcmp(name, "fds") == 0 || strcmp(name, "sockets") == 0 ||
-        strncmp(name, "tcp_", 4) == 0 || strstr(name, "_fds"))
+    if (strcmp(name, "fds") == 0 || strcmp(name, "sockets") == 0 || strncmp(name, "tcp_", 4) == 0 ||
+        strstr(name, "_fds"))
         return KIND_FD;
     return 0;
 }

@@ -57,8 +57,8 @@ struct run_snap {
     struct run_snap_side side[2];
     struct gdump *dump;          /* final goroutine?debug=2, or NULL */
     struct pprof_profile *leaks; /* final goroutineleak profile, or NULL */
-    int pending;      /* a fetch is under way */
-    size_t next;      /* the next fetch to start (they go one at a time) */
+    int pending;                 /* a fetch is under way */
+    size_t next;                 /* the next fetch to start (they go one at a time) */
     run_snap_done_cb *done;
     struct run_snap_req reqs[2][SNAP__COUNT];
 };

@@ -22,7 +22,7 @@
 #define SUITE_MAX_BODY (64u << 20)
 
 static const char *const suite_keys[] = {"suite", "tests", "compare", NULL};
-static const char *const test_keys[] = {"name",   "target", "sample", "baseline", "load",
+static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
                                         "observe", "settle", "assert", "ignore",   NULL};
 static const char *const ignore_keys[] = {"top_function", "any_function", NULL};
 static const char *const target_keys[] = {"command",       "env",        "cwd", "nofile",   "ready",

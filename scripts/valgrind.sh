@@ -19,9 +19,16 @@ logs=$(cd "$build" && pwd)/valgrind
 rm -rf "$logs"
 mkdir -p "$logs"
 wrapper=$logs/leakcheck-under-valgrind
+# memcheck lets a program change only its soft fd limit, and only when the
+# hard limit it asks for equals memcheck's own (RLIMIT_NOFILE: EPERM
+# otherwise), so a target's "nofile": 1024 (soft and hard, like ulimit -n)
+# would fail to start. With the soft limit at 1024 here, memcheck's limit
+# is 1024 and that setrlimit succeeds -- as a no-op: under valgrind the
+# targets keep the outer limits. Every suite run here asks for 1024.
 cat >"$wrapper" <<EOF
 #!/bin/sh
 # runs leakcheck (the arguments) under memcheck; written by scripts/valgrind.sh
+ulimit -S -n 1024
 exec valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \\
     --show-leak-kinds=definite,indirect --error-exitcode=99 --child-silent-after-fork=yes \\
     --num-callers=30 --log-file="$logs/vg.%p.log" "\$@"
@@ -44,7 +51,9 @@ for f in "$logs"/vg.*.log; do
     errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$f" | tail -n 1)
     definite=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$f" | tail -n 1)
     indirect=$(sed -n 's/.*indirectly lost: \([0-9,]*\) bytes.*/\1/p' "$f" | tail -n 1)
-    echo "valgrind: ${cmd##*/}: ${errors:-?} errors, definitely lost ${definite:-0} B," \
+    # "/path/leakcheck run /path/suite.json --out ...": "run suite.json"
+    cmd=$(awk '{ n = split($3, p, "/"); print $2, p[n] }' <<<"$cmd")
+    echo "valgrind: leakcheck $cmd: ${errors:-?} errors, definitely lost ${definite:-0} B," \
         "indirectly lost ${indirect:-0} B"
     if [ "${errors:-1}" != 0 ] || [ "${definite:-0}" != 0 ] || [ "${indirect:-0}" != 0 ]; then
         bad=$((bad + 1))

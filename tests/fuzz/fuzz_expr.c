@@ -11,9 +11,9 @@
 #include "assertions/expr.h"
 #include "tests/fuzz/fuzz.h"
 
-static const double values[] = {0,       1,      -1,   3,        2003, 0.5,   1e-300,
-                                1e308,   -1e308, 8e6,  1048576,  0.01, 250e-3, -0.0,
-                                INFINITY, -INFINITY, NAN};
+static const double values[] = {0,      1,     -1,       3,         2003,    0.5,
+                                1e-300, 1e308, -1e308,   8e6,       1048576, 0.01,
+                                250e-3, -0.0,  INFINITY, -INFINITY, NAN};
 
 static int value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
                     struct lc_error *err, void *arg)

@@ -88,12 +88,12 @@ static void agree(const struct reading *a, const struct reading *b, size_t step)
     for (size_t i = 0; i < a->n && i < b->n; i++) {
         if (same_record(&a->rec[i], &b->rec[i]))
             continue;
-        fprintf(stderr, "response %zu differs fed in %zu-byte pieces: status %u/%u, outcome %d/%d, "
-                        "body %llu/%llu, why \"%s\"/\"%s\"\n",
-                i, step, a->rec[i].status, b->rec[i].status, (int)a->rec[i].st,
-                (int)b->rec[i].st, (unsigned long long)a->rec[i].body_bytes,
-                (unsigned long long)b->rec[i].body_bytes, a->rec[i].why ? a->rec[i].why : "",
-                b->rec[i].why ? b->rec[i].why : "");
+        fprintf(stderr,
+                "response %zu differs fed in %zu-byte pieces: status %u/%u, outcome %d/%d, "
+                "body %llu/%llu, why \"%s\"/\"%s\"\n",
+                i, step, a->rec[i].status, b->rec[i].status, (int)a->rec[i].st, (int)b->rec[i].st,
+                (unsigned long long)a->rec[i].body_bytes, (unsigned long long)b->rec[i].body_bytes,
+                a->rec[i].why ? a->rec[i].why : "", b->rec[i].why ? b->rec[i].why : "");
         abort();
     }
     FUZZ_CHECK(a->n == b->n);

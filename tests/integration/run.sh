@@ -221,6 +221,68 @@ expect_test() {
     done
 }
 
+
+# src_line FILE TEXT: the number of the first line of FILE holding TEXT.
+src_line() { grep -nF -- "$2" "$1" | head -n 1 | cut -d: -f1; }
+
+# expect_culprit LABEL TEST JQ_FILTER DESCRIPTION: the test's culprits
+# (report.json) must satisfy JQ_FILTER (given the culprits array as input).
+expect_culprit() {
+    local label=$1 name=$2 filter=$3 desc=$4 got
+    got=$(jq -c --arg n "$name" '.tests[] | select(.name == $n) | .culprits' "$report")
+    if jq -e "$filter" <<<"$got" >/dev/null 2>&1; then
+        pass "$label: \"$name\": $desc"
+    else
+        fail "$label: \"$name\": $desc" "culprits: ${got:0:600}"
+    fi
+}
+
+# expect_top_goroutine LABEL TEST FUNCTION SRC TEXT: the top culprit is the
+# goroutine group of FUNCTION at SRC:(line of TEXT), said on the console too.
+expect_top_goroutine() {
+    local label=$1 name=$2 func=$3 src=$4 text=$5 line
+    line=$(src_line "$root/$src" "$text")
+    expect_culprit "$label" "$name" \
+        ".[0].kind == \"goroutine\" and .[0].function == \"$func\" and
+         (.[0].location | endswith(\"$src:$line\")) and .[0].growth > 0" \
+        "top culprit is $func at $src:$line"
+    check "$label: the console names $func at $src:$line" \
+        grep -qF "in $func at" "$work/out/$label.log"
+    check "$label: the console line has $src:$line" grep -qF "$src:$line" "$work/out/$label.log"
+    check "$label: the JUnit failure message names the top culprit" \
+        grep -qF "top culprit: +" "$work/out/$label/junit.xml"
+}
+
+# expect_pprof_opens LABEL TEST NEEDLE: the saved binary profiles open with
+# go tool pprof -top -base (offline), and the diff names NEEDLE.
+expect_pprof_opens() {
+    local label=$1 name=$2 needle=$3 cmd dir
+    command -v go >/dev/null || return 0
+    cmd=$(jq -r --arg n "$name" '.tests[] | select(.name == $n) | .pprof_base_cmd' "$report")
+    dir=$(jq -r --arg n "$name" '.tests[] | select(.name == $n) | .dir' "$report")
+    if [[ "$cmd" != "go tool pprof -base "* ]]; then
+        fail "$label: pprof_base_cmd is a go tool pprof -base command" "$cmd"
+        return 0
+    fi
+    # shellcheck disable=SC2086
+    if HOME=${HOME:-$work} go tool pprof -top -base ${cmd#go tool pprof -base } \
+        >"$work/out/$label.pprof" 2>&1 && grep -qF "$needle" "$work/out/$label.pprof"; then
+        pass "$label: go tool pprof -top -base opens the saved goroutine profiles ($needle)"
+    else
+        fail "$label: go tool pprof -top -base opens the saved goroutine profiles" \
+            "$(tail -n 3 "$work/out/$label.pprof")"
+    fi
+    if HOME=${HOME:-$work} go tool pprof -top -sample_index=inuse_space \
+        -base "$dir/baseline-heap.pb.gz" "$dir/final-heap.pb.gz" >"$work/out/$label.heap" 2>&1; then
+        pass "$label: go tool pprof -top -base opens the saved heap profiles"
+    else
+        fail "$label: go tool pprof -top -base opens the saved heap profiles" \
+            "$(tail -n 3 "$work/out/$label.heap")"
+    fi
+    check "$label: leakcheck diff of the saved texts names $needle" \
+        bash -c "'$lc' diff '$dir/baseline-goroutine.txt' '$dir/final-goroutine.txt' | grep -qF '$needle'"
+}
+
 S=$work/tests/integration/suites
 GOROUTINES="goroutines stay within 20 of baseline"
 FDS="fds <= baseline(fds) + 20"
@@ -232,31 +294,62 @@ started=$(date +%s)
 run_suite goroutine-leak "$S/goroutine-leak.json" 1 fail
 expect_test goroutine-leak "quote deadline does not leak goroutines" fail 2000 \
     "$GOROUTINES@goroutines@300"
+expect_top_goroutine goroutine-leak "quote deadline does not leak goroutines" \
+    "main.(*service).priceWithin.func1" tests/go/goroutine-leak/main.go "ch <- s.engine.price(sku)"
+expect_culprit goroutine-leak "quote deadline does not leak goroutines" \
+    '.[0].detail | (contains("chan send") and contains("created by main.(*service).priceWithin"))' \
+    "the wait state and the creator come from the debug=2 dump"
+expect_pprof_opens goroutine-leak "quote deadline does not leak goroutines" "priceWithin.func1"
 
 run_suite fd-leak "$S/fd-leak.json" 1 fail
 expect_test fd-leak "repeated uploads do not leak file descriptors" fail 500 \
     "$FDS@fds@400"
+expect_culprit fd-leak "repeated uploads do not leak file descriptors" \
+    '.[0].kind == "fd" and (.[0].location | contains("/ingest-spool-")) and .[0].growth >= 400
+     and (.[0].detail | contains("files in"))' \
+    "top culprit is the spool directory's files"
 
 run_suite conn-leak "$S/conn-leak.json" 1 fail
 expect_test conn-leak "inventory calls do not leak connections" fail 300 \
     "$ESTABLISHED@tcp_established@500" "$GOROUTINES@goroutines@500" "$FDS@fds@500"
+expect_culprit conn-leak "inventory calls do not leak connections" \
+    'any(.[]; .kind == "socket" and (.location | test("^127\\.0\\.0\\.1:[0-9]+$"))
+     and (.location as $peer | .detail | contains("TCP sockets ESTABLISHED to " + $peer))
+     and .growth >= 500)' \
+    "a culprit names ESTABLISHED sockets and their peer"
+check "conn-leak: the console says ESTABLISHED to the peer" \
+    grep -qE "sockets: [0-9]+ TCP sockets ESTABLISHED to 127\.0\.0\.1:[0-9]+" "$work/out/conn-leak.log"
 
 run_suite heap-leak "$S/heap-leak.json" 1 fail
 expect_test heap-leak "statement rendering does not grow the heap" fail 1000 \
     "$HEAP@heap_inuse@20000000"
+expect_culprit heap-leak "statement rendering does not grow the heap" \
+    ".[0].kind == \"heap\" and .[0].function == \"main.render\" and
+     (.[0].location | endswith(\"tests/go/heap-leak/main.go:$(src_line "$root/tests/go/heap-leak/main.go" 'fmt.Fprintf(&b, "%s  %-32s')\"))
+     and .[0].growth >= 20000000" \
+    "top culprit is main.render's allocation site"
 
 run_suite closewait-leak "$S/closewait-leak.json" 1 fail
 expect_test closewait-leak "device registrations do not pile up sockets" fail 300 \
     "$CLOSE_WAIT@tcp_close_wait@250" "$FDS@fds@250"
+expect_culprit closewait-leak "device registrations do not pile up sockets" \
+    'any(.[]; .kind == "socket" and (.detail | contains("TCP sockets CLOSE_WAIT to")) and .growth >= 250)' \
+    "a culprit names the CLOSE_WAIT sockets"
+check "closewait-leak: the console says CLOSE_WAIT" grep -qF "TCP sockets CLOSE_WAIT" "$work/out/closewait-leak.log"
 
 run_suite healthy "$S/healthy.json" 0 pass
 expect_test healthy "orders pass every leak check" pass 2000
 expect_test healthy "device registrations are cleaned up" pass 300
+expect_culprit healthy "orders pass every leak check" 'length == 0' "no culprits"
+expect_culprit healthy "device registrations are cleaned up" 'length == 0' "no culprits"
 
 run_suite demo "$work/suites/demo.json" 1 fail
 expect_test demo "shipping quotes do not leak goroutines" fail 1000 \
     "$GOROUTINES@goroutines@1000"
 expect_test demo "order intake does not leak" pass 2000
+expect_top_goroutine demo "shipping quotes do not leak goroutines" \
+    "main.(*shop).quoteShipping.func1" suites/demo/main.go "answers <- askCarrier(c, req.Items)"
+expect_culprit demo "order intake does not leak" 'length == 0' "no culprits"
 
 # A suite error is found before anything starts: exit 2, no target ran.
 run_suite bad-key "$S/bad-key.json" 2 error

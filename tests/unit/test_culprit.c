@@ -74,12 +74,17 @@ static unsigned long record_count(const char *path, const char *func)
 static void test_std_and_pick(void **state)
 {
     (void)state;
-    const char *std[] = {"net/http.(*conn).serve", "sync.(*Mutex).Lock",
-                         "internal/poll.runtime_pollWait", "runtime/pprof.Do", "time.Sleep",
+    const char *std[] = {"net/http.(*conn).serve",
+                         "sync.(*Mutex).Lock",
+                         "internal/poll.runtime_pollWait",
+                         "runtime/pprof.Do",
+                         "time.Sleep",
                          "vendor/golang.org/x/net/http2/hpack.(*Decoder).Write"};
-    const char *own[] = {"main.main", "github.com/bufbuild/buf/private/buf/buflsp.Serve.func1",
+    const char *own[] = {"main.main",
+                         "github.com/bufbuild/buf/private/buf/buflsp.Serve.func1",
                          "golang.org/x/sync/errgroup.(*Group).Go.func1",
-                         "leakcheck/testsvc/internal/svc.(*Server).Run", "main.genericWait[...]",
+                         "leakcheck/testsvc/internal/svc.(*Server).Run",
+                         "main.genericWait[...]",
                          ""};
     for (size_t i = 0; i < LC_ARRAY_LEN(std); i++)
         if (!culprit_is_std(std[i]))

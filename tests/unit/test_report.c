@@ -430,6 +430,83 @@ static void test_console(void **state)
     free(s);
 }
 
+static void add_culprit(struct report_test *t, const char *kind, const char *fn, const char *loc,
+                        double before, double after, const char *detail, int proven)
+{
+    t->culprits = lc_realloc(t->culprits, (t->nculprits + 1) * sizeof(*t->culprits));
+    t->culprits[t->nculprits++] = (struct report_culprit){
+        lc_strdup(kind), fn ? lc_strdup(fn) : NULL, lc_strdup(loc), before, after,
+        after - before,  lc_strdup(detail),         proven};
+}
+
+/* Culprits: all of them in report.json, the top three (and the pprof
+ * command) in the JUnit failure and on the console, the first one in the
+ * failure's message. */
+static void test_culprits(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err = {0};
+    struct report_run *r = lc_calloc(1, sizeof(*r));
+    r->suite = lc_strdup("culprits");
+    r->verdict = REPORT_FAIL;
+    struct report_test *t = report_add_test(r);
+    t->name = lc_strdup("leaky");
+    t->verdict = REPORT_FAIL;
+    add_assertion(t, EXPR_FAIL, 0, 0, 2003, 3, MSG_FAIL);
+    add_culprit(t, "goroutine", "main.leak", "/src/main.go:52", 0, 2000,
+                "chan send, waiting < 1 minute; created by main.start at /src/main.go:50", 1);
+    add_culprit(t, "heap", "main.render", "/src/main.go:47", 1048576, 44040192,
+                "in-use objects 10 -> 1290 (+1280)", 0);
+    add_culprit(t, "socket", NULL, "127.0.0.1:41031", 0, 600,
+                "600 TCP sockets ESTABLISHED to 127.0.0.1:41031 (0 at baseline)", 0);
+    add_culprit(t, "fd", NULL, "/tmp/spool", 2, 502, "502 files in /tmp/spool <&>", 0);
+    t->pprof_base_cmd = lc_strdup("go tool pprof -base /o/leaky/baseline-goroutine.pb.gz "
+                                  "/o/leaky/final-goroutine.pb.gz");
+    char *jpath = path_in(f, "culprits.json"), *xpath = path_in(f, "culprits.xml");
+    assert_int_equal(report_json_write(r, jpath, &err), 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file(jpath, 0, &jerr);
+    assert_non_null(doc);
+    json_t *jt = json_array_get(get(doc, "tests"), 0), *cs = get(jt, "culprits");
+    assert_int_equal(json_array_size(cs), 4);
+    json_t *c0 = json_array_get(cs, 0), *c2 = json_array_get(cs, 2);
+    assert_str(c0, "kind", "goroutine");
+    assert_str(c0, "function", "main.leak");
+    assert_str(c0, "location", "/src/main.go:52");
+    assert_num(c0, "before", 0);
+    assert_num(c0, "after", 2000);
+    assert_num(c0, "growth", 2000);
+    assert_true(json_is_true(get(c0, "proven")));
+    assert_true(json_is_null(get(c2, "function")));
+    assert_str(c2, "location", "127.0.0.1:41031");
+    assert_str(jt, "pprof_base_cmd", t->pprof_base_cmd);
+    json_decref(doc);
+    assert_int_equal(report_junit_write(r, xpath, &err), 0);
+    assert_int_equal(xmllint_validate(xpath), 0);
+    char *x = lc_read_file(xpath, 1 << 20, NULL, &err);
+    assert_non_null(strstr(x, "<failure message=\"" MSG_FAIL "; top culprit: +2000 goroutines "
+                              "(0 -&gt; 2000) in main.leak at /src/main.go:52 [proven leaked]\""));
+    assert_non_null(strstr(x, "culprits (what grew from the end of the baseline to the end):\n"
+                              "  +2000 goroutines (0 -&gt; 2000) in main.leak at /src/main.go:52 "
+                              "[proven leaked]\n      chan send, waiting &lt; 1 minute;"));
+    assert_non_null(strstr(x, "  +41.0 MiB of heap (1.0 MiB -&gt; 42.0 MiB) allocated in "
+                              "main.render at /src/main.go:47\n"));
+    assert_non_null(strstr(x, "  +600 sockets: 600 TCP sockets ESTABLISHED to 127.0.0.1:41031"));
+    assert_null(strstr(x, "/tmp/spool")); /* the fourth is only in report.json */
+    assert_non_null(strstr(x, "  (1 more in report.json)\ncompare: go tool pprof -base "));
+    free(x);
+    char *s = console_text(r, 0);
+    assert_non_null(strstr(s, "    culprits (what grew from the end of the baseline to the end):\n"
+                              "      +2000 goroutines (0 -> 2000) in main.leak at "
+                              "/src/main.go:52 [proven leaked]\n"
+                              "          chan send, waiting < 1 minute; created by main.start"));
+    assert_non_null(strstr(s, "      (1 more in report.json)\n    compare: go tool pprof -base"));
+    free(s);
+    free(jpath);
+    free(xpath);
+    report_run_free(r);
+}
+
 static void test_write_errors(void **state)
 {
     struct fixture *f = *state;
@@ -518,6 +595,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_junit_schema_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_culprits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

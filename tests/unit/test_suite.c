@@ -396,7 +396,36 @@ static const struct {
     {"stages_not_array", 2, 13, "tests[0].load.stages: expected an array of stages"},
     {"keepalive_not_bool", 2, 39,
      "tests[0].load.disable_keepalive: expected true or false, got a string"},
+    {"ignore_typo", 2, 37,
+     "tests[0].ignore: unknown key \"top_functions\"; did you mean \"top_function\"?"},
+    {"ignore_empty_name", 2, 64,
+     "tests[0].ignore.any_function[1]: a function name must not be empty"},
+    {"ignore_not_array", 2, 53,
+     "tests[0].ignore.top_function: expected an array of strings, got a string"},
 };
+
+/* goleak-style ignore lists: names kept as written, absent lists NULL */
+static void test_ignore_lists(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/ignore.json", &ports);
+    const struct suite_ignore *ig = &s->tests[0].ignore;
+    assert_int_equal(ig->ntop_function, 2);
+    assert_string_equal(ig->top_function[0], "internal/poll.runtime_pollWait");
+    assert_string_equal(ig->top_function[1], "time.Sleep");
+    assert_null(ig->top_function[2]);
+    assert_int_equal(ig->nany_function, 1);
+    assert_string_equal(ig->any_function[0], "net/http.(*persistConn).readLoop");
+    ig = &s->tests[1].ignore;
+    assert_null(ig->top_function);
+    assert_int_equal(ig->ntop_function, 0);
+    assert_string_equal(ig->any_function[0], "main.worker");
+    ig = &s->tests[2].ignore;
+    assert_null(ig->top_function);
+    assert_null(ig->any_function);
+    suite_free(s);
+}
 
 static void test_invalid_suites(void **state)
 {
@@ -576,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_no_load),
         cmocka_unit_test(test_mix_and_stages),
         cmocka_unit_test(test_compare_tolerances),
+        cmocka_unit_test(test_ignore_lists),
         cmocka_unit_test(test_invalid_suites),
         cmocka_unit_test(test_every_invalid_file_is_listed),
         cmocka_unit_test(test_port_failure_and_missing_file),
