@@ -154,7 +154,8 @@ static int exit_code_of(const struct report_run *rr)
 static void run_tests(struct suite *s, struct checks *c, const struct run_args *a,
                       struct report_run *rr)
 {
-    struct runner_opts opts = {.out_dir = a->out, .quiet = a->quiet};
+    struct runner_opts opts = {.out_dir = a->out, .quiet = a->quiet,
+                               .live = isatty(STDERR_FILENO)};
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;
     for (size_t i = 0; i < s->ntests; i++) {

@@ -39,17 +39,23 @@ struct run {
     struct run_snap *snap; /* snapshots for the culprits (run_snap.h), or NULL */
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;
+    int live_shown; /* the live status line is on the terminal */
     char error[2048];
 };
 
 /* "during the load phase" and the like. */
 const char *phase_desc(const struct run *r);
 
-/* Prints a progress line (unless quiet). */
+/* Prints a progress message line (unless quiet), above the live status
+ * line on a terminal (framework/progress.c). */
 void progress(struct run *r, const char *fmt, ...) LC_PRINTF(2, 3);
 
-/* Prints a plain status line every few seconds (unless quiet). */
+/* Shows the test's status: on a terminal one line updated in place a few
+ * times a second; elsewhere (CI logs) a plain line every few seconds. */
 void progress_tick(struct run *r);
+
+/* Clears the live status line at the end of the test. */
+void progress_end(struct run *r);
 
 /* 1 when every assertion that reads a final value holds now. */
 int run_settled(struct run *r);

@@ -1,5 +1,4 @@
-/* framework/run_report.c: progress output, assertion checks and the report
- * of one test run. */
+/* framework/run_report.c: assertion checks and the report of one test run. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,7 +9,6 @@
 #include "framework/target.h"
 #include "loadgen/loadgen.h"
 
-#define PROGRESS_EVERY_S 5.0
 #define LOG_TAIL_LINES 20
 
 char *run_dir_for(const char *out_dir, const char *test_name)
@@ -38,40 +36,6 @@ const char *phase_desc(const struct run *r)
     static const char *desc[] = {"during the baseline", "during the load",
                                  "while observing", "while settling"};
     return r->finishing ? "at the end of the test" : desc[r->phase];
-}
-
-void progress(struct run *r, const char *fmt, ...)
-{
-    if (r->opts->quiet)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "  [%6.1fs] %s: ", lc_now() - r->t0, r->t->name);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    r->last_progress = lc_now();
-}
-
-static void latest(const struct run *r, const char *name, struct lc_buf *b)
-{
-    double v;
-    if (timeline_reduce(r->tl, name, EXPR_FINAL, &v, NULL) == 0)
-        lc_buf_printf(b, " %s=%.0f", name, v);
-}
-
-void progress_tick(struct run *r)
-{
-    if (r->opts->quiet || !r->sampling || lc_now() - r->last_progress < PROGRESS_EVERY_S)
-        return;
-    struct lc_buf b = {0};
-    lc_buf_printf(&b, "%s", phase_name(r->phase));
-    latest(r, "requests", &b);
-    latest(r, "rps", &b);
-    latest(r, "goroutines", &b);
-    latest(r, "fds", &b);
-    progress(r, "%s", b.data);
-    lc_buf_free(&b);
 }
 
 int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
@@ -106,6 +70,14 @@ int run_settled(struct run *r)
     return 1;
 }
 
+static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
+{
+    (void)reduce;
+    char **name = arg;
+    if (!*name)
+        *name = lc_strdup(m->text);
+}
+
 static void report_assertions(struct run *r, struct report_test *rt)
 {
     rt->assertions = lc_calloc(r->t->nasserts + 1, sizeof(*rt->assertions));
@@ -115,6 +87,7 @@ static void report_assertions(struct run *r, struct report_test *rt)
         struct expr_result res = {0};
         struct lc_error err = {0};
         a->expr = lc_strdup(r->t->asserts[i]);
+        expr_visit(r->exprs[i], first_metric, &a->metric);
         if (expr_eval(r->exprs[i], run_value_cb, r, &res, &err) == 0) {
             a->passed = res.passed;
             a->observed = res.observed;

@@ -333,6 +333,7 @@ int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
     rt->started_at = lc_wall();
     if (setup(&r) == 0)
         start(&r);
+    progress_end(&r);
     teardown(&r);
     run_report(&r, rt);
     run_snap_free(r.snap);

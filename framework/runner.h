@@ -17,6 +17,7 @@
 struct runner_opts {
     const char *out_dir; /* the run's --out directory (exists) */
     int quiet;
+    int live; /* stderr is a terminal: one status line, updated in place */
 };
 
 /*
