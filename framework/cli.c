@@ -159,6 +159,10 @@ static void run_tests(struct suite *s, struct checks *c, const struct run_args *
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;
     for (size_t i = 0; i < s->ntests; i++) {
+        if (runner_signal) {
+            rr->interrupted = 1;
+            break;
+        }
         struct report_test *rt = report_add_test(rr);
         if (!a->quiet)
             fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
@@ -203,6 +207,7 @@ static int cmd_run(int argc, char **argv)
         suite_free(s);
         return CLI_INFRA;
     }
+    runner_install_signals();
     struct report_run *rr = lc_calloc(1, sizeof(*rr));
     rr->suite = lc_strdup(s->name);
     rr->suite_file = lc_strdup(s->path);

@@ -27,7 +27,7 @@ struct run {
     struct timeline *tl;
     struct sampler *sampler;
     struct loadgen *lg;
-    struct event *tick, *phase_timer, *poll, *ready_timer, *sig_int, *sig_term;
+    struct event *tick, *phase_timer, *poll, *ready_timer;
     double t0;
     double ready_deadline;
     char ready_last[512];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "framework/fetch.h"
 #include "framework/loadcfg.h"
@@ -169,11 +170,42 @@ static void on_phase_timer(evutil_socket_t fd, short what, void *arg)
     next_phase(arg);
 }
 
+volatile sig_atomic_t runner_signal;
+
+static void on_interrupt(int sig)
+{
+    if (runner_signal)
+        _exit(130); /* a second signal: at once (the target gets SIGKILL by PDEATHSIG) */
+    runner_signal = sig;
+}
+
+void runner_install_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The signal handler only sets a flag; the loop's poll acts on it. */
+static int check_interrupt(struct run *r)
+{
+    int sig = runner_signal;
+    if (!sig)
+        return 0;
+    r->interrupted = sig;
+    snprintf(r->error, sizeof(r->error), "interrupted by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    event_base_loopbreak(r->base);
+    return 1;
+}
+
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct run *r = arg;
+    if (check_interrupt(r))
+        return;
     /* once the test is over (the final snapshot is being taken), a target
      * that exits changes no verdict */
     if (r->target && !r->completed && target_poll(r->target)) {
@@ -189,14 +221,6 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
     progress_tick(r);
 }
 
-static void on_signal(evutil_socket_t fd, short what, void *arg)
-{
-    (void)what;
-    struct run *r = arg;
-    r->interrupted = (int)fd;
-    snprintf(r->error, sizeof(r->error), "interrupted by %s", fd == SIGINT ? "SIGINT" : "SIGTERM");
-    event_base_loopbreak(r->base);
-}
 
 static void begin_sampling(struct run *r)
 {
@@ -273,10 +297,6 @@ static int setup(struct run *r)
     r->phase_timer = evtimer_new(r->base, on_phase_timer, r);
     r->ready_timer = evtimer_new(r->base, on_ready_timer, r);
     r->poll = event_new(r->base, -1, EV_PERSIST, on_poll, r);
-    r->sig_int = evsignal_new(r->base, SIGINT, on_signal, r);
-    r->sig_term = evsignal_new(r->base, SIGTERM, on_signal, r);
-    event_add(r->sig_int, NULL);
-    event_add(r->sig_term, NULL);
     struct timeval tv = tv_of(POLL_INTERVAL_S);
     event_add(r->poll, &tv);
     return 0;
@@ -318,8 +338,7 @@ static void teardown(struct run *r)
     /* the fetcher goes first: it cancels fetches whose callbacks use the sampler */
     fetch_free(r->fetch);
     r->fetch = NULL;
-    struct event *evs[] = {r->tick, r->phase_timer, r->ready_timer, r->poll, r->sig_int,
-                           r->sig_term};
+    struct event *evs[] = {r->tick, r->phase_timer, r->ready_timer, r->poll};
     for (size_t i = 0; i < LC_ARRAY_LEN(evs); i++)
         if (evs[i])
             event_free(evs[i]);

@@ -29,4 +29,12 @@ struct runner_opts {
 int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
                     const struct runner_opts *opts, struct report_test *rt);
 
+/* The first SIGINT or SIGTERM received since runner_install_signals (0:
+ * none). A test under way stops at it; the caller starts no further test. */
+extern volatile sig_atomic_t runner_signal;
+
+/* Installs the handlers: the first signal sets runner_signal, a second one
+ * exits at once with status 130. */
+void runner_install_signals(void);
+
 #endif

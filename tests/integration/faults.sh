@@ -77,6 +77,22 @@ check "SIGINT: the test's error says so" test_field "$out" "long load" '.error |
 check "SIGINT: junit.xml written and valid" xmllint --noout --schema "$schema" "$out/junit.xml"
 check "SIGINT: no target left running" leftovers
 
+# A second signal exits at once, even while a stubborn target is being
+# given its 30 s grace; the target does not outlive us (PDEATHSIG).
+"$lc" run "$work/tests/integration/faults/twosig.json" --out "$work/out-two" >"$work/two.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q ": baseline" "$work/two.log" && break; sleep 0.1; done
+kill -INT $pid
+sleep 0.5
+start=$(date +%s%N)
+kill -INT $pid
+wait $pid
+code=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "second SIGINT: exit 130 at once (got $code after ${ms} ms)" bash -c "[ $code -eq 130 ] && [ $ms -lt 2000 ]"
+sleep 0.3
+check "second SIGINT: no target left running" leftovers
+
 # An --out that cannot be written: said before anything starts, exit 3.
 "$lc" run "$work/tests/integration/faults/interrupt.json" --out /proc/version/out >"$work/ro.log" 2>&1
 code=$?
