@@ -174,8 +174,12 @@ volatile sig_atomic_t runner_signal;
 
 static void on_interrupt(int sig)
 {
-    if (runner_signal)
-        _exit(130); /* a second signal: at once (the target gets SIGKILL by PDEATHSIG) */
+    if (runner_signal) {
+        /* a second signal: at once, taking the target's whole group along */
+        if (target_group > 0)
+            kill(-(pid_t)target_group, SIGKILL);
+        _exit(130);
+    }
     runner_signal = sig;
 }
 

@@ -15,6 +15,8 @@
 
 extern char **environ;
 
+volatile sig_atomic_t target_group;
+
 struct target {
     pid_t pid;
     int owned;   /* started by us: we stop it */
@@ -53,9 +55,13 @@ static void child_exec(const struct suite_target *t, char **env, int out, int er
     int stage = 0, e = 0;
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int devnull = open("/dev/null", O_RDONLY);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
         goto fail;
+    /* nothing of ours leaks into the target: its fd count is its own */
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* leakcheck ignores SIGPIPE; the target gets the default back */
+    signal(SIGPIPE, SIG_DFL);
     stage = 1;
     if (t->cwd && chdir(t->cwd) != 0)
         goto fail;
@@ -111,6 +117,7 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
     if (pid == 0)
         child_exec(t, env, out, errfd, pipefd[1]);
     setpgid(pid, pid);
+    target_group = pid;
     close(pipefd[1]);
     pipefd[1] = -1;
     int msg[2];
@@ -163,7 +170,7 @@ struct target *target_start(const struct suite_target *t, const char *logdir,
                             struct lc_error *err)
 {
     struct target *tg = lc_calloc(1, sizeof(*tg));
-    tg->grace_s = t->stop_grace_s > 0 ? t->stop_grace_s : 5.0;
+    tg->grace_s = t->stop_grace_s;
     if (t->command) {
         if (spawn(tg, t, logdir, err) != 0)
             goto fail;
@@ -200,12 +207,26 @@ static void describe_status(struct target *tg)
         snprintf(tg->reason, sizeof(tg->reason), "ended");
 }
 
+/* An exited process whose parent has not reaped it still answers kill(0). */
+static int is_zombie(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    char *stat = lc_read_file(path, 4096, NULL, NULL);
+    if (!stat)
+        return 0;
+    const char *paren = strrchr(stat, ')');
+    int z = paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+    free(stat);
+    return z;
+}
+
 int target_poll(struct target *tg)
 {
     if (tg->ended)
         return 1;
     if (!tg->owned) {
-        if (kill(tg->pid, 0) != 0 && errno == ESRCH) {
+        if ((kill(tg->pid, 0) != 0 && errno == ESRCH) || is_zombie(tg->pid)) {
             tg->ended = 1;
             snprintf(tg->reason, sizeof(tg->reason), "is gone (pid %ld)", (long)tg->pid);
         }
@@ -277,15 +298,19 @@ int target_stop(struct target *tg)
     kill(-tg->pid, SIGTERM);
     if (already) {
         kill(-tg->pid, SIGKILL);
+        if (target_group == tg->pid)
+            target_group = 0;
         return -1;
     }
-    if (wait_end(tg, tg->grace_s)) {
-        kill(-tg->pid, SIGKILL);
-        return 0;
-    }
+    int rc = 1;
+    if (wait_end(tg, tg->grace_s))
+        rc = 0;
     kill(-tg->pid, SIGKILL);
-    wait_end(tg, 5.0);
-    return 1;
+    if (rc)
+        wait_end(tg, 5.0);
+    if (target_group == tg->pid)
+        target_group = 0;
+    return rc;
 }
 
 void target_free(struct target *tg)

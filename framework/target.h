@@ -7,12 +7,17 @@
 #ifndef LC_TARGET_H
 #define LC_TARGET_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "common/lc.h"
 #include "framework/suite.h"
 
 struct target;
+
+/* The process group of the target started last (0 when none), so that a
+ * signal handler that must exit at once can SIGKILL it first. */
+extern volatile sig_atomic_t target_group;
 
 /*
  * Starts the target described by t (t->command), or attaches to t->pid or

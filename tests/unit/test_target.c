@@ -85,6 +85,32 @@ static void test_env_cwd_nofile_and_logs(void **state)
     target_free(tg);
 }
 
+/* The target sees none of leakcheck's fds and does not inherit its ignored
+ * SIGPIPE: its fd count and its behaviour are its own. */
+static void test_clean_inheritance(void **state)
+{
+    (void)state;
+    int leak[2];
+    assert_int_equal(pipe(leak), 0); /* no CLOEXEC: would leak without care */
+    signal(SIGPIPE, SIG_IGN);
+    char *argv[4];
+    struct suite_target t = shell("ls /proc/$$/fd | tr '\\n' ' '; echo; "
+                                  "grep SigIgn /proc/$$/status", argv);
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    for (int i = 0; i < 100 && !target_poll(tg); i++)
+        sleep_s(0.02);
+    char *out = read_log("stdout.log");
+    assert_non_null(out);
+    assert_string_equal(out, "0 1 2 \nSigIgn:\t0000000000000000\n");
+    free(out);
+    target_free(tg);
+    close(leak[0]);
+    close(leak[1]);
+    signal(SIGPIPE, SIG_DFL);
+}
+
 static void test_missing_command_is_reported(void **state)
 {
     (void)state;
@@ -162,6 +188,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_env_cwd_nofile_and_logs),
+        cmocka_unit_test(test_clean_inheritance),
         cmocka_unit_test(test_missing_command_is_reported),
         cmocka_unit_test(test_exit_status_noticed),
         cmocka_unit_test(test_stubborn_group_is_killed),
