@@ -176,6 +176,29 @@ static void report_load(struct run *r, struct report_test *rt)
                       loadgen_err_name((enum loadgen_err)k), st.by_kind[k]);
 }
 
+/* A load that never got an answer tested nothing: that is an error of the
+ * run (a wrong URL or port), not a pass. */
+static void check_load_reached(struct run *r, const struct report_load *l)
+{
+    if (!l->present || r->error[0])
+        return;
+    uint64_t answered = 0;
+    for (size_t i = 0; i < l->nstatus; i++)
+        answered += l->status[i].n;
+    if (answered > 0)
+        return;
+    struct lc_buf kinds = {0};
+    for (size_t i = 0; i < l->nerrors_by_kind; i++)
+        lc_buf_printf(&kinds, "%s%llu %s", i ? ", " : "", (unsigned long long)l->errors_by_kind[i].n,
+                      l->errors_by_kind[i].key);
+    const struct suite_load *sl = &r->t->load;
+    char *url = lc_redact_url(sl->url ? sl->url : sl->nmix ? sl->mix[0].url : "?");
+    snprintf(r->error, sizeof(r->error), "the load got no response from %s (%llu requests: %s)",
+             url, (unsigned long long)l->requests, kinds.len ? kinds.data : "none sent");
+    free(url);
+    lc_buf_free(&kinds);
+}
+
 void run_report(struct run *r, struct report_test *rt)
 {
     rt->name = lc_strdup(r->t->name);
@@ -185,6 +208,7 @@ void run_report(struct run *r, struct report_test *rt)
     if (r->tl)
         report_series(r, rt);
     report_load(r, rt);
+    check_load_reached(r, &rt->load);
     int failed = 0, errored = r->error[0] != 0;
     for (size_t i = 0; i < rt->nassertions; i++) {
         failed |= !rt->assertions[i].passed && !rt->assertions[i].errored;

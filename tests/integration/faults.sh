@@ -59,6 +59,8 @@ check "secrets: the password in a source URL is redacted in the report" \
     bash -c "grep -q 'admin:\*\*\*@127.0.0.1' '$out/report.json' && ! grep -rq hunter2 '$out'"
 check "stubborn target: still passes (killed after the grace period)" \
     test_field "$out" "ignores SIGTERM but is healthy" '.verdict == "pass"'
+check "load on a closed port: an error, not a pass" \
+    test_field "$out" "load aimed at a closed port" '.verdict == "error" and (.error | test("no response from http://127.0.0.1:1/work .*connect"))'
 check "the last test still ran and passed" test_field "$out" "healthy after all that" '.verdict == "pass"'
 check "faults: no target left running" leftovers
 
