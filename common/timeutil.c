@@ -88,6 +88,12 @@ int lc_parse_duration(const char *s, double *seconds, struct lc_error *err)
         total += v * unit;
         p = e;
     }
+    /* a year is more than any test runs; beyond it time_t conversions and
+     * timers misbehave */
+    if (total > 366.0 * 86400.0) {
+        lc_error_set(err, "duration \"%s\" is too long (at most a year)", s);
+        return -1;
+    }
     *seconds = total;
     return 0;
 bad:

@@ -195,6 +195,8 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
 {
     struct fetch_req *req = arg;
     size_t len = size * n;
+    if (req->max_bytes == 0)
+        return len; /* only the status matters */
     if (req->body.len + len > req->max_bytes) {
         req->too_large = 1;
         return 0; /* makes curl fail the transfer */
@@ -231,8 +233,10 @@ int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_byt
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, req);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000.0));
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_s * 1000.0));
+    /* at least 1 ms: libcurl reads 0 as "no timeout at all" */
+    long ms = timeout_s * 1000.0 < 1.0 ? 1 : (long)(timeout_s * 1000.0);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ms);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -31,7 +31,7 @@ struct fetch *fetch_new(struct event_base *base, struct lc_error *err);
 
 /*
  * Starts a GET of url. The response is cut off (an error) past max_bytes or
- * timeout_s. `accept` is an Accept header value or NULL. cb runs later,
+ * timeout_s; max_bytes 0 discards the body (the result's body is empty). `accept` is an Accept header value or NULL. cb runs later,
  * never from within this call. Returns 0, or -1 when libcurl cannot
  * create a handle.
  */

@@ -32,6 +32,7 @@ struct run {
     double ready_deadline;
     char ready_last[512];
     enum phase phase;
+    enum phase round_phase; /* the phase the round under way started in */
     int phase_seen[PHASE__COUNT];
     double phase_start[PHASE__COUNT], phase_end[PHASE__COUNT];
     int sampling, load_started, load_joined, finishing, completed, interrupted;

@@ -49,6 +49,7 @@ static void start_round(struct run *r)
 {
     /* counted first: a round with no HTTP source completes within the call */
     r->rounds_started++;
+    r->round_phase = r->phase;
     if (sampler_round(r->sampler, r->phase, on_round, r) != 0)
         r->rounds_started--;
 }
@@ -148,7 +149,8 @@ static void on_round(struct sampler *s, void *arg)
         }
         return;
     }
-    if (r->phase == PHASE_SETTLE && run_settled(r))
+    /* only a round taken while settling can say the leak has drained */
+    if (r->round_phase == PHASE_SETTLE && r->phase == PHASE_SETTLE && run_settled(r))
         finish(r);
 }
 
@@ -267,7 +269,7 @@ static void try_ready(struct run *r)
 {
     double left = r->ready_deadline - lc_now();
     double timeout = left < 1.0 ? (left < 0.05 ? 0.05 : left) : 1.0;
-    if (fetch_get(r->fetch, r->t->target.ready, timeout, 1u << 20, NULL, on_ready, r) != 0)
+    if (fetch_get(r->fetch, r->t->target.ready, timeout, 0, NULL, on_ready, r) != 0)
         run_fail(r, "libcurl could not start a readiness request");
 }
 

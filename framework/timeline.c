@@ -113,7 +113,8 @@ static int slope_over(const struct series *s, enum phase from, enum phase to, do
         k++;
     }
     double den = (double)k * stt - st * st;
-    if (k < 2 || den <= 0)
+    /* two points make a line through anything: a trend needs three */
+    if (k < 3 || den <= 0)
         return -1;
     *out = ((double)k * stv - st * sv) / den;
     return 0;
@@ -181,7 +182,8 @@ int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduc
         if (slope_over(s, PHASE_LOAD, PHASE_LOAD, out) == 0 ||
             slope_over(s, PHASE_LOAD, PHASE_OBSERVE, out) == 0)
             return 0;
-        lc_error_set(err, "slope(%s) needs at least two samples during the load", name);
+        lc_error_set(err, "slope(%s) needs at least three samples during the load (sample more often)",
+                     name);
         return -1;
     case EXPR_MIN:
     case EXPR_MAX:
@@ -190,6 +192,7 @@ int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduc
             return 0;
         break;
     }
-    lc_error_set(err, "no samples of %s were taken", name);
+    lc_error_set(err, "%s had no value in any of its %zu samples (absent from the source, or the "
+                 "source failed)", name, s->n);
     return -1;
 }

@@ -37,11 +37,12 @@ const char *timeline_name(const struct timeline *tl, size_t i);
 const struct timeline_point *timeline_points(const struct timeline *tl, size_t i, size_t *n);
 
 /*
- * Computes a reduction of series `name`: final (last point), baseline
+ * Computes a reduction of series `name`: final (the last point that has a
+ * value), baseline
  * (median of the baseline-phase points), min, max, avg (all points),
  * growth (final - baseline), slope (least squares per second over the
  * load-phase points; over load and observe when the load phase has fewer
- * than two). Returns 0, or -1 with err when there are no points to use.
+ * than three). Returns 0, or -1 with err when there are no points to use.
  */
 int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduce r, double *out,
                     struct lc_error *err);

@@ -32,12 +32,14 @@ static void test_duration_forms(void **state)
 static void test_duration_rejects(void **state)
 {
     (void)state;
-    const char *bad[] = {"", "5", "-1s", "5 s", "5sec", "s", "1.2.3s", "1d", "ms"};
+    const char *bad[] = {"", "5", "-1s", "5 s", "5sec", "s", "1.2.3s", "1d", "ms",
+                         "99999999999999999999h", "9000h"};
     for (size_t i = 0; i < LC_ARRAY_LEN(bad); i++) {
         double v = 0;
         struct lc_error err = {0};
         assert_int_equal(lc_parse_duration(bad[i], &v, &err), -1);
-        assert_non_null(strstr(err.msg, "bad duration") ? err.msg : strstr(err.msg, "empty"));
+        assert_true(strstr(err.msg, "bad duration") || strstr(err.msg, "empty") ||
+                    strstr(err.msg, "too long"));
     }
 }
 

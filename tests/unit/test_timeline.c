@@ -72,11 +72,18 @@ static void test_missing_data_is_an_error(void **state)
     assert_int_equal(timeline_reduce(tl, "rps", EXPR_BASELINE, &v, &err), -1);
     assert_non_null(strstr(err.msg, "no baseline samples of rps"));
     assert_int_equal(timeline_reduce(tl, "rps", EXPR_SLOPE, &v, &err), -1);
-    assert_non_null(strstr(err.msg, "at least two"));
-    /* slope falls back to load + observe when the load had one sample */
+    assert_non_null(strstr(err.msg, "at least three"));
+    /* slope falls back to load + observe when the load had too few samples */
     timeline_add(tl, "rps", 6, PHASE_OBSERVE, 50);
+    assert_int_equal(timeline_reduce(tl, "rps", EXPR_SLOPE, &v, &err), -1);
+    timeline_add(tl, "rps", 7, PHASE_OBSERVE, 0);
     assert_int_equal(timeline_reduce(tl, "rps", EXPR_SLOPE, &v, &err), 0);
     assert_true(fabs(v + 50.0) < 1e-9);
+    /* a series whose every sample is a gap says so */
+    timeline_add(tl, "m", 1, PHASE_BASELINE, NAN);
+    timeline_add(tl, "m", 2, PHASE_SETTLE, NAN);
+    assert_int_equal(timeline_reduce(tl, "m", EXPR_FINAL, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "no value in any of its 2 samples"));
     timeline_free(tl);
 }
 
