@@ -2,6 +2,7 @@
 #include "framework/cli.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,11 +152,51 @@ static int exit_code_of(const struct report_run *rr)
     return rr->verdict == REPORT_PASS ? CLI_OK : rr->verdict == REPORT_FAIL ? CLI_FAILED : CLI_INFRA;
 }
 
+/* A folder name for each test: its name made safe for a path (letters,
+ * digits, '.', '_' and '-', never starting with '.'), made unique, and
+ * never one of the report files. */
+static char **test_dirs(const struct suite *s, const char *out)
+{
+    static const char *reserved[] = {"report.json", "junit.xml", "report.html"};
+    char **dirs = lc_calloc(s->ntests + 1, sizeof(char *));
+    for (size_t i = 0; i < s->ntests; i++) {
+        struct lc_buf b = {0};
+        for (const char *p = s->tests[i].name; *p; p++) {
+            int ok = isalnum((unsigned char)*p) || *p == '_' || (*p == '.' && b.len > 0);
+            if (ok)
+                lc_buf_append(&b, p, 1);
+            else if (b.len > 0 && b.data[b.len - 1] != '-')
+                lc_buf_append(&b, "-", 1);
+        }
+        while (b.len > 0 && b.data[b.len - 1] == '-')
+            b.data[--b.len] = '\0';
+        if (b.len == 0)
+            lc_buf_puts(&b, "test");
+        char *name = lc_strdup(b.data);
+        for (int n = 2;; n++) {
+            int taken = 0;
+            for (size_t k = 0; k < LC_ARRAY_LEN(reserved); k++)
+                taken |= strcmp(name, reserved[k]) == 0;
+            for (size_t k = 0; k < i; k++)
+                taken |= strcmp(dirs[k] + strlen(out) + 1, name) == 0;
+            if (!taken)
+                break;
+            free(name);
+            name = lc_asprintf("%s-%d", b.data, n);
+        }
+        dirs[i] = lc_asprintf("%s/%s", out, name);
+        free(name);
+        lc_buf_free(&b);
+    }
+    return dirs;
+}
+
 static void run_tests(struct suite *s, struct checks *c, const struct run_args *a,
                       struct report_run *rr)
 {
     struct runner_opts opts = {.out_dir = a->out, .quiet = a->quiet,
                                .live = isatty(STDERR_FILENO)};
+    char **dirs = test_dirs(s, a->out);
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;
     for (size_t i = 0; i < s->ntests; i++) {
@@ -164,6 +205,7 @@ static void run_tests(struct suite *s, struct checks *c, const struct run_args *
             break;
         }
         struct report_test *rt = report_add_test(rr);
+        opts.test_dir = dirs[i];
         if (!a->quiet)
             fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
         int interrupted = runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
@@ -175,6 +217,9 @@ static void run_tests(struct suite *s, struct checks *c, const struct run_args *
         }
     }
     rr->duration_s = lc_now() - t0;
+    for (size_t i = 0; i < s->ntests; i++)
+        free(dirs[i]);
+    free(dirs);
 }
 
 static int cmd_run(int argc, char **argv)

@@ -65,9 +65,6 @@ int run_settled(struct run *r);
 int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
                  struct lc_error *err, void *arg);
 
-/* The test's folder under out_dir: a slug of its name (caller frees). */
-char *run_dir_for(const char *out_dir, const char *test_name);
-
 /* Fills the report test from the finished run. */
 void run_report(struct run *r, struct report_test *rt);
 

@@ -11,26 +11,6 @@
 
 #define LOG_TAIL_LINES 20
 
-char *run_dir_for(const char *out_dir, const char *test_name)
-{
-    struct lc_buf b = {0};
-    lc_buf_printf(&b, "%s/", out_dir);
-    int dash = 0;
-    for (const char *p = test_name; *p; p++) {
-        if (isalnum((unsigned char)*p) || *p == '.' || *p == '_') {
-            if (dash && b.data[b.len - 1] != '/')
-                lc_buf_append(&b, "-", 1);
-            dash = 0;
-            lc_buf_append(&b, p, 1);
-        } else {
-            dash = 1;
-        }
-    }
-    if (b.data[b.len - 1] == '/')
-        lc_buf_puts(&b, "test");
-    return b.data;
-}
-
 const char *phase_desc(const struct run *r)
 {
     static const char *desc[] = {"during the baseline", "during the load",

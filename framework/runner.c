@@ -354,7 +354,7 @@ int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
                     const struct runner_opts *opts, struct report_test *rt)
 {
     struct run r = {.t = t, .exprs = exprs, .opts = opts};
-    r.dir = run_dir_for(opts->out_dir, t->name);
+    r.dir = lc_strdup(opts->test_dir);
     rt->started_at = lc_wall();
     if (setup(&r) == 0)
         start(&r);

@@ -79,6 +79,14 @@ check "SIGINT: the test's error says so" test_field "$out" "long load" '.error |
 check "SIGINT: junit.xml written and valid" xmllint --noout --schema "$schema" "$out/junit.xml"
 check "SIGINT: no target left running" leftovers
 
+# Test names become safe, distinct folders inside --out.
+out=$work/out-names
+"$lc" run "$work/tests/integration/faults/names.json" --out "$out" --quiet >/dev/null 2>&1
+code=$?
+check "test names: run passes (got $code)" test "$code" -eq 0
+check "test names: '..', 'a b', 'a-b', 'report.json' get their own folders in --out" \
+    bash -c "cd '$out' && [ -f test/stdout.log ] && [ -f a-b/stdout.log ] && [ -f a-b-2/stdout.log ] && [ -f report.json-2/stdout.log ] && [ -f report.json ] && [ ! -e '$work/stdout.log' ]"
+
 # A second signal exits at once, even while a stubborn target is being
 # given its 30 s grace; the target does not outlive us (PDEATHSIG).
 "$lc" run "$work/tests/integration/faults/twosig.json" --out "$work/out-two" >"$work/two.log" 2>&1 &
