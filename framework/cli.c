@@ -242,8 +242,16 @@ static int cmd_run(int argc, char **argv)
     char *probe = lc_asprintf("%s/.leakcheck-write-test", a.out);
     /* find out now, not after the whole suite ran, that reports cannot be written */
     int writable = lc_mkdirs(a.out, &err) == 0 && lc_write_file_atomic(probe, "", 0, &err) == 0;
-    if (writable)
+    if (writable) {
         unlink(probe);
+        /* a run cut short must not leave the last run's verdict for CI to read */
+        static const char *old[] = {"report.json", "junit.xml", "report.html"};
+        for (size_t i = 0; i < LC_ARRAY_LEN(old); i++) {
+            char *p = lc_asprintf("%s/%s", a.out, old[i]);
+            unlink(p);
+            free(p);
+        }
+    }
     free(probe);
     if (!writable) {
         fprintf(stderr, "leakcheck: %s\n", err.msg);
