@@ -251,6 +251,17 @@ int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_byt
     return 0;
 }
 
+int fetch_check(const struct fetch_result *r, struct lc_error *err)
+{
+    if (!r->ok)
+        lc_error_set(err, "GET %s: %s", r->url, r->error);
+    else if (r->status < 200 || r->status > 299)
+        lc_error_set(err, "GET %s: HTTP %ld", r->url, r->status);
+    else
+        return 0;
+    return -1;
+}
+
 int fetch_pending(const struct fetch *f)
 {
     return f->pending;

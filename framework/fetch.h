@@ -38,6 +38,10 @@ struct fetch *fetch_new(struct event_base *base, struct lc_error *err);
 int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_bytes,
               const char *accept, fetch_done_cb *cb, void *arg);
 
+/* Returns 0 when r is a complete 2xx response, else -1 with err saying
+ * "GET URL: <what went wrong or HTTP status>". */
+int fetch_check(const struct fetch_result *r, struct lc_error *err);
+
 /* Number of requests still under way. */
 int fetch_pending(const struct fetch *f);
 

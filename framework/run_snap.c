@@ -99,14 +99,10 @@ static void on_snap_fetched(const struct fetch_result *res, void *arg)
     /* no goroutineleak profile (before Go 1.26, or built without the
      * experiment): net/http/pprof answers 404, which is no news */
     int silent = q->what == SNAP_LEAK && (!res->ok || res->status == 404);
-    if (!res->ok)
-        lc_error_set(&err, "%s", res->error);
-    else if (res->status < 200 || res->status > 299)
-        lc_error_set(&err, "HTTP %ld", res->status);
-    else if (keep(s, q, res->body, res->len, &err) == 0)
+    if (fetch_check(res, &err) == 0 && keep(s, q, res->body, res->len, &err) == 0)
         save(r, q, res->body, res->len);
     if (err.msg[0] && !silent)
-        progress(r, "%s snapshot: GET %s: %s", at_name(q->at), res->url, err.msg);
+        progress(r, "%s snapshot: %s", at_name(q->at), err.msg);
     if (!next_fetch(r, q->at) && s->done)
         s->done(r);
 }

@@ -241,13 +241,12 @@ static void try_ready(struct run *r);
 static void on_ready(const struct fetch_result *res, void *arg)
 {
     struct run *r = arg;
-    if (res->ok && res->status >= 200 && res->status <= 299) {
+    struct lc_error err = {0};
+    if (fetch_check(res, &err) == 0) {
         begin_sampling(r);
         return;
     }
-    if (res->ok)
-        snprintf(r->ready_last, sizeof(r->ready_last), "GET %s: HTTP %ld", res->url, res->status);
-    else if (snprintf(r->ready_last, sizeof(r->ready_last), "GET %s: %s", res->url, res->error) < 0)
+    if (snprintf(r->ready_last, sizeof(r->ready_last), "%s", err.msg) < 0)
         r->ready_last[0] = '\0';
     if (lc_now() >= r->ready_deadline) {
         run_fail(r, "the target was not ready after %gs: %s", r->t->target.ready_timeout_s,

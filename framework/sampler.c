@@ -219,17 +219,14 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     struct sampler *s = pd->s;
     struct lc_error err = {0};
     void *parsed = NULL;
-    if (!r->ok)
-        lc_error_set(&err, "GET %s: %s", r->url, r->error);
-    else if (r->status < 200 || r->status > 299)
-        lc_error_set(&err, "GET %s: HTTP %ld", r->url, r->status);
-    else if (pd->kind == FETCH_GOROUTINE)
+    int got = fetch_check(r, &err) == 0;
+    if (got && pd->kind == FETCH_GOROUTINE)
         parsed = pprof_parse_goroutine(r->body, r->len, &err);
-    else if (pd->kind == FETCH_HEAP)
+    else if (got && pd->kind == FETCH_HEAP)
         parsed = pprof_parse_heap(r->body, r->len, &err);
-    else
+    else if (got)
         parsed = prom_parse(r->body, r->len, &err);
-    if (r->ok && r->status >= 200 && r->status <= 299 && !parsed)
+    if (got && !parsed)
         lc_error_prefix(&err, "%s is not a valid %s (line %d, column %d)", r->url,
                         kind_name(pd->kind), err.line, err.col);
     if (parsed)
