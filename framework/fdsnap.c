@@ -395,7 +395,14 @@ size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double
         const struct fdclass *c = &final->c[i];
         const char *what = culprit_table_key(final->t, i);
         size_t before = fdsnap_class_count(base, what);
-        if (c->count <= before || (double)(c->count - before) < min_growth)
+        if (c->count <= before)
+            continue;
+        /* a connection the process made to itself is two sockets: count
+         * the pair once against the threshold */
+        double growth = (double)(c->count - before);
+        if (c->opened && c->accepted)
+            growth /= 2;
+        if (growth < min_growth)
             continue;
         culprit_list_add(out, c->kind, NULL, c->location, (double)before, (double)c->count,
                          describe(c, what, before));
