@@ -78,10 +78,10 @@ for run in $(seq "$runs"); do
     echo "$line"
 done
 
-printf '\n%-26s %12s %16s %10s\n' tool "requests/s" "CPU s/100k req" "peak RSS"
+printf '\n%-30s %12s %16s %10s\n' tool "requests/s" "CPU s/100k req" "peak RSS"
 awk '!seen[$1]++ {print $1}' "$tmp/results" | while read -r t; do
     awk -v t="$t" '$1 == t {print $3, $8, $6}' "$tmp/results" >"$tmp/one"
-    printf '%-26s %12.0f %16.3f %7.1f MB\n' "$t" "$(cut -d' ' -f1 "$tmp/one" | median)" \
+    printf '%-30s %12.0f %16.3f %7.1f MB\n' "$t" "$(cut -d' ' -f1 "$tmp/one" | median)" \
         "$(cut -d' ' -f2 "$tmp/one" | median)" \
         "$(cut -d' ' -f3 "$tmp/one" | median | awk '{print $1 / 1024}')"
 done

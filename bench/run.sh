@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh: every load benchmark in one command (about 6 minutes):
+# bench/run.sh: every load benchmark in one command (about 7 minutes):
 # throughput against wrk and hey, sending accuracy counted by nginx, and
 # 1000 connections for 10 million requests. See bench/README.md.
 #

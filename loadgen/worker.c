@@ -152,6 +152,8 @@ static void count_unsent(struct lg_worker *w)
  * connection waiting to reconnect has nothing in flight and ends now. */
 static void begin_drain(struct lg_worker *w)
 {
+    if (w->lg->open)
+        dispatch_due(w); /* what fell due just now and has a connection still goes */
     w->stopping = 1;
     if (w->lg->open)
         count_unsent(w);

@@ -458,14 +458,17 @@ static void test_open_model_rate(void **state)
     char *url = url_of(s->port, "/x");
     struct loadgen_config cfg = {.concurrency = 4, .threads = 2, .rate = 400, .duration_s = 0.5};
     struct loadgen_stats st = run(&cfg, url);
-    /* 400/s for 0.5 s: 200 sends, on time against an idle loopback server
-     * (a busy test machine can delay some past the 1 ms "late" mark) */
+    /* 400/s for 0.5 s: 200 sends, mostly on time against an idle loopback
+     * server. A busy machine (meson runs tests side by side; a 1 ms sleep
+     * overshoots 1 ms now and then) delays some past the 1 ms "late" mark,
+     * so only a majority of late sends fails here; the exact lateness
+     * accounting is tested with a silent server below. */
     assert_true(st.requests >= 190 && st.requests <= 201);
     assert_int_equal(st.errors, 0);
-    if (st.late_sends > st.requests / 4)
+    if (st.late_sends > st.requests / 2)
         fail_msg("%llu of %llu sends late", (unsigned long long)st.late_sends,
                  (unsigned long long)st.requests);
-    assert_true(st.p50 < 0.01);
+    assert_true(st.p50 < 0.05);
     free(url);
     /* a ramp 0 -> 800/s over 0.5 s sends 200; the run ends with the ramp */
     url = url_of(s->port, "/x");
