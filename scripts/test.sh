@@ -5,10 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 meson test -C build --suite unit --print-errorlogs
-tests/integration/run.sh build
-tests/integration/faults.sh build
-tests/integration/self.sh build
-tests/integration/load.sh build
-tests/integration/html.sh build
-tests/integration/schema.sh build
-tests/integration/compare.sh build
+tests/integration/all.sh build
