@@ -7,8 +7,9 @@
  * pools, keep-alive connections and per-connection goroutines grow with
  * the number of concurrent clients and stop there, a leak grows with the
  * number of requests -- and a heap site whose in-use bytes grew by at
- * least 1 MiB (two samples at Go's default profiling rate of 512 KiB;
- * less is sampling noise). Groups Go's goroutineleak profile proves leaked
+ * least 4 MiB (eight samples at Go's default profiling rate of 512 KiB:
+ * bounded caches and buffers of a healthy service move by a megabyte or
+ * so between two snapshots; a leak under load grows by tens). Groups Go's goroutineleak profile proves leaked
  * are named whatever their growth.
  *
  * Order: culprits of the kind a failed assertion is about come first
@@ -26,7 +27,7 @@
 #include "framework/run_snap.h"
 
 #define MIN_COUNT_GROWTH 3.0
-#define MIN_HEAP_GROWTH (1024.0 * 1024.0)
+#define MIN_HEAP_GROWTH (4.0 * 1024.0 * 1024.0)
 /* report.json keeps this many; the console and JUnit show three */
 #define MAX_CULPRITS 20
 

@@ -39,7 +39,8 @@ for s in goroutine-leak healthy; do
     [ -x "$gobin/$s" ] || { echo "compare.sh: $gobin/$s missing" >&2; exit 2; }
 done
 
-work=$(mktemp -d /tmp/leakcheck-compare.XXXXXX)
+. "$here/lib.sh"
+it_init compare
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/out"
 cp "$gobin/goroutine-leak" "$gobin/healthy" "$work/tests/go/bin/"
 S=$work/tests/integration/suites
@@ -50,31 +51,6 @@ jq '.tests[0].assert = [] | .compare = {"p99": "off"}' "$here/suites/goroutine-l
 jq '.tests[0].target.command[0] = "../../go/bin/healthy"' "$S/leaky.json" >"$S/healthy.json"
 jq '.compare.goroutines = "100000%" | .compare.rss = "off" | .compare.heap_inuse = "off"' \
     "$S/leaky.json" >"$S/lenient.json"
-
-npass=0
-nfail=0
-finished=0
-cleanup() {
-    local rc=$? pids
-    pids=$(pgrep -f -- "$work/" || true)
-    # shellcheck disable=SC2086
-    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-    if [ "$finished" -eq 0 ]; then
-        echo "FAIL compare.sh stopped early (exit status $rc)"
-        nfail=$((nfail + 1))
-    fi
-    if [ "$nfail" -eq 0 ]; then rm -rf "$work"; else echo "outputs kept in $work"; fi
-    echo "$npass passed, $nfail failed"
-    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
-}
-trap cleanup EXIT
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
-check() {
-    local desc=$1
-    shift
-    if "$@" >/dev/null 2>&1; then pass "$desc"; else fail "$desc"; fi
-}
 
 # run LABEL SUITE WANT_EXIT [ARGS...]
 run() {
@@ -139,9 +115,11 @@ if [ "$rc" -eq 1 ]; then pass "compare previous leaky: exit 1"; else fail "compa
 check "compare previous leaky: the table shows the regression" \
     grep -Eq '^  goroutines +[0-9]+ +[0-9]+ +\+[0-9.]+% +\+10% +REGRESSED$' "$work/out/table.txt"
 rc=0
-"$lc" compare "$r" "$prev" >"$work/out/table2.txt" 2>&1 || rc=$?
+# latency on a shared machine is noise for this check: it is about the
+# direction of the goroutine comparison
+"$lc" compare "$r" "$prev" --tol p99=off >"$work/out/table2.txt" 2>&1 || rc=$?
 if [ "$rc" -eq 0 ]; then pass "compare leaky previous: exit 0"; else fail "compare leaky previous: exit 0" "got $rc"; fi
 rc=0
 "$lc" compare "$prev" >/dev/null 2>&1 || rc=$?
 if [ "$rc" -eq 2 ]; then pass "compare with one file: exit 2"; else fail "compare with one file: exit 2" "got $rc"; fi
-finished=1
+it_done

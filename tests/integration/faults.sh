@@ -13,19 +13,12 @@ root=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 lc=$(cd "$1" && pwd)/leakcheck
 schema=$root/../shared/schemas/junit-10.xsd
-work=$(mktemp -d /tmp/leakcheck-faults.XXXXXX)
+. "$here/lib.sh"
+it_init faults
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/faults"
 cp "$root/tests/go/bin/faulty" "$work/tests/go/bin/"
 cp "$here"/faults/*.json "$work/tests/integration/faults/"
-passed=0 failed=0
 
-check() { # check DESCRIPTION COMMAND...
-    if "${@:2}" >/dev/null 2>&1; then
-        echo "PASS $1"; passed=$((passed + 1))
-    else
-        echo "FAIL $1"; failed=$((failed + 1))
-    fi
-}
 # test_field OUT NAME JQ-EXPR: the jq expression over that test is true
 test_field() {
     jq -e --arg n "$2" ".tests[] | select(.name == \$n) | $3" "$1/report.json"
@@ -148,6 +141,4 @@ else
     echo "SKIP full disk: cannot mount a tmpfs here (not root?)"
 fi
 
-if [ $failed -eq 0 ]; then rm -rf "$work"; else echo "kept $work for inspection"; fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+it_done

@@ -42,30 +42,11 @@ if command -v go >/dev/null; then
 fi
 [ -x "$gobin/goroutine-leak" ] || { echo "html.sh: $gobin/goroutine-leak missing" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/leakcheck-html.XXXXXX)
+. "$here/lib.sh"
+it_init html
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/profile"
 cp "$gobin/goroutine-leak" "$work/tests/go/bin/"
 cp "$here/suites/goroutine-leak.json" "$work/tests/integration/suites/"
-
-npass=0
-nfail=0
-finished=0
-cleanup() {
-    local rc=$? pids
-    pids=$(pgrep -f -- "$work/" || true)
-    # shellcheck disable=SC2086
-    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-    if [ "$finished" -eq 0 ]; then
-        echo "FAIL html.sh stopped early (exit status $rc)"
-        nfail=$((nfail + 1))
-    fi
-    if [ "$nfail" -eq 0 ]; then rm -rf "$work"; else echo "outputs kept in $work"; fi
-    echo "$npass passed, $nfail failed"
-    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
-}
-trap cleanup EXIT
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
 
 # browse OUT ERR ARGS...: headless Chromium on a fresh profile, bounded in time,
 # with no network and nothing but the page.
@@ -180,4 +161,4 @@ if [ -s "$work/report.png" ]; then
 else
     fail "a screenshot renders"
 fi
-finished=1
+it_done

@@ -39,23 +39,15 @@ if command -v go >/dev/null; then
 fi
 [ -x "$gobin/freezer" ] || { echo "load.sh: $gobin/freezer missing (run tests/go/build.sh)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/leakcheck-load.XXXXXX)
-npass=0
-nfail=0
+. "$here/lib.sh"
+it_init load
 fz_pid=
-finish() {
-    local rc=$?
-    [ -n "$fz_pid" ] && kill "$fz_pid" 2>/dev/null && wait "$fz_pid" 2>/dev/null
-    if [ "$nfail" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$work"; else echo "kept $work"; fi
-    echo "$npass passed, $nfail failed"
-    [ "$nfail" -eq 0 ] && [ "$rc" -eq 0 ]
-}
-trap finish EXIT
+# the freezer's command line does not hold $work: stopped by name at exit
+stop_freezer() { [ -z "$fz_pid" ] || { kill "$fz_pid" 2>/dev/null && wait "$fz_pid" 2>/dev/null; }; }
+it_at_exit stop_freezer
 
-pass() { npass=$((npass + 1)); echo "ok   $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL $*"; }
-# check DESCRIPTION JQ-FILTER FILE: the filter must print true
-check() {
+# check_jq DESCRIPTION JQ-FILTER FILE: the filter must print true
+check_jq() {
     if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
 }
 
@@ -90,24 +82,24 @@ url="http://$addr"
 fz_get /reset >/dev/null
 run_load exact -n 20000 -c 50 -o json "$url/exact"
 fz_get /count >"$work/exact.count"
-check "-o json: requests, errors, duration_s, rps, latency_ms p50 p90 p99 max, status, late_sends" \
+check_jq "-o json: requests, errors, duration_s, rps, latency_ms p50 p90 p99 max, status, late_sends" \
     '(.requests|type) == "number" and (.errors|type) == "number" and (.duration_s|type) == "number"
      and (.rps|type) == "number" and (.status|type) == "object" and (.late_sends|type) == "number"
      and ([.latency_ms.p50, .latency_ms.p90, .latency_ms.p99, .latency_ms.max] | all(type == "number"))
      and .latency_ms.p50 <= .latency_ms.p90 and .latency_ms.p90 <= .latency_ms.p99
      and .latency_ms.p99 <= .latency_ms.max' "$work/exact.json"
 if [ "$(cat "$work/exact.rc")" = 0 ]; then pass "-n 20000 -c 50: exit 0"; else fail "-n 20000 -c 50: exit $(cat "$work/exact.rc"): $(cat "$work/exact.err")"; fi
-check "-n 20000 -c 50: 20000 requests, no errors, all 200" \
+check_jq "-n 20000 -c 50: 20000 requests, no errors, all 200" \
     '.requests == 20000 and .errors == 0 and .status["200"] == 20000' "$work/exact.json"
-check "-n 20000 -c 50: the server answered exactly 20000, on 50 kept-alive connections" \
+check_jq "-n 20000 -c 50: the server answered exactly 20000, on 50 kept-alive connections" \
     '.requests == 20000 and .conns == 50' "$work/exact.count"
 
 # ---- -n exactness in the open model
 fz_get /reset >/dev/null
 run_load exact_open --rate 5000 -n 3000 -c 20 -o json "$url/open"
 fz_get /count >"$work/exact_open.count"
-check "--rate 5000 -n 3000: the server answered exactly 3000" '.requests == 3000' "$work/exact_open.count"
-check "--rate 5000 -n 3000: 3000 requests reported" '.requests == 3000 and .errors == 0' "$work/exact_open.json"
+check_jq "--rate 5000 -n 3000: the server answered exactly 3000" '.requests == 3000' "$work/exact_open.count"
+check_jq "--rate 5000 -n 3000: 3000 requests reported" '.requests == 3000 and .errors == 0' "$work/exact_open.json"
 
 # ---- hey's flags
 fz_get /reset >/dev/null
@@ -115,19 +107,19 @@ run_load hey -n 20 -c 2 -m POST -H 'X-A: 1' -H 'X-B: 2' -d body -T application/j
     -a user:pass -t 5 -q 10 -disable-keepalive -cpus 1 -o json "$url/hey?x=1"
 fz_get /last >"$work/hey.last"
 fz_get /count >"$work/hey.count"
-check "hey flags: accepted, 20 requests without errors" \
+check_jq "hey flags: accepted, 20 requests without errors" \
     '.requests == 20 and .errors == 0' "$work/hey.json"
-check "hey flags: -m POST, path and query" '.method == "POST" and .path == "/hey?x=1"' "$work/hey.last"
-check "hey flags: -H 'X-A: 1' -H 'X-B: 2' -T application/json" \
+check_jq "hey flags: -m POST, path and query" '.method == "POST" and .path == "/hey?x=1"' "$work/hey.last"
+check_jq "hey flags: -H 'X-A: 1' -H 'X-B: 2' -T application/json" \
     '.headers["X-A"] == ["1"] and .headers["X-B"] == ["2"]
      and .headers["Content-Type"] == ["application/json"]' "$work/hey.last"
-check "hey flags: -d body" '.body == "body" and .headers["Content-Length"] == ["4"]' "$work/hey.last"
-check "hey flags: -a user:pass (basic auth)" '.auth and .user == "user" and .pass == "pass"' "$work/hey.last"
-check "hey flags: -disable-keepalive: Connection: close, one connection per request" \
+check_jq "hey flags: -d body" '.body == "body" and .headers["Content-Length"] == ["4"]' "$work/hey.last"
+check_jq "hey flags: -a user:pass (basic auth)" '.auth and .user == "user" and .pass == "pass"' "$work/hey.last"
+check_jq "hey flags: -disable-keepalive: Connection: close, one connection per request" \
     '.close' "$work/hey.last"
-check "hey flags: -disable-keepalive: 20 requests on 20 connections" \
+check_jq "hey flags: -disable-keepalive: 20 requests on 20 connections" \
     '.requests == 20 and .conns == 20' "$work/hey.count"
-check "hey flags: -q 10 -c 2 is 20 requests/s: 20 requests take about 1 s" \
+check_jq "hey flags: -q 10 -c 2 is 20 requests/s: 20 requests take about 1 s" \
     '.duration_s > 0.9 and .duration_s < 1.8' "$work/hey.json"
 set +e
 "$lc" load -n 1 -nosuchflag 1 "$url/" >/dev/null 2>"$work/badflag.err"
@@ -144,14 +136,14 @@ run_load open --rate 2000 -z 6s -o json "$url/open"
 run_load closed -c 50 -z 6s -o json "$url/closed"
 jq -r '"  open   --rate 2000 -z 6s: \(.requests) requests, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, \(.late_sends) late sends"' "$work/open.json"
 jq -r '"  closed -c 50 -z 6s:       \(.requests) requests, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, \(.late_sends) late sends"' "$work/closed.json"
-check "open model: the 500 ms freezes show in p99 (>= 200 ms)" '.latency_ms.p99 >= 200' "$work/open.json"
-check "open model: sends held up by the freezes are counted late" '.late_sends > 100' "$work/open.json"
-check "open model: about 2000 requests/s were sent (>= 10000 in 6 s)" \
+check_jq "open model: the 500 ms freezes show in p99 (>= 200 ms)" '.latency_ms.p99 >= 200' "$work/open.json"
+check_jq "open model: sends held up by the freezes are counted late" '.late_sends > 100' "$work/open.json"
+check_jq "open model: about 2000 requests/s were sent (>= 10000 in 6 s)" \
     '.requests >= 10000 and .requests <= 12001 and .errors == 0' "$work/open.json"
-check "closed model: the freezes show in max (>= 400 ms)" '.latency_ms.max >= 400' "$work/closed.json"
+check_jq "closed model: the freezes show in max (>= 400 ms)" '.latency_ms.max >= 400' "$work/closed.json"
 jq -s '{open: .[0].latency_ms.p99, closed: .[1].latency_ms.p99}' "$work/open.json" "$work/closed.json" \
     >"$work/p99s.json"
-check "closed model: p99 well below the open model's (the stalls are hidden there)" \
+check_jq "closed model: p99 well below the open model's (the stalls are hidden there)" \
     '.closed < .open / 2' "$work/p99s.json"
 
 # ---- a dead port: connect errors, backoff, no spinning
@@ -161,7 +153,7 @@ for _ in $(seq 50); do
     if ! ss -Htan "( sport = :$p or dport = :$p )" | grep -q .; then dead=$p; break; fi
 done
 run_load dead -c 50 -z 2s -o json "http://127.0.0.1:$dead/"
-check "dead port: every request is a connect error" \
+check_jq "dead port: every request is a connect error" \
     '.requests > 0 and .errors == .requests and .errors_by_kind.connect == .errors
      and (.status | length) == 0' "$work/dead.json"
 cpu=$(cat "$work/dead.cpu")
@@ -170,3 +162,4 @@ if awk -v c="$cpu" 'BEGIN {exit !(c < 0.3)}'; then
 else
     fail "dead port: ${cpu} s of CPU in 2 s (spinning?)"
 fi
+it_done

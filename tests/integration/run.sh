@@ -52,47 +52,12 @@ done
 # A private tree: the suites find the binaries at the same relative paths,
 # and every target's command line contains $work, so leftovers are found
 # precisely even when others run the same services on this machine.
-work=$(mktemp -d /tmp/leakcheck-integ.XXXXXX)
+. "$here/lib.sh"
+it_init run
 mkdir -p "$work/tests/go/bin" "$work/tests/integration" "$work/suites" "$work/out"
 for s in "${services[@]}"; do cp "$gobin/$s" "$work/tests/go/bin/"; done
 cp -r "$here/suites" "$work/tests/integration/suites"
 cp "$root/suites/demo.json" "$work/suites/"
-
-npass=0
-nfail=0
-finished=0
-# On exit: kill whatever the runs left behind (by pid), keep the private
-# tree when something failed, and make sure the summary line comes last
-# even when the script stopped early.
-cleanup() {
-    local rc=$? pids
-    pids=$(pgrep -f -- "$work/" || true)
-    # shellcheck disable=SC2086
-    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-    if [ "$finished" -eq 0 ]; then
-        echo "FAIL run.sh stopped early (exit status $rc)"
-        nfail=$((nfail + 1))
-    fi
-    if [ "$nfail" -eq 0 ]; then
-        rm -rf "$work"
-    else
-        echo "outputs kept in $work"
-    fi
-    echo "$npass passed, $nfail failed"
-    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
-}
-trap cleanup EXIT
-
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
-
-# check DESCRIPTION COMMAND...: one line for the outcome of COMMAND (its
-# output is dropped). Returns 0 either way.
-check() {
-    local desc=$1
-    shift
-    if "$@" >/dev/null 2>&1; then pass "$desc"; else fail "$desc"; fi
-}
 
 # run_suite LABEL SUITE_PATH EXIT VERDICT: runs one suite and checks what
 # any run must give. Sets $report for the per-test checks.
@@ -369,5 +334,5 @@ for f in "$root"/suites/examples/*.json "$root/suites/demo.json"; do
 done
 
 echo "integration run took $(($(date +%s) - started))s"
-finished=1
-# cleanup (the EXIT trap) prints the summary and sets the exit status.
+it_done
+# it_cleanup (lib.sh's EXIT trap) prints the summary and sets the exit status.

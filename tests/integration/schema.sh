@@ -47,32 +47,13 @@ for s in goroutine-leak healthy; do
     [ -x "$gobin/$s" ] || { echo "schema.sh: $gobin/$s missing" >&2; exit 2; }
 done
 
-work=$(mktemp -d /tmp/leakcheck-schema.XXXXXX)
+. "$here/lib.sh"
+it_init schema
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/out"
 cp "$gobin/goroutine-leak" "$gobin/healthy" "$work/tests/go/bin/"
 for s in goroutine-leak healthy no-such-command; do
     cp "$here/suites/$s.json" "$work/tests/integration/suites/"
 done
-
-npass=0
-nfail=0
-finished=0
-cleanup() {
-    local rc=$? pids
-    pids=$(pgrep -f -- "$work/" || true)
-    # shellcheck disable=SC2086
-    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-    if [ "$finished" -eq 0 ]; then
-        echo "FAIL schema.sh stopped early (exit status $rc)"
-        nfail=$((nfail + 1))
-    fi
-    if [ "$nfail" -eq 0 ]; then rm -rf "$work"; else echo "outputs kept in $work"; fi
-    echo "$npass passed, $nfail failed"
-    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
-}
-trap cleanup EXIT
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
 
 # validate FILE: 0 when FILE is valid against the schema; the first errors
 # on stderr otherwise.
@@ -131,4 +112,4 @@ broken "a series of 1001 points" \
     '.tests[0].series.goroutines = {"t": [range(1001)], "v": [range(1001)]}'
 broken "an unknown key" '.tests[0].colour = "red"'
 broken "an unknown verdict" '.verdict = "flaky"'
-finished=1
+it_done

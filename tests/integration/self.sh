@@ -6,16 +6,13 @@
 #
 #   tests/integration/self.sh BUILD_DIR [SECONDS]
 set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [SECONDS]" >&2; exit 2; }
 lc=$(cd "$1" && pwd)/leakcheck
 secs=${2:-20}
 command -v nginx >/dev/null || { echo "self.sh: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
-work=$(mktemp -d /tmp/leakcheck-self.XXXXXX)
-passed=0 failed=0
-check() {
-    if "${@:2}" >/dev/null 2>&1; then echo "PASS $1"; passed=$((passed + 1));
-    else echo "FAIL $1"; failed=$((failed + 1)); fi
-}
+. "$here/lib.sh"
+it_init self
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
        shuf -i 20000-60000 -n 1)
@@ -32,7 +29,8 @@ http {
 NGINX
 nginx -c "$work/nginx.conf" &
 nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null' EXIT
+stop_nginx() { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; }
+it_at_exit stop_nginx
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 # The load runs longer than the suite watches it; the suite stops it.
@@ -58,6 +56,4 @@ echo "self: leakcheck load sent ${reqs:-?} requests in $((secs + 3))s"
 check "self: the load ran (at least 500,000 requests, got ${reqs:-none})" test "${reqs:-0}" -ge 500000
 jq -r '.tests[0].metrics | to_entries[] | "  \(.key): baseline \(.value.baseline) max \(.value.max) final \(.value.final)"' \
     "$work/out/report.json" 2>/dev/null | grep -E "^  (fds|threads|rss):"
-if [ $failed -eq 0 ]; then rm -rf "$work"; else echo "kept $work for inspection"; fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+it_done

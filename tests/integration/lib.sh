@@ -1,0 +1,75 @@
+# tests/integration/lib.sh: the plumbing every integration script shares.
+# shellcheck shell=bash
+# Sourced (bash), never run:
+#
+#   . "$here/lib.sh"
+#   it_init NAME            # $work = a fresh /tmp/leakcheck-NAME.XXXXXX,
+#                           # counters at 0, the EXIT trap installed
+#   it_at_exit FUNCTION     # optional: call FUNCTION first at exit (e.g. to
+#                           # stop a server whose command line lacks $work)
+#   pass DESC               # "PASS DESC"
+#   fail DESC [DETAIL]      # "FAIL DESC (DETAIL)"
+#   check DESC COMMAND...   # pass or fail on COMMAND's status (its output
+#                           # is dropped); returns 0 either way
+#   it_done                 # the last line: the script reached its end
+#
+# At exit (the trap): the it_at_exit functions run, every process whose
+# command line holds "$work/" is killed (by pid), a script that never
+# reached it_done counts one more failure ("FAIL NAME.sh stopped early"),
+# $work is removed when nothing failed and kept (and named) otherwise, and
+# the closing line "N passed, N failed" is printed last. The exit status is
+# 0 when nothing failed, 1 otherwise. Works with and without `set -e`.
+
+npass=0
+nfail=0
+it_name=
+it_finished=0
+it_exit_fns=()
+work=
+
+# it_init NAME: private work dir and exit trap for the script NAME.sh.
+it_init() {
+    it_name=$1
+    work=$(mktemp -d "/tmp/leakcheck-$1.XXXXXX")
+    trap it_cleanup EXIT
+}
+
+# it_at_exit FUNCTION: FUNCTION (no arguments) is called first at exit.
+it_at_exit() { it_exit_fns+=("$1"); }
+
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1${2:+ ($2)}"; nfail=$((nfail + 1)); }
+
+# check DESCRIPTION COMMAND...: one line for the outcome of COMMAND (its
+# output is dropped). Returns 0 either way.
+check() {
+    local desc=$1
+    shift
+    if "$@" >/dev/null 2>&1; then pass "$desc"; else fail "$desc"; fi
+}
+
+# it_done: marks the normal end of the script (the last line).
+it_done() { it_finished=1; }
+
+# The EXIT trap; see the top of the file.
+it_cleanup() {
+    local rc=$? pids fn
+    set +e
+    for fn in "${it_exit_fns[@]}"; do "$fn"; done
+    if [ -n "$work" ]; then
+        pids=$(pgrep -f -- "$work/")
+        # shellcheck disable=SC2086
+        [ -z "$pids" ] || kill -9 $pids 2>/dev/null
+    fi
+    if [ "$it_finished" -eq 0 ]; then
+        echo "FAIL $it_name.sh stopped early (exit status $rc)"
+        nfail=$((nfail + 1))
+    fi
+    if [ "$nfail" -eq 0 ]; then
+        rm -rf "$work"
+    else
+        echo "outputs kept in $work"
+    fi
+    echo "$npass passed, $nfail failed"
+    if [ "$nfail" -eq 0 ]; then exit 0; else exit 1; fi
+}
