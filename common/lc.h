@@ -14,28 +14,12 @@
 #define LC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define LC_PRINTF(f, a)
-/* Levenshtein distance between a and b (bytes), for "did you mean"
- * suggestions. Strings longer than 64 bytes compare as very far apart. */
-int lc_edit_distance(const char *a, const char *b);
-
-/* Returns the candidate nearest to word when it is close enough to be a
- * likely typo (distance <= 2, or 1 for words of 3 bytes or fewer), or NULL. */
-const char *lc_suggest(const char *word, const char *const *candidates, size_t n);
-
-/* Returns url with its password replaced by "***" (user:***@host), or a
- * plain copy when it has none; caller frees. */
-char *lc_redact_url(const char *url);
-
-/* 1 when a header of that name carries a secret (Authorization, Cookie,
- * Proxy-Authorization, ...) whose value must not appear in reports. */
-int lc_secret_header(const char *name);
-
 #endif
 
 #define LC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Allocation: these never return NULL; they print a message and abort when
- * memory runs out. lc_free(NULL) is fine (it is plain free). */
+ * memory runs out; free what they return with free(). */
 void *lc_malloc(size_t n);
 void *lc_calloc(size_t count, size_t size);
 void *lc_realloc(void *p, size_t n);

@@ -7,7 +7,8 @@
 # timeout or broken check; the input that did it is saved under
 # build-fuzz/fuzz-out/<target>/ (the path is printed). UBSan findings stop
 # the target too (-fno-sanitize-recover=all). The seeds in
-# tests/fuzz/corpus/<target>/ are only read; what a run learns is kept in
+# tests/fuzz/corpus/<target>/ and the tokens of tests/fuzz/dict/<target>.dict
+# are only read; what a run learns is kept in
 # build-fuzz/fuzz-out/<target>/corpus for the next run.
 #
 # To keep a fixed crash as a regression test, copy the input into
@@ -29,7 +30,7 @@ for t in "${targets[@]}"; do
 done
 command -v clang >/dev/null || { echo "fuzz.sh: clang not found (apt-get install clang)" >&2; exit 2; }
 
-build=build-fuzz
+build="build-fuzz"
 started=$(date +%s)
 if [ ! -f "$build/build.ninja" ]; then
     # libFuzzer needs clang; the libraries are instrumented for coverage
@@ -55,10 +56,12 @@ for t in "${targets[@]}"; do
     log=$out/fuzz.log
     rc=0
     touch "$out/.start"
+    dict=()
+    [ ! -f "tests/fuzz/dict/$t.dict" ] || dict=(-dict="tests/fuzz/dict/$t.dict")
     # stdin from /dev/null: a suite's body_file may name /dev/stdin
     nice -n 10 timeout -k 10 $((seconds + 300)) "$build/tests/fuzz/fuzz_$t" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$out/" "$out/corpus" "tests/fuzz/corpus/$t" </dev/null >"$log" 2>&1 ||
+        "${dict[@]}" -artifact_prefix="$out/" "$out/corpus" "tests/fuzz/corpus/$t" </dev/null >"$log" 2>&1 ||
         rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build=build-asan
+build="build-asan"
 started=$(date +%s)
 if [ ! -f "$build/build.ninja" ]; then
     CC=gcc meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null

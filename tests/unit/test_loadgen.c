@@ -187,7 +187,8 @@ static void test_snapshot_while_running_and_duration(void **state)
     loadgen_snapshot(lg, &st, h);
     assert_false(loadgen_done(lg));
     assert_true(st.requests > 0);
-    assert_true(st.elapsed_s > 0.2 && st.elapsed_s < 0.5);
+    /* usleep overshoots on a busy machine (sanitizers, tests side by side) */
+    assert_true(st.elapsed_s > 0.2 && st.elapsed_s < 1.0);
     assert_true(hist_count(h) > 0 && hist_count(h) <= st.requests);
     uint64_t mid = st.requests;
     while (!loadgen_done(lg) && lc_now() - t0 < 3)
@@ -198,9 +199,9 @@ static void test_snapshot_while_running_and_duration(void **state)
     loadgen_snapshot(lg, &st, NULL);
     assert_true(st.requests > mid);
     assert_int_equal(st.errors, 0);
-    /* the duration limit holds within 150 ms (the tick is 10 ms; the rest
-     * is slack for a busy machine) */
-    if (st.elapsed_s < 0.6 || st.elapsed_s > 0.75 || wall < 0.6 || wall > 0.9)
+    /* the duration limit holds within 300 ms (the tick is 10 ms; the rest
+     * is slack for a busy machine, sanitizers included) */
+    if (st.elapsed_s < 0.6 || st.elapsed_s > 0.9 || wall < 0.6 || wall > 1.2)
         fail_msg("elapsed %.3f s, wall %.3f s for a 0.6 s run", st.elapsed_s, wall);
     /* final figures are stable */
     struct loadgen_stats again;
@@ -227,7 +228,7 @@ static void test_stop(void **state)
     double t0 = lc_now();
     loadgen_stop(lg);
     loadgen_join(lg);
-    assert_true(lc_now() - t0 < 0.1);
+    assert_true(lc_now() - t0 < 0.5); /* at once, with slack for a busy machine */
     assert_true(loadgen_done(lg));
     loadgen_free(lg);
     free(url);
