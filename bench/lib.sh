@@ -15,6 +15,13 @@ bench_init() {
             exit 2
         }
     done
+    # BENCH_PIN=1: nginx on core 0, the load generator on core 1, so that
+    # each has a core of its own instead of taking turns on two
+    pin_server=() pin_client=()
+    if [ "${BENCH_PIN:-0}" = 1 ]; then
+        command -v taskset >/dev/null || { echo "BENCH_PIN needs taskset (util-linux)" >&2; exit 2; }
+        pin_server=(taskset -c 0) pin_client=(taskset -c 1)
+    fi
     tmp=$(mktemp -d /tmp/leakcheck-bench.XXXXXX)
     nginx_pids=()
     trap bench_cleanup EXIT
@@ -69,7 +76,7 @@ http {
     }
 }
 CONF
-    nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log"
+    "${pin_server[@]}" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log"
     nginx_pids+=("$dir/nginx.pid")
     for _ in $(seq 50); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -90,6 +97,6 @@ loadavg() { cut -d' ' -f1 /proc/loadavg; }
 timed() {
     local out=$1
     shift
-    /usr/bin/time -f "TIME %U %S %M" -o "$out.rawtime" "$@" >"$out"
+    "${pin_client[@]}" /usr/bin/time -f "TIME %U %S %M" -o "$out.rawtime" "$@" >"$out"
     awk '/^TIME/ {print $2 + $3, $4}' "$out.rawtime" >"$out.time"
 }
