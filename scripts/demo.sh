@@ -7,7 +7,6 @@ scripts/setup.sh || exit $?
 build/leakcheck run suites/demo.json --out leakcheck-out
 code=$?
 echo
-echo "reports: $(pwd)/leakcheck-out/report.json and $(pwd)/leakcheck-out/junit.xml"
 if [ $code -eq 1 ]; then
     echo "exit code 1: an assertion failed -- the leaky test, as the demo intends."
     exit 0
