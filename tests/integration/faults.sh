@@ -72,6 +72,20 @@ check "SIGINT: the test's error says so" test_field "$out" "long load" '.error |
 check "SIGINT: junit.xml written and valid" xmllint --noout --schema "$schema" "$out/junit.xml"
 check "SIGINT: no target left running" leftovers
 
+# Bad suites are refused before anything starts, with file:line, column
+# and a caret, and "did you mean" where a name is close.
+"$lc" validate "$work/tests/integration/faults/badexpr.json" >"$work/badexpr.log" 2>&1
+code=$?
+check "bad assertions: exit 2 (got $code)" test "$code" -eq 2
+check "bad assertions: unknown metric with a suggestion" \
+    grep -q "badexpr.json:[0-9]*: test \"typos\", assertion 1: unknown metric 'gorutines' at column 1; did you mean goroutines?" "$work/badexpr.log"
+check "bad assertions: every fault is reported, with a caret" \
+    bash -c "grep -q 'assertion 2: .*column 23' '$work/badexpr.log' && grep -q 'assertion 3:' '$work/badexpr.log' && grep -qE '^ +\^$' '$work/badexpr.log'"
+"$lc" run "$work/tests/integration/faults/badvar.json" --out "$work/out-badvar" >"$work/badvar.log" 2>&1
+code=$?
+check "unknown \${...}: exit 2, named, nothing started (got $code)" \
+    bash -c "[ $code -eq 2 ] && grep -q 'prot' '$work/badvar.log' && [ ! -e '$work/out-badvar' ]"
+
 # Test names become safe, distinct folders inside --out.
 out=$work/out-names
 "$lc" run "$work/tests/integration/faults/names.json" --out "$out" --quiet >/dev/null 2>&1
