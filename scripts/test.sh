@@ -4,5 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# dependencies point one way: assertions/, loadgen/ and reports/ know
+# nothing of framework/ (nor of each other)
+for m in assertions loadgen reports; do
+    if grep -rnE '#include "(framework|assertions|loadgen|reports)/' "$m" | grep -v "\"$m/"; then
+        echo "test.sh: $m/ includes another module (above); only common/ is allowed" >&2
+        exit 1
+    fi
+done
 meson test -C build --suite unit --print-errorlogs
 tests/integration/all.sh build
