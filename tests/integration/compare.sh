@@ -20,26 +20,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-build=$(cd "$1" && pwd)
-lc=$build/leakcheck
-gobin=$root/tests/go/bin
-for tool in jq pgrep timeout; do
-    command -v "$tool" >/dev/null || { echo "compare.sh: $tool not found" >&2; exit 2; }
-done
-[ -x "$lc" ] || { echo "compare.sh: $lc not found or not executable" >&2; exit 2; }
-if command -v go >/dev/null; then
-    "$root/tests/go/build.sh" "$gobin" >/dev/null
-fi
-for s in goroutine-leak healthy; do
-    [ -x "$gobin/$s" ] || { echo "compare.sh: $gobin/$s missing" >&2; exit 2; }
-done
-
 . "$here/lib.sh"
+it_args compare "$@"
+it_need jq pgrep timeout
+it_services goroutine-leak healthy
+
 it_init compare
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/out"
 cp "$gobin/goroutine-leak" "$gobin/healthy" "$work/tests/go/bin/"

@@ -19,30 +19,17 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-build=$(cd "$1" && pwd)
-lc=$build/leakcheck
-gobin=$root/tests/go/bin
+. "$here/lib.sh"
+it_args html "$@"
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
     echo "SKIP html.sh: chromium is not installed (apt-get install chromium, or scripts/setup.sh)"
     exit 0
 fi
-for tool in jq xmllint pgrep timeout; do
-    command -v "$tool" >/dev/null || { echo "html.sh: $tool not found" >&2; exit 2; }
-done
-[ -x "$lc" ] || { echo "html.sh: $lc not found or not executable" >&2; exit 2; }
-if command -v go >/dev/null; then
-    "$root/tests/go/build.sh" "$gobin" >/dev/null
-fi
-[ -x "$gobin/goroutine-leak" ] || { echo "html.sh: $gobin/goroutine-leak missing" >&2; exit 2; }
+it_need jq xmllint pgrep timeout
+it_services goroutine-leak
 
-. "$here/lib.sh"
 it_init html
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/profile"
 cp "$gobin/goroutine-leak" "$work/tests/go/bin/"

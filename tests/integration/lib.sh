@@ -3,6 +3,11 @@
 # Sourced (bash), never run:
 #
 #   . "$here/lib.sh"
+#   it_args NAME "$@"       # NAME.sh BUILD_DIR: sets $root, $build, $lc
+#                           # (checked executable) and $gobin, or exits 2
+#   it_need TOOL...         # exits 2 naming the first tool not on PATH
+#   it_services SVC...      # (re)builds the Go services when go is there;
+#                           # exits 2 when one of SVC is missing from $gobin
 #   it_init NAME            # $work = a fresh /tmp/leakcheck-NAME.XXXXXX,
 #                           # counters at 0, the EXIT trap installed
 #   it_at_exit FUNCTION     # optional: call FUNCTION first at exit (e.g. to
@@ -19,6 +24,38 @@
 # $work is removed when nothing failed and kept (and named) otherwise, and
 # the closing line "N passed, N failed" is printed last. The exit status is
 # 0 when nothing failed, 1 otherwise. Works with and without `set -e`.
+
+it_args() {
+    local name=$1
+    shift
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    if [ $# -ne 1 ]; then
+        echo "usage: $name.sh BUILD_DIR" >&2
+        exit 2
+    fi
+    build=$(cd "$1" 2>/dev/null && pwd) || { echo "$name.sh: no build directory $1" >&2; exit 2; }
+    lc=$build/leakcheck
+    gobin=$root/tests/go/bin
+    it_script=$name
+    [ -x "$lc" ] || { echo "$name.sh: $lc not found or not executable" >&2; exit 2; }
+}
+
+it_need() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "$it_script.sh: $tool not found" >&2; exit 2; }
+    done
+}
+
+it_services() {
+    local s
+    if command -v go >/dev/null; then
+        "$root/tests/go/build.sh" "$gobin" >/dev/null
+    fi
+    for s in "$@"; do
+        [ -x "$gobin/$s" ] || { echo "$it_script.sh: $gobin/$s missing (run tests/go/build.sh)" >&2; exit 2; }
+    done
+}
 
 npass=0
 nfail=0

@@ -21,25 +21,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-build=$(cd "$1" && pwd)
-lc=$build/leakcheck
-gobin=$root/tests/go/bin
-for tool in jq curl timeout ss; do
-    command -v "$tool" >/dev/null || { echo "load.sh: $tool not found" >&2; exit 2; }
-done
-[ -x "$lc" ] || { echo "load.sh: $lc not found or not executable" >&2; exit 2; }
-if command -v go >/dev/null; then
-    "$root/tests/go/build.sh" "$gobin" >/dev/null
-fi
-[ -x "$gobin/freezer" ] || { echo "load.sh: $gobin/freezer missing (run tests/go/build.sh)" >&2; exit 2; }
-
 . "$here/lib.sh"
+it_args load "$@"
+it_need jq curl timeout ss
+it_services freezer
+
 it_init load
 fz_pid=
 # the freezer's command line does not hold $work: stopped by name at exit

@@ -20,39 +20,23 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-build=$(cd "$1" && pwd)
-lc=$build/leakcheck
+. "$here/lib.sh"
+it_args run "$@"
 # LEAKCHECK_WRAPPER: an executable that runs leakcheck (its arguments), e.g.
 # the valgrind wrapper of scripts/valgrind.sh; LEAKCHECK_TIMEOUT: seconds
 # per suite run (default 150).
 wrap=(${LEAKCHECK_WRAPPER:+"$LEAKCHECK_WRAPPER"})
 run_timeout=${LEAKCHECK_TIMEOUT:-150}
 schema=$root/../shared/schemas/junit-10.xsd
-gobin=$root/tests/go/bin
 services=(goroutine-leak fd-leak conn-leak heap-leak closewait-leak healthy demo-svc)
 
-for tool in jq xmllint pgrep timeout; do
-    command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
-done
-[ -x "$lc" ] || { echo "run.sh: $lc not found or not executable" >&2; exit 2; }
+it_need jq xmllint pgrep timeout
 [ -f "$schema" ] || { echo "run.sh: schema $schema not found" >&2; exit 2; }
-if command -v go >/dev/null; then
-    "$root/tests/go/build.sh" "$gobin" >/dev/null
-fi
-for s in "${services[@]}"; do
-    [ -x "$gobin/$s" ] || { echo "run.sh: $gobin/$s missing (run tests/go/build.sh)" >&2; exit 2; }
-done
+it_services "${services[@]}"
 
 # A private tree: the suites find the binaries at the same relative paths,
 # and every target's command line contains $work, so leftovers are found
 # precisely even when others run the same services on this machine.
-. "$here/lib.sh"
 it_init run
 mkdir -p "$work/tests/go/bin" "$work/tests/integration" "$work/suites" "$work/out"
 for s in "${services[@]}"; do cp "$gobin/$s" "$work/tests/go/bin/"; done

@@ -17,14 +17,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-build=$(cd "$1" && pwd)
-lc=$build/leakcheck
-gobin=$root/tests/go/bin
+. "$here/lib.sh"
+it_args schema "$@"
 schema=$root/reports/report.schema.json
 
 # Debian's python3 first (where python3-jsonschema lives), then PATH's.
@@ -36,18 +30,9 @@ for p in /usr/bin/python3 python3; do
     fi
 done
 [ -n "$py" ] || { echo "schema.sh: python3 with jsonschema not found (apt-get install python3-jsonschema)" >&2; exit 2; }
-for tool in jq pgrep timeout; do
-    command -v "$tool" >/dev/null || { echo "schema.sh: $tool not found" >&2; exit 2; }
-done
-[ -x "$lc" ] || { echo "schema.sh: $lc not found or not executable" >&2; exit 2; }
-if command -v go >/dev/null; then
-    "$root/tests/go/build.sh" "$gobin" >/dev/null
-fi
-for s in goroutine-leak healthy; do
-    [ -x "$gobin/$s" ] || { echo "schema.sh: $gobin/$s missing" >&2; exit 2; }
-done
+it_need jq pgrep timeout
+it_services goroutine-leak healthy
 
-. "$here/lib.sh"
 it_init schema
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/out"
 cp "$gobin/goroutine-leak" "$gobin/healthy" "$work/tests/go/bin/"
