@@ -1,19 +1,17 @@
 /* framework/cli.c: subcommands, their flags, and exit codes. */
 #include "framework/cli.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "framework/checks.h"
 #include "framework/commands.h"
 #include "framework/fetch.h"
+#include "framework/ports.h"
 #include "framework/runner.h"
 #include "framework/suite.h"
 #include "reports/report.h"
@@ -45,20 +43,19 @@ static void usage(FILE *out)
           out);
 }
 
-/* Binds 127.0.0.1:0 to learn a free port; the caller's target binds it next. */
+/* Each test's port: free, and unlike the ports of the tests before it. */
+struct picked {
+    int *ports;
+    size_t n;
+};
+
 static int free_port_cb(size_t index, void *arg)
 {
-    (void)index;
-    (void)arg;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
+    struct picked *pk = arg;
+    int port = ports_pick(pk->ports, pk->n);
+    pk->ports = lc_realloc(pk->ports, (index + 1) * sizeof(int));
+    pk->ports[index] = port;
+    pk->n = index + 1;
     return port;
 }
 
@@ -111,7 +108,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 static struct suite *load_checked(const char *path, struct checks **checks)
 {
     struct lc_error err = {0};
-    struct suite *s = suite_load(path, free_port_cb, NULL, &err);
+    struct picked pk = {0};
+    struct suite *s = suite_load(path, free_port_cb, &pk, &err);
+    free(pk.ports);
     if (!s) {
         if (err.line > 0)
             fprintf(stderr, "leakcheck: %s:%d:%d: %s\n", path, err.line, err.col, err.msg);
@@ -149,7 +148,9 @@ static int exit_code_of(const struct report_run *rr)
 {
     if (rr->interrupted)
         return CLI_INTERRUPTED;
-    return rr->verdict == REPORT_PASS ? CLI_OK : rr->verdict == REPORT_FAIL ? CLI_FAILED : CLI_INFRA;
+    return rr->verdict == REPORT_PASS   ? CLI_OK
+           : rr->verdict == REPORT_FAIL ? CLI_FAILED
+                                        : CLI_INFRA;
 }
 
 /* A folder name for each test: its name made safe for a path (letters,
@@ -194,8 +195,7 @@ static char **test_dirs(const struct suite *s, const char *out)
 static void run_tests(struct suite *s, struct checks *c, const struct run_args *a,
                       struct report_run *rr)
 {
-    struct runner_opts opts = {.out_dir = a->out, .quiet = a->quiet,
-                               .live = isatty(STDERR_FILENO)};
+    struct runner_opts opts = {.out_dir = a->out, .quiet = a->quiet, .live = isatty(STDERR_FILENO)};
     char **dirs = test_dirs(s, a->out);
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;

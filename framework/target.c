@@ -19,9 +19,9 @@ volatile sig_atomic_t target_group;
 
 struct target {
     pid_t pid;
-    int owned;   /* started by us: we stop it */
+    int owned; /* started by us: we stop it */
     int ended;
-    int status;  /* from waitpid when owned */
+    int status; /* from waitpid when owned */
     double grace_s;
     char *stderr_path;
     char reason[128];
@@ -47,6 +47,53 @@ static char **build_env(const struct suite_target *t)
     for (size_t j = 0; j < t->nenv; j++)
         env[k++] = t->env[j];
     return env;
+}
+
+/* The PATH of env, the target's environment (glibc's default without one). */
+static const char *env_path(char **env)
+{
+    for (char **e = env; *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0)
+            return *e + 5;
+    return "/bin:/usr/bin";
+}
+
+/*
+ * In the child: execvpe, except that a bare command name is looked up in
+ * the target's own PATH (suite env), where glibc's execvpe would use
+ * leakcheck's. No allocation: only execve between fork and exec. Returns
+ * with errno set when nothing could be run.
+ */
+static void exec_search(char *const argv[], char **env)
+{
+    const char *name = argv[0];
+    if (strchr(name, '/')) {
+        execve(name, argv, env);
+        return;
+    }
+    size_t nl = strlen(name);
+    int denied = 0;
+    char file[4096];
+    for (const char *p = env_path(env);;) {
+        const char *end = strchrnul(p, ':');
+        size_t dl = (size_t)(end - p);
+        if (dl + nl + 2 <= sizeof(file)) {
+            /* an empty entry is the working directory */
+            memcpy(file, dl ? p : ".", dl ? dl : 1);
+            dl = dl ? dl : 1;
+            file[dl] = '/';
+            memcpy(file + dl + 1, name, nl + 1);
+            execve(file, argv, env);
+            if (errno == EACCES)
+                denied = 1;
+            else if (errno != ENOENT && errno != ENOTDIR)
+                return;
+        }
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    errno = denied ? EACCES : ENOENT;
 }
 
 /* In the child: never returns. Reports a failure as an errno on errpipe. */
@@ -75,7 +122,7 @@ static void child_exec(const struct suite_target *t, char **env, int out, int er
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    execvpe(t->command[0], t->command, env);
+    exec_search(t->command, env);
 fail:
     e = errno;
     int msg[2] = {stage, e};
@@ -126,8 +173,11 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
         ;
     if (n == (ssize_t)sizeof(msg)) {
         waitpid(pid, NULL, 0);
-        lc_error_set(err, "cannot %s %s: %s", stage_name(msg[0]),
-                     msg[0] == 1 ? t->cwd : t->command[0], strerror(msg[1]));
+        int unfound = msg[0] == 3 && msg[1] == ENOENT && !strchr(t->command[0], '/');
+        lc_error_set(err, "cannot %s %s: %s%s", stage_name(msg[0]),
+                     msg[0] == 1 ? t->cwd : t->command[0],
+                     unfound ? "not found in the target's PATH " : strerror(msg[1]),
+                     unfound ? env_path(env) : "");
         goto cleanup;
     }
     tg->pid = pid;
@@ -166,8 +216,7 @@ static int read_pid_file(const char *path, pid_t *pid, struct lc_error *err)
     return ok ? 0 : -1;
 }
 
-struct target *target_start(const struct suite_target *t, const char *logdir,
-                            struct lc_error *err)
+struct target *target_start(const struct suite_target *t, const char *logdir, struct lc_error *err)
 {
     struct target *tg = lc_calloc(1, sizeof(*tg));
     tg->grace_s = t->stop_grace_s;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,7 +96,8 @@ static void test_clean_inheritance(void **state)
     signal(SIGPIPE, SIG_IGN);
     char *argv[4];
     struct suite_target t = shell("ls /proc/$$/fd | tr '\\n' ' '; echo; "
-                                  "grep SigIgn /proc/$$/status", argv);
+                                  "grep SigIgn /proc/$$/status",
+                                  argv);
     struct lc_error err = {0};
     struct target *tg = target_start(&t, logdir, &err);
     assert_non_null(tg);
@@ -120,6 +122,40 @@ static void test_missing_command_is_reported(void **state)
     assert_null(target_start(&t, logdir, &err));
     assert_non_null(strstr(err.msg, "/nonexistent/service"));
     assert_non_null(strstr(err.msg, "No such file"));
+}
+
+/* A bare command name is looked up in the suite's env PATH, as env(1) and
+ * a shell would, not in leakcheck's own PATH (glibc's execvpe). */
+static void test_command_found_in_target_path(void **state)
+{
+    (void)state;
+    char *bindir = lc_asprintf("%s/bin", logdir);
+    assert_int_equal(lc_mkdirs(bindir, NULL), 0);
+    char *script = lc_asprintf("%s/lc-path-probe", bindir);
+    const char *text = "#!/bin/sh\necho found \"$1\"\n";
+    assert_int_equal(lc_write_file_atomic(script, text, strlen(text), NULL), 0);
+    assert_int_equal(chmod(script, 0755), 0);
+    char *pathvar = lc_asprintf("PATH=/nonexistent::%s:/bin:/usr/bin", bindir);
+    char *env[] = {pathvar};
+    char *argv[] = {"lc-path-probe", "it", NULL};
+    struct suite_target t = {.present = 1, .command = argv, .ncommand = 2, .env = env, .nenv = 1};
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    for (int i = 0; i < 100 && target_poll(tg) == 0; i++)
+        sleep_s(0.02);
+    char *out = read_log("stdout.log");
+    assert_string_equal(out, "found it\n");
+    target_free(tg);
+
+    argv[0] = "lc-path-missing";
+    assert_null(target_start(&t, logdir, &err));
+    assert_non_null(strstr(err.msg, "lc-path-missing: not found in the target's PATH"));
+    assert_non_null(strstr(err.msg, bindir));
+    free(out);
+    free(pathvar);
+    free(script);
+    free(bindir);
 }
 
 static void test_exit_status_noticed(void **state)
@@ -190,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_env_cwd_nofile_and_logs),
         cmocka_unit_test(test_clean_inheritance),
         cmocka_unit_test(test_missing_command_is_reported),
+        cmocka_unit_test(test_command_found_in_target_path),
         cmocka_unit_test(test_exit_status_noticed),
         cmocka_unit_test(test_stubborn_group_is_killed),
         cmocka_unit_test(test_attach_by_pid),
