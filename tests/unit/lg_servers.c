@@ -66,6 +66,8 @@ static void gen_cb(struct evhttp_request *req, void *arg)
         s->body_len = evbuffer_get_length(evhttp_request_get_input_buffer(req));
         atomic_fetch_add(&s->posts, 1);
     }
+    if (s->hook)
+        s->hook(req, s->hook_arg);
     struct evbuffer *b = evbuffer_new();
     evbuffer_add(b, "ok\n", 3);
     evhttp_send_reply(req, strncmp(uri, "/status/503", 11) == 0 ? 503 : 200, "X", b);
@@ -90,7 +92,15 @@ static void *srv_main(void *arg)
 
 struct srv *srv_start(const char *addr)
 {
+    return srv_start_hook(addr, NULL, NULL);
+}
+
+struct srv *srv_start_hook(const char *addr, void (*hook)(struct evhttp_request *, void *),
+                           void *arg)
+{
     struct srv *s = lc_calloc(1, sizeof *s);
+    s->hook = hook;
+    s->hook_arg = arg;
     s->base = event_base_new();
     s->http = evhttp_new(s->base);
     evhttp_set_gencb(s->http, gen_cb, s);

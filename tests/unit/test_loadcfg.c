@@ -6,9 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,38 +14,33 @@
 #include <strings.h>
 
 #include <event2/buffer.h>
-#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "common/lc.h"
 #include "framework/loadcfg.h"
 #include "framework/suite.h"
+#include "tests/unit/lg_servers.h"
 
 #define DATA "tests/data/suites/"
 
-struct srv {
-    struct event_base *base;
-    struct evhttp *http;
-    struct event *poll;
-    pthread_t tid;
-    int port;
-    _Atomic int stop;
-    /* written by the server thread before it answers; read after the run */
-    _Atomic unsigned requests, get_a, head_b, post_p, close_hdr, xtest_ok;
+/* What arrived, counted in the server thread before it answers; read
+ * after the run. */
+struct seen {
+    _Atomic int port;
+    _Atomic unsigned get_a, head_b, post_p, close_hdr, xtest_ok;
     _Atomic size_t post_body;
     char post_type[64];
 };
 
-static void gen_cb(struct evhttp_request *req, void *arg)
+static void seen_cb(struct evhttp_request *req, void *arg)
 {
-    struct srv *s = arg;
+    struct seen *s = arg;
     const char *uri = evhttp_request_get_uri(req);
     struct evkeyvalq *h = evhttp_request_get_input_headers(req);
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     const char *conn = evhttp_find_header(h, "Connection");
     char want[32];
-    s->requests++;
     if (conn && strcasecmp(conn, "close") == 0)
         s->close_hdr++;
     if (cmd == EVHTTP_REQ_GET && strcmp(uri, "/a") == 0)
@@ -64,56 +57,14 @@ static void gen_cb(struct evhttp_request *req, void *arg)
         s->post_body = evbuffer_get_length(evhttp_request_get_input_buffer(req));
         snprintf(s->post_type, sizeof s->post_type, "%s", ct ? ct : "");
     }
-    struct evbuffer *b = evbuffer_new();
-    evbuffer_add(b, "ok\n", 3);
-    evhttp_send_reply(req, 200, "OK", b);
-    evbuffer_free(b);
 }
 
-static void poll_cb(evutil_socket_t fd, short what, void *arg)
+static struct srv *start(struct seen *seen)
 {
-    struct srv *s = arg;
-    (void)fd;
-    (void)what;
-    if (atomic_load(&s->stop))
-        event_base_loopbreak(s->base);
-}
-
-static void *srv_main(void *arg)
-{
-    struct srv *s = arg;
-    event_base_dispatch(s->base);
-    return NULL;
-}
-
-static struct srv *srv_start(void)
-{
-    struct srv *s = lc_calloc(1, sizeof *s);
-    s->base = event_base_new();
-    s->http = evhttp_new(s->base);
-    evhttp_set_gencb(s->http, gen_cb, s);
-    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
-    struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(s->http, "127.0.0.1", 0);
-    assert_non_null(bs);
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sa, &sl);
-    s->port = ntohs(sa.sin_port);
-    s->poll = event_new(s->base, -1, EV_PERSIST, poll_cb, s);
-    struct timeval tv = {0, 10000};
-    event_add(s->poll, &tv);
-    pthread_create(&s->tid, NULL, srv_main, s);
+    struct srv *s = srv_start_hook("127.0.0.1", seen_cb, seen);
+    assert_non_null(s);
+    seen->port = s->port;
     return s;
-}
-
-static void srv_stop(struct srv *s)
-{
-    atomic_store(&s->stop, 1);
-    pthread_join(s->tid, NULL);
-    event_free(s->poll);
-    evhttp_free(s->http);
-    event_base_free(s->base);
-    free(s);
 }
 
 static int port_cb(size_t index, void *arg)
@@ -142,7 +93,8 @@ static struct loadgen_stats run_load(const struct suite *su, size_t i, double *w
 static void test_mix_stages_no_keepalive(void **state)
 {
     (void)state;
-    struct srv *s = srv_start();
+    struct seen seen = {0};
+    struct srv *s = start(&seen);
     struct lc_error err = {0};
     struct suite *su = suite_load(DATA "valid/mix.json", port_cb, s, &err);
     if (!su)
@@ -158,18 +110,18 @@ static void test_mix_stages_no_keepalive(void **state)
         fail_msg("the stages last 0.6 s; the run took %.3f s", wall);
     /* weights 3:1:2 in smooth round-robin order a p a b p a: 26 full
      * rounds and then a p a b */
-    assert_int_equal(s->get_a, 80);
-    assert_int_equal(s->head_b, 27);
-    assert_int_equal(s->post_p, 53);
-    assert_int_equal(s->xtest_ok, 27);
+    assert_int_equal(seen.get_a, 80);
+    assert_int_equal(seen.head_b, 27);
+    assert_int_equal(seen.post_p, 53);
+    assert_int_equal(seen.xtest_ok, 27);
     size_t len = 0;
     char *body = lc_read_file(DATA "valid/payloads/order.json", 4096, &len, NULL);
     assert_non_null(body);
-    assert_int_equal(s->post_body, len);
-    assert_string_equal(s->post_type, "application/json");
+    assert_int_equal(seen.post_body, len);
+    assert_string_equal(seen.post_type, "application/json");
     free(body);
     /* disable_keepalive: every request asks to close its connection */
-    assert_int_equal(s->close_hdr, 160);
+    assert_int_equal(seen.close_hdr, 160);
     suite_free(su);
     srv_stop(s);
 }
@@ -177,7 +129,8 @@ static void test_mix_stages_no_keepalive(void **state)
 static void test_single_request_keepalive(void **state)
 {
     (void)state;
-    struct srv *s = srv_start();
+    struct seen seen = {0};
+    struct srv *s = start(&seen);
     struct lc_error err = {0};
     struct suite *su = suite_load(DATA "valid/mix.json", port_cb, s, &err);
     assert_non_null(su);
@@ -186,7 +139,7 @@ static void test_single_request_keepalive(void **state)
     assert_int_equal(st.requests, 10);
     assert_int_equal(st.status[200], 10);
     assert_int_equal(s->requests, 10);
-    assert_int_equal(s->close_hdr, 0);
+    assert_int_equal(seen.close_hdr, 0);
     suite_free(su);
     srv_stop(s);
 }
