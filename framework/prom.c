@@ -28,6 +28,9 @@ struct pr {
     struct lc_error *err;
     struct prom_set *set;
     size_t cap;
+    int filter; /* keep only the samples named in names[] */
+    const char *const *names;
+    size_t nnames;
 };
 
 static int is_blank(char c)
@@ -106,12 +109,14 @@ static size_t name_at(const struct pr *r, size_t *i, int colon)
     return *i - s;
 }
 
-/* A quoted label value at line[*i] (on the opening quote), unescaped. */
+/* A quoted label value at line[*i] (on the opening quote), unescaped into
+ * *out, or only checked when out is NULL. */
 static int label_value(struct pr *r, size_t *i, char **out)
 {
     struct lc_buf b = {0};
     size_t start = *i;
-    lc_buf_append(&b, "", 0);
+    if (out)
+        lc_buf_append(&b, "", 0);
     for ((*i)++; *i < r->len && r->line[*i] != '"'; (*i)++) {
         char c = r->line[*i];
         if (c == '\\') {
@@ -123,14 +128,16 @@ static int label_value(struct pr *r, size_t *i, char **out)
             c = e == 'n' ? '\n' : e;
             (*i)++;
         }
-        lc_buf_append(&b, &c, 1);
+        if (out)
+            lc_buf_append(&b, &c, 1);
     }
     if (*i >= r->len) {
         lc_buf_free(&b);
         return pr_fail(r, start, "unterminated label value");
     }
     (*i)++;
-    *out = b.data;
+    if (out)
+        *out = b.data;
     return 0;
 }
 
@@ -143,7 +150,8 @@ static void free_labels(struct prom_label *l, size_t n)
     free(l);
 }
 
-/* One `name="value"` of a label set, appended to *l. */
+/* One `name="value"` of a label set, appended to *l (only checked when l is
+ * NULL). */
 static int one_label(struct pr *r, size_t *i, struct prom_label **l, size_t *n, size_t *cap)
 {
     size_t s = *i;
@@ -157,8 +165,10 @@ static int one_label(struct pr *r, size_t *i, struct prom_label **l, size_t *n, 
     if (*i >= r->len || r->line[*i] != '"')
         return pr_fail(r, *i, "expected a quoted label value");
     char *v = NULL;
-    if (label_value(r, i, &v) != 0)
+    if (label_value(r, i, l ? &v : NULL) != 0)
         return -1;
+    if (!l)
+        return 0;
     lc_grow((void **)l, cap, *n + 1, sizeof(**l));
     (*l)[*n].name = lc_strndup(r->line + s, nn);
     (*l)[*n].value = v;
@@ -166,11 +176,15 @@ static int one_label(struct pr *r, size_t *i, struct prom_label **l, size_t *n, 
     return 0;
 }
 
-/* `{a="b",c="d",}` at line[*i] (on the '{'). */
+/* `{a="b",c="d",}` at line[*i] (on the '{'), into *l and *n; only checked,
+ * allocating nothing, when l is NULL. */
 static int label_set(struct pr *r, size_t *i, struct prom_label **l, size_t *n)
 {
-    size_t cap = 0;
-    *l = NULL;
+    size_t cap = 0, none = 0;
+    if (!l)
+        n = &none;
+    else
+        *l = NULL;
     *n = 0;
     (*i)++;
     for (;;) {
@@ -190,8 +204,10 @@ static int label_set(struct pr *r, size_t *i, struct prom_label **l, size_t *n)
     (*i)++;
     return 0;
 fail:
-    free_labels(*l, *n);
-    *l = NULL;
+    if (l) {
+        free_labels(*l, *n);
+        *l = NULL;
+    }
     *n = 0;
     return -1;
 }
@@ -235,8 +251,6 @@ static int timestamp(struct pr *r, size_t *i, int64_t *ms)
 /* OpenMetrics exemplar after the value: `# {labels} value [timestamp]`. */
 static int exemplar(struct pr *r, size_t i)
 {
-    struct prom_label *l = NULL;
-    size_t n = 0;
     double v;
     int64_t ts;
     if (!r->om)
@@ -245,9 +259,8 @@ static int exemplar(struct pr *r, size_t i)
     i = skip_blanks(r, i + 1);
     if (i >= r->len || r->line[i] != '{')
         return pr_fail(r, i, "expected '{' of an exemplar's labels");
-    if (label_set(r, &i, &l, &n) != 0)
+    if (label_set(r, &i, NULL, NULL) != 0)
         return -1;
-    free_labels(l, n);
     i = skip_blanks(r, i);
     if (number(r, &i, &v, "exemplar value") != 0)
         return -1;
@@ -278,17 +291,31 @@ static int sample_tail(struct pr *r, size_t i, struct prom_sample *s)
     return 0;
 }
 
+/* Whether the metric named line[s..s+n) is one to keep. */
+static int wanted(const struct pr *r, size_t s, size_t n)
+{
+    if (!r->filter)
+        return 1;
+    for (size_t k = 0; k < r->nnames; k++)
+        if (r->names[k] && strncmp(r->names[k], r->line + s, n) == 0 && r->names[k][n] == '\0')
+            return 1;
+    return 0;
+}
+
+/* A sample line, checked in full; stored only when its metric is wanted
+ * (the labels of the others are never copied). */
 static int sample_line(struct pr *r, size_t i)
 {
     size_t s = i;
     size_t nn = name_at(r, &i, 1);
     if (nn == 0)
         return pr_fail(r, i, "expected a metric name");
+    int keep = wanted(r, s, nn);
     struct prom_sample smp = {0};
     size_t after = i;
     i = skip_blanks(r, i);
     if (i < r->len && r->line[i] == '{') {
-        if (label_set(r, &i, &smp.labels, &smp.nlabels) != 0)
+        if (label_set(r, &i, keep ? &smp.labels : NULL, &smp.nlabels) != 0)
             return -1;
         i = skip_blanks(r, i);
     } else if (i == after && i < r->len) {
@@ -298,6 +325,8 @@ static int sample_line(struct pr *r, size_t i)
         free_labels(smp.labels, smp.nlabels);
         return -1;
     }
+    if (!keep)
+        return 0;
     smp.name = lc_strndup(r->line + s, nn);
     struct prom_set *set = r->set;
     lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
@@ -320,9 +349,14 @@ static int one_line(struct pr *r)
     return sample_line(r, i);
 }
 
-struct prom_set *prom_parse(const char *text, size_t len, struct lc_error *err)
+static struct prom_set *parse(const char *text, size_t len, int filter, const char *const *names,
+                              size_t nnames, struct lc_error *err)
 {
-    struct pr r = {.p = text ? text : "", .err = err};
+    struct pr r = {.p = text ? text : "",
+                   .err = err,
+                   .filter = filter,
+                   .names = names,
+                   .nnames = names ? nnames : 0};
     r.end = r.p + (text ? len : 0);
     r.om = is_openmetrics(r.p, (size_t)(r.end - r.p));
     r.set = lc_calloc(1, sizeof(*r.set));
@@ -333,6 +367,17 @@ struct prom_set *prom_parse(const char *text, size_t len, struct lc_error *err)
         }
     }
     return r.set;
+}
+
+struct prom_set *prom_parse(const char *text, size_t len, struct lc_error *err)
+{
+    return parse(text, len, 0, NULL, 0, err);
+}
+
+struct prom_set *prom_parse_only(const char *text, size_t len, const char *const *names,
+                                 size_t nnames, struct lc_error *err)
+{
+    return parse(text, len, 1, names, nnames, err);
 }
 
 void prom_free(struct prom_set *s)

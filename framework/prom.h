@@ -36,6 +36,19 @@ struct prom_set {
  */
 struct prom_set *prom_parse(const char *text, size_t len, struct lc_error *err);
 
+/*
+ * As prom_parse, checking every line just as strictly (the same errors at
+ * the same line and column), but keeping only the samples whose metric name
+ * is exactly one of names[0..nnames) (names are matched as written: a
+ * histogram's "x_bucket", "x_sum" and "x_count" are three names). The
+ * other samples' labels are never copied, so a large exposition costs
+ * little memory when few metrics are wanted. nnames 0 (names may then be
+ * NULL) keeps no sample but still checks the text. The names are borrowed
+ * for the call only.
+ */
+struct prom_set *prom_parse_only(const char *text, size_t len, const char *const *names,
+                                 size_t nnames, struct lc_error *err);
+
 /* prom_free(NULL) is a no-op. */
 void prom_free(struct prom_set *s);
 

@@ -36,6 +36,9 @@ struct sampler {
     struct loadgen *lg;
     const struct expr_metric **prom;
     size_t nprom, capprom;
+    /* the distinct metric names of prom[]: the only samples a scrape keeps */
+    const char **prom_names;
+    size_t nprom_names, capprom_names;
     /* the round under way */
     int busy;
     int outstanding;
@@ -70,6 +73,11 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
             return;
     lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
     s->prom[s->nprom++] = m;
+    for (size_t i = 0; i < s->nprom_names; i++)
+        if (strcmp(s->prom_names[i], m->name) == 0)
+            return;
+    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
+    s->prom_names[s->nprom_names++] = m->name;
 }
 
 void sampler_set_load(struct sampler *s, struct loadgen *lg)
@@ -224,8 +232,9 @@ static void on_fetched(const struct fetch_result *r, void *arg)
         parsed = pprof_parse_goroutine(r->body, r->len, &err);
     else if (got && pd->kind == FETCH_HEAP)
         parsed = pprof_parse_heap(r->body, r->len, &err);
+    /* of a scrape, only the series assertions sum are kept; every line is checked */
     else if (got)
-        parsed = prom_parse(r->body, r->len, &err);
+        parsed = prom_parse_only(r->body, r->len, s->prom_names, s->nprom_names, &err);
     if (got && !parsed)
         lc_error_prefix(&err, "%s is not a valid %s (line %d, column %d)", r->url,
                         kind_name(pd->kind), err.line, err.col);
@@ -299,6 +308,7 @@ void sampler_free(struct sampler *s)
     if (s->g_last != s->g_base)
         pprof_free(s->g_last);
     pprof_free(s->g_base);
+    free(s->prom_names);
     free(s->prom);
     free(s);
 }
