@@ -15,9 +15,15 @@ static void report(const struct suite *s, const struct suite_test *t, size_t k,
                    const struct lc_error *err, FILE *out)
 {
     struct lc_buf caret = {0};
+    int line, col;
     expr_caret(t->asserts[k], err->col, &caret);
-    fprintf(out, "leakcheck: %s:%d: test \"%s\", assertion %zu: %s\n", s->path, t->line, t->name,
-            k + 1, err->msg);
+    /* the fault's own place in the file, where the suite knows it */
+    suite_assert_where(t, k, err->col, &line, &col);
+    if (col > 0)
+        fprintf(out, "leakcheck: %s:%d:%d: ", s->path, line, col);
+    else
+        fprintf(out, "leakcheck: %s:%d: ", s->path, line);
+    fprintf(out, "test \"%s\", assertion %zu: %s\n", t->name, k + 1, err->msg);
     /* indent both lines of the caret rendering */
     fputs("    ", out);
     for (const char *p = caret.data ? caret.data : ""; *p; p++) {

@@ -14,8 +14,11 @@ struct checks;
 
 /*
  * Parses every assertion of every test of s and checks its metrics against
- * what the test samples. Each fault is printed to errout with the suite
- * file, the test, the column and a caret under it. Returns the parsed
+ * what the test samples. Each fault is printed to errout as
+ * "leakcheck: FILE:LINE:COL: test "NAME", assertion N: MESSAGE", where
+ * LINE:COL is the faulty token's place in the suite file (see
+ * suite_assert_where; just FILE:LINE when the column is not known), then
+ * the assertion with a caret under the token. Returns the parsed
  * assertions (free with checks_free), or NULL when there was any fault.
  */
 struct checks *checks_new(const struct suite *s, FILE *errout);

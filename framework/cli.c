@@ -104,8 +104,21 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     return 0;
 }
 
-/* Loads the suite and checks every assertion; prints faults. NULL on any. */
-static struct suite *load_checked(const char *path, struct checks **checks)
+/* Prints the suite's warnings to stderr. With run --compare a test without
+ * assertions gets compare() ones, so that warning is left out then. */
+static void print_warnings(const struct suite *s, int comparing)
+{
+    for (size_t i = 0; i < s->nwarnings; i++) {
+        const struct suite_warning *w = &s->warnings[i];
+        if (comparing && w->kind == SUITE_WARN_NO_ASSERTIONS)
+            continue;
+        fprintf(stderr, "leakcheck: %s:%d:%d: warning: %s\n", s->path, w->line, w->col, w->msg);
+    }
+}
+
+/* Loads the suite and checks every assertion; prints faults and warnings.
+ * NULL on any fault. */
+static struct suite *load_checked(const char *path, int comparing, struct checks **checks)
 {
     struct lc_error err = {0};
     struct picked pk = {0};
@@ -118,6 +131,7 @@ static struct suite *load_checked(const char *path, struct checks **checks)
             fprintf(stderr, "leakcheck: %s: %s\n", path, err.msg);
         return NULL;
     }
+    print_warnings(s, comparing);
     *checks = checks_new(s, stderr);
     if (!*checks) {
         suite_free(s);
@@ -228,7 +242,7 @@ static int cmd_run(int argc, char **argv)
     if (parse_run_args(argc, argv, &a) != 0)
         return CLI_USAGE;
     struct checks *c = NULL;
-    struct suite *s = load_checked(a.suite, &c);
+    struct suite *s = load_checked(a.suite, a.compare != NULL, &c);
     if (!s)
         return CLI_USAGE;
     /* the previous report is read before anything starts: a typo costs nothing */
@@ -288,7 +302,7 @@ static int cmd_validate(int argc, char **argv)
         return CLI_USAGE;
     }
     struct checks *c = NULL;
-    struct suite *s = load_checked(argv[0], &c);
+    struct suite *s = load_checked(argv[0], 0, &c);
     if (!s)
         return CLI_USAGE;
     printf("%s: suite \"%s\" is valid (%zu test%s)\n", argv[0], s->name, s->ntests,

@@ -1,6 +1,8 @@
 /*
  * framework/suite.c: loading a suite file (format v1, JSON) into struct
- * suite: the document, its tests, and each test's target, sampling and load.
+ * suite: the document, its tests, where each assertion is written, and the
+ * warnings. Each test's target and sample blocks are read in
+ * suite_target.c, its load block in suite_request.c and suite_mix.c.
  *
  * Strings: "${port}" becomes the test's port; "$${" is the escape for a
  * literal "${" (so "$${port}" stays "${port}"); a lone "$" or "$$" not
@@ -18,296 +20,11 @@
 
 /* A suite file is small; anything bigger is a mistake. */
 #define SUITE_MAX_BYTES (16u << 20)
-/* A request body read from body_file is sent as is, so keep it sane. */
-#define SUITE_MAX_BODY (64u << 20)
 
 static const char *const suite_keys[] = {"suite", "tests", "compare", NULL};
 static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
                                         "observe", "settle", "assert", "ignore",   NULL};
 static const char *const ignore_keys[] = {"top_function", "any_function", NULL};
-static const char *const target_keys[] = {"command",       "env",        "cwd", "nofile",   "ready",
-                                          "ready_timeout", "stop_grace", "pid", "pid_file", NULL};
-static const char *const sample_keys[] = {"pprof",    "prometheus", "proc",
-                                          "interval", "timeout",    NULL};
-static const char *const load_keys[] = {
-    "url",      "method", "headers", "body",    "body_file",    "concurrency", "requests",
-    "duration", "rate",   "threads", "timeout", "requests_mix", "stages",      "disable_keepalive",
-    NULL};
-
-/* Runs a reader and returns -1 from the caller when it fails. */
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        if ((expr) < 0)                                                                            \
-            return -1;                                                                             \
-    } while (0)
-
-/* Reports, at key `key` of the current object, that it cannot be given
- * together with what `why` names. */
-static int conflict(struct suite_ctx *ctx, const char *key, const char *why)
-{
-    suite_path_push_key(&ctx->path, key);
-    sx_fail(ctx, SUITE_POS_KEY, "%s", why);
-    suite_path_pop(&ctx->path);
-    return -1;
-}
-
-static const char *env_check(const char *name, const char *value, enum suite_pos *where)
-{
-    (void)value;
-    *where = SUITE_POS_KEY;
-    if (name[0] == '\0' || strchr(name, '='))
-        return "an environment variable name must be non-empty and contain no '='";
-    return NULL;
-}
-
-static const char *header_check(const char *name, const char *value, enum suite_pos *where)
-{
-    /* RFC 9110 token characters */
-    static const char tchar[] = "!#$%&'*+-.^_`|~";
-    *where = SUITE_POS_KEY;
-    if (name[0] == '\0')
-        return "a header name must not be empty";
-    for (const char *p = name; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        int alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-        if (!alnum && (c >= 0x80 || !strchr(tchar, c)))
-            return "a header name may only hold letters, digits and !#$%&'*+-.^_`|~";
-    }
-    *where = SUITE_POS_VALUE;
-    if (strpbrk(value, "\r\n"))
-        return "a header value must not contain a line break";
-    return NULL;
-}
-
-/* Checks that the string at key of the current object is a URL that can be
- * fetched: http only for the load generator, https too for curl. */
-static int url_check(struct suite_ctx *ctx, const char *key, const char *url, int https_ok)
-{
-    if (strncmp(url, "http://", 7) == 0 || (https_ok && strncmp(url, "https://", 8) == 0))
-        return 0;
-    suite_path_push_key(&ctx->path, key);
-    sx_fail(ctx, SUITE_POS_VALUE, "expected an %s URL, got \"%s\"",
-            https_ok ? "http:// or https://" : "http://", url);
-    suite_path_pop(&ctx->path);
-    return -1;
-}
-
-static int parse_command(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
-{
-    int rc = sx_strings(ctx, o, "command", 1, &t->command, &t->ncommand);
-    if (rc <= 0)
-        return rc;
-    if (t->command[0][0] == '\0') {
-        suite_path_push_key(&ctx->path, "command");
-        suite_path_push_index(&ctx->path, 0);
-        sx_fail(ctx, SUITE_POS_VALUE, "the program name must not be empty");
-        ctx->path.depth -= 2;
-        return -1;
-    }
-    /* "./svc" means next to the suite; a bare "go" is found in PATH later */
-    if (strchr(t->command[0], '/')) {
-        char *abs = sx_resolve(ctx, t->command[0]);
-        free(t->command[0]);
-        t->command[0] = abs;
-    }
-    return 1;
-}
-
-static int parse_attach(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
-{
-    json_int_t pid = 0;
-    int has_pid = sx_posint(ctx, o, "pid", INT_MAX, &pid);
-    TRY(has_pid);
-    t->pid = (pid_t)pid;
-    int has_file = sx_string(ctx, o, "pid_file", 0, &t->pid_file);
-    TRY(has_file);
-    if (has_file && t->pid_file[0] == '\0') {
-        suite_path_push_key(&ctx->path, "pid_file");
-        sx_fail(ctx, SUITE_POS_VALUE, "must not be empty");
-        suite_path_pop(&ctx->path);
-        return -1;
-    }
-    if (has_file) {
-        char *abs = sx_resolve(ctx, t->pid_file);
-        free(t->pid_file);
-        t->pid_file = abs;
-    }
-    if (has_pid && has_file)
-        return conflict(ctx, "pid_file", "give either pid or pid_file, not both");
-    return has_pid || has_file;
-}
-
-static int parse_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
-{
-    static const char *const start_only[] = {"env", "cwd", "nofile", "stop_grace", NULL};
-    json_int_t nofile = 0;
-    TRY(sx_object(ctx, o, target_keys));
-    t->present = 1;
-    int has_cmd = parse_command(ctx, o, t);
-    TRY(has_cmd);
-    int attach = parse_attach(ctx, o, t);
-    TRY(attach);
-    if (has_cmd && attach)
-        return conflict(ctx, json_object_get(o, "pid") ? "pid" : "pid_file",
-                        "give either command (to start a process) or pid/pid_file (to attach to "
-                        "one), not both");
-    if (!has_cmd && !attach)
-        return sx_fail(ctx, SUITE_POS_VALUE, "a target needs command, pid or pid_file");
-    for (size_t i = 0; attach && start_only[i]; i++)
-        if (json_object_get(o, start_only[i]))
-            return conflict(ctx, start_only[i],
-                            "applies only to a command leakcheck starts, not to pid/pid_file");
-    TRY(sx_pairs(ctx, o, "env", "=", env_check, &t->env, &t->nenv));
-    int has_cwd = sx_string(ctx, o, "cwd", 0, &t->cwd);
-    TRY(has_cwd);
-    char *cwd = sx_resolve(ctx, has_cwd ? t->cwd : ".");
-    free(t->cwd);
-    t->cwd = cwd;
-    TRY(sx_posint(ctx, o, "nofile", LONG_MAX, &nofile));
-    t->nofile = (long)nofile;
-    int has_ready = sx_string(ctx, o, "ready", 0, &t->ready);
-    TRY(has_ready);
-    if (has_ready)
-        TRY(url_check(ctx, "ready", t->ready, 1));
-    TRY(sx_duration(ctx, o, "ready_timeout", 10.0, -1, &t->ready_timeout_s));
-    TRY(sx_duration(ctx, o, "stop_grace", 5.0, 0, &t->stop_grace_s));
-    return 0;
-}
-
-static int parse_sample(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
-{
-    struct suite_sample *s = &t->sample;
-    int proc = t->target.present;
-    int has;
-    s->proc = proc;
-    s->interval_s = 0.25;
-    s->timeout_s = 5.0;
-    if (!o)
-        return 0;
-    TRY(sx_object(ctx, o, sample_keys));
-    TRY(has = sx_string(ctx, o, "pprof", 0, &s->pprof));
-    if (has) {
-        TRY(url_check(ctx, "pprof", s->pprof, 1));
-        /* "…/debug/pprof/" and "…/debug/pprof" name the same base */
-        size_t n = strlen(s->pprof);
-        while (n > 8 && s->pprof[n - 1] == '/')
-            s->pprof[--n] = '\0';
-    }
-    TRY(has = sx_string(ctx, o, "prometheus", 0, &s->prometheus));
-    if (has)
-        TRY(url_check(ctx, "prometheus", s->prometheus, 1));
-    TRY(has = sx_bool(ctx, o, "proc", &proc));
-    if (has && proc && !t->target.present) {
-        suite_path_push_key(&ctx->path, "proc");
-        sx_fail(ctx, SUITE_POS_VALUE,
-                "sampling /proc needs a target (command, pid or pid_file) in this test");
-        suite_path_pop(&ctx->path);
-        return -1;
-    }
-    s->proc = proc;
-    TRY(sx_duration(ctx, o, "interval", 0.25, 0.010, &s->interval_s));
-    TRY(sx_duration(ctx, o, "timeout", 5.0, -1, &s->timeout_s));
-    return 0;
-}
-
-static int parse_method(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
-{
-    int has = sx_string(ctx, o, "method", 0, &l->method);
-    TRY(has);
-    if (!has) {
-        l->method = lc_strdup("GET");
-        return 0;
-    }
-    size_t n = strlen(l->method);
-    if (n > 0 && n <= 32 && strspn(l->method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == n)
-        return 0;
-    suite_path_push_key(&ctx->path, "method");
-    sx_fail(ctx, SUITE_POS_VALUE, "expected an HTTP method in capitals such as \"GET\", got \"%s\"",
-            l->method);
-    suite_path_pop(&ctx->path);
-    return -1;
-}
-
-static int parse_headers(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
-{
-    char **pairs = NULL;
-    size_t n = 0;
-    int rc = sx_pairs(ctx, o, "headers", ": ", header_check, &pairs, &n);
-    if (pairs) {
-        /* every "Name: value" string moves into a suite_header */
-        l->headers = lc_calloc(n ? n : 1, sizeof(*l->headers));
-        for (size_t i = 0; i < n; i++)
-            l->headers[i].name = pairs[i];
-        l->nheaders = n;
-        free(pairs);
-    }
-    return rc < 0 ? -1 : 0;
-}
-
-static int parse_body(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
-{
-    char *file = NULL;
-    struct lc_error rerr = {0};
-    int has_body = sx_string(ctx, o, "body", 0, &l->body);
-    TRY(has_body);
-    if (has_body)
-        l->body_len = strlen(l->body);
-    int has_file = sx_string(ctx, o, "body_file", 0, &file);
-    TRY(has_file);
-    if (!has_file)
-        return 0;
-    char *abs = sx_resolve(ctx, file);
-    free(file);
-    if (has_body) {
-        free(abs);
-        return conflict(ctx, "body_file", "give either body or body_file, not both");
-    }
-    l->body = lc_read_file(abs, SUITE_MAX_BODY, &l->body_len, &rerr);
-    free(abs);
-    if (l->body)
-        return 0;
-    suite_path_push_key(&ctx->path, "body_file");
-    sx_fail(ctx, SUITE_POS_VALUE, "%s", rerr.msg);
-    suite_path_pop(&ctx->path);
-    return -1;
-}
-
-int sx_load_request(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
-{
-    TRY(sx_string(ctx, o, "url", 1, &l->url));
-    TRY(url_check(ctx, "url", l->url, 0));
-    TRY(parse_method(ctx, o, l));
-    TRY(parse_headers(ctx, o, l));
-    return parse_body(ctx, o, l);
-}
-
-static int parse_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
-{
-    json_int_t conc = 10, threads = 0, requests = 0;
-    TRY(sx_object(ctx, o, load_keys));
-    l->present = 1;
-    int has_mix = sx_load_mix(ctx, o, l);
-    TRY(has_mix);
-    if (!has_mix)
-        TRY(sx_load_request(ctx, o, l));
-    TRY(sx_posint(ctx, o, "concurrency", 1000000, &conc));
-    l->concurrency = (unsigned)conc;
-    TRY(sx_posint(ctx, o, "requests", LLONG_MAX, &requests));
-    l->requests = (uint64_t)requests;
-    TRY(sx_duration(ctx, o, "duration", 0, -1, &l->duration_s));
-    int has_stages = sx_load_stages(ctx, o, l);
-    TRY(has_stages);
-    if (l->requests == 0 && l->duration_s == 0 && !has_stages)
-        return sx_fail(ctx, SUITE_POS_VALUE,
-                       "give requests, duration or both (the load stops at whichever ends first), "
-                       "or stages");
-    TRY(sx_posnum(ctx, o, "rate", &l->rate));
-    TRY(sx_posint(ctx, o, "threads", 1024, &threads));
-    l->threads = (unsigned)threads;
-    TRY(sx_duration(ctx, o, "timeout", 20.0, -1, &l->timeout_s));
-    TRY(sx_bool(ctx, o, "disable_keepalive", &l->disable_keepalive));
-    return 0;
-}
 
 /* Parses the member `key` of test object o with fn, when it is there. */
 static int parse_part(struct suite_ctx *ctx, const json_t *o, const char *key,
@@ -324,12 +41,12 @@ static int parse_part(struct suite_ctx *ctx, const json_t *o, const char *key,
 
 static int part_target(struct suite_ctx *ctx, const json_t *v, void *out)
 {
-    return parse_target(ctx, v, out);
+    return sx_target(ctx, v, out);
 }
 
 static int part_load(struct suite_ctx *ctx, const json_t *v, void *out)
 {
-    return parse_load(ctx, v, out);
+    return sx_load(ctx, v, out);
 }
 
 /* "ignore": {"top_function": [...], "any_function": [...]}: function names,
@@ -337,9 +54,9 @@ static int part_load(struct suite_ctx *ctx, const json_t *v, void *out)
 static int part_ignore(struct suite_ctx *ctx, const json_t *v, void *out)
 {
     struct suite_ignore *ig = out;
-    TRY(sx_object(ctx, v, ignore_keys));
-    TRY(sx_strings(ctx, v, "top_function", 0, &ig->top_function, &ig->ntop_function));
-    TRY(sx_strings(ctx, v, "any_function", 0, &ig->any_function, &ig->nany_function));
+    SX_TRY(sx_object(ctx, v, ignore_keys));
+    SX_TRY(sx_strings(ctx, v, "top_function", 0, &ig->top_function, &ig->ntop_function));
+    SX_TRY(sx_strings(ctx, v, "any_function", 0, &ig->any_function, &ig->nany_function));
     for (int k = 0; k < 2; k++) {
         char **names = k ? ig->any_function : ig->top_function;
         for (size_t i = 0; names && names[i]; i++) {
@@ -355,30 +72,81 @@ static int part_ignore(struct suite_ctx *ctx, const json_t *v, void *out)
     return 0;
 }
 
+/* Finds each assertion of test object o in the text (the path is at the
+ * test), so that a fault in one can be shown where it is written. */
+static void locate_asserts(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
+{
+    const json_t *list = json_object_get(o, "assert");
+    if (t->nasserts == 0)
+        return;
+    t->assert_pos = lc_calloc(t->nasserts, sizeof(*t->assert_pos));
+    suite_path_push_key(&ctx->path, "assert");
+    for (size_t k = 0; k < t->nasserts; k++) {
+        struct suite_text_pos *p = &t->assert_pos[k];
+        suite_path_push_index(&ctx->path, k);
+        suite_json_string_cols(ctx->text, ctx->len, &ctx->path, &p->line, &p->col, &p->cols,
+                               &p->ncols);
+        suite_path_pop(&ctx->path);
+        /* ${port} moved what follows it: then only the start is known */
+        const char *raw = json_string_value(json_array_get(list, k));
+        if (p->cols &&
+            (!raw || strcmp(raw, t->asserts[k]) != 0 || p->ncols != strlen(t->asserts[k]) + 1)) {
+            free(p->cols);
+            p->cols = NULL;
+            p->ncols = 0;
+        }
+    }
+    suite_path_pop(&ctx->path);
+}
+
+/* Warns about test i (the path is at it, object o) when it has no
+ * assertions: a suite with a compare object is meant for run --compare,
+ * which adds some, so the warning says so. */
+static void warn_no_asserts(struct suite_ctx *ctx, const json_t *o, struct suite *s, size_t i)
+{
+    const struct suite_test *t = &s->tests[i];
+    struct suite_warning w = {.kind = SUITE_WARN_NO_ASSERTIONS, .test = i};
+    if (t->nasserts > 0)
+        return;
+    w.line = t->line;
+    w.col = t->col;
+    if (json_object_get(o, "assert")) {
+        /* an empty list: point at it */
+        suite_path_push_key(&ctx->path, "assert");
+        suite_json_locate(ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &w.line, &w.col);
+        suite_path_pop(&ctx->path);
+    }
+    w.msg = lc_asprintf("test \"%s\" has no assertions: %sit passes unless its target or a "
+                        "source fails",
+                        t->name, s->ncompare ? "without run --compare " : "");
+    s->warnings = lc_realloc(s->warnings, (s->nwarnings + 1) * sizeof(*s->warnings));
+    s->warnings[s->nwarnings++] = w;
+}
+
 static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
 {
-    int col;
-    TRY(sx_object(ctx, o, test_keys));
-    suite_json_locate(ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &t->line, &col);
-    TRY(sx_string(ctx, o, "name", 1, &t->name));
+    SX_TRY(sx_object(ctx, o, test_keys));
+    suite_json_locate(ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &t->line, &t->col);
+    SX_TRY(sx_string(ctx, o, "name", 1, &t->name));
     t->target.ready_timeout_s = 10.0;
     t->target.stop_grace_s = 5.0;
-    TRY(parse_part(ctx, o, "target", part_target, &t->target));
+    SX_TRY(parse_part(ctx, o, "target", part_target, &t->target));
     if (!t->target.cwd)
         t->target.cwd = lc_strdup(ctx->dir);
     json_t *sample = json_object_get(o, "sample");
     if (sample)
         suite_path_push_key(&ctx->path, "sample");
-    int rc = parse_sample(ctx, sample, t);
+    int rc = sx_sample(ctx, sample, t);
     if (sample)
         suite_path_pop(&ctx->path);
-    TRY(rc);
-    TRY(sx_duration(ctx, o, "baseline", 1.0, 0, &t->baseline_s));
-    TRY(parse_part(ctx, o, "load", part_load, &t->load));
-    TRY(sx_duration(ctx, o, "observe", 0, 0, &t->observe_s));
-    TRY(sx_duration(ctx, o, "settle", 0, 0, &t->settle_s));
-    TRY(sx_strings(ctx, o, "assert", 0, &t->asserts, &t->nasserts));
-    TRY(parse_part(ctx, o, "ignore", part_ignore, &t->ignore));
+    SX_TRY(rc);
+    SX_TRY(sx_duration(ctx, o, "baseline", 1.0, 0, &t->baseline_s));
+    SX_TRY(parse_part(ctx, o, "load", part_load, &t->load));
+    SX_TRY(sx_duration(ctx, o, "observe", 0, 0, &t->observe_s));
+    SX_TRY(sx_duration(ctx, o, "settle", 0, 0, &t->settle_s));
+    SX_TRY(sx_strings(ctx, o, "assert", 0, &t->asserts, &t->nasserts));
+    locate_asserts(ctx, o, t);
+    SX_TRY(parse_part(ctx, o, "ignore", part_ignore, &t->ignore));
     return 0;
 }
 
@@ -419,7 +187,8 @@ static int parse_tests(struct suite_ctx *ctx, const json_t *root, struct suite *
         s->tests[i].port = ctx->port;
         if (ctx->port < 0 || ctx->port > 65535)
             return sx_fail(ctx, SUITE_POS_VALUE, "no free loopback port for this test");
-        TRY(parse_test(ctx, json_array_get(tests, i), &s->tests[i]));
+        SX_TRY(parse_test(ctx, json_array_get(tests, i), &s->tests[i]));
+        warn_no_asserts(ctx, json_array_get(tests, i), s, i);
         suite_path_pop(&ctx->path);
     }
     return check_unique_names(ctx, s);
@@ -428,11 +197,11 @@ static int parse_tests(struct suite_ctx *ctx, const json_t *root, struct suite *
 static int parse_suite(struct suite_ctx *ctx, const json_t *root, struct suite *s,
                        suite_port_cb *port_cb, void *arg)
 {
-    TRY(sx_object(ctx, root, suite_keys));
+    SX_TRY(sx_object(ctx, root, suite_keys));
     /* ${port} belongs to a test; at the top level it is an error */
     ctx->port = -1;
-    TRY(sx_string(ctx, root, "suite", 1, &s->name));
-    TRY(sx_compare(ctx, root, &s->compare, &s->ncompare));
+    SX_TRY(sx_string(ctx, root, "suite", 1, &s->name));
+    SX_TRY(sx_compare(ctx, root, &s->compare, &s->ncompare));
     return parse_tests(ctx, root, s, port_cb, arg);
 }
 
@@ -480,6 +249,22 @@ cleanup:
     return s;
 }
 
+void suite_assert_where(const struct suite_test *t, size_t k, int col, int *line, int *fcol)
+{
+    const struct suite_text_pos *p = t->assert_pos && k < t->nasserts ? &t->assert_pos[k] : NULL;
+    *line = t->line;
+    *fcol = 0;
+    if (!p || p->line <= 0)
+        return;
+    *line = p->line;
+    if (!p->cols) {
+        *fcol = p->col + 1;
+        return;
+    }
+    size_t i = col < 1 ? 0 : (size_t)col - 1;
+    *fcol = p->cols[i < p->ncols ? i : p->ncols - 1];
+}
+
 static void free_test(struct suite_test *t)
 {
     free(t->name);
@@ -497,6 +282,9 @@ static void free_test(struct suite_test *t)
     free(t->load.headers);
     free(t->load.body);
     sx_load_extra_free(&t->load);
+    for (size_t k = 0; t->assert_pos && k < t->nasserts; k++)
+        free(t->assert_pos[k].cols);
+    free(t->assert_pos);
     sx_free_strings(t->asserts, t->nasserts);
     sx_free_strings(t->ignore.top_function, t->ignore.ntop_function);
     sx_free_strings(t->ignore.any_function, t->ignore.nany_function);
@@ -512,6 +300,9 @@ void suite_free(struct suite *s)
     for (size_t i = 0; s->compare && i < s->ncompare; i++)
         free(s->compare[i].metric);
     free(s->compare);
+    for (size_t i = 0; i < s->nwarnings; i++)
+        free(s->warnings[i].msg);
+    free(s->warnings);
     free(s->name);
     free(s->path);
     free(s->dir);

@@ -31,6 +31,27 @@ int sx_fail(struct suite_ctx *ctx, enum suite_pos which, const char *fmt, ...)
     return -1;
 }
 
+/* Fails at key `key` with why (see suite_internal.h). */
+int sx_conflict(struct suite_ctx *ctx, const char *key, const char *why)
+{
+    suite_path_push_key(&ctx->path, key);
+    sx_fail(ctx, SUITE_POS_KEY, "%s", why);
+    suite_path_pop(&ctx->path);
+    return -1;
+}
+
+/* Checks the scheme of url (see suite_internal.h). */
+int sx_url(struct suite_ctx *ctx, const char *key, const char *url, int https_ok)
+{
+    if (strncmp(url, "http://", 7) == 0 || (https_ok && strncmp(url, "https://", 8) == 0))
+        return 0;
+    suite_path_push_key(&ctx->path, key);
+    sx_fail(ctx, SUITE_POS_VALUE, "expected an %s URL, got \"%s\"",
+            https_ok ? "http:// or https://" : "http://", url);
+    suite_path_pop(&ctx->path);
+    return -1;
+}
+
 const char *sx_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {

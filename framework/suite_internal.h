@@ -1,6 +1,7 @@
 /*
  * framework/suite_internal.h: private to the suite loader (suite.c,
- * suite_fields.c, suite_json.c). Not for other modules.
+ * suite_fields.c, suite_json.c, suite_target.c, suite_request.c,
+ * suite_mix.c, suite_compare.c). Not for other modules.
  *
  * A suite_path names a place in the JSON document (object keys and array
  * indexes); suite_json_locate finds it again in the raw text, because
@@ -54,6 +55,18 @@ void suite_path_format(const struct suite_path *p, size_t n, char *out, size_t o
 int suite_json_locate(const char *text, size_t len, const struct suite_path *path,
                       enum suite_pos which, int *line, int *col);
 
+/*
+ * Maps the string value at path to the file: *line and *col get the place
+ * of its opening quote, and *cols a new array (caller frees) of
+ * strlen(decoded value) + 1 columns: that of the character each byte of the
+ * decoded value comes from (all the bytes of an escape such as \n or
+ * \u00e9 share the backslash's column), then that of the closing quote.
+ * Returns 0, or -1 with *cols NULL when the path does not name a string in
+ * the text.
+ */
+int suite_json_string_cols(const char *text, size_t len, const struct suite_path *path, int *line,
+                           int *col, int **cols, size_t *ncols);
+
 /* What the readers need: the raw text for positions, the suite's directory
  * for relative paths, the current test's port and the path being read. */
 struct suite_ctx {
@@ -69,6 +82,23 @@ struct suite_ctx {
  * prefix then omits the last component) or the value of the current path.
  * Always returns -1, so that callers can `return sx_fail(...)`. */
 int sx_fail(struct suite_ctx *ctx, enum suite_pos which, const char *fmt, ...) LC_PRINTF(3, 4);
+
+/* Runs a reader and returns -1 from the caller when it fails. */
+#define SX_TRY(expr)                                                                               \
+    do {                                                                                           \
+        if ((expr) < 0)                                                                            \
+            return -1;                                                                             \
+    } while (0)
+
+/* Fails at key `key` of the current object (its name, not its value) with
+ * the message why, e.g. that it cannot be given together with another key.
+ * Always returns -1. */
+int sx_conflict(struct suite_ctx *ctx, const char *key, const char *why);
+
+/* Checks that url, the value of key of the current object, can be fetched:
+ * http:// only, or https:// too when https_ok. Returns 0, or -1 with
+ * ctx->err at the value. */
+int sx_url(struct suite_ctx *ctx, const char *key, const char *url, int https_ok);
 
 /* "an object", "a string", ... for messages. */
 const char *sx_type_name(const json_t *v);
@@ -126,8 +156,25 @@ void sx_free_strings(char **v, size_t n);
 
 struct suite_load;
 
-/* suite.c: reads url (required, http://), method, headers and body or
- * body_file of object o into l. Returns 0 or -1 with ctx->err set. */
+struct suite_target;
+struct suite_test;
+
+/* suite_target.c: reads the target block o (the path is at it) into t:
+ * command, env, cwd (the suite's directory by default), nofile, ready and
+ * its timeout, stop_grace; or pid/pid_file. Returns 0 or -1 with ctx->err. */
+int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t);
+
+/* suite_target.c: reads the sample block o (NULL when absent: defaults)
+ * into t->sample; needs t->target read first (proc defaults to whether
+ * there is a target). Returns 0 or -1 with ctx->err. */
+int sx_sample(struct suite_ctx *ctx, const json_t *o, struct suite_test *t);
+
+/* suite_request.c: reads the load block o (the path is at it) into l,
+ * requests_mix and stages included. Returns 0 or -1 with ctx->err. */
+int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
+
+/* suite_request.c: reads url (required, http://), method, headers and body
+ * or body_file of object o into l. Returns 0 or -1 with ctx->err set. */
 int sx_load_request(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
 
 /* suite_mix.c: reads the load block o's "requests_mix" into l->mix: 1 when

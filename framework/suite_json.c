@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void suite_path_push_key(struct suite_path *p, const char *key)
@@ -131,40 +132,50 @@ static int unicode_escape(struct scan *s, struct lc_buf *b)
     return 0;
 }
 
+/* Reads one character of a string's body at s->i (not its closing quote):
+ * a plain byte or an escape; appends what it stands for to b when b is not
+ * NULL. */
+static int read_char(struct scan *s, struct lc_buf *b)
+{
+    static const char esc_in[] = "\"\\/bfnrt";
+    static const char esc_out[] = "\"\\/\b\f\n\r\t";
+    char c = s->t[s->i++];
+    if (c != '\\') {
+        if (b)
+            lc_buf_append(b, &c, 1);
+        return 0;
+    }
+    if (s->i >= s->len)
+        return -1;
+    char e = s->t[s->i++];
+    const char *k = e ? strchr(esc_in, e) : NULL;
+    if (e == 'u') {
+        struct lc_buf scratch = {0};
+        int rc = unicode_escape(s, b ? b : &scratch);
+        lc_buf_free(&scratch);
+        return rc;
+    }
+    if (!k)
+        return -1;
+    if (b)
+        lc_buf_append(b, &esc_out[k - esc_in], 1);
+    return 0;
+}
+
 /* Reads the string at s->i (its opening quote) past its closing quote;
  * decodes it into b when b is not NULL. */
 static int read_string(struct scan *s, struct lc_buf *b)
 {
-    static const char esc_in[] = "\"\\/bfnrt";
-    static const char esc_out[] = "\"\\/\b\f\n\r\t";
     if (s->i >= s->len || s->t[s->i] != '"')
         return -1;
     s->i++;
     while (s->i < s->len) {
-        char c = s->t[s->i++];
-        if (c == '"')
+        if (s->t[s->i] == '"') {
+            s->i++;
             return 0;
-        if (c != '\\') {
-            if (b)
-                lc_buf_append(b, &c, 1);
-            continue;
         }
-        if (s->i >= s->len)
+        if (read_char(s, b) != 0)
             return -1;
-        char e = s->t[s->i++];
-        const char *k = e ? strchr(esc_in, e) : NULL;
-        if (e == 'u') {
-            struct lc_buf scratch = {0};
-            int rc = unicode_escape(s, b ? b : &scratch);
-            lc_buf_free(&scratch);
-            if (rc != 0)
-                return -1;
-        } else if (k) {
-            if (b)
-                lc_buf_append(b, &esc_out[k - esc_in], 1);
-        } else {
-            return -1;
-        }
     }
     return -1;
 }
@@ -274,23 +285,83 @@ static void line_col(const char *t, size_t off, int *line, int *col)
     *col = c;
 }
 
+/* Moves s along path to the key or value its last component names (see
+ * suite_json_locate). */
+static int walk(struct scan *s, const struct suite_path *path, enum suite_pos which)
+{
+    size_t n = path->depth < SUITE_PATH_MAX ? path->depth : SUITE_PATH_MAX;
+    for (size_t k = 0; k < n; k++) {
+        int last = k + 1 == n;
+        int rc = path->at[k].key ? find_key(s, path->at[k].key, last && which == SUITE_POS_KEY)
+                                 : find_index(s, path->at[k].index);
+        if (rc != 0)
+            return -1;
+    }
+    skip_ws(s);
+    return s->i < s->len ? 0 : -1;
+}
+
 int suite_json_locate(const char *text, size_t len, const struct suite_path *path,
                       enum suite_pos which, int *line, int *col)
 {
     struct scan s = {text, len, 0};
-    size_t n = path->depth < SUITE_PATH_MAX ? path->depth : SUITE_PATH_MAX;
     *line = 0;
     *col = 0;
-    for (size_t k = 0; k < n; k++) {
-        int last = k + 1 == n;
-        int rc = path->at[k].key ? find_key(&s, path->at[k].key, last && which == SUITE_POS_KEY)
-                                 : find_index(&s, path->at[k].index);
-        if (rc != 0)
-            return -1;
-    }
-    skip_ws(&s);
-    if (s.i >= len)
+    if (walk(&s, path, which) != 0)
         return -1;
     line_col(text, s.i, line, col);
     return 0;
+}
+
+/* Walks the string at s->i (its opening quote, at column col) and records
+ * in *cols the column each decoded byte comes from, then the closing
+ * quote's. */
+static int string_cols(struct scan *s, int col, int **cols, size_t *ncols)
+{
+    struct lc_buf b = {0};
+    size_t cap = 16, n = 0;
+    int *map = lc_malloc(cap * sizeof(*map));
+    int rc = -1;
+    s->i++;
+    while (s->i < s->len && s->t[s->i] != '"') {
+        size_t from = s->i, had = b.len;
+        /* a byte that continues a UTF-8 sequence is in the same column */
+        col += ((unsigned char)s->t[from] & 0xC0) != 0x80;
+        if (read_char(s, &b) != 0)
+            goto cleanup;
+        for (size_t k = had; k < b.len; k++) {
+            if (n + 1 >= cap) {
+                cap *= 2;
+                map = lc_realloc(map, cap * sizeof(*map));
+            }
+            map[n++] = col;
+        }
+        /* an escape is several characters wide (all ASCII) */
+        col += (int)(s->i - from - 1);
+    }
+    if (s->i >= s->len)
+        goto cleanup;
+    map[n++] = col + 1;
+    *cols = map;
+    *ncols = n;
+    map = NULL;
+    rc = 0;
+cleanup:
+    free(map);
+    lc_buf_free(&b);
+    return rc;
+}
+
+int suite_json_string_cols(const char *text, size_t len, const struct suite_path *path, int *line,
+                           int *col, int **cols, size_t *ncols)
+{
+    struct scan s = {text, len, 0};
+    *line = 0;
+    *col = 0;
+    *cols = NULL;
+    *ncols = 0;
+    if (walk(&s, path, SUITE_POS_VALUE) != 0 || text[s.i] != '"')
+        return -1;
+    line_col(text, s.i, line, col);
+    return string_cols(&s, *col, cols, ncols);
 }

@@ -18,24 +18,15 @@ static const char *const mix_keys[] = {"url",       "method", "headers", "body",
                                        "body_file", "weight", NULL};
 static const char *const stage_keys[] = {"duration", "rate", NULL};
 
-/* Fails at key `key` of the current object (its name, not its value). */
-static int fail_key(struct suite_ctx *ctx, const char *key, const char *why)
-{
-    suite_path_push_key(&ctx->path, key);
-    sx_fail(ctx, SUITE_POS_KEY, "%s", why);
-    suite_path_pop(&ctx->path);
-    return -1;
-}
-
 /* Fails when one of the single-request keys sits next to requests_mix. */
 static int check_alone(struct suite_ctx *ctx, const json_t *o)
 {
     static const char *const single[] = {"url", "method", "headers", "body", "body_file", NULL};
     for (size_t i = 0; single[i]; i++)
         if (json_object_get(o, single[i]))
-            return fail_key(ctx, single[i],
-                            "give either requests_mix or url/method/headers/body/body_file, not "
-                            "both (each entry of requests_mix has its own)");
+            return sx_conflict(ctx, single[i],
+                               "give either requests_mix or url/method/headers/body/body_file, not "
+                               "both (each entry of requests_mix has its own)");
     return 0;
 }
 
@@ -168,9 +159,9 @@ int sx_load_stages(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
     if (!v)
         return 0;
     if (json_object_get(o, "rate"))
-        return fail_key(ctx, "rate",
-                        "give either rate (constant) or stages (ramps), not both; a stage has "
-                        "its own rate");
+        return sx_conflict(ctx, "rate",
+                           "give either rate (constant) or stages (ramps), not both; a stage has "
+                           "its own rate");
     suite_path_push_key(&ctx->path, "stages");
     int rc = 1;
     double top = 0;

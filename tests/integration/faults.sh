@@ -3,6 +3,8 @@
 # reports still written, the next test still run, exit 3 at the end, and no
 # process left behind; SIGINT must stop everything, write the partial report
 # with "interrupted": true and exit 130; an unwritable --out is exit 3.
+# Bad assertions are refused at their line:column; a test without
+# assertions is warned about.
 #
 #   tests/integration/faults.sh BUILD_DIR
 #
@@ -72,15 +74,42 @@ check "SIGINT: the test's error says so" test_field "$out" "long load" '.error |
 check "SIGINT: junit.xml written and valid" xmllint --noout --schema "$schema" "$out/junit.xml"
 check "SIGINT: no target left running" leftovers
 
-# Bad suites are refused before anything starts, with file:line, column
-# and a caret, and "did you mean" where a name is close.
+# Bad suites are refused before anything starts, with file:line:column of
+# the faulty token inside the assertion's string, the column within the
+# assertion and a caret, and "did you mean" where a name is close.
 "$lc" validate "$work/tests/integration/faults/badexpr.json" >"$work/badexpr.log" 2>&1
 code=$?
 check "bad assertions: exit 2 (got $code)" test "$code" -eq 2
-check "bad assertions: unknown metric with a suggestion" \
-    grep -q "badexpr.json:[0-9]*: test \"typos\", assertion 1: unknown metric 'gorutines' at column 1; did you mean goroutines?" "$work/badexpr.log"
-check "bad assertions: every fault is reported, with a caret" \
-    bash -c "grep -q 'assertion 2: .*column 23' '$work/badexpr.log' && grep -q 'assertion 3:' '$work/badexpr.log' && grep -qE '^ +\^$' '$work/badexpr.log'"
+check "bad assertions: unknown metric at its line:column, with a suggestion" \
+    grep -qF "badexpr.json:6:15: test \"typos\", assertion 1: unknown metric 'gorutines' at column 1; did you mean goroutines?" "$work/badexpr.log"
+check "bad assertions: every fault is reported at its place, with a caret" \
+    bash -c "grep -q 'badexpr.json:6:77: test \"typos\", assertion 2: .*column 23' '$work/badexpr.log' && grep -q 'badexpr.json:6:[0-9]*: test \"typos\", assertion 3:' '$work/badexpr.log' && grep -qE '^ +\^$' '$work/badexpr.log'"
+
+# A test without assertions is legal but worth a warning (stderr), from
+# validate and from run; the exit code is that of the suite.
+noassert=$work/tests/integration/faults/noassert.json
+warning="leakcheck: $noassert:5:3: warning: test \"silent\" has no assertions: it passes unless its target or a source fails"
+"$lc" validate "$noassert" >"$work/noassert.out" 2>"$work/noassert.err"
+code=$?
+check "no assertions: validate exits 0 (got $code)" test "$code" -eq 0
+# same_text FILE TEXT: FILE holds exactly TEXT (and a newline)
+same_text() { [ "$(cat "$1")" = "$2" ]; }
+check "no assertions: validate warns, once, at the test" same_text "$work/noassert.err" "$warning"
+check "no assertions: validate still says the suite is valid" \
+    grep -q 'is valid (2 tests)' "$work/noassert.out"
+"$lc" run "$noassert" --out "$work/out-noassert" --quiet >/dev/null 2>"$work/noassert-run.err"
+code=$?
+check "no assertions: run exits 0 (got $code)" test "$code" -eq 0
+check "no assertions: run warns too" grep -qxF "$warning" "$work/noassert-run.err"
+check "no assertions: run warns once, and not about the test with assertions" \
+    test "$(grep -c warning "$work/noassert-run.err")" -eq 1
+# with --compare, every test gets compare() assertions: nothing to warn about
+"$lc" run "$noassert" --out "$work/out-noassert2" --quiet \
+    --compare "$work/out-noassert/report.json" >/dev/null 2>"$work/noassert-cmp.err"
+code=$?
+check "no assertions: run --compare exits 0 (got $code) without the warning" \
+    bash -c "[ $code -eq 0 ] && ! grep -q warning '$work/noassert-cmp.err'"
+
 "$lc" run "$work/tests/integration/faults/badvar.json" --out "$work/out-badvar" >"$work/badvar.log" 2>&1
 code=$?
 check "unknown \${...}: exit 2, named, nothing started (got $code)" \

@@ -1,6 +1,7 @@
-/* tests/unit/test_suite_json.c: the suite loader's position locator and
- * its robustness against truncated and mangled files (framework/suite.c,
- * suite_json.c). */
+/* tests/unit/test_suite_json.c: the suite loader's position locator, the
+ * places of assertion faults and the warning about tests without
+ * assertions, and its robustness against truncated and mangled files
+ * (framework/suite.c, suite_json.c, checks.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "framework/checks.h"
 #include "framework/suite.h"
 #include "framework/suite_internal.h"
 
@@ -81,6 +83,165 @@ static void test_locator_tricky_text(void **state)
     locate("", SUITE_POS_VALUE, 0, 0, NULL);
 }
 
+/* Maps the string at key "s" of text; checks its quote and byte columns. */
+static void string_cols(const char *text, int line, int col, const int *want, size_t nwant)
+{
+    struct suite_path p = {0};
+    int l = -1, c = -1, *cols = NULL;
+    size_t n = 0;
+    suite_path_push_key(&p, "s");
+    assert_int_equal(suite_json_string_cols(text, strlen(text), &p, &l, &c, &cols, &n), 0);
+    assert_int_equal(l, line);
+    assert_int_equal(c, col);
+    assert_int_equal(n, nwant);
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] != want[i])
+            fail_msg("byte %zu: column %d, want %d", i, cols[i], want[i]);
+    free(cols);
+}
+
+static void test_string_columns(void **state)
+{
+    (void)state;
+    /* plain: the quote at 7, the bytes from 8, then the closing quote */
+    string_cols("{\"s\": \"ab\"}", 1, 7, (const int[]){8, 9, 10}, 3);
+    /* \" and \\ are two characters for one byte; \u00e9 is six for two
+     * bytes; a surrogate pair twelve for four; a raw "é" one for two */
+    string_cols("{\"x\": 1,\n \"s\": \"\\\"\\\\\\u00e9\\ud83d\\ude00\xc3\xa9z\"}", 2, 7,
+                (const int[]){8, 10, 12, 12, 18, 18, 18, 18, 30, 30, 31, 32}, 12);
+    /* not a string, not there, not closed */
+    struct suite_path p = {0};
+    int l, c, *cols = (int *)&l;
+    size_t n = 1;
+    suite_path_push_key(&p, "s");
+    assert_int_equal(suite_json_string_cols("{\"s\": 12}", 10, &p, &l, &c, &cols, &n), -1);
+    assert_null(cols);
+    assert_int_equal(n, 0);
+    assert_int_equal(suite_json_string_cols("{\"t\": \"a\"}", 10, &p, &l, &c, &cols, &n), -1);
+    assert_int_equal(suite_json_string_cols("{\"s\": \"ab", 9, &p, &l, &c, &cols, &n), -1);
+    assert_null(cols);
+}
+
+/* Asserts that byte column col of assertion k of t is at line:fcol. */
+static void where(const struct suite_test *t, size_t k, int col, int line, int fcol)
+{
+    int l = -1, c = -1;
+    suite_assert_where(t, k, col, &l, &c);
+    if (l != line || c != fcol)
+        fail_msg("assertion %zu, column %d: got %d:%d, want %d:%d", k + 1, col, l, c, line, fcol);
+}
+
+static void test_assertion_places(void **state)
+{
+    (void)state;
+    struct lc_error err = {0};
+    struct suite *s = suite_load(DATA "valid/positions.json", NULL, NULL, &err);
+    if (!s)
+        fail_msg("%d:%d: %s", err.line, err.col, err.msg);
+    const struct suite_test *t = &s->tests[0];
+    assert_int_equal(t->nasserts, 6);
+    where(t, 0, 1, 7, 19);
+    where(t, 1, 8, 7, 39);
+    /* "fds <= \"x\\\"y\" + bogus2": escapes widen what follows */
+    where(t, 2, 8, 8, 17);
+    where(t, 2, 9, 8, 19);
+    where(t, 2, 10, 8, 20);
+    where(t, 2, 11, 8, 22);
+    where(t, 2, 12, 8, 24);
+    where(t, 2, 17, 8, 30);
+    /* past the end (an unexpected end of input): the closing quote */
+    where(t, 2, 23, 8, 36);
+    where(t, 2, 500, 8, 36);
+    where(t, 2, 0, 8, 10);
+    /* ${port} moved the text: the assertion's first character */
+    where(t, 3, 12, 8, 40);
+    /* "\u0066ds <=\t1 + bogus4" */
+    where(t, 4, 1, 9, 10);
+    where(t, 4, 2, 9, 16);
+    where(t, 4, 7, 9, 21);
+    where(t, 4, 12, 9, 27);
+    /* both bytes of a raw "ä" are one character */
+    where(t, 5, 16, 9, 52);
+    where(t, 5, 17, 9, 52);
+    where(t, 5, 18, 9, 53);
+    /* a test built by hand has no places: its line, no column */
+    struct suite_test bare = {.line = 42, .nasserts = 1};
+    where(&bare, 0, 3, 42, 0);
+    suite_free(s);
+}
+
+/* checks_new's report of the faults of positions.json. */
+static void test_fault_report(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t len = 0;
+    struct suite *s = suite_load(DATA "valid/positions.json", NULL, NULL, NULL);
+    assert_non_null(s);
+    FILE *f = open_memstream(&out, &len);
+    assert_non_null(f);
+    assert_null(checks_new(s, f));
+    assert_int_equal(fclose(f), 0);
+    static const char *const want[] = {
+        "leakcheck: " DATA "valid/positions.json:7:39: test \"a\", assertion 2: unknown metric "
+        "'bogus' at column 8",
+        "\n    fds <= bogus\n           ^\n",
+        "leakcheck: " DATA "valid/positions.json:8:17: test \"a\", assertion 3: unexpected "
+        "'\"x\\\"y\"' at column 8",
+        "leakcheck: " DATA "valid/positions.json:8:40: test \"a\", assertion 4: unknown metric "
+        "'bogus3' at column 12",
+        "leakcheck: " DATA "valid/positions.json:9:52: test \"a\", assertion 6: unexpected byte "
+        "0xc3 at column 16",
+    };
+    const char *at = out;
+    for (size_t i = 0; i < LC_ARRAY_LEN(want); i++) {
+        const char *hit = strstr(at, want[i]);
+        if (!hit)
+            fail_msg("missing, in order: %s\nin:\n%s", want[i], out);
+        at = hit + strlen(want[i]);
+    }
+    assert_non_null(strstr(out, "positions.json:9:27: test \"a\", assertion 5: unknown metric "
+                                "'bogus4' at column 12"));
+    assert_null(strstr(out, "assertion 1:"));
+    free(out);
+    suite_free(s);
+}
+
+static void test_no_assertion_warnings(void **state)
+{
+    (void)state;
+    struct suite *s = suite_load(DATA "valid/positions.json", NULL, NULL, NULL);
+    assert_non_null(s);
+    /* "b" has no "assert": at the test; "c" has an empty one: at the [ */
+    assert_int_equal(s->nwarnings, 2);
+    assert_int_equal(s->warnings[0].kind, SUITE_WARN_NO_ASSERTIONS);
+    assert_int_equal(s->warnings[0].test, 1);
+    assert_int_equal(s->warnings[0].line, 11);
+    assert_int_equal(s->warnings[0].col, 5);
+    assert_string_equal(s->warnings[0].msg, "test \"b\" has no assertions: it passes unless its "
+                                            "target or a source fails");
+    assert_int_equal(s->warnings[1].test, 2);
+    assert_int_equal(s->warnings[1].line, 15);
+    assert_int_equal(s->warnings[1].col, 17);
+    assert_non_null(strstr(s->warnings[1].msg, "test \"c\" has no assertions"));
+    assert_int_equal(s->tests[1].col, 5);
+    suite_free(s);
+    /* every test asserts something: nothing to say */
+    s = suite_load(DATA "valid/example.json", NULL, NULL, NULL);
+    assert_non_null(s);
+    assert_int_equal(s->nwarnings, 0);
+    assert_null(s->warnings);
+    suite_free(s);
+    /* a suite with a compare object is meant for run --compare */
+    s = suite_load(DATA "valid/compare.json", NULL, NULL, NULL);
+    assert_non_null(s);
+    assert_int_equal(s->nwarnings, 1);
+    assert_string_equal(s->warnings[0].msg,
+                        "test \"t\" has no assertions: without run --compare it passes unless "
+                        "its target or a source fails");
+    suite_free(s);
+}
+
 /* Writes n bytes of data to path. */
 static void write_bytes(const char *path, const char *data, size_t n)
 {
@@ -131,8 +292,9 @@ static void test_truncated_and_mangled(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_null_port_cb),
-        cmocka_unit_test(test_locator_tricky_text),
+        cmocka_unit_test(test_null_port_cb),          cmocka_unit_test(test_locator_tricky_text),
+        cmocka_unit_test(test_string_columns),        cmocka_unit_test(test_assertion_places),
+        cmocka_unit_test(test_fault_report),          cmocka_unit_test(test_no_assertion_warnings),
         cmocka_unit_test(test_truncated_and_mangled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
