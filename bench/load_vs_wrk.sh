@@ -101,12 +101,13 @@ for ((i = 0; i < ${#extra[@]}; i++)); do
     printf '  %s/wrk requests/s: %.3f, /hey: %.3f; CPU per request /wrk: %.3f\n' "$n" \
         "$(ratio "$n" wrk 3)" "$(ratio "$n" hey 3)" "$(ratio "$n" wrk 8)"
 done
-# No generator can get more from nginx than its one worker serves: the best
-# run of any tool bounds every ratio over hey.
+# A generator cannot get more from nginx than its one worker serves; the
+# best any tool got in any run is the most this nginx was seen to serve,
+# and that over hey's median is what a ratio over hey amounts to at it.
 read -r best best_tool < <(sort -k3,3gr "$tmp/results" | awk 'NR == 1 {print $3, $1}')
 hey_median=$(awk '$1 == "hey" {print $3}' "$tmp/results" | median)
-printf '\nserver ceiling: the best run of any tool, %.0f/s (%s); hey median %.0f/s;\n' \
+printf '\nserver: the best run of any tool was %.0f/s (%s); hey median %.0f/s:\n' \
     "$best" "$best_tool" "$hey_median"
-printf '  so no generator can show more than %.2fx hey on this machine\n' \
+printf '  at the most this nginx was seen to serve, a generator is %.2fx hey\n' \
     "$(awk -v b="$best" -v h="$hey_median" 'BEGIN {print b / h}')"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

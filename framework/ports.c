@@ -13,10 +13,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include "common/lc.h"
 
 enum { PORTS_LOW = 10000, PORTS_TRIES = 200 };
 
@@ -84,7 +83,9 @@ int ports_pick(const int *taken, size_t ntaken)
     }
     /* a random start, so that parallel runs rarely try the same ports */
     unsigned span = (unsigned)(lo - PORTS_LOW);
-    unsigned seed = (unsigned)getpid() * 2654435761u ^ (unsigned)(lc_wall() * 1e6);
+    unsigned seed = 0;
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+        seed = (unsigned)getpid() * 2654435761u;
     for (unsigned i = 0; i < PORTS_TRIES; i++) {
         int p = PORTS_LOW + (int)((seed + i * 7919u) % span);
         if (!is_taken(p, taken, ntaken) && bindable(p))

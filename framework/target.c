@@ -58,48 +58,77 @@ static const char *env_path(char **env)
     return "/bin:/usr/bin";
 }
 
+/* How far the child got, sent back to the parent on failure. */
+enum { ST_OUTPUT, ST_CWD, ST_NOFILE, ST_RUN, ST_INTERP };
+
+/*
+ * In the child: execve(file); a file without a #! line runs under /bin/sh,
+ * as execvpe and env(1) do (shargv is {"/bin/sh", NULL, argv[1..]}).
+ * Returns with errno set: ST_INTERP when file exists but its interpreter
+ * or loader does not, ST_RUN otherwise.
+ */
+static int try_exec(const char *file, char *const argv[], char **shargv, char **env)
+{
+    execve(file, argv, env);
+    if (errno == ENOEXEC) {
+        shargv[1] = (char *)file;
+        execve("/bin/sh", shargv, env);
+        errno = ENOEXEC;
+    } else if (errno == ENOENT && access(file, F_OK) == 0) {
+        errno = ENOENT;
+        return ST_INTERP;
+    }
+    return ST_RUN;
+}
+
+/* 1 for the errors after which the next PATH entry is tried, as glibc does. */
+static int try_next(int e)
+{
+    return e == ENOENT || e == ENOTDIR || e == EACCES || e == ESTALE || e == ENODEV ||
+           e == ETIMEDOUT;
+}
+
 /*
  * In the child: execvpe, except that a bare command name is looked up in
  * the target's own PATH (suite env), where glibc's execvpe would use
  * leakcheck's. No allocation: only execve between fork and exec. Returns
- * with errno set when nothing could be run.
+ * (see try_exec) when nothing could be run.
  */
-static void exec_search(char *const argv[], char **env)
+static int exec_search(char *const argv[], char **shargv, char **env)
 {
     const char *name = argv[0];
-    if (strchr(name, '/')) {
-        execve(name, argv, env);
-        return;
-    }
+    if (strchr(name, '/'))
+        return try_exec(name, argv, shargv, env);
     size_t nl = strlen(name);
-    int denied = 0;
+    int denied = 0, interp = 0;
     char file[4096];
     for (const char *p = env_path(env);;) {
         const char *end = strchrnul(p, ':');
-        size_t dl = (size_t)(end - p);
+        /* an empty entry is the working directory */
+        const char *dir = end > p ? p : ".";
+        size_t dl = end > p ? (size_t)(end - p) : 1;
         if (dl + nl + 2 <= sizeof(file)) {
-            /* an empty entry is the working directory */
-            memcpy(file, dl ? p : ".", dl ? dl : 1);
-            dl = dl ? dl : 1;
+            memcpy(file, dir, dl);
             file[dl] = '/';
             memcpy(file + dl + 1, name, nl + 1);
-            execve(file, argv, env);
-            if (errno == EACCES)
-                denied = 1;
-            else if (errno != ENOENT && errno != ENOTDIR)
-                return;
+            interp |= try_exec(file, argv, shargv, env) == ST_INTERP;
+            if (!try_next(errno))
+                return ST_RUN;
+            denied |= errno == EACCES;
         }
         if (*end == '\0')
             break;
         p = end + 1;
     }
     errno = denied ? EACCES : ENOENT;
+    return interp && !denied ? ST_INTERP : ST_RUN;
 }
 
 /* In the child: never returns. Reports a failure as an errno on errpipe. */
-static void child_exec(const struct suite_target *t, char **env, int out, int errfd, int errpipe)
+static void child_exec(const struct suite_target *t, char **env, char **shargv, int out, int errfd,
+                       int errpipe)
 {
-    int stage = 0, e = 0;
+    int stage = ST_OUTPUT, e = 0;
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -109,20 +138,19 @@ static void child_exec(const struct suite_target *t, char **env, int out, int er
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     /* leakcheck ignores SIGPIPE; the target gets the default back */
     signal(SIGPIPE, SIG_DFL);
-    stage = 1;
+    stage = ST_CWD;
     if (t->cwd && chdir(t->cwd) != 0)
         goto fail;
-    stage = 2;
+    stage = ST_NOFILE;
     if (t->nofile > 0) {
         struct rlimit rl = {(rlim_t)t->nofile, (rlim_t)t->nofile};
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
             goto fail;
     }
-    stage = 3;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    exec_search(t->command, env);
+    stage = exec_search(t->command, shargv, env);
 fail:
     e = errno;
     int msg[2] = {stage, e};
@@ -131,10 +159,34 @@ fail:
     _exit(127);
 }
 
-static const char *stage_name(int stage)
+/* The parent's message for a child that failed at stage with errno e. */
+static void exec_error(struct lc_error *err, const struct suite_target *t, char **env, int stage,
+                       int e)
 {
-    static const char *names[] = {"redirect output", "enter cwd", "set nofile", "run"};
-    return names[stage < 0 || stage > 3 ? 3 : stage];
+    static const char *const verb[] = {"redirect output", "enter cwd", "set nofile", "run", "run"};
+    const char *what = stage == ST_CWD ? t->cwd : t->command[0];
+    if (stage < ST_OUTPUT || stage > ST_INTERP)
+        stage = ST_RUN;
+    if (stage == ST_INTERP)
+        lc_error_set(err,
+                     "cannot run %s: it exists, but the interpreter of its #! line (or its "
+                     "loader) does not",
+                     what);
+    else if (stage == ST_RUN && e == ENOENT && !strchr(what, '/'))
+        lc_error_set(err, "cannot run %s: not found in the target's PATH %s", what, env_path(env));
+    else
+        lc_error_set(err, "cannot %s %s: %s", verb[stage], what, strerror(e));
+}
+
+/* {"/bin/sh", NULL, command[1..]}: the argv for a script without #!, made
+ * before fork so that the child allocates nothing. */
+static char **sh_argv(const struct suite_target *t)
+{
+    char **v = lc_calloc(t->ncommand + 2, sizeof(char *));
+    v[0] = "/bin/sh";
+    for (size_t i = 1; i < t->ncommand; i++)
+        v[i + 1] = t->command[i];
+    return v;
 }
 
 static int spawn(struct target *tg, const struct suite_target *t, const char *logdir,
@@ -145,7 +197,7 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
     int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int errfd = open(tg->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int pipefd[2] = {-1, -1};
-    char **env = NULL;
+    char **env = NULL, **shargv = NULL;
     int rc = -1;
     if (out < 0 || errfd < 0) {
         lc_error_set(err, "cannot create target logs in %s: %s", logdir, strerror(errno));
@@ -156,13 +208,14 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
         goto cleanup;
     }
     env = build_env(t);
+    shargv = sh_argv(t);
     pid_t pid = fork();
     if (pid < 0) {
         lc_error_set(err, "fork: %s", strerror(errno));
         goto cleanup;
     }
     if (pid == 0)
-        child_exec(t, env, out, errfd, pipefd[1]);
+        child_exec(t, env, shargv, out, errfd, pipefd[1]);
     setpgid(pid, pid);
     target_group = pid;
     close(pipefd[1]);
@@ -173,17 +226,14 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
         ;
     if (n == (ssize_t)sizeof(msg)) {
         waitpid(pid, NULL, 0);
-        int unfound = msg[0] == 3 && msg[1] == ENOENT && !strchr(t->command[0], '/');
-        lc_error_set(err, "cannot %s %s: %s%s", stage_name(msg[0]),
-                     msg[0] == 1 ? t->cwd : t->command[0],
-                     unfound ? "not found in the target's PATH " : strerror(msg[1]),
-                     unfound ? env_path(env) : "");
+        exec_error(err, t, env, msg[0], msg[1]);
         goto cleanup;
     }
     tg->pid = pid;
     tg->owned = 1;
     rc = 0;
 cleanup:
+    free(shargv);
     free(env);
     if (pipefd[0] >= 0)
         close(pipefd[0]);

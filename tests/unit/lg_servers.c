@@ -95,8 +95,7 @@ struct srv *srv_start(const char *addr)
     return srv_start_hook(addr, NULL, NULL);
 }
 
-struct srv *srv_start_hook(const char *addr, void (*hook)(struct evhttp_request *, void *),
-                           void *arg)
+struct srv *srv_start_hook(const char *addr, srv_hook_cb *hook, void *arg)
 {
     struct srv *s = lc_calloc(1, sizeof *s);
     s->hook = hook;

@@ -14,6 +14,9 @@
 
 #include "loadgen/loadgen.h"
 
+/* called in the server thread for every request, before the reply */
+typedef void srv_hook_cb(struct evhttp_request *req, void *arg);
+
 #define MAXCONN 4096
 struct srv {
     struct event_base *base;
@@ -29,16 +32,14 @@ struct srv {
     char host[128];
     char xtest[64];
     size_t body_len;
-    /* called in the server thread for every request, before the reply */
-    void (*hook)(struct evhttp_request *req, void *arg);
+    srv_hook_cb *hook;
     void *hook_arg;
 };
 
 /* Starts the evhttp server on addr (port chosen by the kernel). */
 struct srv *srv_start(const char *addr);
 /* The same, with hook(req, arg) called for every request. */
-struct srv *srv_start_hook(const char *addr, void (*hook)(struct evhttp_request *, void *),
-                           void *arg);
+struct srv *srv_start_hook(const char *addr, srv_hook_cb *hook, void *arg);
 void srv_stop(struct srv *s);
 
 enum raw_mode { RAW_TRUNCATE, RAW_JUNK, RAW_CLOSE, RAW_SILENT, RAW_SLOW };

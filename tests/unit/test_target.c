@@ -158,6 +158,59 @@ static void test_command_found_in_target_path(void **state)
     free(bindir);
 }
 
+/* Writes an executable file dir/name holding text; returns its path. */
+static char *script_file(const char *dir, const char *name, const char *text)
+{
+    char *path = lc_asprintf("%s/%s", dir, name);
+    assert_int_equal(lc_write_file_atomic(path, text, strlen(text), NULL), 0);
+    assert_int_equal(chmod(path, 0755), 0);
+    return path;
+}
+
+/* As execvpe and env(1): a file without #! runs under /bin/sh; a #! line
+ * naming a missing interpreter is said to be that, not "not found"; an
+ * absurdly long name next to an empty PATH entry is just not found. */
+static void test_no_shebang_missing_interpreter_long_name(void **state)
+{
+    (void)state;
+    char *plain = script_file(logdir, "lc-plain", "echo plain \"$1\"\n");
+    char *argv[] = {plain, "arg", NULL};
+    struct suite_target t = {.present = 1, .command = argv, .ncommand = 2};
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    if (!tg)
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < 100 && target_poll(tg) == 0; i++)
+        sleep_s(0.02);
+    char *out = read_log("stdout.log");
+    assert_string_equal(out, "plain arg\n");
+    target_free(tg);
+
+    char *bad = script_file(logdir, "lc-bad-interp", "#!/nonexistent/interp\necho no\n");
+    argv[0] = bad;
+    assert_null(target_start(&t, logdir, &err));
+    assert_non_null(strstr(err.msg, "the interpreter of its #! line"));
+
+    char *pathvar = "PATH=:/nonexistent";
+    char *env[] = {pathvar};
+    char name[4095];
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    argv[0] = name;
+    t.env = env;
+    t.nenv = 1;
+    /* (under ASan a write past the path buffer would show here) */
+    assert_null(target_start(&t, logdir, &err));
+    assert_int_equal(strncmp(err.msg, "cannot run xxxx", 15), 0);
+    argv[0] = "lc-nowhere";
+    assert_null(target_start(&t, logdir, &err));
+    assert_string_equal(err.msg,
+                        "cannot run lc-nowhere: not found in the target's PATH :/nonexistent");
+    free(out);
+    free(bad);
+    free(plain);
+}
+
 static void test_exit_status_noticed(void **state)
 {
     (void)state;
@@ -227,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_clean_inheritance),
         cmocka_unit_test(test_missing_command_is_reported),
         cmocka_unit_test(test_command_found_in_target_path),
+        cmocka_unit_test(test_no_shebang_missing_interpreter_long_name),
         cmocka_unit_test(test_exit_status_noticed),
         cmocka_unit_test(test_stubborn_group_is_killed),
         cmocka_unit_test(test_attach_by_pid),
