@@ -43,6 +43,12 @@ static void usage(FILE *out)
           out);
 }
 
+/* 1 when arg asks for help. */
+static int is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
 /* Each test's port: free, and unlike the ports of the tests before it. */
 struct picked {
     int *ports;
@@ -67,6 +73,7 @@ struct run_args {
     int color;
 };
 
+/* Fills a from run's arguments. Returns 0, 1 for -h/--help, -1 (printed) on a mistake. */
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
     a->out = "leakcheck-out";
@@ -87,6 +94,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->color = 0;
         else if (strcmp(argv[i], "--insecure") == 0)
             fetch_set_insecure(1);
+        else if (is_help(argv[i]))
+            return 1;
         else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "leakcheck: unknown option %s\n", argv[i]);
             return -1;
@@ -239,8 +248,11 @@ static void run_tests(struct suite *s, struct checks *c, const struct run_args *
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a = {0};
-    if (parse_run_args(argc, argv, &a) != 0)
-        return CLI_USAGE;
+    int parsed = parse_run_args(argc, argv, &a);
+    if (parsed > 0)
+        usage(stdout);
+    if (parsed != 0)
+        return parsed > 0 ? CLI_OK : CLI_USAGE;
     struct checks *c = NULL;
     struct suite *s = load_checked(a.suite, a.compare != NULL, &c);
     if (!s)
@@ -297,6 +309,10 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_validate(int argc, char **argv)
 {
+    if (argc == 1 && is_help(argv[0])) {
+        usage(stdout);
+        return CLI_OK;
+    }
     if (argc != 1) {
         fprintf(stderr, "leakcheck: usage: leakcheck validate SUITE.json\n");
         return CLI_USAGE;
@@ -336,7 +352,7 @@ int cli_main(int argc, char **argv)
         printf("leakcheck %s\n", LEAKCHECK_VERSION);
         return CLI_OK;
     }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
         usage(stdout);
         return CLI_OK;
     }

@@ -115,6 +115,15 @@ code=$?
 check "unknown \${...}: exit 2, named, nothing started (got $code)" \
     bash -c "[ $code -eq 2 ] && grep -q 'prot' '$work/badvar.log' && [ ! -e '$work/out-badvar' ]"
 
+# --help after a command is help, not a suite: usage on stdout, exit 0.
+for args in "run --help" "run x.json -h" "validate --help"; do
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    "$lc" $args >"$work/help.out" 2>&1
+    code=$?
+    check "$args: usage on stdout, exit 0 (got $code)" \
+        bash -c "[ $code -eq 0 ] && grep -q '^usage: leakcheck run SUITE.json' '$work/help.out'"
+done
+
 # Test names become safe, distinct folders inside --out.
 out=$work/out-names
 "$lc" run "$work/tests/integration/faults/names.json" --out "$out" --quiet >/dev/null 2>&1
