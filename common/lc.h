@@ -83,6 +83,19 @@ int lc_parse_duration(const char *s, double *seconds, struct lc_error *err);
  */
 int lc_parse_double(const char *s, const char **end, double *out);
 
+/* The value 0..15 of hex digit c (either case), or -1. Inline: the HTTP
+ * parser calls it for every digit of a chunk size. */
+static inline int lc_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /*
  * Writes data to path so that a reader never sees a half-written file: a
  * temporary file beside it, every write checked, fsync, then rename.

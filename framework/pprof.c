@@ -89,17 +89,10 @@ static int hex_u64(const char *s, size_t n, size_t *i, uint64_t *out)
     k += 2;
     size_t start = k;
     while (k < n && k - start < 17) {
-        char c = s[k];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
+        int d = lc_hex_digit(s[k]);
+        if (d < 0)
             break;
-        v = (v << 4) | d;
+        v = (v << 4) | (unsigned)d;
         k++;
     }
     if (k == start || k - start > 16)

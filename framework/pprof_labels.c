@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Appends code point u as UTF-8. */
 static void put_utf8(struct lc_buf *b, unsigned long u)
 {
@@ -60,7 +49,7 @@ static size_t unescape(const char *s, struct lc_buf *b)
         return 0;
     unsigned long v = 0;
     for (size_t k = 1; k <= digits; k++) {
-        int h = hexval(s[k]); /* stops at the NUL: s is NUL-terminated */
+        int h = lc_hex_digit(s[k]); /* stops at the NUL: s is NUL-terminated */
         if (h < 0)
             return 0;
         v = (v << 4) | (unsigned long)h;

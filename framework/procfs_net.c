@@ -25,23 +25,12 @@ const char *procfs_tcp_state_name(int state)
     return names[state];
 }
 
-static int hexdig(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* n hex digits at s into *v. */
 static int hexn(const char *s, size_t n, uint32_t *v)
 {
     *v = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = hexdig(s[i]);
+        int d = lc_hex_digit(s[i]);
         if (d < 0)
             return -1;
         *v = (*v << 4) | (uint32_t)d;

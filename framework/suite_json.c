@@ -73,17 +73,10 @@ static int hex4(const struct scan *s, size_t at, unsigned *out)
     if (at + 4 > s->len)
         return -1;
     for (size_t k = 0; k < 4; k++) {
-        char c = s->t[at + k];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
+        int d = lc_hex_digit(s->t[at + k]);
+        if (d < 0)
             return -1;
-        v = v * 16 + d;
+        v = v * 16 + (unsigned)d;
     }
     *out = v;
     return 0;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/lc.h"
+
 enum {
     S_STATUS,
     S_HEADER,
@@ -223,27 +225,16 @@ static enum step end_headers(struct http_parse *p)
     return STEP_CONT;
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static enum step parse_chunk_size(struct http_parse *p, const char *l, size_t n, size_t total)
 {
     uint64_t x = 0;
     size_t i = 0;
     if (n > HTTP_PARSE_STASH)
         n = HTTP_PARSE_STASH; /* as if cut, so any split reads the same */
-    for (; i < n && hex_val(l[i]) >= 0; i++) {
+    for (; i < n && lc_hex_digit(l[i]) >= 0; i++) {
         if (x >> 60)
             return fail(p, "chunk size overflows");
-        x = (x << 4) | (uint64_t)hex_val(l[i]);
+        x = (x << 4) | (uint64_t)lc_hex_digit(l[i]);
     }
     if (i == 0)
         return fail(p, "chunk size is not hexadecimal");
