@@ -136,8 +136,14 @@ static void child_exec(const struct suite_target *t, char **env, char **shargv, 
         goto fail;
     /* nothing of ours leaks into the target: its fd count is its own */
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-    /* leakcheck ignores SIGPIPE; the target gets the default back */
-    signal(SIGPIPE, SIG_DFL);
+    /* whatever leakcheck inherited or set (SIGPIPE ignored; a CI agent or
+     * nohup ignoring SIGHUP or SIGINT), the target starts with every
+     * signal at its default, as a login shell would give it */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL); /* EINVAL for the few the kernel reserves */
     stage = ST_CWD;
     if (t->cwd && chdir(t->cwd) != 0)
         goto fail;

@@ -1,36 +1,65 @@
 #!/usr/bin/env bash
-# scripts/setup.sh: installs what is missing (Debian 12, as root), then
-# configures and builds leakcheck into ./build and the Go services into
-# tests/go/bin (where the suites look for them). Run by scripts/demo.sh and
-# scripts/test.sh.
+# scripts/setup.sh [--test]: installs the Debian packages that are missing
+# (Debian 12, as root), then configures and builds leakcheck into ./build
+# and the Go services into tests/go/bin (where the suites look for them).
+#
+# Without --test (scripts/demo.sh): what building and the demo need: the
+# compiler, meson and ninja, libevent, libcurl, jansson, cmocka and Go.
+# With --test (scripts/test.sh): also the tools only the tests use (curl,
+# jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
+# for report.json, nginx for the load checks).
+#
+# Prints one line per step, and one per package as apt sets it up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-openssl-dev
-          libjansson-dev libcmocka-dev golang-go curl jq libxml2-utils procps ca-certificates
-          chromium python3-jsonschema nginx-light)
+          libjansson-dev libcmocka-dev golang-go)
+if [ "${1:-}" = "--test" ]; then
+    packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
+               nginx-light)
+elif [ $# -gt 0 ]; then
+    echo "usage: scripts/setup.sh [--test]" >&2
+    exit 2
+fi
+
+say() { echo "setup: $*"; }
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}"
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup: these Debian packages are missing; run as root or install them: ${missing[*]}" >&2
         exit 2
     fi
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    log=$(mktemp /tmp/leakcheck-setup-apt.XXXXXX)
+    say "apt-get update"
+    apt-get update -q >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+    say "installing ${#missing[@]} packages and what they need: ${missing[*]}"
+    # a line per package as it is set up; the whole log only on failure
+    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" 2>&1 | tee "$log" |
+        sed -un 's/^Setting up \([^ ]*\) .*/setup:   \1/p'; then
+        cat "$log" >&2
+        exit 1
+    fi
+    say "installed: $(grep -c '^Setting up ' "$log") packages"
+    rm -f "$log"
 fi
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true
 if [ ! -f build/build.ninja ]; then
+    say "configuring ./build (meson)"
     meson setup build -Dwerror=$werror >build-setup.log 2>&1 || { cat build-setup.log >&2; exit 1; }
     rm -f build-setup.log
 else
     meson configure build -Dwerror=$werror >/dev/null
 fi
+say "building leakcheck and its tests (ninja -C build)"
 ninja -C build >/dev/null || { ninja -C build >&2; exit 1; }
+say "building the Go services into tests/go/bin"
 tests/go/build.sh >/dev/null
+say "done: build/leakcheck"

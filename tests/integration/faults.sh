@@ -14,7 +14,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 lc=$(cd "$1" && pwd)/leakcheck
-schema=$root/../shared/schemas/junit-10.xsd
+schema=$root/tests/data/schemas/junit-10.xsd
 . "$here/lib.sh"
 it_init faults
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/faults"
@@ -192,5 +192,16 @@ if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
 else
     echo "SKIP full disk: cannot mount a tmpfs here (not root?)"
 fi
+
+# Under a parent that ignores SIGHUP and SIGINT (nohup, some CI agents), the
+# started target still gets every signal at its default and none blocked.
+inherit=$work/tests/integration/faults/inherit.json
+rm -f "$work/tests/integration/faults/signals.txt"
+(trap '' HUP INT && exec "$lc" run "$inherit" --out "$work/out-inherit" --quiet) >/dev/null 2>&1
+code=$?
+check "ignored signals: run under 'trap \"\" HUP INT' passes (got $code)" test "$code" -eq 0
+check "ignored signals: the target ignores and blocks no signal" bash -c \
+    "grep -qx 'SigIgn:[[:space:]]*0000000000000000' '$work/tests/integration/faults/signals.txt' &&
+     grep -qx 'SigBlk:[[:space:]]*0000000000000000' '$work/tests/integration/faults/signals.txt'"
 
 it_done

@@ -8,7 +8,7 @@
 # in report.json, that exactly the expected assertions failed (the leak's
 # own one among them, with the metric named in its message, the metric's
 # growth visible in the report), that junit.xml validates against
-# ../shared/schemas/junit-10.xsd, and that no target process is left
+# tests/data/schemas/junit-10.xsd, and that no target process is left
 # behind. Also: a suite error starts nothing (exit 2), a target that cannot
 # start is an infrastructure error (exit 3).
 #
@@ -27,7 +27,7 @@ it_args run "$@"
 # per suite run (default 150).
 wrap=(${LEAKCHECK_WRAPPER:+"$LEAKCHECK_WRAPPER"})
 run_timeout=${LEAKCHECK_TIMEOUT:-150}
-schema=$root/../shared/schemas/junit-10.xsd
+schema=$root/tests/data/schemas/junit-10.xsd
 services=(goroutine-leak fd-leak conn-leak heap-leak closewait-leak healthy demo-svc)
 
 it_need jq xmllint pgrep timeout

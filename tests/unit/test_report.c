@@ -20,7 +20,7 @@
 #include "common/lc.h"
 #include "reports/report.h"
 
-#define SCHEMA "../shared/schemas/junit-10.xsd"
+#define SCHEMA "tests/data/schemas/junit-10.xsd"
 #define GCC_LOG "tests/data/reports/gcc_color_stderr.txt"
 #define NAME1                                                                                      \
     "pass <&\"'> \xc3\xbcn\xc3\xaf"                                                                \
@@ -315,8 +315,7 @@ static int run_prog(char *const argv[])
 static int xmllint_validate(const char *file)
 {
     if (access(SCHEMA, R_OK) != 0)
-        fail_msg("JUnit schema %s not found (run from the source root with ../shared present)",
-                 SCHEMA);
+        fail_msg("JUnit schema %s not found (run from the source root)", SCHEMA);
     char *argv[] = {"xmllint", "--noout", "--schema", SCHEMA, (char *)file, NULL};
     int rc = run_prog(argv);
     if (rc == 127)

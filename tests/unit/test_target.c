@@ -116,7 +116,16 @@ static void test_clean_inheritance(void **state)
     (void)state;
     int leak[2];
     assert_int_equal(pipe(leak), 0); /* no CLOEXEC: would leak without care */
-    signal(SIGPIPE, SIG_IGN);
+    /* as under nohup or a CI agent: ignored and blocked signals must not
+     * reach the target */
+    static const int ignored[] = {SIGPIPE, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1};
+    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+        signal(ignored[i], SIG_IGN);
+    sigset_t blocked, old;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGUSR2);
+    sigaddset(&blocked, SIGALRM);
+    sigprocmask(SIG_BLOCK, &blocked, &old);
     char *argv[4];
     struct suite_target t = shell("exec sleep 30", argv);
     struct lc_error err = {0};
@@ -138,13 +147,16 @@ static void test_clean_inheritance(void **state)
     char *status = lc_read_file(path, 1 << 16, NULL, NULL);
     assert_non_null(status);
     assert_non_null(strstr(status, "\nSigIgn:\t0000000000000000\n"));
+    assert_non_null(strstr(status, "\nSigBlk:\t0000000000000000\n"));
     free(status);
     free(fds);
     free(comm);
     target_free(tg);
     close(leak[0]);
     close(leak[1]);
-    signal(SIGPIPE, SIG_DFL);
+    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+        signal(ignored[i], SIG_DFL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static void test_missing_command_is_reported(void **state)
