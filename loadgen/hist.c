@@ -123,6 +123,42 @@ void hist_merge(struct hist *dst, const struct hist *src)
         set(&dst->max, get(&src->max));
 }
 
+/* Clamps v into bucket i. */
+static uint64_t in_bucket(uint64_t v, unsigned i)
+{
+    uint64_t lo, width;
+    index_range(i, &lo, &width);
+    return v < lo ? lo : v > lo + width - 1 ? lo + width - 1 : v;
+}
+
+void hist_subtract(struct hist *dst, const struct hist *src)
+{
+    uint64_t total = 0;
+    unsigned lo = HIST_LEN, hi = 0;
+    for (unsigned i = 0; i < HIST_LEN; i++) {
+        uint64_t a = get(&dst->counts[i]), b = get(&src->counts[i]);
+        uint64_t n = a > b ? a - b : 0;
+        set(&dst->counts[i], n);
+        if (n) {
+            total += n;
+            lo = i < lo ? i : lo;
+            hi = i;
+        }
+    }
+    uint64_t sum = get(&dst->sum), ssum = get(&src->sum);
+    if (total == 0) {
+        hist_reset(dst);
+        return;
+    }
+    set(&dst->count, total);
+    set(&dst->sum, sum > ssum ? sum - ssum : 0);
+    /* dst's min lies in the lowest bucket left when a value recorded in
+     * between set it (exact); else it belongs to src, and the bucket's edge
+     * is the nearest bound; the same for the max */
+    set(&dst->min, in_bucket(get(&dst->min), lo));
+    set(&dst->max, in_bucket(get(&dst->max), hi));
+}
+
 uint64_t hist_count(const struct hist *h)
 {
     return get(&h->count);

@@ -19,6 +19,16 @@ void hist_free(struct hist *h);
 void hist_record(struct hist *h, uint64_t usec);
 /* Adds every count of src into dst. */
 void hist_merge(struct hist *dst, const struct hist *src);
+/*
+ * Removes from dst the values of src, an earlier snapshot of the same
+ * recording (every count of src at most dst's), leaving what was recorded
+ * in between: counts, count and sum exactly; min and max exactly when the
+ * values in between moved them, else to within their bucket (0.1%). So
+ * merging an earlier snapshot with the differences of the later ones gives
+ * back the later snapshot exactly. A count of src above dst's (not an
+ * earlier snapshot) leaves 0 there, never a wrapped-around count.
+ */
+void hist_subtract(struct hist *dst, const struct hist *src);
 /* Empties the histogram. */
 void hist_reset(struct hist *h);
 /* Number of recorded values. */

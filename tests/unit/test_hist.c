@@ -145,6 +145,127 @@ static void test_merge_exact(void **state)
     hist_free(e);
 }
 
+/* A copy of h taken now: what a sampler keeps of a running recording. */
+static struct hist *snapshot(const struct hist *h)
+{
+    struct hist *s = hist_new();
+    hist_merge(s, h);
+    return s;
+}
+
+/* Records n values of a window into both the running histogram and the
+ * window's own; shift moves the window's range (lower, inside, higher). */
+static void record_window(struct hist *run, struct hist *own, int n, double scale, uint64_t shift)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t x = shift + 1 + (uint64_t)(-log(1.0 - uniform01()) * scale);
+        hist_record(run, x);
+        hist_record(own, x);
+    }
+}
+
+/* The difference of two snapshots is the window recorded in between, and
+ * the first snapshot merged with the differences is the last snapshot,
+ * exactly: the windows of a run add up to the whole run. */
+static void test_subtract_exact(void **state)
+{
+    (void)state;
+    struct hist *run = hist_new(), *own[4], *snap[4];
+    /* inside the range so far, a lower minimum, a higher maximum, inside */
+    static const struct {
+        int n;
+        double scale;
+        uint64_t shift;
+    } w[4] = {{20000, 3000, 500}, {7000, 2000, 10}, {3000, 90000, 9000}, {5000, 1000, 800}};
+    for (int k = 0; k < 4; k++) {
+        own[k] = hist_new();
+        record_window(run, own[k], w[k].n, w[k].scale, w[k].shift);
+        snap[k] = snapshot(run);
+    }
+    struct hist *merged = snapshot(snap[0]);
+    for (int k = 1; k < 4; k++) {
+        struct hist *d = snapshot(snap[k]);
+        hist_subtract(d, snap[k - 1]);
+        assert_int_equal(hist_count(d), hist_count(own[k]));
+        assert_true(hist_mean(d) == hist_mean(own[k]));
+        /* the same buckets; only the extremes (which clamp the percentiles
+         * in the end buckets) may be a bucket's edge */
+        for (double q = 0; q <= 100; q += 0.5) {
+            uint64_t got = hist_percentile(d, q), want = hist_percentile(own[k], q);
+            assert_true((double)(got > want ? got - want : want - got) <= (double)want / 1024);
+        }
+        assert_int_equal(hist_count_upto(d, 20000), hist_count_upto(own[k], 20000));
+        /* an extreme that moved the whole run's is exact, else within a bucket */
+        uint64_t mn = hist_min(d), mx = hist_max(d), tmn = hist_min(own[k]),
+                 tmx = hist_max(own[k]);
+        assert_true(mn <= tmn && (double)(tmn - mn) <= (double)tmn / 1024);
+        assert_true(mx >= tmx && (double)(mx - tmx) <= (double)tmx / 1024);
+        if (k == 1)
+            assert_int_equal(mn, tmn);
+        if (k == 2)
+            assert_int_equal(mx, tmx);
+        hist_merge(merged, d);
+        hist_free(d);
+    }
+    assert_int_equal(hist_count(merged), hist_count(run));
+    assert_int_equal(hist_min(merged), hist_min(run));
+    assert_int_equal(hist_max(merged), hist_max(run));
+    assert_true(hist_mean(merged) == hist_mean(run));
+    for (double q = 0; q <= 100; q += 0.25)
+        assert_int_equal(hist_percentile(merged, q), hist_percentile(run, q));
+    for (int k = 0; k < 4; k++) {
+        hist_free(own[k]);
+        hist_free(snap[k]);
+    }
+    hist_free(merged);
+    hist_free(run);
+}
+
+/* Nothing in between is an empty window; an empty earlier snapshot takes
+ * nothing away; a "snapshot" that is not an earlier one leaves no
+ * wrapped-around count. */
+static void test_subtract_edges(void **state)
+{
+    (void)state;
+    struct hist *a = hist_new(), *e = hist_new(), *big = hist_new();
+    for (uint64_t v = 100; v < 5000; v += 7)
+        hist_record(a, v);
+    struct hist *d = snapshot(a);
+    hist_subtract(d, a);
+    assert_int_equal(hist_count(d), 0);
+    assert_int_equal(hist_percentile(d, 99), 0);
+    assert_int_equal(hist_max(d), 0);
+    assert_true(hist_mean(d) == 0.0);
+    hist_free(d);
+    d = snapshot(a);
+    hist_subtract(d, e);
+    assert_int_equal(hist_count(d), hist_count(a));
+    assert_int_equal(hist_min(d), hist_min(a));
+    assert_int_equal(hist_max(d), hist_max(a));
+    for (double q = 0; q <= 100; q += 5)
+        assert_int_equal(hist_percentile(d, q), hist_percentile(a, q));
+    hist_free(d);
+    /* big holds twice a's values below 1000 and none above */
+    for (uint64_t v = 100; v < 1000; v += 7) {
+        hist_record(big, v);
+        hist_record(big, v);
+    }
+    d = snapshot(a);
+    hist_subtract(d, big);
+    assert_int_equal(hist_count(d), hist_count(a) - hist_count_upto(a, 999));
+    assert_int_equal(hist_count_upto(d, 999), 0);
+    assert_true(hist_min(d) >= 1000 && hist_max(d) == hist_max(a));
+    assert_true(hist_percentile(d, 50) > 1000);
+    hist_free(d);
+    d = snapshot(e);
+    hist_subtract(d, a);
+    assert_int_equal(hist_count(d), 0);
+    hist_free(d);
+    hist_free(a);
+    hist_free(e);
+    hist_free(big);
+}
+
 static void test_clamp_and_empty(void **state)
 {
     (void)state;
@@ -179,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_uniform),        cmocka_unit_test(test_exponential),
         cmocka_unit_test(test_lognormal_wide), cmocka_unit_test(test_small_values_exact),
         cmocka_unit_test(test_merge_exact),    cmocka_unit_test(test_clamp_and_empty),
+        cmocka_unit_test(test_subtract_exact), cmocka_unit_test(test_subtract_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
