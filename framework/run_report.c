@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "framework/metrics.h"
 #include "framework/run_int.h"
 #include "framework/target.h"
 #include "loadgen/loadgen.h"
@@ -26,7 +27,13 @@ int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *o
         lc_error_set(err, "the test did not get to sample anything");
         return -1;
     }
-    return timeline_reduce(r->tl, m->text, reduce, out, err);
+    if (timeline_reduce(r->tl, m->text, reduce, out, err) == 0)
+        return 0;
+    /* the load's latencies come from completed responses only: none, no value */
+    const struct metric_def *d = metric_builtin(m->name);
+    if (d && d->source == METRIC_LOAD && strcmp(d->unit, "s") == 0 && r->load_started)
+        lc_error_set(err, "no response to the load completed, so %s has none", m->name);
+    return -1;
 }
 
 static void reads_final(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
@@ -139,10 +146,15 @@ static void report_load(struct run *r, struct report_test *rt)
     l->errors = st.errors;
     l->duration_s = st.elapsed_s;
     l->rps = st.rps;
-    l->p50_ms = st.p50 * 1e3;
-    l->p90_ms = st.p90 * 1e3;
-    l->p99_ms = st.p99 * 1e3;
-    l->max_ms = st.max * 1e3;
+    uint64_t answered = 0;
+    for (int code = 0; code < 600; code++)
+        answered += st.status[code];
+    /* no response, no latency (loadgen says 0) */
+    double ms = answered ? 1e3 : NAN;
+    l->p50_ms = st.p50 * ms;
+    l->p90_ms = st.p90 * ms;
+    l->p99_ms = st.p99 * ms;
+    l->max_ms = st.max * ms;
     for (int code = 0; code < 600; code++) {
         if (!st.status[code])
             continue;

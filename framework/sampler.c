@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "framework/culprit_goroutine.h"
+#include "framework/load_series.h"
 #include "framework/pprof.h"
 #include "framework/procfs.h"
 #include "framework/prom.h"
-#include "loadgen/loadgen.h"
 
 /* A source that fails this many rounds in a row ends the test. */
 #define MAX_FAILS_IN_A_ROW 3
@@ -33,7 +33,7 @@ struct sampler {
     pid_t pid;
     struct timeline *tl;
     double t0;
-    struct loadgen *lg;
+    struct load_series *load;
     const struct expr_metric **prom;
     size_t nprom, capprom;
     /* the distinct metric names of prom[]: the only samples a scrape keeps */
@@ -82,7 +82,10 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
 
 void sampler_set_load(struct sampler *s, struct loadgen *lg)
 {
-    s->lg = lg;
+    load_series_free(s->load);
+    /* intervals of at least half the sampling interval: a round that a
+     * phase change starts just after a tick does not make one of its own */
+    s->load = load_series_new(lg, s->tl, lc_now() - s->t0, s->t->sample.interval_s / 2);
 }
 
 int sampler_busy(const struct sampler *s)
@@ -141,25 +144,6 @@ static void sample_proc(struct sampler *s)
     }
     for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
         put(s, names[i], vals[i]);
-}
-
-static void sample_load(struct sampler *s)
-{
-    struct loadgen_stats st;
-    loadgen_snapshot(s->lg, &st, NULL);
-    double err_rate = st.requests ? (double)st.errors / (double)st.requests : 0.0;
-    put(s, "requests", (double)st.requests);
-    put(s, "errors", (double)st.errors);
-    put(s, "error_rate", err_rate);
-    put(s, "rps", st.rps);
-    put(s, "p50", st.p50);
-    put(s, "p75", st.p75);
-    put(s, "p90", st.p90);
-    put(s, "p95", st.p95);
-    put(s, "p99", st.p99);
-    put(s, "p999", st.p999);
-    put(s, "latency_max", st.max);
-    put(s, "late_sends", (double)st.late_sends);
 }
 
 static void goroutine_values(struct sampler *s, struct pprof_profile *p)
@@ -278,8 +262,8 @@ int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void
     s->outstanding = 1;
     if (s->pid > 0 && s->t->sample.proc)
         sample_proc(s);
-    if (s->lg)
-        sample_load(s);
+    if (s->load)
+        load_series_sample(s->load, s->round_t, phase);
     const char *pp = s->t->sample.pprof;
     if (pp) {
         char *g = lc_asprintf("%s/goroutine?debug=1", pp);
@@ -308,6 +292,7 @@ void sampler_free(struct sampler *s)
     if (s->g_last != s->g_base)
         pprof_free(s->g_last);
     pprof_free(s->g_base);
+    load_series_free(s->load);
     free(s->prom_names);
     free(s->prom);
     free(s);

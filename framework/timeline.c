@@ -9,6 +9,8 @@ struct series {
     char *name;
     struct timeline_point *pts;
     size_t n, cap;
+    int has_final; /* final stands for the series (timeline_set_final) */
+    double final;
 };
 
 struct timeline {
@@ -47,7 +49,7 @@ static struct series *find(const struct timeline *tl, const char *name)
     return NULL;
 }
 
-void timeline_add(struct timeline *tl, const char *name, double t, enum phase phase, double v)
+static struct series *find_or_add(struct timeline *tl, const char *name)
 {
     struct series *s = find(tl, name);
     if (!s) {
@@ -56,8 +58,28 @@ void timeline_add(struct timeline *tl, const char *name, double t, enum phase ph
         memset(s, 0, sizeof(*s));
         s->name = lc_strdup(name);
     }
+    return s;
+}
+
+void timeline_add(struct timeline *tl, const char *name, double t, enum phase phase, double v)
+{
+    struct series *s = find_or_add(tl, name);
     lc_grow((void **)&s->pts, &s->cap, s->n + 1, sizeof(*s->pts));
     s->pts[s->n++] = (struct timeline_point){t, v, phase};
+}
+
+void timeline_set_final(struct timeline *tl, const char *name, double v)
+{
+    struct series *s = find_or_add(tl, name);
+    s->has_final = 1;
+    s->final = v;
+}
+
+void timeline_pop(struct timeline *tl, const char *name)
+{
+    struct series *s = find(tl, name);
+    if (s && s->n > 0)
+        s->n--;
 }
 
 size_t timeline_nseries(const struct timeline *tl)
@@ -122,6 +144,10 @@ static int slope_over(const struct series *s, enum phase from, enum phase to, do
 
 static int final_of(const struct series *s, double *out)
 {
+    if (s->has_final) {
+        *out = s->final;
+        return isnan(s->final) ? -1 : 0;
+    }
     for (size_t i = s->n; i > 0; i--)
         if (!isnan(s->pts[i - 1].v)) {
             *out = s->pts[i - 1].v;
@@ -157,6 +183,12 @@ int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduc
 {
     const struct series *s = find(tl, name);
     double fin, base;
+    if (s && s->has_final && r == EXPR_FINAL) {
+        if (final_of(s, out) == 0)
+            return 0;
+        lc_error_set(err, "%s had no value over the whole run", name);
+        return -1;
+    }
     if (!s || s->n == 0) {
         lc_error_set(err, "no samples of %s were taken", name);
         return -1;

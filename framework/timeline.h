@@ -31,14 +31,25 @@ void timeline_free(struct timeline *tl);
 /* Appends a point to the series `name` (created on first use; name copied). */
 void timeline_add(struct timeline *tl, const char *name, double t, enum phase phase, double v);
 
+/*
+ * Sets what the series `name` (created on first use) reports as its final
+ * value instead of its last point: a figure over the whole run (the load's
+ * requests/s and latency percentiles, whose points are per interval). NaN:
+ * the whole run had no value, so the final value (and growth) is missing.
+ */
+void timeline_set_final(struct timeline *tl, const char *name, double v);
+
+/* Removes the last point of series `name`, when it has one. */
+void timeline_pop(struct timeline *tl, const char *name);
+
 /* Number of series, and the name and points of series i (borrowed). */
 size_t timeline_nseries(const struct timeline *tl);
 const char *timeline_name(const struct timeline *tl, size_t i);
 const struct timeline_point *timeline_points(const struct timeline *tl, size_t i, size_t *n);
 
 /*
- * Computes a reduction of series `name`: final (the last point that has a
- * value), baseline
+ * Computes a reduction of series `name`: final (the value set by
+ * timeline_set_final, else the last point that has a value), baseline
  * (median of the baseline-phase points), min, max, avg (all points),
  * growth (final - baseline), slope (least squares per second over the
  * load-phase points; over load and observe when the load phase has fewer

@@ -197,10 +197,12 @@ static void metric_figure(struct lc_buf *b, const struct report_test *t,
     lc_buf_printf(b, "<figure%s><figcaption><span class=\"name\">", nz ? " class=\"failing\"" : "");
     html_esc(b, s->name, REPORT_TEXT_ONE_LINE);
     lc_buf_puts(b, "</span><span class=\"stats\">");
+    /* the load's figures: points per interval, final over the whole load */
+    int per = report_per_interval(s->name);
     stat(b, "baseline", s->baseline, u, &first);
-    stat(b, "final", s->final, u, &first);
-    stat(b, "min", s->min, u, &first);
-    stat(b, "max", s->max, u, &first);
+    stat(b, per ? "whole load" : "final", s->final, u, &first);
+    stat(b, per ? "interval min" : "min", s->min, u, &first);
+    stat(b, per ? "interval max" : "max", s->max, u, &first);
     lc_buf_puts(b, "</span>");
     if (nz)
         lc_buf_puts(b, "<span class=\"flag\">FAILING</span>");

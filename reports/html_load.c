@@ -121,8 +121,9 @@ void html_load_panel(struct lc_buf *b, const struct report_test *t, double tmax)
     lc_buf_puts(b, "<h3>Load</h3>");
     tiles(b, l);
     lc_buf_puts(b, "<div class=\"grid\">");
-    load_chart(b, t, "requests/s", rps, LC_ARRAY_LEN(rps), REPORT_UNIT_RATE, tmax);
-    load_chart(b, t, "latency", lat, LC_ARRAY_LEN(lat), REPORT_UNIT_SECONDS, tmax);
+    /* the series are per sampling interval; the tiles are the whole load */
+    load_chart(b, t, "requests/s per interval", rps, LC_ARRAY_LEN(rps), REPORT_UNIT_RATE, tmax);
+    load_chart(b, t, "latency per interval", lat, LC_ARRAY_LEN(lat), REPORT_UNIT_SECONDS, tmax);
     lc_buf_puts(b, "</div><div class=\"cols\">");
     count_table(b, "HTTP status", l->status, l->nstatus, 1);
     count_table(b, "errors by kind", l->errors_by_kind, l->nerrors_by_kind, 0);

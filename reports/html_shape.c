@@ -4,6 +4,7 @@
  * observed and expected values; the shape of the text says how expected
  * relates to the series:
  *   m OP x, max(m) OP x, min(m) OP x, avg(m) OP x  -> a line at expected
+ *     (m OP x after the load; over the load for its per-interval figures)
  *   baseline(m) OP x                               -> over the baseline phase
  *   growth(m) OP x                                 -> at baseline + expected
  *   m stay within N[unit|%] of baseline            -> expected ± N (or N%)
@@ -225,7 +226,7 @@ static double place(const struct report_test *t, const struct report_series *s,
                     const struct report_assertion *a, const struct shape *sh, double tmax,
                     struct html_hline *l)
 {
-    const struct report_phase *base = phase(t, "baseline");
+    const struct report_phase *base = phase(t, "baseline"), *load = phase(t, "load");
     l->t0 = 0;
     l->t1 = tmax;
     switch (sh->reduce) {
@@ -239,6 +240,11 @@ static double place(const struct report_test *t, const struct report_series *s,
     case SR_FINAL:
     case SR_COMPARE:
         l->t0 = after_load(t);
+        /* the whole load's figure: drawn over the intervals it is made of */
+        if (report_per_interval(s->name) && load) {
+            l->t0 = load->start;
+            l->t1 = load->end;
+        }
         return a->expected;
     case SR_MIN:
     case SR_MAX:

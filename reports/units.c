@@ -7,15 +7,30 @@
 
 #include "common/lc.h"
 
-/* 1 when the name (up to a label selector) is one of list or ends in suffix. */
+/* 1 when the name (up to a label selector) is one of list or ends in
+ * suffix (NULL: none). */
 static int name_is(const char *metric, const char *const *list, size_t n, const char *suffix)
 {
     size_t len = strcspn(metric, "{");
     for (size_t i = 0; i < n; i++)
         if (strlen(list[i]) == len && strncmp(metric, list[i], len) == 0)
             return 1;
+    if (!suffix)
+        return 0;
     size_t sl = strlen(suffix);
     return len > sl && strncmp(metric + len - sl, suffix, sl) == 0;
+}
+
+/* leakcheck's own load metrics, by unit */
+static const char *const secs[] = {"p50", "p75", "p90", "p95", "p99", "p999", "latency_max"};
+static const char *const frac[] = {"error_rate"};
+static const char *const rate[] = {"rps"};
+
+int report_per_interval(const char *metric)
+{
+    return metric && metric[0] && (name_is(metric, secs, LC_ARRAY_LEN(secs), NULL) ||
+                                   name_is(metric, frac, LC_ARRAY_LEN(frac), NULL) ||
+                                   name_is(metric, rate, LC_ARRAY_LEN(rate), NULL));
 }
 
 /* The unit of a metric, from the names leakcheck gives its own metrics
@@ -23,9 +38,6 @@ static int name_is(const char *metric, const char *const *list, size_t n, const 
 enum report_unit report_unit_of(const char *metric)
 {
     static const char *const bytes[] = {"rss", "heap_alloc", "heap_inuse", "heap_sys"};
-    static const char *const secs[] = {"p50", "p75", "p90", "p95", "p99", "p999", "latency_max"};
-    static const char *const frac[] = {"error_rate"};
-    static const char *const rate[] = {"rps"};
     if (!metric)
         return REPORT_UNIT_COUNT;
     if (name_is(metric, bytes, LC_ARRAY_LEN(bytes), "_bytes"))

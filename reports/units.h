@@ -18,6 +18,11 @@ enum report_unit {
 /* The unit of a metric name (a label selector after the name is ignored). */
 enum report_unit report_unit_of(const char *metric);
 
+/* 1 for the load's figures whose points are per sampling interval and
+ * whose final value is the whole load's: rps, error_rate, p50 ... p999,
+ * latency_max (framework/load_series.h). */
+int report_per_interval(const char *metric);
+
 /* Formats v in unit u with about three significant digits: "2007",
  * "12.3k", "16.4MB", "5.45ms", "0.13%", "1520/s"; "n/a" for NaN. */
 void report_fmt_value(double v, enum report_unit u, char *buf, size_t len);

@@ -87,6 +87,41 @@ static void test_missing_data_is_an_error(void **state)
     timeline_free(tl);
 }
 
+/* The load's series: points per interval, a final value over the whole
+ * load that the last point does not decide; NaN there is no value. */
+static void test_whole_run_final(void **state)
+{
+    (void)state;
+    struct timeline *tl = timeline_new();
+    double v;
+    struct lc_error err = {0};
+    /* set before any point: the final value exists, the reductions over
+     * the points do not yet */
+    timeline_set_final(tl, "rps", 150);
+    assert_true(reduce(tl, "rps", EXPR_FINAL) == 150);
+    assert_int_equal(timeline_reduce(tl, "rps", EXPR_MAX, &v, &err), -1);
+    timeline_add(tl, "rps", 1, PHASE_LOAD, 100);
+    timeline_add(tl, "rps", 2, PHASE_LOAD, 200);
+    timeline_add(tl, "rps", 3, PHASE_SETTLE, 0);
+    assert_true(reduce(tl, "rps", EXPR_FINAL) == 150);
+    assert_true(reduce(tl, "rps", EXPR_MAX) == 200);
+    assert_true(reduce(tl, "rps", EXPR_MIN) == 0);
+    timeline_pop(tl, "rps");
+    timeline_pop(tl, "no-such-series");
+    assert_true(reduce(tl, "rps", EXPR_MIN) == 100);
+    /* growth reads the same final value */
+    timeline_add(tl, "rps", 0.5, PHASE_BASELINE, 10);
+    assert_true(reduce(tl, "rps", EXPR_GROWTH) == 140);
+    /* no value over the whole run: not the last point either */
+    timeline_set_final(tl, "p99", NAN);
+    timeline_add(tl, "p99", 1, PHASE_LOAD, 0.02);
+    assert_int_equal(timeline_reduce(tl, "p99", EXPR_FINAL, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "p99 had no value over the whole run"));
+    assert_int_equal(timeline_reduce(tl, "p99", EXPR_GROWTH, &v, &err), -1);
+    assert_true(reduce(tl, "p99", EXPR_MAX) == 0.02);
+    timeline_free(tl);
+}
+
 static void test_series_listing(void **state)
 {
     (void)state;
@@ -108,6 +143,7 @@ int main(void)
         cmocka_unit_test(test_even_baseline_median_and_final_skips_gap),
         cmocka_unit_test(test_missing_data_is_an_error),
         cmocka_unit_test(test_series_listing),
+        cmocka_unit_test(test_whole_run_final),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
