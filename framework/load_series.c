@@ -26,7 +26,7 @@ struct edge {
 struct load_series {
     struct loadgen *lg;
     struct timeline *tl;
-    double t_start, min_window;
+    double t0, min_window;
     /* [0]: the start of the last interval added; [1]: its end, where the
      * open interval starts */
     struct edge e[2];
@@ -35,13 +35,13 @@ struct load_series {
     struct hist *now, *win;
 };
 
-struct load_series *load_series_new(struct loadgen *lg, struct timeline *tl, double t_start,
+struct load_series *load_series_new(struct loadgen *lg, struct timeline *tl, double t0,
                                     double min_window)
 {
     struct load_series *ls = lc_calloc(1, sizeof(*ls));
     ls->lg = lg;
     ls->tl = tl;
-    ls->t_start = t_start;
+    ls->t0 = t0;
     ls->min_window = min_window;
     ls->e[0].h = hist_new();
     ls->e[1].h = hist_new();
@@ -103,7 +103,9 @@ static void add_interval(struct load_series *ls, const struct loadgen_stats *st)
     hist_reset(ls->win);
     hist_merge(ls->win, ls->now);
     hist_subtract(ls->win, from->h);
-    add_point(ls, ls->t_start + st->elapsed_s, PHASE_LOAD, len > 0 ? (double)n / len : 0,
+    /* at the interval's end on the load's own clock: the load's end, when
+     * the round came after it */
+    add_point(ls, st->started_s + st->elapsed_s - ls->t0, PHASE_LOAD, len > 0 ? (double)n / len : 0,
               ratio(nerr, n), ls->win);
     ls->added++;
     struct hist *spare = ls->e[0].h;

@@ -22,11 +22,11 @@ struct load_series;
 struct loadgen;
 
 /*
- * Starts the series of load lg (started at test time t_start, seconds on
- * tl's clock) in tl, with intervals of at least min_window seconds (a
+ * Starts the series of load lg in tl, whose times are seconds since t0 (an
+ * lc_now() reading), with intervals of at least min_window seconds (a
  * shorter last one is merged into the one before). Borrows lg and tl.
  */
-struct load_series *load_series_new(struct loadgen *lg, struct timeline *tl, double t_start,
+struct load_series *load_series_new(struct loadgen *lg, struct timeline *tl, double t0,
                                     double min_window);
 
 /* Samples the load at test time t in a round tagged phase. */

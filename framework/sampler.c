@@ -85,7 +85,7 @@ void sampler_set_load(struct sampler *s, struct loadgen *lg)
     load_series_free(s->load);
     /* intervals of at least half the sampling interval: a round that a
      * phase change starts just after a tick does not make one of its own */
-    s->load = load_series_new(lg, s->tl, lc_now() - s->t0, s->t->sample.interval_s / 2);
+    s->load = load_series_new(lg, s->tl, s->t0, s->t->sample.interval_s / 2);
 }
 
 int sampler_busy(const struct sampler *s)

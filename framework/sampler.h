@@ -33,7 +33,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
  * the reference is borrowed. Duplicates (same text) are recorded once. */
 void sampler_add_prom(struct sampler *s, const struct expr_metric *m);
 
-/* Sets the load generator (borrowed), started just now, whose figures each
+/* Sets the load generator (borrowed), started or not, whose figures each
  * round records: per interval of at least half the sampling interval, with
  * the whole load's as final values (framework/load_series.h). */
 void sampler_set_load(struct sampler *s, struct loadgen *lg);

@@ -163,6 +163,8 @@ void loadgen_snapshot(struct loadgen *lg, struct loadgen_stats *out, struct hist
     }
     if (!done)
         end = lg_now_ns();
+    /* lg_now_ns reads CLOCK_MONOTONIC, as lc_now does */
+    out->started_s = (double)lg->t0 / 1e9;
     out->elapsed_s = (double)(end - lg->t0) / 1e9;
     out->rps = out->elapsed_s > 0 ? (double)out->requests / out->elapsed_s : 0;
     const struct hist *h = lg->snap;

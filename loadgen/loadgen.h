@@ -80,6 +80,7 @@ struct loadgen_stats {
      * and those that fell due before the duration ended but never left
      * (every connection was still waiting for an answer) */
     uint64_t late_sends;
+    double started_s; /* when loadgen_start started the clock, on lc_now()'s */
     double elapsed_s; /* since loadgen_start, until the end when finished */
     double rps;       /* requests / elapsed_s */
     /* latency percentiles in seconds over complete responses (open model:

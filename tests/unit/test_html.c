@@ -108,11 +108,15 @@ static void build_run(struct report_run *r)
     add_series(t, "tcp_listen", 1, flat, 0.25, 21);
     add_series(t, "rps", NAN, rps, 0.25, 21);
     add_series(t, "p99", NAN, p99, 0.25, 21);
+    /* the load's figures are per interval; their final values the whole load's */
+    t->series[t->nseries - 2].final = 3000;
+    t->series[t->nseries - 1].final = 0.005;
     add_assertion(t, "goroutines stay within 20 of baseline", 0, 2007, 7,
                   "goroutines ended at 2007, baseline 7: +2000, allowed \xc2\xb1"
                   "20");
     add_assertion(t, "fds <= baseline(fds) + 20", 1, 15, 35, "fds = 15, expected <= 35");
     add_assertion(t, "p99 < 250ms", 1, 0.005, 0.25, "p99 = 5ms, expected < 250ms");
+    add_assertion(t, "rps > 3100", 0, 3000, 3100, "rps = 3000/s, expected > 3100/s");
     t->phases = lc_calloc(3, sizeof(*t->phases));
     t->phases[0] = (struct report_phase){lc_strdup("baseline"), 0, 1};
     t->phases[1] = (struct report_phase){lc_strdup("load"), 1, 1.5};
@@ -252,24 +256,29 @@ static void test_charts(void **state)
 {
     struct fixture *f = *state;
     /* five series: goroutines, fds, tcp_listen as metric charts, rps and
-     * p99 in the load panel (requests/s, latency) and p99 again as the
-     * metric an assertion reads */
-    assert_int_equal(count(f->html, "<svg"), 6);
+     * p99 in the load panel (requests/s, latency) and again as the metrics
+     * assertions read */
+    assert_int_equal(count(f->html, "<svg"), 7);
     /* the NaN gap splits the goroutines line in two */
     char *g = plot_group(f->html, "goroutines");
     assert_int_equal(count(g, "<polyline"), 2);
     assert_non_null(strstr(g, "2,null 2.25,null"));
     free(g);
-    /* the failed limit (7 + 20), the passed ones, and the baseline lines */
-    assert_int_equal(count(f->html, "<g class=\"limit fail\">"), 1);
+    /* the failed limits (7 + 20, 3100/s), the passed ones, and the baseline lines */
+    assert_int_equal(count(f->html, "<g class=\"limit fail\">"), 2);
     assert_non_null(strstr(f->html, ">limit \xe2\x89\xa4 27</text>"));
     assert_null(strstr(f->html, "limit \xe2\x89\xa5 -13")); /* a count's floor below 0 */
     assert_non_null(strstr(f->html, ">limit \xe2\x89\xa4 35</text>"));
     assert_non_null(strstr(f->html, ">limit &lt; 250ms \xe2\x86\x91 (off the chart)</text>"));
     assert_non_null(strstr(f->html, ">baseline 7</text>"));
     /* failing points: the settle phase (1.5 s to 5 s) holds 15 samples above
-     * 27, less the two missing ones */
-    assert_int_equal(count(f->html, "<circle class=\"bad\""), 13);
+     * 27, less the two missing ones; and the two intervals of the load below
+     * 3100/s, for rps is the whole load's figure (its limit spans the load) */
+    assert_int_equal(count(f->html, "<circle class=\"bad\""), 15);
+    /* their captions say what the final value and the extremes are */
+    assert_non_null(strstr(f->html, "whole load 5ms \xc2\xb7 interval min 5ms"));
+    assert_non_null(strstr(f->html, "whole load 3000/s"));
+    assert_non_null(strstr(f->html, "requests/s per interval"));
     /* failing metric first, the flat one folded away */
     const char *gor = strstr(f->html, "data-name=\"goroutines\"");
     const char *fd = strstr(f->html, "data-name=\"fds\"");
@@ -406,6 +415,11 @@ static void test_units(void **state)
     assert_int_equal(report_unit_of("p99"), REPORT_UNIT_SECONDS);
     assert_int_equal(report_unit_of("error_rate"), REPORT_UNIT_FRACTION);
     assert_int_equal(report_unit_of("goroutines"), REPORT_UNIT_COUNT);
+    assert_true(report_per_interval("p99") && report_per_interval("rps") &&
+                report_per_interval("error_rate") && report_per_interval("latency_max"));
+    assert_false(report_per_interval("requests") || report_per_interval("p99_seconds") ||
+                 report_per_interval("rps_total") || report_per_interval("") ||
+                 report_per_interval(NULL));
     report_fmt_offset(5400, buf, sizeof(buf));
     assert_string_equal(buf, "90m");
     report_fmt_offset(86400, buf, sizeof(buf));
