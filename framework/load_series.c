@@ -13,8 +13,8 @@
 static const struct {
     const char *name;
     double q;
-} latencies[] = {{"p50", 50},   {"p75", 75},     {"p90", 90},          {"p95", 95},
-                 {"p99", 99},   {"p999", 99.9},  {"latency_max", 100}};
+} latencies[] = {{"p50", 50}, {"p75", 75},    {"p90", 90},         {"p95", 95},
+                 {"p99", 99}, {"p999", 99.9}, {"latency_max", 100}};
 
 /* The load's cumulative figures at one sample: an interval's edge. */
 struct edge {
@@ -89,8 +89,7 @@ static void add_point(struct load_series *ls, double t, enum phase phase, double
     timeline_add(ls->tl, "rps", t, phase, rps);
     timeline_add(ls->tl, "error_rate", t, phase, err_rate);
     for (size_t i = 0; i < LC_ARRAY_LEN(latencies); i++)
-        timeline_add(ls->tl, latencies[i].name, t, phase,
-                     win ? latency(win, latencies[i].q) : NAN);
+        timeline_add(ls->tl, latencies[i].name, t, phase, win ? latency(win, latencies[i].q) : NAN);
 }
 
 /* Adds the interval from e[1] to now (st) and moves the edges on. */

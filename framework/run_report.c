@@ -134,6 +134,15 @@ static void add_count(struct report_count **arr, size_t *n, const char *key, uin
     (*arr)[(*n)++].n = v;
 }
 
+/* Complete responses the load got, of any status. */
+static uint64_t load_answered(const struct report_load *l)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < l->nstatus; i++)
+        n += l->status[i].n;
+    return n;
+}
+
 static void report_load(struct run *r, struct report_test *rt)
 {
     if (!r->lg || !r->load_started)
@@ -146,15 +155,6 @@ static void report_load(struct run *r, struct report_test *rt)
     l->errors = st.errors;
     l->duration_s = st.elapsed_s;
     l->rps = st.rps;
-    uint64_t answered = 0;
-    for (int code = 0; code < 600; code++)
-        answered += st.status[code];
-    /* no response, no latency (loadgen says 0) */
-    double ms = answered ? 1e3 : NAN;
-    l->p50_ms = st.p50 * ms;
-    l->p90_ms = st.p90 * ms;
-    l->p99_ms = st.p99 * ms;
-    l->max_ms = st.max * ms;
     for (int code = 0; code < 600; code++) {
         if (!st.status[code])
             continue;
@@ -166,6 +166,12 @@ static void report_load(struct run *r, struct report_test *rt)
         if (st.by_kind[k])
             add_count(&l->errors_by_kind, &l->nerrors_by_kind,
                       loadgen_err_name((enum loadgen_err)k), st.by_kind[k]);
+    /* no response, no latency (where the load engine says 0) */
+    double ms = load_answered(l) ? 1e3 : NAN;
+    l->p50_ms = st.p50 * ms;
+    l->p90_ms = st.p90 * ms;
+    l->p99_ms = st.p99 * ms;
+    l->max_ms = st.max * ms;
 }
 
 /* A load that never got an answer tested nothing: that is an error of the
@@ -174,10 +180,7 @@ static void check_load_reached(struct run *r, const struct report_load *l)
 {
     if (!l->present || r->error[0])
         return;
-    uint64_t answered = 0;
-    for (size_t i = 0; i < l->nstatus; i++)
-        answered += l->status[i].n;
-    if (answered > 0)
+    if (load_answered(l) > 0)
         return;
     struct lc_buf kinds = {0};
     for (size_t i = 0; i < l->nerrors_by_kind; i++)

@@ -28,9 +28,10 @@ static const char *const rate[] = {"rps"};
 
 int report_per_interval(const char *metric)
 {
-    return metric && metric[0] && (name_is(metric, secs, LC_ARRAY_LEN(secs), NULL) ||
-                                   name_is(metric, frac, LC_ARRAY_LEN(frac), NULL) ||
-                                   name_is(metric, rate, LC_ARRAY_LEN(rate), NULL));
+    return metric && metric[0] &&
+           (name_is(metric, secs, LC_ARRAY_LEN(secs), NULL) ||
+            name_is(metric, frac, LC_ARRAY_LEN(frac), NULL) ||
+            name_is(metric, rate, LC_ARRAY_LEN(rate), NULL));
 }
 
 /* The unit of a metric, from the names leakcheck gives its own metrics

@@ -196,8 +196,7 @@ static void test_subtract_exact(void **state)
         }
         assert_int_equal(hist_count_upto(d, 20000), hist_count_upto(own[k], 20000));
         /* an extreme that moved the whole run's is exact, else within a bucket */
-        uint64_t mn = hist_min(d), mx = hist_max(d), tmn = hist_min(own[k]),
-                 tmx = hist_max(own[k]);
+        uint64_t mn = hist_min(d), mx = hist_max(d), tmn = hist_min(own[k]), tmx = hist_max(own[k]);
         assert_true(mn <= tmn && (double)(tmn - mn) <= (double)tmn / 1024);
         assert_true(mx >= tmx && (double)(mx - tmx) <= (double)tmx / 1024);
         if (k == 1)

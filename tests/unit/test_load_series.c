@@ -31,8 +31,12 @@ struct fixture {
 static void start(struct fixture *f, const char *url, double rate, double duration)
 {
     struct loadgen_request req = {.url = url};
-    struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = 4,
-                                 .threads = 1, .rate = rate, .duration_s = duration,
+    struct loadgen_config cfg = {.requests = &req,
+                                 .nrequests = 1,
+                                 .concurrency = 4,
+                                 .threads = 1,
+                                 .rate = rate,
+                                 .duration_s = duration,
                                  .timeout_s = 2};
     struct lc_error err = {0};
     f->lg = loadgen_new(&cfg, &err);
@@ -76,9 +80,10 @@ static double final(struct fixture *f, const char *name)
 
 /* 500/s for 0.6 s, sampled at 0.05 (too soon: no interval), 0.25, 0.5 and
  * after the end: the 0.1 s from 0.5 to the end is merged into the interval
- * before; 0.7 ends the last interval and 0.8, 0.9 add 0/s. Whatever the machine's timing, every interval is at least
- * MIN_WINDOW long, the last ends with the load, the intervals' requests add
- * up to the whole load's, and the rounds after the load add 0/s and gaps. */
+ * before; 0.7 ends the last interval and 0.8, 0.9 add 0/s. Whatever the
+ * machine's timing, every interval is at least MIN_WINDOW long, the last
+ * ends with the load, the intervals' requests add up to the whole load's,
+ * and the rounds after the load add 0/s and gaps. */
 static void test_intervals_add_up(void **state)
 {
     (void)state;
@@ -101,13 +106,14 @@ static void test_intervals_add_up(void **state)
     assert_true(rps[n - 1].v == 0 && rps[n - 2].v == 0 && isnan(p50[n - 1].v));
     assert_true(rps[n - 1].phase == PHASE_SETTLE);
     double start = st.started_s - f.t0, prev = start, sum = 0;
-    assert_true(start >= 0 && start < 0.05);
+    assert_true(start >= 0 && start < rps[0].t);
     for (size_t i = 0; i + 2 < n; i++) {
         double len = rps[i].t - prev;
         assert_int_equal(rps[i].phase, PHASE_LOAD);
         if (n > 3 && len < MIN_WINDOW - 1e-9)
             fail_msg("interval %zu is %.3fs long", i, len);
-        assert_false(isnan(p50[i].v));
+        /* an interval in which nothing finished (a slow machine) has no latency */
+        assert_int_equal(isnan(p50[i].v), rps[i].v == 0);
         sum += rps[i].v * len;
         prev = rps[i].t;
     }
