@@ -22,15 +22,25 @@
 #define MIN_WINDOW 0.2
 
 struct fixture {
+    struct srv *srv; /* NULL once stopped */
+    char *url;
     struct loadgen *lg;
     struct timeline *tl;
     struct load_series *ls;
     double t0;
 };
 
-static void start(struct fixture *f, const char *url, double rate, double duration)
+/* Starts a load of rate/s for duration against a server of lg_servers.h,
+ * or against its closed port when answered is 0. */
+static void start(struct fixture *f, int answered, double rate, double duration)
 {
-    struct loadgen_request req = {.url = url};
+    f->srv = srv_start("127.0.0.1");
+    f->url = url_of(f->srv->port, "/x");
+    if (!answered) {
+        srv_stop(f->srv);
+        f->srv = NULL;
+    }
+    struct loadgen_request req = {.url = f->url};
     struct loadgen_config cfg = {.requests = &req,
                                  .nrequests = 1,
                                  .concurrency = 4,
@@ -61,6 +71,9 @@ static void finish(struct fixture *f)
     load_series_free(f->ls);
     loadgen_free(f->lg);
     timeline_free(f->tl);
+    free(f->url);
+    if (f->srv)
+        srv_stop(f->srv);
 }
 
 static const struct timeline_point *series(struct fixture *f, const char *name, size_t *n)
@@ -87,10 +100,8 @@ static double final(struct fixture *f, const char *name)
 static void test_intervals_add_up(void **state)
 {
     (void)state;
-    struct srv *s = srv_start("127.0.0.1");
-    char *url = url_of(s->port, "/x");
     struct fixture f;
-    start(&f, url, 500, 0.6);
+    start(&f, 1, 500, 0.6);
     sample_at(&f, 0.05, PHASE_LOAD);
     sample_at(&f, 0.25, PHASE_LOAD);
     sample_at(&f, 0.5, PHASE_LOAD);
@@ -131,8 +142,6 @@ static void test_intervals_add_up(void **state)
     assert_int_equal(nreq, 6);
     assert_true(req[nreq - 1].v == (double)st.requests);
     finish(&f);
-    free(url);
-    srv_stop(s);
 }
 
 /* A load that ends before the first interval is long enough is one
@@ -140,10 +149,8 @@ static void test_intervals_add_up(void **state)
 static void test_short_load_is_one_interval(void **state)
 {
     (void)state;
-    struct srv *s = srv_start("127.0.0.1");
-    char *url = url_of(s->port, "/x");
     struct fixture f;
-    start(&f, url, 200, 0.05);
+    start(&f, 1, 200, 0.05);
     loadgen_join(f.lg);
     sample_at(&f, 0.1, PHASE_OBSERVE);
     size_t n;
@@ -152,8 +159,6 @@ static void test_short_load_is_one_interval(void **state)
     assert_true(rps[0].v > 0 && rps[0].phase == PHASE_LOAD);
     assert_true(fabs(rps[0].v - final(&f, "rps")) < 1e-9);
     finish(&f);
-    free(url);
-    srv_stop(s);
 }
 
 /* Nothing listens: requests fail and are counted, but no latency has a
@@ -161,11 +166,8 @@ static void test_short_load_is_one_interval(void **state)
 static void test_no_response_no_latency(void **state)
 {
     (void)state;
-    struct srv *s = srv_start("127.0.0.1");
-    char *url = url_of(s->port, "/x");
-    srv_stop(s); /* the port is closed now */
     struct fixture f;
-    start(&f, url, 100, 0.4);
+    start(&f, 0, 100, 0.4);
     sample_at(&f, 0.25, PHASE_LOAD);
     loadgen_join(f.lg);
     sample_at(&f, 0.5, PHASE_SETTLE);
@@ -177,7 +179,6 @@ static void test_no_response_no_latency(void **state)
     assert_int_equal(timeline_reduce(f.tl, "p99", EXPR_MAX, &v, NULL), -1);
     assert_int_equal(timeline_reduce(f.tl, "latency_max", EXPR_FINAL, &v, NULL), -1);
     finish(&f);
-    free(url);
 }
 
 int main(void)
