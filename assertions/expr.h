@@ -99,6 +99,41 @@ int expr_check(const struct expr *e, expr_known_cb *known, void *arg, struct lc_
 /* Calls visit for every metric reference. */
 void expr_visit(const struct expr *e, expr_visit_cb *visit, void *arg);
 
+/* What an assertion limits: a level, or growth from the baseline. */
+enum expr_basis {
+    EXPR_BASIS_LEVEL,  /* final values, max(), min(), avg() against limits: `fds <= 256` */
+    EXPR_BASIS_GROWTH, /* some reference reads the baseline or a trend: baseline(), growth(),
+                          slope(), `stays within N of baseline` */
+};
+
+/* The basis of an assertion: growth when any metric reference reads the
+ * baseline or the slope, else level. */
+enum expr_basis expr_basis(const struct expr *e);
+
+/*
+ * Calls visit for every metric reference the expression caps from above:
+ * one whose larger values can make it fail (`fds` in `fds < 256`,
+ * `256 > fds`, `fds == 0`, `not (fds > 256)`, `-fds > -256`). A reference
+ * only bounded from below (`min(goroutines) >= 2`) is not visited. Factors
+ * and divisors are taken as positive. For culprits: what holds such a
+ * metric is what would have to shrink.
+ */
+void expr_visit_capped(const struct expr *e, expr_visit_cb *visit, void *arg);
+
+/* Says whether a metric is measured in seconds (arg: the caller's). */
+typedef int expr_is_time_cb(const struct expr_metric *m, void *arg);
+
+/*
+ * Looks for a time limit written without a unit: a non-zero plain number
+ * (`500`, not `500ms` nor `0`) compared with, or given as the tolerance
+ * of, a side in seconds (a metric is_time says is, alone or in a sum,
+ * difference or product with plain numbers). Returns 0 when there is none,
+ * 1 with warn set at the number's column for the first one found
+ * ("'500' at column 7 has no unit: p99 is in seconds, ...").
+ */
+int expr_check_units(const struct expr *e, expr_is_time_cb *is_time, void *arg,
+                     struct lc_error *warn);
+
 /*
  * Evaluates the expression. Returns 0 with *res filled (passed or not), or
  * -1 when a value could not be had or the arithmetic is undefined (division

@@ -16,6 +16,7 @@
 
 #include "assertions/expr.h"
 #include "common/lc.h"
+#include "table.h"
 
 #define DATA "tests/data/expr/"
 #define MB 1048576.0
@@ -101,48 +102,6 @@ static int known_cb(const struct expr_metric *m, char *hint, size_t hintlen, voi
     return 0;
 }
 
-/* Each table is read whole; a mismatch is printed with its line and the
- * test fails at the end, so one run shows every broken case. */
-typedef int line_cb(char **fields, int nfields, void *arg);
-
-static int for_each_case(const char *path, int minfields, line_cb *cb, void *arg)
-{
-    struct lc_error err = {0};
-    size_t len = 0;
-    char *text = lc_read_file(path, 1 << 20, &len, &err);
-    if (!text)
-        fail_msg("%s", err.msg);
-    int bad = 0, cases = 0, lineno = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        char *fields[8];
-        int n = 0;
-        for (char *f = line; f && n < 8; n++) {
-            fields[n] = f;
-            f = strchr(f, '\t');
-            if (f)
-                *f++ = '\0';
-        }
-        if (n < minfields) {
-            print_error("%s: case '%s' has %d fields, wants %d\n", path, line, n, minfields);
-            bad++;
-            continue;
-        }
-        cases++;
-        if (cb(fields, n, arg) != 0) {
-            print_error("  ^ %s, case %d: %s\n", path, cases, fields[0]);
-            bad++;
-        }
-    }
-    (void)lineno;
-    free(text);
-    assert_true(cases > 0);
-    return bad;
-}
-
 static int close_to(double a, double b)
 {
     return a == b || fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
@@ -180,21 +139,12 @@ static int valid_case(char **f, int n, void *arg)
 static void test_valid(void **state)
 {
     (void)state;
-    assert_int_equal(for_each_case(DATA "valid.txt", 4, valid_case, NULL), 0);
-}
-
-static int int_field(const char *s)
-{
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0')
-        fail_msg("bad number '%s' in a data file", s);
-    return (int)v;
+    assert_int_equal(table_each(DATA "valid.txt", 4, valid_case, NULL), 0);
 }
 
 static int check_error(const struct lc_error *err, char **f)
 {
-    if (err->line != 1 || err->col != int_field(f[1]) || !strstr(err->msg, f[2])) {
+    if (err->line != 1 || err->col != table_int(f[1]) || !strstr(err->msg, f[2])) {
         print_error("got line %d col %d: '%s'\n", err->line, err->col, err->msg);
         return 1;
     }
@@ -219,7 +169,7 @@ static int error_case(char **f, int n, void *arg)
 static void test_parse_errors(void **state)
 {
     (void)state;
-    assert_int_equal(for_each_case(DATA "errors.txt", 3, error_case, NULL), 0);
+    assert_int_equal(table_each(DATA "errors.txt", 3, error_case, NULL), 0);
 }
 
 /* expression, column, substring: parses, but evaluation is an error */
@@ -248,7 +198,7 @@ static int eval_error_case(char **f, int n, void *arg)
 static void test_eval_errors(void **state)
 {
     (void)state;
-    assert_int_equal(for_each_case(DATA "eval_errors.txt", 3, eval_error_case, NULL), 0);
+    assert_int_equal(table_each(DATA "eval_errors.txt", 3, eval_error_case, NULL), 0);
 }
 
 static void visit_cb(const struct expr_metric *m, enum expr_reduce r, void *arg)
@@ -298,7 +248,7 @@ static int visit_case(char **f, int n, void *arg)
 static void test_visit(void **state)
 {
     (void)state;
-    assert_int_equal(for_each_case(DATA "visit.txt", 2, visit_case, NULL), 0);
+    assert_int_equal(table_each(DATA "visit.txt", 2, visit_case, NULL), 0);
 }
 
 /* expression, column (0: all known), substring of the message */
@@ -313,7 +263,7 @@ static int check_case(char **f, int n, void *arg)
     }
     int rc = expr_check(e, known_cb, NULL, &err);
     int bad = 0;
-    if (int_field(f[1]) == 0)
+    if (table_int(f[1]) == 0)
         bad = rc != 0;
     else
         bad = rc != -1 || n < 3 || check_error(&err, f);
@@ -326,7 +276,7 @@ static int check_case(char **f, int n, void *arg)
 static void test_check(void **state)
 {
     (void)state;
-    assert_int_equal(for_each_case(DATA "check.txt", 2, check_case, NULL), 0);
+    assert_int_equal(table_each(DATA "check.txt", 2, check_case, NULL), 0);
 }
 
 static void caret_is(const char *text, int col, const char *want)
