@@ -11,8 +11,8 @@ struct checks {
     size_t *counts;
 };
 
-static void report(const struct suite *s, const struct suite_test *t, size_t k,
-                   const struct lc_error *err, FILE *out)
+void checks_print(const char *path, const struct suite_test *t, size_t k, int warning,
+                  const struct lc_error *err, FILE *out)
 {
     struct lc_buf caret = {0};
     int line, col;
@@ -20,10 +20,11 @@ static void report(const struct suite *s, const struct suite_test *t, size_t k,
     /* the fault's own place in the file, where the suite knows it */
     suite_assert_where(t, k, err->col, &line, &col);
     if (col > 0)
-        fprintf(out, "leakcheck: %s:%d:%d: ", s->path, line, col);
+        fprintf(out, "leakcheck: %s:%d:%d: ", path, line, col);
     else
-        fprintf(out, "leakcheck: %s:%d: ", s->path, line);
-    fprintf(out, "test \"%s\", assertion %zu: %s\n", t->name, k + 1, err->msg);
+        fprintf(out, "leakcheck: %s:%d: ", path, line);
+    fprintf(out, "%stest \"%s\", assertion %zu: %s\n", warning ? "warning: " : "", t->name, k + 1,
+            err->msg);
     /* indent both lines of the caret rendering */
     fputs("    ", out);
     for (const char *p = caret.data ? caret.data : ""; *p; p++) {
@@ -55,8 +56,10 @@ struct checks *checks_new(const struct suite *s, FILE *errout)
                 e = NULL;
             }
             if (!e) {
-                report(s, t, k, &err, errout);
+                checks_print(s->path, t, k, 0, &err, errout);
                 faults++;
+            } else if (expr_check_units(e, metric_is_time_cb, NULL, &err)) {
+                checks_print(s->path, t, k, 1, &err, errout);
             }
             c->exprs[i][k] = e;
         }

@@ -103,3 +103,19 @@ int metric_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, voi
         snprintf(hint, hintlen, "not a leakcheck metric, and the test has no sample.prometheus");
     return 0;
 }
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+int metric_is_time_cb(const struct expr_metric *m, void *arg)
+{
+    (void)arg;
+    const struct metric_def *d = metric_builtin(m->name);
+    if (d)
+        return strcmp(d->unit, "s") == 0;
+    return ends_with(m->name, "_seconds") || ends_with(m->name, "_seconds_total") ||
+           ends_with(m->name, "_seconds_sum");
+}

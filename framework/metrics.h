@@ -39,4 +39,13 @@ int metric_source_enabled(const struct suite_test *t, enum metric_source src);
  */
 int metric_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, void *arg);
 
+/*
+ * An expr_is_time_cb (arg unused): 1 for the metrics measured in seconds --
+ * the built-in ones whose unit is "s" (p50 ... p999, latency_max) and
+ * Prometheus names that say so by convention (ending in _seconds,
+ * _seconds_total or _seconds_sum; not _seconds_count nor _seconds_bucket,
+ * which count).
+ */
+int metric_is_time_cb(const struct expr_metric *m, void *arg);
+
 #endif
