@@ -261,8 +261,11 @@ static void add_culprit(struct culprit_list *out, const struct group *g, const c
     free(loc);
 }
 
-size_t culprit_goroutines(const struct pprof_profile *base, const struct pprof_profile *final,
-                          const struct culprit_goroutine_opts *o, struct culprit_list *out)
+/* Groups of final (against base) selected by growth (min_held 0) or, for
+ * level culprits, by what they hold at the end (min_held > 0). */
+static size_t scan(const struct pprof_profile *base, const struct pprof_profile *final,
+                   const struct culprit_goroutine_opts *o, double min_held,
+                   struct culprit_list *out)
 {
     struct culprit_table *t = culprit_table_new();
     struct group *gs = NULL;
@@ -274,7 +277,7 @@ size_t culprit_goroutines(const struct pprof_profile *base, const struct pprof_p
     for (size_t i = 0; i < culprit_table_size(t); i++) {
         const struct group *g = &gs[i];
         double growth = g->after - g->before;
-        if (growth <= 0 || !g->rep)
+        if ((min_held > 0 ? g->after < min_held : growth <= 0) || !g->rep)
             continue;
         char *key = culprit_stack_key(g->rep->frames, g->rep->nframes);
         /* a record without a named frame (only runtime.goexit, which Go
@@ -284,7 +287,7 @@ size_t culprit_goroutines(const struct pprof_profile *base, const struct pprof_p
             continue;
         }
         uint64_t proven = o->leaks ? leak_count(o->leaks, key) : 0;
-        if (growth >= o->min_growth || proven > 0)
+        if (min_held > 0 || growth >= o->min_growth || proven > 0)
             add_culprit(out, g, key, &ix, proven);
         free(key);
     }
@@ -292,4 +295,18 @@ size_t culprit_goroutines(const struct pprof_profile *base, const struct pprof_p
     free(gs);
     culprit_table_free(t);
     return out->n - before;
+}
+
+size_t culprit_goroutines(const struct pprof_profile *base, const struct pprof_profile *final,
+                          const struct culprit_goroutine_opts *o, struct culprit_list *out)
+{
+    return scan(base, final, o, 0, out);
+}
+
+size_t culprit_goroutine_holders(const struct pprof_profile *base,
+                                 const struct pprof_profile *final,
+                                 const struct culprit_goroutine_opts *o, double min_held,
+                                 struct culprit_list *out)
+{
+    return scan(base, final, o, min_held < 1 ? 1 : min_held, out);
 }

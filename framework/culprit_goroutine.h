@@ -44,4 +44,16 @@ struct culprit_goroutine_opts {
 size_t culprit_goroutines(const struct pprof_profile *base, const struct pprof_profile *final,
                           const struct culprit_goroutine_opts *o, struct culprit_list *out);
 
+/*
+ * The level culprits of a goroutine count: appends a culprit for every
+ * group of final (not ignored) holding at least min_held goroutines (at
+ * least 1), whatever its growth; before is its count in base (0 when base
+ * is NULL: the caller knows whether that means "not known"). o->min_growth
+ * is not used. Returns the number appended.
+ */
+size_t culprit_goroutine_holders(const struct pprof_profile *base,
+                                 const struct pprof_profile *final,
+                                 const struct culprit_goroutine_opts *o, double min_held,
+                                 struct culprit_list *out);
+
 #endif

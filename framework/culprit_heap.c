@@ -62,11 +62,20 @@ static void tally(struct culprit_table *t, struct site **ss, size_t *cap,
     }
 }
 
-static char *describe(const struct site *s)
+/* level: what the site holds ("1 in-use object (1 at baseline)", the
+ * baseline left out when there was no baseline profile), else how it
+ * changed ("in-use objects 10 -> 1290 (+1280)"). */
+static char *describe(const struct site *s, int level, int have_base)
 {
     struct lc_buf b = {0};
-    lc_buf_printf(&b, "in-use objects %.0f -> %.0f (%+.0f)", s->objects[0], s->objects[1],
-                  s->objects[1] - s->objects[0]);
+    if (level) {
+        lc_buf_printf(&b, "%.0f in-use object%s", s->objects[1], s->objects[1] == 1 ? "" : "s");
+        if (have_base)
+            lc_buf_printf(&b, " (%.0f at baseline)", s->objects[0]);
+    } else {
+        lc_buf_printf(&b, "in-use objects %.0f -> %.0f (%+.0f)", s->objects[0], s->objects[1],
+                      s->objects[1] - s->objects[0]);
+    }
     /* the innermost named frame: what did the allocating */
     for (size_t i = 0; i < s->rep->nframes; i++) {
         const struct pprof_frame *f = &s->rep->frames[i];
@@ -83,8 +92,10 @@ static char *describe(const struct site *s)
     return b.data;
 }
 
-size_t culprit_heap(const struct pprof_profile *base, const struct pprof_profile *final,
-                    double min_bytes, struct culprit_list *out)
+/* Sites of final (against base) whose in-use bytes grew by at least min
+ * (level 0) or hold at least min at the end (level 1). */
+static size_t scan(const struct pprof_profile *base, const struct pprof_profile *final,
+                   double min, int level, struct culprit_list *out)
 {
     struct culprit_table *t = culprit_table_new();
     struct site *ss = NULL;
@@ -93,16 +104,39 @@ size_t culprit_heap(const struct pprof_profile *base, const struct pprof_profile
     tally(t, &ss, &cap, final, 1);
     for (size_t i = 0; i < culprit_table_size(t); i++) {
         const struct site *s = &ss[i];
-        double growth = s->bytes[1] - s->bytes[0];
-        if (growth <= 0 || growth < min_bytes || !s->rep)
+        double v = level ? s->bytes[1] : s->bytes[1] - s->bytes[0];
+        if (v <= 0 || v < min || !s->rep)
             continue;
         const struct pprof_frame *f = s->frame >= 0 ? &s->rep->frames[s->frame] : NULL;
         char *loc = f ? culprit_location(f) : NULL;
         culprit_list_add(out, "heap", f ? f->func : "(unknown)", loc, s->bytes[0], s->bytes[1],
-                         describe(s));
+                         describe(s, level, base != NULL));
         free(loc);
     }
     free(ss);
     culprit_table_free(t);
     return out->n - before;
+}
+
+size_t culprit_heap(const struct pprof_profile *base, const struct pprof_profile *final,
+                    double min_bytes, struct culprit_list *out)
+{
+    return scan(base, final, min_bytes, 0, out);
+}
+
+size_t culprit_heap_holders(const struct pprof_profile *base, const struct pprof_profile *final,
+                            double min_bytes, struct culprit_list *out)
+{
+    return scan(base, final, min_bytes, 1, out);
+}
+
+double culprit_heap_total(const struct pprof_profile *p)
+{
+    double total = 0;
+    for (size_t i = 0; p && i < p->nstacks; i++) {
+        double bytes, objects;
+        scaled(p, &p->stacks[i], &bytes, &objects);
+        total += bytes;
+    }
+    return total;
 }

@@ -24,4 +24,17 @@
 size_t culprit_heap(const struct pprof_profile *base, const struct pprof_profile *final,
                     double min_bytes, struct culprit_list *out);
 
+/*
+ * The level culprits of the heap: appends a culprit, as culprit_heap does,
+ * for every site of final holding at least min_bytes in use at the end
+ * (and more than nothing), whatever its growth. Returns the number
+ * appended.
+ */
+size_t culprit_heap_holders(const struct pprof_profile *base, const struct pprof_profile *final,
+                            double min_bytes, struct culprit_list *out);
+
+/* The in-use bytes of every site of a heap profile, estimated as above
+ * (the sum the holders' shares are taken of); 0 for NULL. */
+double culprit_heap_total(const struct pprof_profile *p);
+
 #endif

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,11 +365,14 @@ size_t fdsnap_class_count(const struct fdsnap *s, const char *what)
     return i >= 0 ? s->c[i].count : 0;
 }
 
-/* The sentence of a grown class: counts first, then what they are. */
+/* The sentence of a class: counts first (the baseline's unless before is
+ * SIZE_MAX: not known), then what they are. */
 static char *describe(const struct fdclass *c, const char *what, size_t before)
 {
     struct lc_buf b = {0};
-    lc_buf_printf(&b, "%zu %s (%zu at baseline)", c->count, what, before);
+    lc_buf_printf(&b, "%zu %s", c->count, what);
+    if (before != SIZE_MAX)
+        lc_buf_printf(&b, " (%zu at baseline)", before);
     if (c->opened && c->accepted)
         lc_buf_printf(&b, ": %zu opened by this process, %zu accepted by it (both ends)", c->opened,
                       c->accepted);
@@ -387,7 +391,9 @@ static char *describe(const struct fdclass *c, const char *what, size_t before)
     return b.data;
 }
 
-size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double min_growth,
+/* Classes of final (against base) that grew by at least min (level 0) or
+ * hold at least min descriptors at the end (level 1). */
+static size_t scan(const struct fdsnap *base, const struct fdsnap *final, double min, int level,
                    struct culprit_list *out)
 {
     size_t added = 0;
@@ -395,20 +401,32 @@ size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double
         const struct fdclass *c = &final->c[i];
         const char *what = culprit_table_key(final->t, i);
         size_t before = fdsnap_class_count(base, what);
-        if (c->count <= before)
+        if (level ? (double)c->count < min : c->count <= before)
             continue;
         /* a connection the process made to itself is two sockets: count
          * the pair once against the threshold */
-        double growth = (double)(c->count - before);
+        double growth = (double)c->count - (double)before;
         if (c->opened && c->accepted)
             growth /= 2;
-        if (growth < min_growth)
+        if (!level && growth < min)
             continue;
         culprit_list_add(out, c->kind, NULL, c->location, (double)before, (double)c->count,
-                         describe(c, what, before));
+                         describe(c, what, level && !base ? SIZE_MAX : before));
         added++;
     }
     return added;
+}
+
+size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double min_growth,
+                   struct culprit_list *out)
+{
+    return scan(base, final, min_growth, 0, out);
+}
+
+size_t fdsnap_holders(const struct fdsnap *base, const struct fdsnap *final, double min_count,
+                      struct culprit_list *out)
+{
+    return scan(base, final, min_count < 1 ? 1 : min_count, 1, out);
 }
 
 void fdsnap_free(struct fdsnap *s)

@@ -62,6 +62,15 @@ size_t fdsnap_class_count(const struct fdsnap *s, const char *what);
 size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double min_growth,
                    struct culprit_list *out);
 
+/*
+ * The level culprits of the descriptor counts: appends a culprit, as
+ * fdsnap_diff does, for every class of final holding at least min_count
+ * descriptors (at least 1) at the end, whatever its growth. Returns the
+ * number appended.
+ */
+size_t fdsnap_holders(const struct fdsnap *base, const struct fdsnap *final, double min_count,
+                      struct culprit_list *out);
+
 /* fdsnap_free(NULL) is a no-op. */
 void fdsnap_free(struct fdsnap *s);
 

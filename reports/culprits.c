@@ -30,11 +30,46 @@ int report_culprit_has_detail_line(const struct report_culprit *c)
     return (is_kind(c, "goroutine") || is_kind(c, "heap")) && c->detail && *c->detail;
 }
 
+/* " (1.0 GiB at baseline)", when the baseline figure is known. */
+static void put_baseline(struct lc_buf *b, const struct report_culprit *c, int bytes)
+{
+    if (!isfinite(c->before))
+        return;
+    lc_buf_puts(b, " (");
+    if (bytes)
+        put_bytes(b, c->before);
+    else
+        lc_buf_printf(b, "%.0f", c->before);
+    lc_buf_puts(b, " at baseline)");
+}
+
+/* "holds 1.0 GiB of heap (1.0 GiB at baseline) allocated in ...". */
+static void level_headline(struct lc_buf *b, const struct report_culprit *c, const char *fn,
+                           const char *loc)
+{
+    lc_buf_puts(b, "holds ");
+    if (is_kind(c, "heap")) {
+        put_bytes(b, c->after);
+        lc_buf_puts(b, " of heap");
+        put_baseline(b, c, 1);
+        lc_buf_printf(b, " allocated in %s at %s", fn, loc);
+    } else if (is_kind(c, "goroutine")) {
+        lc_buf_printf(b, "%.0f goroutines", c->after);
+        put_baseline(b, c, 0);
+        lc_buf_printf(b, " in %s at %s%s", fn, loc, c->proven ? " [proven leaked]" : "");
+    } else {
+        lc_buf_printf(b, "%.0f %s: %s", c->after, is_kind(c, "socket") ? "sockets" : "fds",
+                      c->detail && *c->detail ? c->detail : loc);
+    }
+}
+
 void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c)
 {
     const char *fn = c->function ? c->function : "?";
     const char *loc = c->location ? c->location : "?";
-    if (is_kind(c, "heap")) {
+    if (c->basis == REPORT_BASIS_LEVEL) {
+        level_headline(b, c, fn, loc);
+    } else if (is_kind(c, "heap")) {
         lc_buf_puts(b, "+");
         put_bytes(b, c->growth);
         lc_buf_puts(b, " of heap (");
@@ -51,12 +86,26 @@ void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c)
     }
 }
 
+const char *report_culprits_title(const struct report_test *t)
+{
+    int level = 0, growth = 0;
+    for (size_t i = 0; t->culprits && i < t->nculprits; i++) {
+        level |= t->culprits[i].basis == REPORT_BASIS_LEVEL;
+        growth |= t->culprits[i].basis != REPORT_BASIS_LEVEL;
+    }
+    if (level && growth)
+        return "what holds the most at the end, and what grew from the end of the baseline to "
+               "the end";
+    return level ? "what holds the most at the end"
+                 : "what grew from the end of the baseline to the end";
+}
+
 void report_culprits_block(struct lc_buf *b, const struct report_test *t, const char *indent)
 {
     size_t n = t->culprits ? t->nculprits : 0;
     if (n == 0)
         return;
-    lc_buf_printf(b, "%sculprits (what grew from the end of the baseline to the end):\n", indent);
+    lc_buf_printf(b, "%sculprits (%s):\n", indent, report_culprits_title(t));
     for (size_t i = 0; i < n && i < REPORT_TOP_CULPRITS; i++) {
         const struct report_culprit *c = &t->culprits[i];
         lc_buf_printf(b, "%s  ", indent);

@@ -16,10 +16,17 @@
  *   "+2000 goroutines (0 -> 2000) in main.work.func1 at /src/main.go:52"
  *   "+40.2 MiB of heap (0 B -> 40.2 MiB) allocated in main.render at /src/main.go:47"
  *   "+600 sockets: 600 TCP sockets ESTABLISHED to 127.0.0.1:41031 (...)"
+ * or, for a level culprit, what it holds:
+ *   "holds 1.0 GiB of heap (1.0 GiB at baseline) allocated in main.newQueue at /src/main.go:30"
+ *   "holds 300 fds: 300 files in /tmp/segments (300 at baseline), e.g. seg-1"
  * Goroutine and heap culprits keep their detail for a second line (see
  * report_culprit_has_detail_line); fd and socket culprits put it here.
  */
 void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c);
+
+/* What a test's culprits are, for a heading: "what grew from the end of the
+ * baseline to the end", "what holds the most at the end", or both. */
+const char *report_culprits_title(const struct report_test *t);
 
 /* 1 when the culprit's detail goes on a line of its own under the headline. */
 int report_culprit_has_detail_line(const struct report_culprit *c);

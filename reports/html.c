@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "reports/compare.h"
+#include "reports/culprits.h"
 #include "reports/html_int.h"
 #include "reports/text.h"
 
@@ -132,12 +133,18 @@ static void assertions_table(struct lc_buf *b, const struct report_test *t)
     lc_buf_puts(b, "</table>");
 }
 
+/* A level culprit's row puts the weight on what it holds at the end, a
+ * growth culprit's on its growth. */
 static void culprit_row(struct lc_buf *b, const struct report_culprit *c)
 {
     enum report_unit u =
         c->kind && strcmp(c->kind, "heap") == 0 ? REPORT_UNIT_BYTES : REPORT_UNIT_COUNT;
+    int level = c->basis == REPORT_BASIS_LEVEL;
     lc_buf_puts(b, "<tr><td>");
     html_esc(b, c->kind, REPORT_TEXT_ONE_LINE);
+    if (level)
+        lc_buf_puts(b, " <span class=\"holds\" title=\"one of the largest holders at the end, "
+                       "named because an assertion on a level failed\">holds</span>");
     if (c->proven)
         lc_buf_puts(b, " <span class=\"proven\" title=\"Go's goroutineleak profile reports "
                        "these as leaked\">proven leak</span>");
@@ -147,13 +154,13 @@ static void culprit_row(struct lc_buf *b, const struct report_culprit *c)
     html_esc(b, c->location, REPORT_TEXT_ONE_LINE);
     lc_buf_puts(b, "</span></td><td class=\"num\">");
     html_value(b, c->before, u);
-    lc_buf_puts(b, "</td><td class=\"num\">");
+    lc_buf_puts(b, level ? "</td><td class=\"num\"><b>" : "</td><td class=\"num\">");
     html_value(b, c->after, u);
-    lc_buf_puts(b, "</td><td class=\"num\"><b>");
+    lc_buf_puts(b, level ? "</b></td><td class=\"num\">" : "</td><td class=\"num\"><b>");
     if (isfinite(c->growth) && c->growth > 0)
         lc_buf_puts(b, "+");
     html_value(b, c->growth, u);
-    lc_buf_puts(b, "</b></td><td>");
+    lc_buf_puts(b, level ? "</td><td>" : "</b></td><td>");
     html_esc(b, c->detail, REPORT_TEXT_ONE_LINE);
     lc_buf_puts(b, "</td></tr>");
 }
@@ -161,8 +168,12 @@ static void culprit_row(struct lc_buf *b, const struct report_culprit *c)
 static void culprits_table(struct lc_buf *b, const struct report_test *t)
 {
     if (t->culprits && t->nculprits > 0) {
-        lc_buf_puts(b, "<h3>What grew</h3><table><tr><th>kind</th><th>where</th>"
-                       "<th class=\"num\">before</th><th class=\"num\">after</th>"
+        /* "What grew", "What holds the most at the end", or both */
+        const char *title = report_culprits_title(t);
+        lc_buf_puts(b, "<h3>W");
+        html_esc(b, title + 1, REPORT_TEXT_ONE_LINE);
+        lc_buf_puts(b, "</h3><table><tr><th>kind</th><th>where</th>"
+                       "<th class=\"num\">baseline</th><th class=\"num\">end</th>"
                        "<th class=\"num\">growth</th><th>detail</th></tr>");
         for (size_t i = 0; i < t->nculprits; i++)
             culprit_row(b, &t->culprits[i]);

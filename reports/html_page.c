@@ -110,6 +110,8 @@ const char *const html_css[] = {
     "padding:6px 10px;white-space:pre-wrap;word-break:break-all}\n",
     ".proven{color:#fff;background:var(--fail);border-radius:3px;padding:0 5px;"
     "font-size:11px;font-weight:700}\n",
+    ".holds{color:#fff;background:var(--muted);border-radius:3px;padding:0 5px;"
+    "font-size:11px;font-weight:700}\n",
     ".tip{position:fixed;pointer-events:none;background:#24292f;color:#fff;"
     "font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;padding:5px 8px;border-radius:4px;"
     "white-space:pre;display:none;z-index:10}\n",

@@ -162,6 +162,7 @@ static json_t *build_culprits(const struct report_test *t)
         const struct report_culprit *c = &t->culprits[i];
         json_t *o = json_object();
         set(o, "kind", str(c->kind ? c->kind : "", REPORT_TEXT_ONE_LINE));
+        set(o, "basis", json_string(c->basis == REPORT_BASIS_LEVEL ? "level" : "growth"));
         set(o, "function", str(c->function, REPORT_TEXT_ONE_LINE));
         set(o, "location", str(c->location, REPORT_TEXT_ONE_LINE));
         set(o, "before", num(c->before));

@@ -171,6 +171,9 @@ static void read_culprits(const json_t *arr, struct report_test *t)
         const json_t *o = json_array_get(arr, i);
         struct report_culprit *c = &t->culprits[t->nculprits++];
         c->kind = getstr(o, "kind");
+        /* reports from before level culprits have no basis: growth */
+        const char *basis = json_string_value(json_object_get(o, "basis"));
+        c->basis = basis && strcmp(basis, "level") == 0 ? REPORT_BASIS_LEVEL : REPORT_BASIS_GROWTH;
         c->function = getstr(o, "function");
         c->location = getstr(o, "location");
         c->before = getnum(o, "before");

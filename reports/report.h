@@ -66,15 +66,23 @@ struct report_load {
     size_t nerrors_by_kind;
 };
 
-/* One thing that grew between the baseline and the end: a goroutine
- * group, a heap allocation site, a kind of file descriptor or socket. */
+/* Why a culprit is named. */
+enum report_basis {
+    REPORT_BASIS_GROWTH, /* it grew between the baseline and the end */
+    REPORT_BASIS_LEVEL,  /* it holds the most at the end, and a level assertion failed */
+};
+
+/* One thing that grew between the baseline and the end, or that holds the
+ * most at the end: a goroutine group, a heap allocation site, a kind of
+ * file descriptor or socket. */
 struct report_culprit {
     char *kind;     /* "goroutine", "heap", "fd", "socket" */
     char *function; /* the first frame that is the service's own code, or NULL */
     char *location; /* "file.go:123", a directory, or a peer address */
-    double before, after, growth; /* counts (bytes for heap) */
+    double before, after, growth; /* counts (bytes for heap); before NaN: not known */
     char *detail;   /* wait state and time, creator, blocking frame, path or peer */
     int proven;     /* 1: Go's own goroutineleak profile says these are leaked */
+    enum report_basis basis;
 };
 
 struct report_test {

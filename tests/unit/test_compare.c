@@ -199,7 +199,8 @@ static void test_json_round_trip(void **state)
                                              2001,
                                              2000,
                                              NULL,
-                                             1};
+                                             1,
+                                             REPORT_BASIS_GROWTH};
     t->nculprits = 1;
     assert_int_equal(report_json_write(r, path, &err), 0);
     struct report_run *back = report_json_read(path, &err);

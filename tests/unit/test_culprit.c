@@ -281,6 +281,59 @@ static void test_heap_leak(void **state)
     pprof_free(f);
 }
 
+/* Level culprits: the largest holders at the end, whatever they grew by. */
+static void test_holders(void **state)
+{
+    (void)state;
+    struct pprof_profile *b = heap(CG "heap-leak-baseline-heap.txt");
+    struct pprof_profile *f = heap(CG "heap-leak-final-heap.txt");
+    struct culprit_list l = {0};
+    double total = culprit_heap_total(f), hf;
+    assert_int_equal(pprof_memstat(f, "HeapInuse", &hf), 0);
+    if (!(total > 0.5 * hf && total < 2.0 * hf))
+        fail_msg("estimated in-use total %.0f, HeapInuse %.0f", total, hf);
+    assert_true(culprit_heap_total(NULL) == 0);
+    /* compared with itself nothing grew, yet main.render holds the most */
+    assert_int_equal(culprit_heap(f, f, 1, &l), 0);
+    assert_true(culprit_heap_holders(f, f, 0.1 * total, &l) >= 1);
+    culprit_list_sort(&l);
+    const struct report_culprit *c = &l.items[0];
+    for (size_t i = 1; i < l.n; i++)
+        assert_true(l.items[i].after >= 0.1 * total);
+    assert_string_equal(c->function, "main.render");
+    assert_true(c->growth == 0 && c->after > 0.5 * total);
+    assert_non_null(strstr(c->detail, " in-use objects ("));
+    assert_non_null(strstr(c->detail, " at baseline)"));
+    culprit_list_free(&l);
+    /* without a baseline, its figure is not claimed */
+    assert_true(culprit_heap_holders(NULL, f, 0.1 * total, &l) >= 1);
+    assert_null(strstr(l.items[0].detail, "at baseline"));
+    culprit_list_free(&l);
+    assert_int_equal(culprit_heap_holders(b, f, 2 * total, &l), 0);
+    pprof_free(b);
+    pprof_free(f);
+
+    struct pprof_profile *g = goroutines(CG "goroutine-leak-final-goroutine.txt");
+    struct culprit_goroutine_opts o = {1, NULL, NULL, NULL};
+    double kept = (double)culprit_goroutine_kept(g, NULL);
+    assert_int_equal(culprit_goroutines(g, g, &o, &l), 0);
+    assert_true(culprit_goroutine_holders(g, g, &o, 0.1 * kept, &l) >= 1);
+    culprit_list_sort(&l);
+    c = &l.items[0];
+    assert_string_equal(c->function, "main.(*service).priceWithin.func1");
+    assert_true(c->before == c->after && c->after >= 0.1 * kept);
+    for (size_t i = 0; i < l.n; i++)
+        assert_true(l.items[i].after >= 0.1 * kept);
+    culprit_list_free(&l);
+    /* a threshold of nothing still wants one goroutine */
+    size_t n = culprit_goroutine_holders(g, g, &o, 0, &l);
+    assert_true(n > 1);
+    for (size_t i = 0; i < l.n; i++)
+        assert_true(l.items[i].after >= 1);
+    culprit_list_free(&l);
+    pprof_free(g);
+}
+
 static void test_table(void **state)
 {
     (void)state;
@@ -311,7 +364,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_std_and_pick),      cmocka_unit_test(test_goroutine_leak),
         cmocka_unit_test(test_labels_and_ignore), cmocka_unit_test(test_go127),
-        cmocka_unit_test(test_heap_leak),         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_heap_leak),         cmocka_unit_test(test_holders),
+        cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,6 +208,19 @@ static void test_live(void **state)
     assert_non_null(strstr(c->detail, "the peer hung up"));
     culprit_list_free(&l);
     assert_int_equal(fdsnap_diff(before, after, 13, &l), 0);
+    /* level culprits: what holds at least 12 at the end, grown or not */
+    assert_int_equal(fdsnap_holders(after, after, 12, &l), 1);
+    snprintf(what, sizeof(what), "12 files in %s (12 at baseline)", dir);
+    c = find(&l, what);
+    assert_true(c->before == 12 && c->after == 12 && c->growth == 0);
+    culprit_list_free(&l);
+    assert_int_equal(fdsnap_holders(NULL, after, 12, &l), 1);
+    assert_null(strstr(l.items[0].detail, "at baseline"));
+    culprit_list_free(&l);
+    assert_int_equal(fdsnap_holders(before, after, 13, &l), 0);
+    /* a threshold of nothing still wants one descriptor per class */
+    assert_true(fdsnap_holders(before, after, 0, &l) >= 4);
+    culprit_list_free(&l);
     for (int i = 0; i < nfd; i++)
         close(fds[i]);
     close(lfd);

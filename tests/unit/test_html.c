@@ -138,7 +138,8 @@ static void build_run(struct report_run *r)
                                              2002,
                                              2000,
                                              lc_strdup("chan receive"),
-                                             0};
+                                             0,
+                                             REPORT_BASIS_GROWTH};
     t->nculprits = 1;
     t->log_tail = lc_strdup("\x1b[1mlistening\x1b[0m\n");
 }
