@@ -6,7 +6,8 @@
 enum cli_exit {
     CLI_OK = 0,          /* every test passed */
     CLI_FAILED = 1,      /* an assertion failed */
-    CLI_USAGE = 2,       /* usage or suite error: nothing was started */
+    CLI_USAGE = 2,       /* usage or suite error: nothing was started, or a test stopped at
+                            its first scrape on a metric name its service does not expose */
     CLI_INFRA = 3,       /* a target or source fault, or reports not written */
     CLI_INTERRUPTED = 130,
 };

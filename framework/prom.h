@@ -65,4 +65,34 @@ struct prom_matcher {
 size_t prom_sum(const struct prom_set *s, const char *name, const struct prom_matcher *m,
                 size_t nm, double *out);
 
+/* The metric names one exposition holds: of its samples, and of the
+ * families its "# HELP" and "# TYPE" lines declare (a family declared
+ * with no sample yet is exposed all the same). */
+struct prom_names;
+
+/* Scans an exposition for its names (lines that are not samples or HELP or
+ * TYPE comments are skipped: check the text with prom_parse first).
+ * Returns a new set (free with prom_names_free); never NULL. */
+struct prom_names *prom_names_scan(const char *text, size_t len);
+
+/* The number of distinct names. */
+size_t prom_names_count(const struct prom_names *n);
+
+/* 1 when name is one of them. */
+int prom_names_has(const struct prom_names *n, const char *name);
+
+/*
+ * The names nearest to word, for "did you mean": at most max of them into
+ * out (borrowed from n), nearest first, each within the distance of a
+ * likely typo (lc_suggest's: 2, or 1 for words of 3 bytes or fewer) of the
+ * whole name or of the part after one of its underscores -- a forgotten
+ * namespace (`goroutines` for go_goroutines, `open_fds` for
+ * process_open_fds) is a typo too. Returns how many.
+ */
+size_t prom_names_nearest(const struct prom_names *n, const char *word, const char **out,
+                          size_t max);
+
+/* prom_names_free(NULL) is a no-op. */
+void prom_names_free(struct prom_names *n);
+
 #endif

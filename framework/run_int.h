@@ -15,6 +15,7 @@ struct target;
 struct sampler;
 struct loadgen;
 struct run_snap;
+struct prom_names;
 
 struct run {
     const struct suite_test *t;
@@ -37,6 +38,8 @@ struct run {
     double phase_start[PHASE__COUNT], phase_end[PHASE__COUNT];
     int sampling, load_started, load_joined, finishing, completed, interrupted;
     int baseline_snapped;  /* the baseline snapshot was asked for */
+    int names_checked;     /* the first Prometheus scrape's names were checked */
+    int suite_error;       /* r->error is the suite's fault (run_check_names) */
     struct run_snap *snap; /* snapshots for the culprits (run_snap.h), or NULL */
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;
@@ -67,6 +70,18 @@ int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *o
 
 /* Fills the report test from the finished run. */
 void run_report(struct run *r, struct report_test *rt);
+
+/*
+ * Checks the Prometheus metric names of the assertions against the names of
+ * the first scrape (sampler_prom_first) and prints, like validate, what is
+ * not there. A name the scrape lacks stops the test as a suite error when
+ * it looks misspelt (a scraped name is near it: the suggestions follow) or
+ * when its assertion reads its baseline, which can then never be had; then
+ * r->error and r->suite_error are set and 1 is returned. Otherwise (it may
+ * be a series the service creates at its first use) a warning, and 0
+ * (run_names.c).
+ */
+int run_check_names(struct run *r, const struct prom_names *names);
 
 /* Fills rt->culprits and rt->pprof_base_cmd from the run's snapshots
  * (run_culprits.c); the assertions must be in rt already (culprits of the

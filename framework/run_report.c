@@ -212,6 +212,7 @@ void run_report(struct run *r, struct report_test *rt)
     rt->verdict = errored ? REPORT_ERROR : failed ? REPORT_FAIL : REPORT_PASS;
     if (r->error[0])
         rt->error = lc_strdup(r->error);
+    rt->suite_error = r->suite_error;
     if (rt->verdict != REPORT_PASS && r->target)
         rt->log_tail = target_log_tail(r->target, LOG_TAIL_LINES);
     run_culprits(r, rt);

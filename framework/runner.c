@@ -136,6 +136,14 @@ static void on_round(struct sampler *s, void *arg)
         run_fail(r, "%s", fatal);
         return;
     }
+    /* a metric name the service does not expose stops the test before its load */
+    if (!r->names_checked && sampler_prom_first(s)) {
+        r->names_checked = 1;
+        if (run_check_names(r, sampler_prom_first(s))) {
+            event_base_loopbreak(r->base);
+            return;
+        }
+    }
     if (r->finishing) {
         if (r->rounds_started >= r->final_round) {
             r->phase_end[r->phase] = lc_now() - r->t0;

@@ -39,6 +39,8 @@ struct sampler {
     /* the distinct metric names of prom[]: the only samples a scrape keeps */
     const char **prom_names;
     size_t nprom_names, capprom_names;
+    int prom_seen;                 /* a scrape parsed */
+    struct prom_names *prom_first; /* its names, when it lacked one of prom_names */
     /* the round under way */
     int busy;
     int outstanding;
@@ -198,6 +200,29 @@ static void prom_values(struct sampler *s, struct prom_set *set)
     prom_free(set);
 }
 
+/* The first scrape that parses: when it lacks a name an assertion asks
+ * for, every name it has is kept, so that the runner can tell a typo from
+ * a series the service has not created yet (sampler_prom_first). */
+static void first_scrape(struct sampler *s, const struct prom_set *set,
+                         const struct fetch_result *r)
+{
+    s->prom_seen = 1;
+    for (size_t i = 0; i < s->nprom_names; i++) {
+        size_t k = 0;
+        while (k < set->nsamples && strcmp(set->samples[k].name, s->prom_names[i]) != 0)
+            k++;
+        if (k == set->nsamples) {
+            s->prom_first = prom_names_scan(r->body, r->len);
+            return;
+        }
+    }
+}
+
+const struct prom_names *sampler_prom_first(const struct sampler *s)
+{
+    return s->prom_first;
+}
+
 static const char *kind_name(enum fetch_kind k)
 {
     static const char *names[] = {"goroutine profile", "heap profile", "Prometheus metrics"};
@@ -222,6 +247,8 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     if (got && !parsed)
         lc_error_prefix(&err, "%s is not a valid %s (line %d, column %d)", r->url,
                         kind_name(pd->kind), err.line, err.col);
+    if (parsed && pd->kind == FETCH_PROM && !s->prom_seen)
+        first_scrape(s, parsed, r);
     if (parsed)
         s->fails[pd->kind] = 0;
     else
@@ -293,6 +320,7 @@ void sampler_free(struct sampler *s)
         pprof_free(s->g_last);
     pprof_free(s->g_base);
     load_series_free(s->load);
+    prom_names_free(s->prom_first);
     free(s->prom_names);
     free(s->prom);
     free(s);

@@ -17,6 +17,7 @@
 struct sampler;
 struct loadgen;
 struct pprof_profile;
+struct prom_names;
 
 /* Called on the event loop when a round's values are in the timeline. */
 typedef void sampler_done_cb(struct sampler *s, void *arg);
@@ -54,6 +55,12 @@ const char *sampler_fatal(const struct sampler *s);
  * round (borrowed; NULL when none parsed). */
 const struct pprof_profile *sampler_goroutines_baseline(const struct sampler *s);
 const struct pprof_profile *sampler_goroutines_last(const struct sampler *s);
+
+/* The metric names of the first Prometheus scrape that parsed, when it
+ * lacked a name sampler_add_prom asked for (borrowed; NULL when it had them
+ * all, and before it). It holds the names of samples and of the families
+ * declared by HELP and TYPE lines (prom_names_scan). */
+const struct prom_names *sampler_prom_first(const struct sampler *s);
 
 /* sampler_free(NULL) is a no-op. Must not be called while a round's
  * fetches are under way unless the fetcher is freed first. */

@@ -181,6 +181,7 @@ static json_t *build_test(const struct report_test *t)
     set(o, "name", str(t->name ? t->name : "", REPORT_TEXT_ONE_LINE));
     set(o, "verdict", json_string(report_verdict_name(t->verdict)));
     set(o, "error", str(t->error, 0));
+    set(o, "suite_error", json_boolean(t->suite_error));
     set(o, "started_at", wall_time(t->started_at));
     set(o, "duration_s", num(t->duration_s));
     set(o, "dir", str(t->dir, REPORT_TEXT_ONE_LINE));

@@ -198,6 +198,7 @@ static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_
         return -1;
     }
     t->error = getstr(o, "error");
+    t->suite_error = json_is_true(json_object_get(o, "suite_error"));
     t->started_at = gettime(o, "started_at");
     t->duration_s = getnum(o, "duration_s");
     t->dir = getstr(o, "dir");

@@ -89,6 +89,8 @@ struct report_test {
     char *name;
     enum report_verdict verdict;
     char *error;       /* NULL, or why the test could not be run to the end */
+    int suite_error;   /* the error is the suite's (a metric name the service does not expose):
+                          the run exits 2, not 3 */
     double started_at; /* wall clock, seconds since the epoch */
     double duration_s;
     struct report_assertion *assertions;

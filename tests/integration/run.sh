@@ -28,7 +28,7 @@ it_args run "$@"
 wrap=(${LEAKCHECK_WRAPPER:+"$LEAKCHECK_WRAPPER"})
 run_timeout=${LEAKCHECK_TIMEOUT:-150}
 schema=$root/tests/data/schemas/junit-10.xsd
-services=(goroutine-leak fd-leak conn-leak heap-leak closewait-leak healthy demo-svc)
+services=(goroutine-leak fd-leak conn-leak heap-leak closewait-leak healthy demo-svc bigalloc)
 
 it_need jq xmllint pgrep timeout
 [ -f "$schema" ] || { echo "run.sh: schema $schema not found" >&2; exit 2; }
@@ -299,6 +299,38 @@ expect_test demo "order intake does not leak" pass 2000
 expect_top_goroutine demo "shipping quotes do not leak goroutines" \
     "main.(*shop).quoteShipping.func1" suites/demo/main.go "answers <- askCarrier(c, req.Items)"
 expect_culprit demo "order intake does not leak" 'length == 0' "no culprits"
+
+# A level that is too high names what holds the most at the end, not what
+# grew: the dispatcher takes 1 GiB and 300 files at start and then grows
+# no more. The same service with a small queue passes and names nothing.
+run_suite bigalloc "$S/bigalloc.json" 1 fail
+BIG=tests/go/bigalloc/main.go
+expect_test bigalloc "the job queue fits in 256 MB" fail 200 "heap_inuse < 256MB@heap_inuse@-1e12"
+expect_culprit bigalloc "the job queue fits in 256 MB" \
+    ".[0].kind == \"heap\" and .[0].basis == \"level\" and .[0].function == \"main.newQueue\" and
+     (.[0].location | endswith(\"$BIG:$(src_line "$root/$BIG" 'return make(chan job, slots)')\"))
+     and .[0].after >= 1e9" \
+    "top culprit is main.newQueue's make(), holding 1 GiB"
+expect_culprit bigalloc "the job queue fits in 256 MB" \
+    'all(.[]; .basis == "level" and .kind == "heap")' \
+    "only heap holders are named (the failed assertion is on the heap; nothing grew)"
+check "bigalloc: the console says what the queue holds" \
+    grep -qF "holds 1.0 GiB of heap (1.0 GiB at baseline) allocated in main.newQueue at" \
+    "$work/out/bigalloc.log"
+check "bigalloc: the JUnit failure message names the holder" \
+    grep -qF "top culprit: holds 1.0 GiB of heap" "$work/out/bigalloc/junit.xml"
+check "bigalloc: 1 GiB of heap costs the target little resident memory (rss < 200 MB)" jq -e \
+    '.tests[0].metrics.rss.max < 200 * 1048576' "$work/out/bigalloc/report.json"
+expect_test bigalloc "the journal keeps few files open" fail 200 "max(fds) <= 256@fds@-1e12"
+expect_culprit bigalloc "the journal keeps few files open" \
+    'length == 1 and .[0].kind == "fd" and .[0].basis == "level" and .[0].after == 300
+     and (.[0].location | contains("/bigalloc-journal-"))
+     and (.[0].detail | startswith("300 files in "))' \
+    "the only culprit is the journal's 300 files"
+check "bigalloc: the console says what the journal holds" \
+    grep -qE "holds 300 fds: 300 files in /tmp/bigalloc-journal-" "$work/out/bigalloc.log"
+expect_test bigalloc "a queue of 1024 jobs fits" pass 200
+expect_culprit bigalloc "a queue of 1024 jobs fits" 'length == 0' "no culprits"
 
 # A suite error is found before anything starts: exit 2, no target ran.
 run_suite bad-key "$S/bad-key.json" 2 error
