@@ -83,11 +83,12 @@ int prom_names_has(const struct prom_names *n, const char *name);
 
 /*
  * The names nearest to word, for "did you mean": at most max of them into
- * out (borrowed from n), nearest first, each within the distance of a
- * likely typo (lc_suggest's: 2, or 1 for words of 3 bytes or fewer) of the
- * whole name or of the part after one of its underscores -- a forgotten
- * namespace (`goroutines` for go_goroutines, `open_fds` for
- * process_open_fds) is a typo too. Returns how many.
+ * out (borrowed from n), each within the edit distance of a likely typo
+ * (lc_suggest's: 2, or 1 for words of 3 bytes or fewer) of the whole name
+ * or of the part after one of its underscores -- a forgotten namespace
+ * (`goroutines` for go_goroutines, `open_fds` for process_open_fds) is a
+ * typo too. Nearest first, a part counting half an edit more than the
+ * whole name; then the shorter name, then in byte order. Returns how many.
  */
 size_t prom_names_nearest(const struct prom_names *n, const char *word, const char **out,
                           size_t max);
