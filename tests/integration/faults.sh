@@ -4,11 +4,14 @@
 # process left behind; SIGINT must stop everything, write the partial report
 # with "interrupted": true and exit 130; an unwritable --out is exit 3.
 # Bad assertions are refused at their line:column; a test without
-# assertions is warned about.
+# assertions, and a latency limit without a unit, are warned about. A
+# Prometheus metric name the service does not expose stops its test at the
+# first scrape (exit 2).
 #
 #   tests/integration/faults.sh BUILD_DIR
 #
-# Needs jq, xmllint, pgrep and tests/go/bin/faulty (tests/go/build.sh).
+# Needs jq, xmllint, pgrep and tests/go/bin/faulty and healthy
+# (tests/go/build.sh).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -18,7 +21,7 @@ schema=$root/tests/data/schemas/junit-10.xsd
 . "$here/lib.sh"
 it_init faults
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/faults"
-cp "$root/tests/go/bin/faulty" "$work/tests/go/bin/"
+cp "$root/tests/go/bin/faulty" "$root/tests/go/bin/healthy" "$work/tests/go/bin/"
 cp "$here"/faults/*.json "$work/tests/integration/faults/"
 
 # test_field OUT NAME JQ-EXPR: the jq expression over that test is true
@@ -85,6 +88,17 @@ check "bad assertions: unknown metric at its line:column, with a suggestion" \
 check "bad assertions: every fault is reported at its place, with a caret" \
     bash -c "grep -q 'badexpr.json:6:77: test \"typos\", assertion 2: .*column 23' '$work/badexpr.log' && grep -q 'badexpr.json:6:[0-9]*: test \"typos\", assertion 3:' '$work/badexpr.log' && grep -qE '^ +\^$' '$work/badexpr.log'"
 
+# A latency limit without a unit (p99 < 500 is 500 seconds) is legal but
+# worth a warning, at its line:column with a caret; the suite stays valid.
+units=$work/tests/integration/faults/units.json
+"$lc" validate "$units" >"$work/units.out" 2>"$work/units.err"
+code=$?
+check "latency without a unit: validate exits 0 (got $code)" test "$code" -eq 0
+check "latency without a unit: one warning, at the number's line:column, with the fix" \
+    bash -c "[ \$(grep -c warning '$work/units.err') -eq 1 ] && grep -qF \"units.json:4:57: warning: test \\\"limits\\\", assertion 2: '500' at column 27 has no unit: p99 is in seconds, so this limit is 500 seconds; write the unit (500ms, 500s)\" '$work/units.err'"
+check "latency without a unit: the caret is under the number" \
+    bash -c "grep -qxF '    error_rate < 1% and p99 < 500' '$work/units.err' && grep -qxF '                              ^' '$work/units.err'"
+
 # A test without assertions is legal but worth a warning (stderr), from
 # validate and from run; the exit code is that of the suite.
 noassert=$work/tests/integration/faults/noassert.json
@@ -123,6 +137,34 @@ for args in "run --help" "run x.json -h" "validate --help"; do
     check "$args: usage on stdout, exit 0 (got $code)" \
         bash -c "[ $code -eq 0 ] && grep -q '^usage: leakcheck run SUITE.json' '$work/help.out'"
 done
+
+# A Prometheus name the service does not expose stops its test at the
+# first scrape, before the load, as a suite error (exit 2), with the
+# nearest names scraped as suggestions; one that may be created later goes
+# on with a warning; the right names pass.
+out=$work/out-metricname
+start=$(date +%s%N)
+"$lc" run "$work/tests/integration/faults/metricname.json" --out "$out" --no-color \
+    >"$work/metricname.out" 2>"$work/metricname.err"
+code=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "metric name: exit 2, the suite's fault (got $code)" test "$code" -eq 2
+check "misspelt metric: stopped at the first scrape, before the load" \
+    test_field "$out" "misspelt name" '.verdict == "error" and .suite_error == true and .load == null and .duration_s < 2'
+check "misspelt metric: the error names it, the URL and the scraped name it is near" \
+    test_field "$out" "misspelt name" '.error | test("^assertion 2: unknown metric .goroutine. at column 1; http://127.0.0.1:[0-9]+/metrics does not expose it [(][0-9]+ names in its first scrape[)]; did you mean go_goroutines[?]$")'
+check "misspelt metric: said on stderr at its line:column, with a caret" \
+    bash -c "grep -qE 'metricname.json:11:30: test \"misspelt name\", assertion 2: unknown metric .goroutine.*did you mean go_goroutines' '$work/metricname.err' && grep -A2 'metricname.json:11:30' '$work/metricname.err' | grep -qxF '    ^'"
+check "unknown metric read at its baseline: stopped too, without a suggestion" \
+    test_field "$out" "unknown name read at its baseline" '.suite_error == true and .load == null and (.error | test("orders_queue_depth.*baseline it is compared with cannot be had")) and (.error | contains("did you mean") | not)'
+check "names the service exposes: the test runs and passes" \
+    test_field "$out" "names it exposes" '.verdict == "pass" and .suite_error == false and .load.requests == 50'
+check "unknown metric that may come later: a warning, and the load runs" \
+    bash -c "grep -qF 'warning: test \"unknown name that may come later\", assertion 1: unknown metric '\''orders_rejected_total'\'' at column 1' '$work/metricname.err' && jq -e '.tests[3].load.requests == 40 and .tests[3].suite_error == false' '$out/report.json'"
+check "metric name: the whole suite took a few seconds, not its loads (${ms} ms)" test "$ms" -lt 8000
+check "metric name: junit.xml is valid" xmllint --noout --schema "$schema" "$out/junit.xml"
+no_healthy_left() { ! pgrep -f "$work/tests/go/bin/healthy" >/dev/null; }
+check "metric name: no target left running" no_healthy_left
 
 # Test names become safe, distinct folders inside --out.
 out=$work/out-names
