@@ -4,7 +4,8 @@
 #   tests/integration/schema.sh BUILD_DIR
 #
 # Runs BUILD_DIR/leakcheck on real Go services (a leaky one, a healthy one
-# with two tests, and a target that cannot start, whose test errors) and
+# with two tests, a target that cannot start, whose test errors, and one
+# whose levels fail, with level culprits) and
 # validates every report.json against the schema with python3-jsonschema.
 # Then the check must be able to fail: copies broken on purpose (a missing
 # verdict, a boolean that is a string, a series beyond 1000 points, an
@@ -31,12 +32,12 @@ for p in /usr/bin/python3 python3; do
 done
 [ -n "$py" ] || { echo "schema.sh: python3 with jsonschema not found (apt-get install python3-jsonschema)" >&2; exit 2; }
 it_need jq pgrep timeout
-it_services goroutine-leak healthy
+it_services goroutine-leak healthy bigalloc
 
 it_init schema
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/out"
-cp "$gobin/goroutine-leak" "$gobin/healthy" "$work/tests/go/bin/"
-for s in goroutine-leak healthy no-such-command; do
+cp "$gobin/goroutine-leak" "$gobin/healthy" "$gobin/bigalloc" "$work/tests/go/bin/"
+for s in goroutine-leak healthy no-such-command bigalloc; do
     cp "$here/suites/$s.json" "$work/tests/integration/suites/"
 done
 
@@ -79,6 +80,9 @@ run() {
 run leaky goroutine-leak 1
 run healthy healthy 0
 run error no-such-command 3
+run level bigalloc 1
+check "level: the report has level culprits" \
+    jq -e 'any(.tests[].culprits[]; .basis == "level")' "$work/out/level/report.json"
 
 # The check must be able to fail: each broken copy is rejected.
 good=$work/out/leaky/report.json
@@ -97,4 +101,6 @@ broken "a series of 1001 points" \
     '.tests[0].series.goroutines = {"t": [range(1001)], "v": [range(1001)]}'
 broken "an unknown key" '.tests[0].colour = "red"'
 broken "an unknown verdict" '.verdict = "flaky"'
+broken "a culprit of an unknown basis" '.tests[0].culprits[0].basis = "vibes"'
+broken "a test without suite_error" 'del(.tests[0].suite_error)'
 it_done
