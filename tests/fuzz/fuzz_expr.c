@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/fuzz_expr.c: the assertion language on arbitrary text: parse;
  * on failure render the caret under the reported column; on success check
- * and visit the metric references and evaluate with a callback that answers
+ * and visit the metric references, classify it (expr_basis, the capped
+ * references, time limits without a unit) and evaluate with a callback that answers
  * from a fixed table of awkward values (0, negatives, huge, tiny, NaN,
  * ±Inf) chosen by a hash of the reference, or fails for some references.
  * The caret is also rendered at columns taken from the input.
@@ -50,14 +51,27 @@ static void visit_cb(const struct expr_metric *m, enum expr_reduce reduce, void 
     (*count)++;
 }
 
+static int is_time_cb(const struct expr_metric *m, void *arg)
+{
+    (void)arg;
+    return fuzz_hash(m->text) % 3 == 0;
+}
+
 static void use(struct expr *e, const char *text)
 {
     struct lc_error err = {0};
-    size_t visits = 0;
+    size_t visits = 0, capped = 0;
     FUZZ_CHECK(strcmp(expr_text(e), text) == 0);
     if (expr_check(e, known_cb, NULL, &err) != 0)
         FUZZ_CHECK(err.msg[0] != '\0');
     expr_visit(e, visit_cb, &visits);
+    /* what it limits: capped references are some of the visited ones */
+    FUZZ_CHECK(expr_basis(e) == EXPR_BASIS_LEVEL || expr_basis(e) == EXPR_BASIS_GROWTH);
+    expr_visit_capped(e, visit_cb, &capped);
+    FUZZ_CHECK(capped <= visits);
+    memset(&err, 0, sizeof(err));
+    if (expr_check_units(e, is_time_cb, NULL, &err))
+        FUZZ_CHECK(err.msg[0] != '\0' && err.col >= 1 && (size_t)err.col <= strlen(text));
     struct expr_result res;
     memset(&err, 0, sizeof(err));
     if (expr_eval(e, value_cb, NULL, &res, &err) == 0)

@@ -32,6 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(err.msg[0] != '\0');
     }
+    /* the names of any text, and those nearest to one of them */
+    struct prom_names *n = prom_names_scan(text, size);
+    const char *near[3];
+    if (prom_names_count(n) > 0) {
+        size_t k = prom_names_nearest(n, "go_goroutines", near, 3);
+        FUZZ_CHECK(k <= 3);
+        for (size_t i = 0; i < k; i++)
+            FUZZ_CHECK(prom_names_has(n, near[i]));
+    }
+    prom_names_free(n);
     free(text);
     return 0;
 }
