@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assertions/expr.h"
 #include "common/lc.h"
 
 int table_each(const char *path, int minfields, table_case_cb *cb, void *arg)
@@ -55,4 +56,13 @@ int table_int(const char *s)
     if (end == s || *end != '\0')
         fail_msg("bad number '%s' in a data file", s);
     return (int)v;
+}
+
+struct expr *table_expr(const char *text)
+{
+    struct lc_error err = {0};
+    struct expr *e = expr_parse(text, &err);
+    if (!e)
+        print_error("parse failed: %s\n", err.msg);
+    return e;
 }

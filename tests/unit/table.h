@@ -19,6 +19,12 @@ typedef int table_case_cb(char **fields, int nfields, void *arg);
  */
 int table_each(const char *path, int minfields, table_case_cb *cb, void *arg);
 
+struct expr;
+
+/* Parses the assertion of a case (caller frees with expr_free); NULL, after
+ * printing why, when it does not parse. */
+struct expr *table_expr(const char *text);
+
 /* The whole number in s; fails the test when s is not one. */
 int table_int(const char *s);
 

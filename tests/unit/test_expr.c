@@ -113,12 +113,10 @@ static int valid_case(char **f, int n, void *arg)
     (void)arg;
     struct lc_error err = {0};
     struct expr_result res;
-    struct expr *e = expr_parse(f[0], &err);
+    struct expr *e = table_expr(f[0]);
     int bad = 0;
-    if (!e) {
-        print_error("parse failed: %s\n", err.msg);
+    if (!e)
         return 1;
-    }
     if (expr_eval(e, value_cb, NULL, &res, &err) != 0) {
         print_error("eval failed: %s\n", err.msg);
         bad = 1;
@@ -179,11 +177,9 @@ static int eval_error_case(char **f, int n, void *arg)
     (void)arg;
     struct lc_error err = {0};
     struct expr_result res;
-    struct expr *e = expr_parse(f[0], &err);
-    if (!e) {
-        print_error("parse failed: %s\n", err.msg);
+    struct expr *e = table_expr(f[0]);
+    if (!e)
         return 1;
-    }
     int bad = 0;
     if (expr_eval(e, value_cb, NULL, &res, &err) != -1) {
         print_error("evaluated (%s), but should not have\n", res.message);
@@ -216,13 +212,10 @@ static int visit_case(char **f, int n, void *arg)
 {
     (void)n;
     (void)arg;
-    struct lc_error err = {0};
     struct lc_buf b = {0};
-    struct expr *e = expr_parse(f[0], &err);
-    if (!e) {
-        print_error("parse failed: %s\n", err.msg);
+    struct expr *e = table_expr(f[0]);
+    if (!e)
         return 1;
-    }
     lc_buf_puts(&b, "");
     expr_visit(e, visit_cb, &b);
     /* the data file writes a newline in a decoded label value as <NL> */
@@ -256,11 +249,9 @@ static int check_case(char **f, int n, void *arg)
 {
     (void)arg;
     struct lc_error err = {0};
-    struct expr *e = expr_parse(f[0], &err);
-    if (!e) {
-        print_error("parse failed: %s\n", err.msg);
+    struct expr *e = table_expr(f[0]);
+    if (!e)
         return 1;
-    }
     int rc = expr_check(e, known_cb, NULL, &err);
     int bad = 0;
     if (table_int(f[1]) == 0)

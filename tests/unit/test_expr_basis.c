@@ -31,12 +31,9 @@ static void visit_cb(const struct expr_metric *m, enum expr_reduce r, void *arg)
 static int basis_case(char **f, int n, void *arg)
 {
     (void)arg;
-    struct lc_error err = {0};
-    struct expr *e = expr_parse(f[0], &err);
-    if (!e) {
-        print_error("parse failed: %s\n", err.msg);
+    struct expr *e = table_expr(f[0]);
+    if (!e)
         return 1;
-    }
     struct lc_buf b = {0};
     lc_buf_puts(&b, "");
     expr_visit_capped(e, visit_cb, &b);
@@ -74,12 +71,9 @@ static int units_case(char **f, int n, void *arg)
 {
     (void)arg;
     struct lc_error err = {0};
-    struct expr *e = expr_parse(f[0], &err);
-    if (!e) {
-        print_error("parse failed: %s\n", err.msg);
+    struct expr *e = table_expr(f[0]);
+    if (!e)
         return 1;
-    }
-    memset(&err, 0, sizeof(err));
     int got = expr_check_units(e, is_time_cb, NULL, &err);
     int col = table_int(f[1]);
     int bad = col == 0 ? got != 0
