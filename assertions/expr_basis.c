@@ -32,7 +32,7 @@ enum dir { UP = 1, DOWN = -1, BOTH = 0 };
 
 static enum dir flip(enum dir d)
 {
-    return (enum dir)-d;
+    return (enum dir) - d;
 }
 
 struct capped_ctx {

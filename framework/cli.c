@@ -223,10 +223,8 @@ static char **test_dirs(const struct suite *s, const char *out)
 static void run_tests(struct suite *s, struct checks *c, const struct run_args *a,
                       struct report_run *rr)
 {
-    struct runner_opts opts = {.suite_path = s->path,
-                               .out_dir = a->out,
-                               .quiet = a->quiet,
-                               .live = isatty(STDERR_FILENO)};
+    struct runner_opts opts = {
+        .suite_path = s->path, .out_dir = a->out, .quiet = a->quiet, .live = isatty(STDERR_FILENO)};
     char **dirs = test_dirs(s, a->out);
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;

@@ -94,8 +94,8 @@ static char *describe(const struct site *s, int level, int have_base)
 
 /* Sites of final (against base) whose in-use bytes grew by at least min
  * (level 0) or hold at least min at the end (level 1). */
-static size_t scan(const struct pprof_profile *base, const struct pprof_profile *final,
-                   double min, int level, struct culprit_list *out)
+static size_t scan(const struct pprof_profile *base, const struct pprof_profile *final, double min,
+                   int level, struct culprit_list *out)
 {
     struct culprit_table *t = culprit_table_new();
     struct site *ss = NULL;

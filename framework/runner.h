@@ -17,7 +17,7 @@
 struct runner_opts {
     const char *suite_path; /* the suite file, for messages at a place in it (or NULL) */
     const char *out_dir;    /* the run's --out directory (exists) */
-    const char *test_dir; /* this test's folder in it (created by the runner) */
+    const char *test_dir;   /* this test's folder in it (created by the runner) */
     int quiet;
     int live; /* stderr is a terminal: one status line, updated in place */
 };

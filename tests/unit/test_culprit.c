@@ -362,9 +362,12 @@ static void test_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_std_and_pick),      cmocka_unit_test(test_goroutine_leak),
-        cmocka_unit_test(test_labels_and_ignore), cmocka_unit_test(test_go127),
-        cmocka_unit_test(test_heap_leak),         cmocka_unit_test(test_holders),
+        cmocka_unit_test(test_std_and_pick),
+        cmocka_unit_test(test_goroutine_leak),
+        cmocka_unit_test(test_labels_and_ignore),
+        cmocka_unit_test(test_go127),
+        cmocka_unit_test(test_heap_leak),
+        cmocka_unit_test(test_holders),
         cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,9 +76,9 @@ static int units_case(char **f, int n, void *arg)
         return 1;
     int got = expr_check_units(e, is_time_cb, NULL, &err);
     int col = table_int(f[1]);
-    int bad = col == 0 ? got != 0
-                       : got != 1 || err.line != 1 || err.col != col || n < 3 ||
-                             !strstr(err.msg, f[2]);
+    int bad = col == 0
+                  ? got != 0
+                  : got != 1 || err.line != 1 || err.col != col || n < 3 || !strstr(err.msg, f[2]);
     if (bad)
         print_error("returned %d, line %d col %d: '%s'\n", got, err.line, err.col, err.msg);
     expr_free(e);

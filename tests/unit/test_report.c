@@ -432,9 +432,15 @@ static void add_culprit(struct report_test *t, const char *kind, const char *fn,
                         double before, double after, const char *detail, int proven)
 {
     t->culprits = lc_realloc(t->culprits, (t->nculprits + 1) * sizeof(*t->culprits));
-    t->culprits[t->nculprits++] = (struct report_culprit){
-        lc_strdup(kind), fn ? lc_strdup(fn) : NULL, lc_strdup(loc), before, after,
-        after - before,  lc_strdup(detail),         proven,        REPORT_BASIS_GROWTH};
+    t->culprits[t->nculprits++] = (struct report_culprit){lc_strdup(kind),
+                                                          fn ? lc_strdup(fn) : NULL,
+                                                          lc_strdup(loc),
+                                                          before,
+                                                          after,
+                                                          after - before,
+                                                          lc_strdup(detail),
+                                                          proven,
+                                                          REPORT_BASIS_GROWTH};
 }
 
 /* Culprits: all of them in report.json, the top three (and the pprof
