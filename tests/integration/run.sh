@@ -285,6 +285,11 @@ expect_culprit closewait-leak "device registrations do not pile up sockets" \
     'any(.[]; .kind == "socket" and (.detail | contains("TCP sockets CLOSE_WAIT to")) and .growth >= 250)' \
     "a culprit names the CLOSE_WAIT sockets"
 check "closewait-leak: the console says CLOSE_WAIT" grep -qF "TCP sockets CLOSE_WAIT" "$work/out/closewait-leak.log"
+expect_culprit closewait-leak "device registrations do not pile up sockets" \
+    '[.[] | select(.detail | contains("CLOSE_WAIT"))] | length == 1 and .[0].basis == "level"' \
+    "the CLOSE_WAIT sockets (grown, and holding the level tcp_close_wait == 0 fails on) are named once, as holders"
+check "closewait-leak: the console says what they hold" \
+    grep -qE "holds 300 sockets: 300 TCP sockets CLOSE_WAIT to" "$work/out/closewait-leak.log"
 
 run_suite healthy "$S/healthy.json" 0 pass
 expect_test healthy "orders pass every leak check" pass 2000
