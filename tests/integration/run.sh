@@ -289,7 +289,7 @@ expect_culprit closewait-leak "device registrations do not pile up sockets" \
     '[.[] | select(.detail | contains("CLOSE_WAIT"))] | length == 1 and .[0].basis == "level"' \
     "the CLOSE_WAIT sockets (grown, and holding the level tcp_close_wait == 0 fails on) are named once, as holders"
 check "closewait-leak: the console says what they hold" \
-    grep -qE "holds 300 sockets: 300 TCP sockets CLOSE_WAIT to" "$work/out/closewait-leak.log"
+    grep -qE "holds [0-9]+ sockets: [0-9]+ TCP sockets CLOSE_WAIT to" "$work/out/closewait-leak.log"
 
 run_suite healthy "$S/healthy.json" 0 pass
 expect_test healthy "orders pass every leak check" pass 2000
