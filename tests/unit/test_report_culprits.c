@@ -28,15 +28,16 @@ static void add(struct report_test *t, enum report_basis basis, const char *kind
                 const char *loc, double before, double after, const char *detail)
 {
     t->culprits = lc_realloc(t->culprits, (t->nculprits + 1) * sizeof(*t->culprits));
-    t->culprits[t->nculprits++] = (struct report_culprit){lc_strdup(kind),
-                                                          fn ? lc_strdup(fn) : NULL,
-                                                          lc_strdup(loc),
-                                                          before,
-                                                          after,
-                                                          after - before,
-                                                          lc_strdup(detail),
-                                                          0,
-                                                          basis};
+    t->culprits[t->nculprits++] = (struct report_culprit){
+        .kind = lc_strdup(kind),
+        .function = fn ? lc_strdup(fn) : NULL,
+        .location = lc_strdup(loc),
+        .before = before,
+        .after = after,
+        .growth = after - before,
+        .detail = lc_strdup(detail),
+        .basis = basis,
+    };
 }
 
 static char *headline(const struct report_culprit *c)
