@@ -21,9 +21,7 @@
 #define POLL_INTERVAL_S 0.05
 #define READY_RETRY_S 0.1
 
-static void run_fail(struct run *r, const char *fmt, ...) LC_PRINTF(2, 3);
-
-static void run_fail(struct run *r, const char *fmt, ...)
+void run_fail(struct run *r, const char *fmt, ...)
 {
     if (!r->error[0]) {
         va_list ap;
@@ -64,8 +62,9 @@ static void enter_phase(struct run *r, enum phase p)
     r->phase_start[p] = now;
     r->phase_end[p] = now;
     progress(r, "%s", phase_name(p));
+    /* a batch job observes until it exits */
     double len = p == PHASE_BASELINE ? r->t->baseline_s
-                 : p == PHASE_OBSERVE ? r->t->observe_s
+                 : p == PHASE_OBSERVE ? (run_batch(r) ? -1 : r->t->observe_s)
                  : p == PHASE_SETTLE  ? r->t->settle_s
                                       : -1;
     if (p == PHASE_LOAD) {
@@ -113,7 +112,9 @@ static void next_phase(struct run *r)
         if (run_snap_take(r, RUN_SNAP_BASELINE, after_baseline_snapshot))
             return;
     }
-    if (p == PHASE_BASELINE && r->t->load.present)
+    if (p == PHASE_BASELINE && run_batch(r))
+        enter_phase(r, PHASE_OBSERVE);
+    else if (p == PHASE_BASELINE && r->t->load.present)
         enter_phase(r, PHASE_LOAD);
     else if (p <= PHASE_LOAD && r->t->observe_s > 0)
         enter_phase(r, PHASE_OBSERVE);
@@ -152,6 +153,7 @@ static void on_round(struct sampler *s, void *arg)
     /* only a round taken while settling can say the leak has drained */
     if (r->round_phase == PHASE_SETTLE && r->phase == PHASE_SETTLE && run_settled(r))
         finish(r);
+    run_batch_round(r);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -159,7 +161,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct run *r = arg;
-    if (!sampler_busy(r->sampler))
+    /* a round would show leakcheck's own requests in a peak's profiles */
+    if (!sampler_busy(r->sampler) && !run_snap_peak_pending(r))
         start_round(r);
     else
         r->rounds_skipped++;
@@ -210,7 +213,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct run *r = arg;
-    if (check_interrupt(r))
+    if (check_interrupt(r) || run_batch_poll(r))
         return;
     /* once the test is over (the final snapshot is being taken), a target
      * that exits changes no verdict */
@@ -233,7 +236,8 @@ static void begin_sampling(struct run *r)
     r->sampling = 1;
     struct timeval tv = tv_of(r->t->sample.interval_s);
     event_add(r->tick, &tv);
-    enter_phase(r, PHASE_BASELINE);
+    /* a batch job has no baseline unless the test gives one */
+    enter_phase(r, run_batch(r) && r->t->baseline_s <= 0 ? PHASE_OBSERVE : PHASE_BASELINE);
 }
 
 static void try_ready(struct run *r);
@@ -353,6 +357,7 @@ int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
                     const struct runner_opts *opts, struct report_test *rt)
 {
     struct run r = {.t = t, .exprs = exprs, .opts = opts};
+    peak_watch_init(&r.peak);
     r.dir = lc_strdup(opts->test_dir);
     rt->started_at = lc_wall();
     if (setup(&r) == 0)
