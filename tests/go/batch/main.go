@@ -13,7 +13,8 @@
 //	        exit status 1
 //	killed  half-way, kills itself with SIGKILL
 //
-// -pprof ADDR serves /debug/pprof on ADDR while the job runs.
+// -pprof ADDR serves /debug/pprof on ADDR while the job runs, from
+// -pprof-delay after the start. SIGTERM removes the directory and exits 143.
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -39,21 +41,17 @@ type job struct {
 	mode string
 }
 
-// prepare fills a new temporary directory with n files.
-func prepare(n int) (string, []string, error) {
-	dir, err := os.MkdirTemp("", "batch-files-")
-	if err != nil {
-		return "", nil, err
-	}
+// prepare fills dir with n files.
+func prepare(dir string, n int) ([]string, error) {
 	content := []byte(strings.Repeat("0123456789abcdef", 256))
 	names := make([]string, n)
 	for i := range names {
 		names[i] = filepath.Join(dir, fmt.Sprintf("file-%04d.dat", i))
 		if err := os.WriteFile(names[i], content, 0o644); err != nil {
-			return dir, nil, err
+			return nil, err
 		}
 	}
-	return dir, names, nil
+	return names, nil
 }
 
 func sum(f *os.File) (string, error) {
@@ -127,6 +125,7 @@ func main() {
 	work := flag.Duration("work", 2*time.Millisecond, "other work per file")
 	mode := flag.String("mode", "defer", "defer, close, fail or killed")
 	pprofAddr := flag.String("pprof", "", "serve /debug/pprof on this address while running")
+	pprofDelay := flag.Duration("pprof-delay", 0, "start serving /debug/pprof this late")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("batch: ")
@@ -136,14 +135,29 @@ func main() {
 		log.Fatalf("unknown -mode %q", *mode)
 	}
 	if *pprofAddr != "" {
-		ln, err := net.Listen("tcp", *pprofAddr)
-		if err != nil {
-			log.Fatal(err)
-		}
-		go http.Serve(ln, nil)
+		go func() {
+			time.Sleep(*pprofDelay)
+			ln, err := net.Listen("tcp", *pprofAddr)
+			if err != nil {
+				log.Fatal(err)
+			}
+			http.Serve(ln, nil)
+		}()
 	}
 	start := time.Now()
-	dir, names, err := prepare(*n)
+	// stopped early: no temporary files left behind
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	dir, err := os.MkdirTemp("", "batch-files-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go func() {
+		<-stop
+		os.RemoveAll(dir)
+		os.Exit(143)
+	}()
+	names, err := prepare(dir, *n)
 	j := &job{dir: dir, work: *work, mode: *mode}
 	var sums []string
 	if err == nil && *mode == "defer" {
@@ -151,9 +165,7 @@ func main() {
 	} else if err == nil {
 		sums, err = j.checksumClosed(names)
 	}
-	if dir != "" {
-		os.RemoveAll(dir)
-	}
+	os.RemoveAll(dir)
 	if err != nil {
 		log.Fatal(err)
 	}
