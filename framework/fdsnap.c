@@ -369,11 +369,15 @@ size_t fdsnap_class_count(const struct fdsnap *s, const char *what)
     return i >= 0 ? s->c[i].count : 0;
 }
 
-/* The sentence of a grown class: counts first, then what they are. */
-static char *describe(const struct fdclass *c, const char *what, size_t before)
+/* The sentence of a grown class: counts first, then what they are. With
+ * no base snapshot (nothing before), no baseline count is claimed. */
+static char *describe(const struct fdclass *c, const char *what, const struct fdsnap *base,
+                      size_t before)
 {
     struct lc_buf b = {0};
-    lc_buf_printf(&b, "%zu %s (%zu at baseline)", c->count, what, before);
+    lc_buf_printf(&b, "%zu %s", c->count, what);
+    if (base)
+        lc_buf_printf(&b, " (%zu at baseline)", before);
     if (c->opened && c->accepted)
         lc_buf_printf(&b, ": %zu opened by this process, %zu accepted by it (both ends)", c->opened,
                       c->accepted);
@@ -410,7 +414,7 @@ size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double
         if (growth < min_growth)
             continue;
         culprit_list_add(out, c->kind, NULL, c->location, (double)before, (double)c->count,
-                         describe(c, what, before));
+                         describe(c, what, base, before));
         added++;
     }
     return added;
