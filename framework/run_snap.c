@@ -152,7 +152,9 @@ static int start(struct run *r, enum run_snap_at at, enum run_snap_what what)
     struct run_snap *s = r->snap;
     struct run_snap_req *q = &s->reqs[at][what];
     double timeout = r->t->sample.timeout_s;
-    if (timeout < SNAP_MIN_TIMEOUT_S)
+    /* a peak's fetches hold the sampling up (run_snap_peak_pending): no
+     * longer than a sample's may */
+    if (timeout < SNAP_MIN_TIMEOUT_S && at != RUN_SNAP_PEAK)
         timeout = SNAP_MIN_TIMEOUT_S;
     if (what == SNAP_G2 && timeout < SNAP_DUMP_TIMEOUT_S)
         timeout = SNAP_DUMP_TIMEOUT_S;
