@@ -9,9 +9,10 @@
 # the peak snapshot, names the files' directory; the version that closes
 # each file passes; a job that exits 1 fails with its stderr in the
 # report; one killed by SIGKILL has exit_code 137; an expected exit status
-# passes; sampling its pprof as it exits is no error; a job that outlives
-# exit_timeout is an error and is stopped. BATCH_RUNS=N runs the
-# defer/close pair N times (default 1) and prints the pass count.
+# passes; sampling its pprof as it exits is no error; one that starts a
+# goroutine per file has them named from the peak goroutine profile; a job
+# that outlives exit_timeout is an error and is stopped. BATCH_RUNS=N runs
+# the defer/close pair N times (default 1) and prints the pass count.
 #
 # Needs jq, xmllint, pgrep and tests/go/bin/batch (tests/go/build.sh).
 set -uo pipefail
@@ -74,6 +75,13 @@ check "sampled through pprof: no error as its server goes away, goroutines sampl
     field "$out" "checksum job sampled through pprof too" '.verdict == "pass" and .metrics.goroutines.max > 0'
 check "sampled through pprof: a peak goroutine profile was saved" \
     test -s "$out/checksum-job-sampled-through-pprof-too/peak-goroutine.txt"
+line=$(grep -nF 'results <- result{i, s, err}' "$root/tests/go/batch/main.go" | cut -d: -f1)
+check "a goroutine per file: fails max(goroutines) < 100" \
+    assertion "$out" "a goroutine per file" "max(goroutines) < 100" '.passed == false and .observed > 200'
+check "a goroutine per file: the top culprit is the blocked send at main.go:$line, from the peak profile" \
+    field "$out" "a goroutine per file" ".culprits[0] | .kind == \"goroutine\" and
+        .function == \"main.(*job).checksumFanout.func1\" and (.location | endswith(\"batch/main.go:$line\"))
+        and .after > 100"
 check "with a baseline: fails against it, the directory named" \
     field "$out" "defer in the loop, with a baseline" '.verdict == "fail" and (.culprits[0].location | test("/batch-files-"))'
 check "the report has an exit_code series" field "$out" "$DEFER" '.metrics.exit_code.final == 0'

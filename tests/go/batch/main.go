@@ -12,6 +12,8 @@
 //	fail    stops half-way on a checksum mismatch: a message on stderr,
 //	        exit status 1
 //	killed  half-way, kills itself with SIGKILL
+//	fanout  a goroutine per file, each blocked sending its result until
+//	        every one is started (500 goroutines at the peak), exits 0
 //
 // -pprof ADDR serves /debug/pprof on ADDR while the job runs, from
 // -pprof-delay after the start. SIGTERM removes the directory and exits 143.
@@ -112,6 +114,38 @@ func (j *job) checksumClosed(names []string) ([]string, error) {
 	return sums, j.writeManifest(names, sums)
 }
 
+type result struct {
+	i   int
+	sum string
+	err error
+}
+
+// checksumFanout starts a goroutine per file; the results are read only
+// once all are started, so each waits in its send until then.
+func (j *job) checksumFanout(names []string) ([]string, error) {
+	results := make(chan result)
+	for i, name := range names {
+		go func(i int, name string) {
+			s, err := j.checksumOne(name)
+			results <- result{i, s, err}
+		}(i, name)
+		time.Sleep(j.work)
+	}
+	sums := make([]string, len(names))
+	var err error
+	for range names {
+		r := <-results
+		sums[r.i] = r.sum
+		if r.err != nil {
+			err = r.err
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sums, j.writeManifest(names, sums)
+}
+
 func (j *job) writeManifest(names, sums []string) error {
 	var b strings.Builder
 	for i := range sums {
@@ -123,14 +157,14 @@ func (j *job) writeManifest(names, sums []string) error {
 func main() {
 	n := flag.Int("files", 500, "number of files")
 	work := flag.Duration("work", 2*time.Millisecond, "other work per file")
-	mode := flag.String("mode", "defer", "defer, close, fail or killed")
+	mode := flag.String("mode", "defer", "defer, close, fail, killed or fanout")
 	pprofAddr := flag.String("pprof", "", "serve /debug/pprof on this address while running")
 	pprofDelay := flag.Duration("pprof-delay", 0, "start serving /debug/pprof this late")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("batch: ")
 	switch *mode {
-	case "defer", "close", "fail", "killed":
+	case "defer", "close", "fail", "killed", "fanout":
 	default:
 		log.Fatalf("unknown -mode %q", *mode)
 	}
@@ -162,6 +196,8 @@ func main() {
 	var sums []string
 	if err == nil && *mode == "defer" {
 		sums, err = j.checksumDeferred(names)
+	} else if err == nil && *mode == "fanout" {
+		sums, err = j.checksumFanout(names)
 	} else if err == nil {
 		sums, err = j.checksumClosed(names)
 	}
