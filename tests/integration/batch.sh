@@ -21,7 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 it_args batch "$@"
 it_need jq xmllint pgrep timeout
 it_services batch
-schema=$root/../shared/schemas/junit-10.xsd
+schema=$root/tests/data/schemas/junit-10.xsd
 runs=${BATCH_RUNS:-1}
 
 it_init batch
