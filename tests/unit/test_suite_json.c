@@ -170,6 +170,18 @@ static void test_assertion_places(void **state)
     suite_free(s);
 }
 
+/* Each of want[0..n) is in out, in this order. */
+static void assert_in_order(const char *out, const char *const *want, size_t n)
+{
+    const char *at = out;
+    for (size_t i = 0; i < n; i++) {
+        const char *hit = strstr(at, want[i]);
+        if (!hit)
+            fail_msg("missing, in order: %s\nin:\n%s", want[i], out);
+        at = hit + strlen(want[i]);
+    }
+}
+
 /* checks_new's report of the faults of positions.json. */
 static void test_fault_report(void **state)
 {
@@ -193,13 +205,7 @@ static void test_fault_report(void **state)
         "leakcheck: " DATA "valid/positions.json:9:52: test \"a\", assertion 6: unexpected byte "
         "0xc3 at column 16",
     };
-    const char *at = out;
-    for (size_t i = 0; i < LC_ARRAY_LEN(want); i++) {
-        const char *hit = strstr(at, want[i]);
-        if (!hit)
-            fail_msg("missing, in order: %s\nin:\n%s", want[i], out);
-        at = hit + strlen(want[i]);
-    }
+    assert_in_order(out, want, LC_ARRAY_LEN(want));
     assert_non_null(strstr(out, "positions.json:9:27: test \"a\", assertion 5: unknown metric "
                                 "'bogus4' at column 12"));
     assert_null(strstr(out, "assertion 1:"));
@@ -229,13 +235,7 @@ static void test_batch_checks(void **state)
         "batch_checks.json:8:70: test \"a service\", assertion 1: unknown metric 'exit_code' at "
         "column 1; exit_code needs target.exits in this test",
     };
-    const char *at = out;
-    for (size_t i = 0; i < LC_ARRAY_LEN(want); i++) {
-        const char *hit = strstr(at, want[i]);
-        if (!hit)
-            fail_msg("missing, in order: %s\nin:\n%s", want[i], out);
-        at = hit + strlen(want[i]);
-    }
+    assert_in_order(out, want, LC_ARRAY_LEN(want));
     /* the test with a baseline and the one without assertions are fine */
     assert_null(strstr(out, "with baseline"));
     assert_null(strstr(out, "no assertions"));
