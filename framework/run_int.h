@@ -37,8 +37,8 @@ struct run {
     int phase_seen[PHASE__COUNT];
     double phase_start[PHASE__COUNT], phase_end[PHASE__COUNT];
     int sampling, load_started, load_joined, finishing, completed, interrupted;
-    int baseline_snapped;  /* the baseline snapshot was asked for */
-    struct run_snap *snap; /* snapshots for the culprits (run_snap.h), or NULL */
+    int baseline_snapped;   /* the baseline snapshot was asked for */
+    struct run_snap *snap;  /* snapshots for the culprits (run_snap.h), or NULL */
     struct peak_watch peak; /* when a batch job's counts reach a new high */
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;

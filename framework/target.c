@@ -21,7 +21,7 @@ struct target {
     pid_t pid;
     int owned; /* started by us: we stop it */
     int ended;
-    int status; /* from waitpid when owned */
+    int status;       /* from waitpid when owned */
     int status_known; /* status holds what waitpid said */
     double grace_s;
     char *stderr_path;

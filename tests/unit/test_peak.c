@@ -52,18 +52,18 @@ static void test_fds_climb(void **state)
 {
     (void)state;
     const struct step steps[] = {
-        {0.00, {2, 0, NAN, NAN}, ALL, 0},         /* below the first margin of 3 */
-        {0.05, {5, 0, NAN, NAN}, ALL, PEAK_FDS},  /* the first: 5 >= 0 + 3 */
-        {0.10, {60, 0, NAN, NAN}, ALL, 0},        /* 0.05 s since the last: too soon */
+        {0.00, {2, 0, NAN, NAN}, ALL, 0},        /* below the first margin of 3 */
+        {0.05, {5, 0, NAN, NAN}, ALL, PEAK_FDS}, /* the first: 5 >= 0 + 3 */
+        {0.10, {60, 0, NAN, NAN}, ALL, 0},       /* 0.05 s since the last: too soon */
         {0.15, {110, 0, NAN, NAN}, ALL, PEAK_FDS},
-        {0.20, {115, 0, NAN, NAN}, ALL, 0},       /* too soon */
-        {0.30, {120, 0, NAN, NAN}, ALL, 0},       /* 120 < 110 + 11 */
+        {0.20, {115, 0, NAN, NAN}, ALL, 0}, /* too soon */
+        {0.30, {120, 0, NAN, NAN}, ALL, 0}, /* 120 < 110 + 11 */
         {0.35, {121, 0, NAN, NAN}, ALL, PEAK_FDS},
         {0.50, {400, 0, NAN, NAN}, ALL, PEAK_FDS},
-        {0.60, {10, 0, NAN, NAN}, ALL, 0},        /* falling: nothing */
-        {0.70, {430, 0, NAN, NAN}, ALL, 0},       /* 430 < 400 + 40 */
+        {0.60, {10, 0, NAN, NAN}, ALL, 0},  /* falling: nothing */
+        {0.70, {430, 0, NAN, NAN}, ALL, 0}, /* 430 < 400 + 40 */
         {0.80, {440, 0, NAN, NAN}, ALL, PEAK_FDS},
-        {0.90, {NAN, NAN, NAN, NAN}, ALL, 0},     /* gone: no counts, nothing due */
+        {0.90, {NAN, NAN, NAN, NAN}, ALL, 0}, /* gone: no counts, nothing due */
     };
     run_steps(steps, sizeof(steps) / sizeof(steps[0]));
 }
@@ -79,11 +79,11 @@ static void test_parts(void **state)
         {0.2, {10, 3, 4, 3 * MIB}, ALL, PEAK_FDS | PEAK_GOROUTINES},
         {0.4, {11, 4, 40, 6 * MIB}, ALL, PEAK_HEAP}, /* goroutines: 0.2 s after the last */
         {0.6, {11, 4, 40, 6 * MIB}, ALL, 0},
-        {0.7, {11, 4, 40, 6 * MIB}, PEAK_FDS, 0},    /* goroutines due, not allowed */
+        {0.7, {11, 4, 40, 6 * MIB}, PEAK_FDS, 0}, /* goroutines due, not allowed */
         {0.8, {11, 4, 40, 6 * MIB}, ALL, PEAK_GOROUTINES},
-        {0.9, {11, 4, 41, 9 * MIB}, ALL, 0},         /* heap: 9 < 6 + 4 MiB; too soon anyway */
+        {0.9, {11, 4, 41, 9 * MIB}, ALL, 0}, /* heap: 9 < 6 + 4 MiB; too soon anyway */
         {1.0, {11, 4, 41, 10 * MIB}, ALL, PEAK_HEAP},
-        {2.0, {11, 4, 43, 10 * MIB}, ALL, 0},        /* 43 < 40 + max(3, 4) */
+        {2.0, {11, 4, 43, 10 * MIB}, ALL, 0}, /* 43 < 40 + max(3, 4) */
         {2.1, {11, 4, 44, 10 * MIB}, ALL, PEAK_GOROUTINES},
     };
     run_steps(steps, sizeof(steps) / sizeof(steps[0]));

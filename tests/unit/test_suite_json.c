@@ -331,8 +331,7 @@ int main(void)
         cmocka_unit_test(test_null_port_cb),          cmocka_unit_test(test_locator_tricky_text),
         cmocka_unit_test(test_string_columns),        cmocka_unit_test(test_assertion_places),
         cmocka_unit_test(test_fault_report),          cmocka_unit_test(test_batch_checks),
-        cmocka_unit_test(test_no_assertion_warnings),
-        cmocka_unit_test(test_truncated_and_mangled),
+        cmocka_unit_test(test_no_assertion_warnings), cmocka_unit_test(test_truncated_and_mangled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
