@@ -37,6 +37,37 @@ void checks_print(const char *path, const struct suite_test *t, size_t k, int wa
     lc_buf_free(&caret);
 }
 
+struct baseline_use {
+    const char *metric; /* the first metric read against the baseline, or NULL */
+    enum expr_reduce reduce;
+};
+
+static void find_baseline_use(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
+{
+    struct baseline_use *u = arg;
+    if (!u->metric && (reduce == EXPR_BASELINE || reduce == EXPR_GROWTH)) {
+        u->metric = m->text;
+        u->reduce = reduce;
+    }
+}
+
+/* A target that exits has no baseline phase unless the test gives one:
+ * baseline(m), growth(m) and "stay within" have nothing to read then. */
+static int check_baseline(const struct suite_test *t, const struct expr *e, struct lc_error *err)
+{
+    struct baseline_use u = {0};
+    if (!t->target.exits || t->baseline_s > 0)
+        return 0;
+    expr_visit(e, find_baseline_use, &u);
+    if (!u.metric)
+        return 0;
+    lc_error_at(err, 1, 1,
+                "%s(%s) needs a baseline, and a target that exits (\"exits\": true) has none "
+                "unless the test gives \"baseline\"; max(%s) judges the peak",
+                u.reduce == EXPR_GROWTH ? "growth" : "baseline", u.metric, u.metric);
+    return -1;
+}
+
 struct checks *checks_new(const struct suite *s, FILE *errout)
 {
     struct checks *c = lc_calloc(1, sizeof(*c));
@@ -51,7 +82,8 @@ struct checks *checks_new(const struct suite *s, FILE *errout)
         for (size_t k = 0; k < t->nasserts; k++) {
             struct lc_error err = {0};
             struct expr *e = expr_parse(t->asserts[k], &err);
-            if (e && expr_check(e, metric_known_cb, (void *)t, &err) != 0) {
+            if (e && (expr_check(e, metric_known_cb, (void *)t, &err) != 0 ||
+                      check_baseline(t, e, &err) != 0)) {
                 expr_free(e);
                 e = NULL;
             }

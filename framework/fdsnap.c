@@ -337,13 +337,18 @@ struct fdsnap *fdsnap_take(pid_t pid, struct lc_error *err)
     }
     if (read_links(pid, &links, &n, err) != 0)
         return NULL;
-    struct fdsnap_texts t = {
-        .tcp = net_text(pid, "tcp"),
-        .tcp6 = net_text(pid, "tcp6"),
-        .udp = net_text(pid, "udp"),
-        .udp6 = net_text(pid, "udp6"),
-        .unix_sockets = net_text(pid, "unix"),
-    };
+    /* the tables are the whole namespace's: read only to classify sockets */
+    int sockets = 0;
+    for (size_t i = 0; i < n && !sockets; i++)
+        sockets = strncmp(links[i], "socket:[", 8) == 0;
+    struct fdsnap_texts t = {0};
+    if (sockets) {
+        t.tcp = net_text(pid, "tcp");
+        t.tcp6 = net_text(pid, "tcp6");
+        t.udp = net_text(pid, "udp");
+        t.udp6 = net_text(pid, "udp6");
+        t.unix_sockets = net_text(pid, "unix");
+    }
     struct fdsnap *s = build(links, n, &t, err);
     free((char *)t.tcp);
     free((char *)t.tcp6);
@@ -411,7 +416,7 @@ static size_t scan(const struct fdsnap *base, const struct fdsnap *final, double
         if (!level && growth < min)
             continue;
         culprit_list_add(out, c->kind, NULL, c->location, (double)before, (double)c->count,
-                         describe(c, what, level && !base ? SIZE_MAX : before));
+                         describe(c, what, !base ? SIZE_MAX : before));
         added++;
     }
     return added;

@@ -57,7 +57,8 @@ size_t fdsnap_class_count(const struct fdsnap *s, const char *what);
  * "socket" or "fd", location the directory, peer or local address,
  * detail a sentence such as "600 TCP sockets ESTABLISHED to
  * 127.0.0.1:41234 (0 at baseline): 300 opened by this process, 300
- * accepted by it". Returns the number appended.
+ * accepted by it" (without "(N at baseline)" when base is NULL). Returns
+ * the number appended.
  */
 size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double min_growth,
                    struct culprit_list *out);

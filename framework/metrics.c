@@ -33,6 +33,7 @@ static const struct metric_def builtins[] = {
     {"p999", METRIC_LOAD, "s"},
     {"latency_max", METRIC_LOAD, "s"},
     {"late_sends", METRIC_LOAD, ""},
+    {"exit_code", METRIC_EXIT, ""},
 };
 
 const struct metric_def *metric_builtin(const char *name)
@@ -58,6 +59,8 @@ const char *metric_source_key(enum metric_source src)
         return "sample.proc (and a target)";
     case METRIC_LOAD:
         return "load";
+    case METRIC_EXIT:
+        return "target.exits";
     }
     return "?";
 }
@@ -71,6 +74,8 @@ int metric_source_enabled(const struct suite_test *t, enum metric_source src)
         return t->sample.proc;
     case METRIC_LOAD:
         return t->load.present;
+    case METRIC_EXIT:
+        return t->target.exits;
     }
     return 0;
 }

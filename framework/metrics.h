@@ -10,7 +10,9 @@
 #include "assertions/expr.h"
 #include "framework/suite.h"
 
-enum metric_source { METRIC_PPROF, METRIC_PROC, METRIC_LOAD };
+/* METRIC_EXIT: the exit status of a target that runs to completion
+ * (exit_code; 128 + the signal's number when a signal ended it). */
+enum metric_source { METRIC_PPROF, METRIC_PROC, METRIC_LOAD, METRIC_EXIT };
 
 struct metric_def {
     const char *name;
@@ -24,7 +26,8 @@ const struct metric_def *metric_builtin(const char *name);
 /* The built-in metrics, in a stable order; *n receives their count. */
 const struct metric_def *metric_builtins(size_t *n);
 
-/* "sample.pprof", "sample.proc" or "load": what a source needs in a test. */
+/* "sample.pprof", "sample.proc", "load" or "target.exits": what a source
+ * needs in a test. */
 const char *metric_source_key(enum metric_source src);
 
 /* 1 when test t samples that source. */

@@ -227,7 +227,9 @@ int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err)
         rc = scan_fds(pid, &fs, err);
     if (rc == 0)
         rc = read_limits(pid, &b, &s, err);
-    if (rc == 0)
+    /* no socket, no TCP figure: the tables (the whole namespace's, tens of
+     * thousands of rows on a busy host) are not worth reading then */
+    if (rc == 0 && fs.ninodes > 0)
         rc = read_tcp(pid, &b, &fs, &s, err);
     s.fds = fs.fds;
     s.sockets = fs.sockets;

@@ -11,11 +11,12 @@
 #define LIVE_EVERY_S 0.2
 
 /* The planned length of the test when it is known in advance (load by
- * duration, or no load), else NAN; settle may end early. */
+ * duration, or no load), else NAN; settle may end early; a batch job
+ * takes as long as it takes. */
 static double planned(const struct run *r)
 {
     const struct suite_test *t = r->t;
-    if (t->load.present && t->load.duration_s <= 0)
+    if ((t->load.present && t->load.duration_s <= 0) || t->target.exits)
         return NAN;
     return t->baseline_s + (t->load.present ? t->load.duration_s : 0) + t->observe_s +
            t->settle_s;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "framework/peak.h"
 #include "framework/runner.h"
 #include "framework/timeline.h"
 
@@ -40,12 +41,30 @@ struct run {
     int baseline_snapped;  /* the baseline snapshot was asked for */
     int names_checked;     /* the first Prometheus scrape's names were checked */
     int suite_error;       /* r->error is the suite's fault (run_check_names) */
-    struct run_snap *snap; /* snapshots for the culprits (run_snap.h), or NULL */
+    struct run_snap *snap;  /* snapshots for the culprits (run_snap.h), or NULL */
+    struct peak_watch peak; /* when a batch job's counts reach a new high */
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;
     int live_shown; /* the live status line is on the terminal */
     char error[2048];
 };
+
+/* Records why the run stops (the first reason stays) and breaks the loop
+ * (runner.c). */
+void run_fail(struct run *r, const char *fmt, ...) LC_PRINTF(2, 3);
+
+/* 1 when the run's target runs to completion ("exits": true), run_batch.c. */
+int run_batch(const struct run *r);
+
+/* After each sample round of a batch job: takes a peak snapshot when a
+ * count reached a new high (peak.h), not during the baseline. */
+void run_batch_round(struct run *r);
+
+/* From the loop's poll, for a batch job: when it has exited, records
+ * exit_code, makes the peak snapshot the final one and ends the run; when
+ * it outlived target.exit_timeout, fails the run. Returns 1 when the run
+ * ends, 0 otherwise (and always for a target that does not exit). */
+int run_batch_poll(struct run *r);
 
 /* "during the load phase" and the like. */
 const char *phase_desc(const struct run *r);

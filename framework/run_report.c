@@ -65,29 +65,67 @@ static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, v
         *name = lc_strdup(m->text);
 }
 
+static void report_assertion(struct run *r, const char *text, const struct expr *e,
+                             struct report_assertion *a)
+{
+    struct expr_result res = {0};
+    struct lc_error err = {0};
+    a->expr = lc_strdup(text);
+    expr_visit(e, first_metric, &a->metric);
+    if (expr_eval(e, run_value_cb, r, &res, &err) == 0) {
+        a->passed = res.passed;
+        a->observed = res.observed;
+        a->expected = res.expected;
+        a->message = lc_strdup(res.message);
+    } else {
+        a->errored = 1;
+        a->observed = a->expected = NAN;
+        /* after a fault, "no samples" only repeats the test's own error */
+        a->message = r->error[0] ? lc_strdup("not evaluated: the test stopped early")
+                                 : lc_asprintf("could not be evaluated: %s", err.msg);
+    }
+}
+
+static void names_exit_code(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
+{
+    (void)reduce;
+    if (strcmp(m->name, "exit_code") == 0)
+        *(int *)arg = 1;
+}
+
+/* A target that runs to completion must exit 0 unless an assertion on
+ * exit_code says otherwise: the test gets `exit_code == 0` of its own. */
+static void report_exit_assertion(struct run *r, struct report_test *rt)
+{
+    int named = 0;
+    /* a run that stopped before the target exited says why in its error */
+    if (!run_batch(r) || (r->error[0] && !r->completed))
+        return;
+    for (size_t i = 0; i < r->t->nasserts; i++)
+        expr_visit(r->exprs[i], names_exit_code, &named);
+    struct expr *e = named ? NULL : expr_parse("exit_code == 0", NULL);
+    if (!e)
+        return;
+    struct report_assertion *a = &rt->assertions[rt->nassertions++];
+    report_assertion(r, expr_text(e), e, a);
+    if (!a->passed && !a->errored) {
+        char *msg = lc_asprintf("%s: the target %s (an assertion on exit_code expects another "
+                                "status)",
+                                a->message, target_exit_reason(r->target));
+        free(a->message);
+        a->message = msg;
+    }
+    expr_free(e);
+}
+
 static void report_assertions(struct run *r, struct report_test *rt)
 {
-    rt->assertions = lc_calloc(r->t->nasserts + 1, sizeof(*rt->assertions));
+    /* one more for report_exit_assertion */
+    rt->assertions = lc_calloc(r->t->nasserts + 2, sizeof(*rt->assertions));
     rt->nassertions = r->t->nasserts;
-    for (size_t i = 0; i < r->t->nasserts; i++) {
-        struct report_assertion *a = &rt->assertions[i];
-        struct expr_result res = {0};
-        struct lc_error err = {0};
-        a->expr = lc_strdup(r->t->asserts[i]);
-        expr_visit(r->exprs[i], first_metric, &a->metric);
-        if (expr_eval(r->exprs[i], run_value_cb, r, &res, &err) == 0) {
-            a->passed = res.passed;
-            a->observed = res.observed;
-            a->expected = res.expected;
-            a->message = lc_strdup(res.message);
-        } else {
-            a->errored = 1;
-            a->observed = a->expected = NAN;
-            /* after a fault, "no samples" only repeats the test's own error */
-            a->message = r->error[0] ? lc_strdup("not evaluated: the test stopped early")
-                                     : lc_asprintf("could not be evaluated: %s", err.msg);
-        }
-    }
+    for (size_t i = 0; i < r->t->nasserts; i++)
+        report_assertion(r, r->t->asserts[i], r->exprs[i], &rt->assertions[i]);
+    report_exit_assertion(r, rt);
 }
 
 static double reduce_or_nan(struct run *r, const char *name, enum expr_reduce red)

@@ -1,4 +1,4 @@
-/* framework/run_snap.c: the baseline and final snapshots of a run. */
+/* framework/run_snap.c: the baseline, final and peak snapshots of a run. */
 #include "framework/run_snap.h"
 
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "framework/fetch.h"
+#include "framework/peak.h"
 #include "framework/run_int.h"
 #include "framework/target.h"
 
@@ -20,7 +21,7 @@ static int next_fetch(struct run *r, enum run_snap_at at);
 
 static const struct {
     const char *query; /* after the pprof base URL */
-    const char *file;  /* after "baseline-" or "final-" */
+    const char *file;  /* after "baseline-", "final-" or "peak-" */
 } what_info[SNAP__COUNT] = {
     [SNAP_G1] = {"/goroutine?debug=1", "goroutine.txt"},
     [SNAP_H1] = {"/heap?debug=1&gc=1", "heap.txt"},
@@ -32,7 +33,7 @@ static const struct {
 
 static const char *at_name(enum run_snap_at at)
 {
-    return at == RUN_SNAP_BASELINE ? "baseline" : "final";
+    return at == RUN_SNAP_BASELINE ? "baseline" : at == RUN_SNAP_FINAL ? "final" : "peak";
 }
 
 static void save(struct run *r, const struct run_snap_req *q, const char *body, size_t len)
@@ -63,17 +64,48 @@ static struct pprof_profile *parse_leaks(const char *body, size_t len, struct lc
     return p;
 }
 
-/* Parses what the snapshot keeps parsed; returns -1 with err when the body
- * is not what was asked for. */
+static double goroutine_size(const struct pprof_profile *p)
+{
+    return (double)p->total;
+}
+
+static double heap_size(const struct pprof_profile *p)
+{
+    double v = 0;
+    pprof_memstat(p, "HeapInuse", &v);
+    return v;
+}
+
+/* Puts parsed profile p (NULL: it did not parse) into *slot; at a peak,
+ * only when it holds at least as much as the one kept. Returns 0 when
+ * kept, 1 when dropped, -1 when p is NULL. */
+static int put_profile(struct pprof_profile **slot, struct pprof_profile *p, enum run_snap_at at,
+                       double (*size)(const struct pprof_profile *))
+{
+    if (!p)
+        return -1;
+    if (at == RUN_SNAP_PEAK && *slot && size(p) < size(*slot)) {
+        pprof_free(p);
+        return 1;
+    }
+    pprof_free(*slot);
+    *slot = p;
+    return 0;
+}
+
+/* Parses what the snapshot keeps parsed; returns 0 (keep the body), 1
+ * (a peak's part smaller than the one kept: drop it) or -1 with err when
+ * the body is not what was asked for. */
 static int keep(struct run_snap *s, const struct run_snap_req *q, const char *body, size_t len,
                 struct lc_error *err)
 {
     struct run_snap_side *side = &s->side[q->at];
     switch (q->what) {
     case SNAP_G1:
-        return (side->goroutines = pprof_parse_goroutine(body, len, err)) ? 0 : -1;
+        return put_profile(&side->goroutines, pprof_parse_goroutine(body, len, err), q->at,
+                           goroutine_size);
     case SNAP_H1:
-        return (side->heap = pprof_parse_heap(body, len, err)) ? 0 : -1;
+        return put_profile(&side->heap, pprof_parse_heap(body, len, err), q->at, heap_size);
     case SNAP_G0:
     case SNAP_H0:
         if (len >= 2 && (unsigned char)body[0] == 0x1f && (unsigned char)body[1] == 0x8b)
@@ -99,6 +131,8 @@ static void on_snap_fetched(const struct fetch_result *res, void *arg)
     /* no goroutineleak profile (before Go 1.26, or built without the
      * experiment): net/http/pprof answers 404, which is no news */
     int silent = q->what == SNAP_LEAK && (!res->ok || res->status == 404);
+    /* a batch job may be exiting: no answer at its peak is no news */
+    silent |= q->at == RUN_SNAP_PEAK && !res->ok;
     if (fetch_check(res, &err) == 0 && keep(s, q, res->body, res->len, &err) == 0)
         save(r, q, res->body, res->len);
     if (err.msg[0] && !silent)
@@ -118,7 +152,9 @@ static int start(struct run *r, enum run_snap_at at, enum run_snap_what what)
     struct run_snap *s = r->snap;
     struct run_snap_req *q = &s->reqs[at][what];
     double timeout = r->t->sample.timeout_s;
-    if (timeout < SNAP_MIN_TIMEOUT_S)
+    /* a peak's fetches hold the sampling up (run_snap_peak_pending): no
+     * longer than a sample's may */
+    if (timeout < SNAP_MIN_TIMEOUT_S && at != RUN_SNAP_PEAK)
         timeout = SNAP_MIN_TIMEOUT_S;
     if (what == SNAP_G2 && timeout < SNAP_DUMP_TIMEOUT_S)
         timeout = SNAP_DUMP_TIMEOUT_S;
@@ -131,13 +167,23 @@ static int start(struct run *r, enum run_snap_at at, enum run_snap_what what)
     return rc;
 }
 
+/* Whether snapshot `at` fetches w: the debug=2 dump and the leak profile
+ * only at the end; a peak only the parts it is taken for, parsed. */
+static int wanted(const struct run_snap *s, enum run_snap_at at, enum run_snap_what w)
+{
+    if (at == RUN_SNAP_PEAK)
+        return (w == SNAP_G1 && (s->peak_parts & PEAK_GOROUTINES)) ||
+               (w == SNAP_H1 && (s->peak_parts & PEAK_HEAP));
+    return at == RUN_SNAP_FINAL || (w != SNAP_G2 && w != SNAP_LEAK);
+}
+
 /* Starts the next fetch of snapshot `at`; returns 1 when one is under way. */
 static int next_fetch(struct run *r, enum run_snap_at at)
 {
     struct run_snap *s = r->snap;
     while (s->next < LC_ARRAY_LEN(order)) {
         enum run_snap_what w = order[s->next++];
-        if (at == RUN_SNAP_BASELINE && (w == SNAP_G2 || w == SNAP_LEAK))
+        if (!wanted(s, at, w))
             continue;
         if (start(r, at, w) == 0) {
             s->pending = 1;
@@ -165,18 +211,71 @@ int run_snap_take(struct run *r, enum run_snap_at at, run_snap_done_cb *done)
         return 0;
     s->done = done;
     s->next = 0;
+    s->peak_parts = 0;
     return next_fetch(r, at);
+}
+
+/* The fds of a peak, kept when there are at least as many as in the one
+ * kept. The process may exit at any moment: a snapshot that fails (it is
+ * gone) or holds little (it was closing everything) is dropped silently. */
+static void peak_fds(struct run_snap *s, pid_t pid)
+{
+    struct run_snap_side *p = &s->side[RUN_SNAP_PEAK];
+    struct fdsnap *now = fdsnap_take(pid, NULL);
+    if (now && (!p->fds || fdsnap_count(now) >= fdsnap_count(p->fds))) {
+        fdsnap_free(p->fds);
+        p->fds = now;
+    } else {
+        fdsnap_free(now);
+    }
+}
+
+int run_snap_peak(struct run *r, unsigned parts)
+{
+    if (!r->snap)
+        r->snap = lc_calloc(1, sizeof(*r->snap));
+    struct run_snap *s = r->snap;
+    pid_t pid = r->target ? target_pid(r->target) : 0;
+    if ((parts & PEAK_FDS) && pid > 0 && r->t->sample.proc)
+        peak_fds(s, pid);
+    parts &= PEAK_GOROUTINES | PEAK_HEAP;
+    if (!parts || !r->t->sample.pprof || !r->fetch || s->pending)
+        return 0;
+    s->done = NULL;
+    s->next = 0;
+    s->peak_parts = parts;
+    return next_fetch(r, RUN_SNAP_PEAK);
+}
+
+int run_snap_peak_pending(const struct run *r)
+{
+    return r->snap && r->snap->pending && r->snap->peak_parts;
+}
+
+static void side_free(struct run_snap_side *side)
+{
+    pprof_free(side->goroutines);
+    pprof_free(side->heap);
+    fdsnap_free(side->fds);
+    memset(side, 0, sizeof(*side));
+}
+
+void run_snap_peak_to_final(struct run *r)
+{
+    struct run_snap *s = r->snap;
+    if (!s)
+        return;
+    side_free(&s->side[RUN_SNAP_FINAL]);
+    s->side[RUN_SNAP_FINAL] = s->side[RUN_SNAP_PEAK];
+    memset(&s->side[RUN_SNAP_PEAK], 0, sizeof(s->side[RUN_SNAP_PEAK]));
 }
 
 void run_snap_free(struct run_snap *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < 2; i++) {
-        pprof_free(s->side[i].goroutines);
-        pprof_free(s->side[i].heap);
-        fdsnap_free(s->side[i].fds);
-    }
+    for (int i = 0; i < RUN_SNAP__COUNT; i++)
+        side_free(&s->side[i]);
     gdump_free(s->dump);
     pprof_free(s->leaks);
     free(s);

@@ -13,6 +13,16 @@
  *     Go's goroutineleak profile when the target serves it (a 404 means
  *     not available, silently).
  *
+ * A target that runs to completion (a batch job) has no end to take a
+ * snapshot at: instead, peak snapshots are taken while it runs (peak.h
+ * says when), each part -- the fds, goroutine?debug=1, heap?debug=1&gc=1 --
+ * replacing the one kept only when it holds at least as much (a process
+ * that is exiting gives a snapshot of nearly nothing, which must not
+ * replace its peak), saved as peak-goroutine.txt and peak-heap.txt. When
+ * it exits, the peak snapshot becomes the run's final snapshot
+ * (run_snap_peak_to_final), so every analysis of the final snapshot sees
+ * what the job held at its worst.
+ *
  * The fetches go through the run's fetcher; a fetch that fails costs only
  * what it would have added (a note on the progress output), never the test.
  */
@@ -25,7 +35,7 @@
 
 struct run;
 
-enum run_snap_at { RUN_SNAP_BASELINE, RUN_SNAP_FINAL };
+enum run_snap_at { RUN_SNAP_BASELINE, RUN_SNAP_FINAL, RUN_SNAP_PEAK, RUN_SNAP__COUNT };
 
 enum run_snap_what {
     SNAP_G1,   /* goroutine?debug=1 */
@@ -54,13 +64,14 @@ struct run_snap_side {
 };
 
 struct run_snap {
-    struct run_snap_side side[2];
+    struct run_snap_side side[RUN_SNAP__COUNT];
     struct gdump *dump;          /* final goroutine?debug=2, or NULL */
     struct pprof_profile *leaks; /* final goroutineleak profile, or NULL */
     int pending;                 /* a fetch is under way */
     size_t next;                 /* the next fetch to start (they go one at a time) */
     run_snap_done_cb *done;
-    struct run_snap_req reqs[2][SNAP__COUNT];
+    unsigned peak_parts; /* the parts (enum peak_part) of the peak snapshot under way */
+    struct run_snap_req reqs[RUN_SNAP__COUNT][SNAP__COUNT];
 };
 
 /*
@@ -70,6 +81,22 @@ struct run_snap {
  * the call (done is not called).
  */
 int run_snap_take(struct run *r, enum run_snap_at at, run_snap_done_cb *done);
+
+/*
+ * Takes the parts (a mask of enum peak_part) of a peak snapshot of run r:
+ * the fds at once (a process that is gone or going is no fault: nothing is
+ * kept then), the profiles through fetches (only with sample.pprof, and
+ * only when no other fetch of a snapshot is under way). Returns 1 when
+ * fetches are under way.
+ */
+int run_snap_peak(struct run *r, unsigned parts);
+
+/* 1 while a fetch of a peak snapshot is under way. */
+int run_snap_peak_pending(const struct run *r);
+
+/* Makes the peak snapshot the run's final one (what the final held is
+ * dropped; it has none when the target ran to completion). */
+void run_snap_peak_to_final(struct run *r);
 
 /* Frees the snapshots; NULL is a no-op. Fetches must be over or cancelled. */
 void run_snap_free(struct run_snap *s);

@@ -21,9 +21,7 @@
 #define POLL_INTERVAL_S 0.05
 #define READY_RETRY_S 0.1
 
-static void run_fail(struct run *r, const char *fmt, ...) LC_PRINTF(2, 3);
-
-static void run_fail(struct run *r, const char *fmt, ...)
+void run_fail(struct run *r, const char *fmt, ...)
 {
     if (!r->error[0]) {
         va_list ap;
@@ -64,8 +62,9 @@ static void enter_phase(struct run *r, enum phase p)
     r->phase_start[p] = now;
     r->phase_end[p] = now;
     progress(r, "%s", phase_name(p));
+    /* a batch job observes until it exits */
     double len = p == PHASE_BASELINE ? r->t->baseline_s
-                 : p == PHASE_OBSERVE ? r->t->observe_s
+                 : p == PHASE_OBSERVE ? (run_batch(r) ? -1 : r->t->observe_s)
                  : p == PHASE_SETTLE  ? r->t->settle_s
                                       : -1;
     if (p == PHASE_LOAD) {
@@ -113,7 +112,9 @@ static void next_phase(struct run *r)
         if (run_snap_take(r, RUN_SNAP_BASELINE, after_baseline_snapshot))
             return;
     }
-    if (p == PHASE_BASELINE && r->t->load.present)
+    if (p == PHASE_BASELINE && run_batch(r))
+        enter_phase(r, PHASE_OBSERVE);
+    else if (p == PHASE_BASELINE && r->t->load.present)
         enter_phase(r, PHASE_LOAD);
     else if (p <= PHASE_LOAD && r->t->observe_s > 0)
         enter_phase(r, PHASE_OBSERVE);
@@ -160,6 +161,7 @@ static void on_round(struct sampler *s, void *arg)
     /* only a round taken while settling can say the leak has drained */
     if (r->round_phase == PHASE_SETTLE && r->phase == PHASE_SETTLE && run_settled(r))
         finish(r);
+    run_batch_round(r);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -167,7 +169,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct run *r = arg;
-    if (!sampler_busy(r->sampler))
+    /* a round would show leakcheck's own requests in a peak's profiles */
+    if (!sampler_busy(r->sampler) && !run_snap_peak_pending(r))
         start_round(r);
     else
         r->rounds_skipped++;
@@ -218,7 +221,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct run *r = arg;
-    if (check_interrupt(r))
+    if (check_interrupt(r) || run_batch_poll(r))
         return;
     /* once the test is over (the final snapshot is being taken), a target
      * that exits changes no verdict */
@@ -241,7 +244,8 @@ static void begin_sampling(struct run *r)
     r->sampling = 1;
     struct timeval tv = tv_of(r->t->sample.interval_s);
     event_add(r->tick, &tv);
-    enter_phase(r, PHASE_BASELINE);
+    /* a batch job has no baseline unless the test gives one */
+    enter_phase(r, run_batch(r) && r->t->baseline_s <= 0 ? PHASE_OBSERVE : PHASE_BASELINE);
 }
 
 static void try_ready(struct run *r);
@@ -254,9 +258,13 @@ static void on_ready(const struct fetch_result *res, void *arg)
         begin_sampling(r);
         return;
     }
-    if (snprintf(r->ready_last, sizeof(r->ready_last), "%s", err.msg) < 0)
+    /* the last attempt, cut short by the deadline, may only have timed out:
+     * the reason an earlier attempt gave is then the one worth reporting */
+    int late = lc_now() >= r->ready_deadline;
+    if (!(late && r->ready_last[0] && strstr(err.msg, "timed out")) &&
+        snprintf(r->ready_last, sizeof(r->ready_last), "%s", err.msg) < 0)
         r->ready_last[0] = '\0';
-    if (lc_now() >= r->ready_deadline) {
+    if (late) {
         run_fail(r, "the target was not ready after %gs: %s", r->t->target.ready_timeout_s,
                  r->ready_last);
         return;
@@ -361,6 +369,7 @@ int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
                     const struct runner_opts *opts, struct report_test *rt)
 {
     struct run r = {.t = t, .exprs = exprs, .opts = opts};
+    peak_watch_init(&r.peak);
     r.dir = lc_strdup(opts->test_dir);
     rt->started_at = lc_wall();
     if (setup(&r) == 0)

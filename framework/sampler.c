@@ -251,7 +251,8 @@ static void on_fetched(const struct fetch_result *r, void *arg)
         first_scrape(s, parsed, r);
     if (parsed)
         s->fails[pd->kind] = 0;
-    else
+    /* a batch job may not serve yet, or any more: no answer is a gap */
+    else if (r->ok || !s->t->target.exits)
         failed(s, pd->kind, kind_name(pd->kind), err.msg);
     if (pd->kind == FETCH_GOROUTINE)
         goroutine_values(s, parsed);

@@ -106,7 +106,8 @@ static void warn_no_asserts(struct suite_ctx *ctx, const json_t *o, struct suite
 {
     const struct suite_test *t = &s->tests[i];
     struct suite_warning w = {.kind = SUITE_WARN_NO_ASSERTIONS, .test = i};
-    if (t->nasserts > 0)
+    /* a target that exits is judged on its exit status at least */
+    if (t->nasserts > 0 || t->target.exits)
         return;
     w.line = t->line;
     w.col = t->col;
@@ -121,6 +122,19 @@ static void warn_no_asserts(struct suite_ctx *ctx, const json_t *o, struct suite
                         t->name, s->ncompare ? "without run --compare " : "");
     s->warnings = lc_realloc(s->warnings, (s->nwarnings + 1) * sizeof(*s->warnings));
     s->warnings[s->nwarnings++] = w;
+}
+
+/* A target that exits is judged on its own run, from start to exit: the
+ * phases that wait for time to pass or drive a service do not apply. */
+static int check_batch(struct suite_ctx *ctx, const json_t *o)
+{
+    static const char *const not_batch[] = {"load", "observe", "settle", NULL};
+    for (size_t i = 0; not_batch[i]; i++)
+        if (json_object_get(o, not_batch[i]))
+            return sx_conflict(ctx, not_batch[i],
+                               "a target that exits (\"exits\": true) is sampled until it exits: "
+                               "it takes no load, observe or settle");
+    return 0;
 }
 
 static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
@@ -140,7 +154,9 @@ static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test 
     if (sample)
         suite_path_pop(&ctx->path);
     SX_TRY(rc);
-    SX_TRY(sx_duration(ctx, o, "baseline", 1.0, 0, &t->baseline_s));
+    if (t->target.exits)
+        SX_TRY(check_batch(ctx, o));
+    SX_TRY(sx_duration(ctx, o, "baseline", t->target.exits ? 0 : 1.0, 0, &t->baseline_s));
     SX_TRY(parse_part(ctx, o, "load", part_load, &t->load));
     SX_TRY(sx_duration(ctx, o, "observe", 0, 0, &t->observe_s));
     SX_TRY(sx_duration(ctx, o, "settle", 0, 0, &t->settle_s));

@@ -39,13 +39,18 @@ struct suite_target {
     char *ready;            /* URL polled until 2xx, or NULL */
     double ready_timeout_s; /* default 10 s */
     double stop_grace_s;    /* SIGTERM -> SIGKILL; default 5 s */
+    /* "exits": true: a batch job, run to completion -- sampled from its
+     * start until it exits (no ready, load, observe or settle), its exit
+     * status the metric exit_code */
+    int exits;
+    double exit_timeout_s; /* a started batch that runs longer is an error; default 5 m */
 };
 
 struct suite_sample {
     char *pprof;       /* base URL of /debug/pprof, or NULL */
     char *prometheus;  /* URL of /metrics, or NULL */
     int proc;          /* sample /proc/PID (needs a pid) */
-    double interval_s; /* default 0.25 s */
+    double interval_s; /* default 0.25 s (0.05 s for a target that exits) */
     double timeout_s;  /* per fetch; default 5 s */
 };
 
@@ -119,7 +124,7 @@ struct suite_test {
     int port;
     struct suite_target target;
     struct suite_sample sample;
-    double baseline_s; /* default 1 s */
+    double baseline_s; /* default 1 s (0, none, for a target that exits) */
     struct suite_load load;
     double observe_s; /* default 0 */
     double settle_s;  /* default 0 */

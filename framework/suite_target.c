@@ -10,8 +10,9 @@
 #include "framework/suite.h"
 #include "framework/suite_internal.h"
 
-static const char *const target_keys[] = {"command",       "env",        "cwd", "nofile",   "ready",
-                                          "ready_timeout", "stop_grace", "pid", "pid_file", NULL};
+static const char *const target_keys[] = {"command",  "env",           "cwd",          "nofile",
+                                          "ready",    "ready_timeout", "stop_grace",   "pid",
+                                          "pid_file", "exits",         "exit_timeout", NULL};
 static const char *const sample_keys[] = {"pprof",    "prometheus", "proc",
                                           "interval", "timeout",    NULL};
 
@@ -69,10 +70,28 @@ static int parse_attach(struct suite_ctx *ctx, const json_t *o, struct suite_tar
     return has_pid || has_file;
 }
 
+/* "exits" and "exit_timeout": a batch job is sampled from its start, so
+ * it has no readiness URL; exit_timeout means nothing without exits. */
+static int parse_exits(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
+{
+    SX_TRY(sx_bool(ctx, o, "exits", &t->exits));
+    int has_timeout = sx_duration(ctx, o, "exit_timeout", 300.0, -1, &t->exit_timeout_s);
+    SX_TRY(has_timeout);
+    if (has_timeout && !t->exits)
+        return sx_conflict(ctx, "exit_timeout",
+                           "applies only to a target that runs to completion (\"exits\": true)");
+    if (t->exits && (t->ready || json_object_get(o, "ready_timeout")))
+        return sx_conflict(ctx, t->ready ? "ready" : "ready_timeout",
+                           "a target that exits (\"exits\": true) is sampled from its start: "
+                           "leave out ready and ready_timeout");
+    return 0;
+}
+
 /* Reads the target block o into t (see suite_internal.h). */
 int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
 {
-    static const char *const start_only[] = {"env", "cwd", "nofile", "stop_grace", NULL};
+    static const char *const start_only[] = {"env",   "cwd",          "nofile", "stop_grace",
+                                             "exits", "exit_timeout", NULL};
     json_int_t nofile = 0;
     SX_TRY(sx_object(ctx, o, target_keys));
     t->present = 1;
@@ -104,7 +123,7 @@ int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
         SX_TRY(sx_url(ctx, "ready", t->ready, 1));
     SX_TRY(sx_duration(ctx, o, "ready_timeout", 10.0, -1, &t->ready_timeout_s));
     SX_TRY(sx_duration(ctx, o, "stop_grace", 5.0, 0, &t->stop_grace_s));
-    return 0;
+    return parse_exits(ctx, o, t);
 }
 
 /* Reads the sample block o, or the defaults when NULL, into t->sample (see
@@ -114,8 +133,10 @@ int sx_sample(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
     struct suite_sample *s = &t->sample;
     int proc = t->target.present;
     int has;
+    /* a batch's peak may last a moment: it is sampled more often */
+    double interval = t->target.exits ? 0.05 : 0.25;
     s->proc = proc;
-    s->interval_s = 0.25;
+    s->interval_s = interval;
     s->timeout_s = 5.0;
     if (!o)
         return 0;
@@ -140,7 +161,7 @@ int sx_sample(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
         return -1;
     }
     s->proc = proc;
-    SX_TRY(sx_duration(ctx, o, "interval", 0.25, 0.010, &s->interval_s));
+    SX_TRY(sx_duration(ctx, o, "interval", interval, 0.010, &s->interval_s));
     SX_TRY(sx_duration(ctx, o, "timeout", 5.0, -1, &s->timeout_s));
     return 0;
 }

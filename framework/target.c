@@ -21,7 +21,8 @@ struct target {
     pid_t pid;
     int owned; /* started by us: we stop it */
     int ended;
-    int status; /* from waitpid when owned */
+    int status;       /* from waitpid when owned */
+    int status_known; /* status holds what waitpid said */
     double grace_s;
     char *stderr_path;
     char reason[128];
@@ -303,7 +304,9 @@ pid_t target_pid(const struct target *tg)
 static void describe_status(struct target *tg)
 {
     int st = tg->status;
-    if (WIFEXITED(st))
+    if (!tg->status_known)
+        snprintf(tg->reason, sizeof(tg->reason), "ended (its exit status is not known)");
+    else if (WIFEXITED(st))
         snprintf(tg->reason, sizeof(tg->reason), "exited with status %d", WEXITSTATUS(st));
     else if (WIFSIGNALED(st))
         snprintf(tg->reason, sizeof(tg->reason), "was killed by signal %d (%s)", WTERMSIG(st),
@@ -340,6 +343,7 @@ int target_poll(struct target *tg)
     pid_t r = waitpid(tg->pid, &tg->status, WNOHANG);
     if (r == tg->pid || (r < 0 && errno == ECHILD)) {
         tg->ended = 1;
+        tg->status_known = r == tg->pid;
         describe_status(tg);
     }
     return tg->ended;
@@ -348,6 +352,17 @@ int target_poll(struct target *tg)
 const char *target_exit_reason(const struct target *tg)
 {
     return tg->ended ? tg->reason : "is running";
+}
+
+int target_exit_code(const struct target *tg)
+{
+    if (!tg->ended || !tg->status_known)
+        return -1;
+    if (WIFEXITED(tg->status))
+        return WEXITSTATUS(tg->status);
+    if (WIFSIGNALED(tg->status))
+        return 128 + WTERMSIG(tg->status);
+    return -1;
 }
 
 char *target_log_tail(const struct target *tg, int lines)

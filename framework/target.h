@@ -40,6 +40,12 @@ int target_poll(struct target *tg);
 /* "exited with status 2", "killed by signal 9 (Killed)", "is gone"; borrowed. */
 const char *target_exit_reason(const struct target *tg);
 
+/* The exit status of a started target that has ended (as target_poll saw
+ * it): its exit code, or 128 + the signal's number when a signal ended it
+ * (as shells say it). -1 while it runs, for an attached target, or when
+ * the status is not known. */
+int target_exit_code(const struct target *tg);
+
 /* Returns the last `lines` lines of the target's stderr (caller frees), or
  * NULL when there is none (attached targets have none). */
 char *target_log_tail(const struct target *tg, int lines);

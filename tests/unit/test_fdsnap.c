@@ -119,10 +119,15 @@ static void test_captured(void **state)
     assert_int_equal(fdsnap_class_count(s, "files in /dev"), devnull);
     assert_int_equal(fdsnap_class_count(s, "pipes"), pipes);
     assert_int_equal(fdsnap_class_count(s, "anonymous inodes anon_inode:[eventpoll]"), 1);
-    /* diffed against nothing, everything is growth */
+    /* diffed against nothing, everything is growth, and no baseline
+     * count is claimed */
     struct culprit_list l = {0};
     assert_true(fdsnap_diff(NULL, s, 1, &l) > 0);
+    for (size_t i = 0; i < l.n; i++)
+        assert_null(strstr(l.items[i].detail, "at baseline"));
+    size_t nbase = l.n;
     assert_int_equal(fdsnap_diff(s, s, 1, &l), 0);
+    assert_int_equal(l.n, nbase);
     culprit_list_free(&l);
     fdsnap_free(s);
     free(fds);

@@ -359,6 +359,17 @@ static const struct {
     {"empty_pid_file", 1, 63, "tests[0].target.pid_file: must not be empty"},
     {"pid_and_pid_file", 1, 61, "tests[0].target: give either pid or pid_file, not both"},
     {"env_with_pid", 2, 25, "tests[0].target: applies only to a command leakcheck starts"},
+    {"exits_with_pid", 2, 25, "tests[0].target: applies only to a command leakcheck starts"},
+    {"exits_not_bool", 2, 45, "tests[0].target.exits: expected true or false, got a string"},
+    {"exits_with_ready", 2, 51,
+     "tests[0].target: a target that exits (\"exits\": true) is sampled from its start: leave "
+     "out ready"},
+    {"exits_with_load", 3, 3,
+     "tests[0]: a target that exits (\"exits\": true) is sampled until it exits: it takes no "
+     "load, observe or settle"},
+    {"exits_with_settle", 1, 40, "tests[0]: a target that exits (\"exits\": true) is sampled"},
+    {"exit_timeout_alone", 2, 36,
+     "tests[0].target: applies only to a target that runs to completion (\"exits\": true)"},
     {"target_empty", 1, 50, "tests[0].target: a target needs command, pid or pid_file"},
     {"proc_no_target", 4, 74, "tests[0].sample.proc: sampling /proc needs a target"},
     {"syntax", 3, 26, "invalid JSON: string or '}' expected near '}'"},
@@ -424,6 +435,37 @@ static void test_ignore_lists(void **state)
     ig = &s->tests[2].ignore;
     assert_null(ig->top_function);
     assert_null(ig->any_function);
+    suite_free(s);
+}
+
+/* "exits": a batch job: no baseline, a finer interval and an exit timeout
+ * by default; a service keeps its defaults with "exits": false. */
+static void test_batch_target(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/batch.json", &ports);
+    const struct suite_test *t = &s->tests[0];
+    assert_true(t->target.exits);
+    near(t->target.exit_timeout_s, 300);
+    near(t->baseline_s, 0);
+    near(t->sample.interval_s, 0.05);
+    assert_true(t->sample.proc);
+    assert_null(t->target.ready);
+    t = &s->tests[1];
+    assert_true(t->target.exits);
+    near(t->target.exit_timeout_s, 30);
+    near(t->baseline_s, 0.2);
+    near(t->sample.interval_s, 0.02);
+    assert_int_equal(t->nasserts, 2);
+    t = &s->tests[2];
+    assert_false(t->target.exits);
+    near(t->baseline_s, 1);
+    near(t->sample.interval_s, 0.25);
+    near(t->observe_s, 1);
+    /* a batch job is judged on its exit status at least: no warning */
+    assert_int_equal(s->nwarnings, 1);
+    assert_int_equal(s->warnings[0].test, 2);
     suite_free(s);
 }
 
@@ -495,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_mix_and_stages),
         cmocka_unit_test(test_compare_tolerances),
         cmocka_unit_test(test_ignore_lists),
+        cmocka_unit_test(test_batch_target),
         cmocka_unit_test(test_invalid_suites),
         cmocka_unit_test(test_every_invalid_file_is_listed),
         cmocka_unit_test(test_port_failure_and_missing_file),

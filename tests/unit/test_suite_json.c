@@ -170,6 +170,18 @@ static void test_assertion_places(void **state)
     suite_free(s);
 }
 
+/* Each of want[0..n) is in out, in this order. */
+static void assert_in_order(const char *out, const char *const *want, size_t n)
+{
+    const char *at = out;
+    for (size_t i = 0; i < n; i++) {
+        const char *hit = strstr(at, want[i]);
+        if (!hit)
+            fail_msg("missing, in order: %s\nin:\n%s", want[i], out);
+        at = hit + strlen(want[i]);
+    }
+}
+
 /* checks_new's report of the faults of positions.json. */
 static void test_fault_report(void **state)
 {
@@ -193,16 +205,40 @@ static void test_fault_report(void **state)
         "leakcheck: " DATA "valid/positions.json:9:52: test \"a\", assertion 6: unexpected byte "
         "0xc3 at column 16",
     };
-    const char *at = out;
-    for (size_t i = 0; i < LC_ARRAY_LEN(want); i++) {
-        const char *hit = strstr(at, want[i]);
-        if (!hit)
-            fail_msg("missing, in order: %s\nin:\n%s", want[i], out);
-        at = hit + strlen(want[i]);
-    }
+    assert_in_order(out, want, LC_ARRAY_LEN(want));
     assert_non_null(strstr(out, "positions.json:9:27: test \"a\", assertion 5: unknown metric "
                                 "'bogus4' at column 12"));
     assert_null(strstr(out, "assertion 1:"));
+    free(out);
+    suite_free(s);
+}
+
+/* A batch job has no baseline unless the test gives one; exit_code is a
+ * batch job's metric only. */
+static void test_batch_checks(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t len = 0;
+    struct suite *s = suite_load(DATA "valid/batch_checks.json", NULL, NULL, NULL);
+    assert_non_null(s);
+    assert_int_equal(s->nwarnings, 0);
+    FILE *f = open_memstream(&out, &len);
+    assert_non_null(f);
+    assert_null(checks_new(s, f));
+    assert_int_equal(fclose(f), 0);
+    static const char *const want[] = {
+        "batch_checks.json:3:32: test \"no baseline\", assertion 2: growth(fds) needs a "
+        "baseline, and a target that exits (\"exits\": true) has none unless the test gives "
+        "\"baseline\"; max(fds) judges the peak",
+        "batch_checks.json:5:15: test \"within\", assertion 1: baseline(fds) needs a baseline",
+        "batch_checks.json:8:70: test \"a service\", assertion 1: unknown metric 'exit_code' at "
+        "column 1; exit_code needs target.exits in this test",
+    };
+    assert_in_order(out, want, LC_ARRAY_LEN(want));
+    /* the test with a baseline and the one without assertions are fine */
+    assert_null(strstr(out, "with baseline"));
+    assert_null(strstr(out, "no assertions"));
     free(out);
     suite_free(s);
 }
@@ -294,8 +330,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null_port_cb),          cmocka_unit_test(test_locator_tricky_text),
         cmocka_unit_test(test_string_columns),        cmocka_unit_test(test_assertion_places),
-        cmocka_unit_test(test_fault_report),          cmocka_unit_test(test_no_assertion_warnings),
-        cmocka_unit_test(test_truncated_and_mangled),
+        cmocka_unit_test(test_fault_report),          cmocka_unit_test(test_batch_checks),
+        cmocka_unit_test(test_no_assertion_warnings), cmocka_unit_test(test_truncated_and_mangled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

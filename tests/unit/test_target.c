@@ -141,7 +141,13 @@ static void test_clean_inheritance(void **state)
             break;
     }
     assert_string_equal(comm, "sleep\n");
+    /* the loader opens libraries just after the exec: an inherited fd
+     * stays, the loader's go within moments */
     char *fds = fd_list(pid);
+    for (int i = 0; i < 100 && strcmp(fds, "0 1 2 ") != 0; i++, sleep_s(0.01)) {
+        free(fds);
+        fds = fd_list(pid);
+    }
     assert_string_equal(fds, "0 1 2 ");
     snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
     char *status = lc_read_file(path, 1 << 16, NULL, NULL);
@@ -268,10 +274,41 @@ static void test_exit_status_noticed(void **state)
     for (int i = 0; i < 100 && !target_poll(tg); i++)
         sleep_s(0.02);
     assert_string_equal(target_exit_reason(tg), "exited with status 3");
+    assert_int_equal(target_exit_code(tg), 3);
     char *tail = target_log_tail(tg, 3);
     assert_string_equal(tail, "panic: boom");
     free(tail);
     assert_int_equal(target_stop(tg), -1);
+    target_free(tg);
+}
+
+/* A batch job's exit_code: its status, 128 + the signal that ended it, or
+ * -1 while it runs and for a process leakcheck did not start. */
+static void test_exit_code(void **state)
+{
+    (void)state;
+    char *argv[4];
+    struct suite_target t = shell("sleep 0.2; kill -9 $$", argv);
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    assert_int_equal(target_exit_code(tg), -1);
+    for (int i = 0; i < 200 && !target_poll(tg); i++)
+        sleep_s(0.02);
+    assert_int_equal(target_exit_code(tg), 128 + SIGKILL);
+    assert_non_null(strstr(target_exit_reason(tg), "signal 9"));
+    target_free(tg);
+    t = shell("exit 0", argv);
+    tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    for (int i = 0; i < 200 && !target_poll(tg); i++)
+        sleep_s(0.02);
+    assert_int_equal(target_exit_code(tg), 0);
+    target_free(tg);
+    struct suite_target self = {.present = 1, .pid = getpid()};
+    tg = target_start(&self, logdir, &err);
+    assert_non_null(tg);
+    assert_int_equal(target_exit_code(tg), -1);
     target_free(tg);
 }
 
@@ -328,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_command_found_in_target_path),
         cmocka_unit_test(test_no_shebang_missing_interpreter_long_name),
         cmocka_unit_test(test_exit_status_noticed),
+        cmocka_unit_test(test_exit_code),
         cmocka_unit_test(test_stubborn_group_is_killed),
         cmocka_unit_test(test_attach_by_pid),
     };
