@@ -60,20 +60,6 @@ static void add(struct fdsnap *s, const char *kind, const char *what, const char
     c->deleted += deleted != 0;
 }
 
-/* "127.0.0.1:8080", "[::1]:8080"; IPv4-mapped IPv6 addresses as IPv4. */
-static void endpoint(int family, const unsigned char *a, uint16_t port, char *out, size_t len)
-{
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    char ip[INET6_ADDRSTRLEN] = "?";
-    if (family == AF_INET || memcmp(a, mapped, 12) == 0) {
-        inet_ntop(AF_INET, family == AF_INET ? a : a + 12, ip, sizeof(ip));
-        snprintf(out, len, "%s:%u", ip, port);
-    } else {
-        inet_ntop(AF_INET6, a, ip, sizeof(ip));
-        snprintf(out, len, "[%s]:%u", ip, port);
-    }
-}
-
 static int cmp_tcp_inode(const void *a, const void *b)
 {
     const struct procfs_tcp *x = a, *y = b;
@@ -98,8 +84,8 @@ static void tcp_socket(struct fdsnap *s, const struct net *n, const struct procf
 {
     char local[64], remote[64], what[160];
     const char *st = procfs_tcp_state_name(r->state);
-    endpoint(r->family, r->local, r->lport, local, sizeof(local));
-    endpoint(r->family, r->remote, r->rport, remote, sizeof(remote));
+    procfs_endpoint(r->family, r->local, r->lport, local, sizeof(local));
+    procfs_endpoint(r->family, r->remote, r->rport, remote, sizeof(remote));
     if (r->state == PROCFS_TCP_LISTEN) {
         snprintf(what, sizeof(what), "TCP sockets LISTEN on %s", local);
         add(s, "socket", what, local, NULL, 0, 0);
@@ -121,7 +107,7 @@ static void socket_fd(struct fdsnap *s, const struct net *n, uint64_t inode)
         return;
     }
     if ((r = find_row(n->udp, n->nudp, inode)) != NULL) {
-        endpoint(r->family, r->local, r->lport, ep, sizeof(ep));
+        procfs_endpoint(r->family, r->local, r->lport, ep, sizeof(ep));
         snprintf(what, sizeof(what), "UDP sockets on %s", ep);
         add(s, "socket", what, ep, NULL, 0, 0);
         return;

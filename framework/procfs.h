@@ -42,6 +42,10 @@ struct procfs_tcp {
     uint64_t inode;
 };
 
+/* Writes an address of a procfs_tcp row as "127.0.0.1:8080" or "[::1]:8080"
+ * into out (IPv4-mapped IPv6 addresses as IPv4). */
+void procfs_endpoint(int family, const unsigned char *addr, uint16_t port, char *out, size_t len);
+
 /* Parses the text of /proc/PID/net/tcp (family AF_INET) or tcp6 (AF_INET6).
  * Appends the rows to *rows (grown with lc_grow; caller frees) and *n.
  * Returns 0, or -1 with err on a malformed row. */

@@ -10,6 +10,8 @@
  */
 #include "framework/procfs.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,6 +26,20 @@ const char *procfs_tcp_state_name(int state)
         return "UNKNOWN";
     return names[state];
 }
+
+void procfs_endpoint(int family, const unsigned char *a, uint16_t port, char *out, size_t len)
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (family == AF_INET || memcmp(a, mapped, 12) == 0) {
+        inet_ntop(AF_INET, family == AF_INET ? a : a + 12, ip, sizeof(ip));
+        snprintf(out, len, "%s:%u", ip, port);
+    } else {
+        inet_ntop(AF_INET6, a, ip, sizeof(ip));
+        snprintf(out, len, "[%s]:%u", ip, port);
+    }
+}
+
 
 /* n hex digits at s into *v. */
 static int hexn(const char *s, size_t n, uint32_t *v)

@@ -17,6 +17,7 @@ struct sampler;
 struct loadgen;
 struct run_snap;
 struct prom_names;
+struct serving;
 
 struct run {
     const struct suite_test *t;
@@ -26,6 +27,7 @@ struct run {
     struct event_base *base;
     struct fetch *fetch;
     struct target *target;
+    struct serving *serving; /* which process /proc is read of (run_serving.c), or NULL */
     struct timeline *tl;
     struct sampler *sampler;
     struct loadgen *lg;
@@ -101,6 +103,22 @@ void run_report(struct run *r, struct report_test *rt);
  * (run_names.c).
  */
 int run_check_names(struct run *r, const struct prom_names *names);
+/* run_serving.c: after target_start, sets up r->serving (when the test
+ * reads /proc of a target) from the test's "measure" and ports. */
+void run_serving_start(struct run *r);
+
+/* run_serving.c: at readiness, finds the process to measure and gives it
+ * to the sampler. Returns 0, or -1 with r->ready_last saying why when
+ * "measure": {"listening": PORT} finds no listener yet (retry later). */
+int run_serving_ready(struct run *r);
+
+/* run_serving.c: the process to read /proc of now (0: none): the cheap
+ * check of serving_check, a progress line when it changed, and the
+ * sampler told. Once per sample round and at each snapshot. */
+pid_t run_measured_pid(struct run *r);
+
+/* run_serving.c: fills rt->measured. */
+void run_serving_report(struct run *r, struct report_test *rt);
 
 /* Fills rt->culprits and rt->pprof_base_cmd from the run's snapshots
  * (run_culprits.c); the assertions must be in rt already (culprits of the

@@ -253,5 +253,6 @@ void run_report(struct run *r, struct report_test *rt)
     rt->suite_error = r->suite_error;
     if (rt->verdict != REPORT_PASS && r->target)
         rt->log_tail = target_log_tail(r->target, LOG_TAIL_LINES);
+    run_serving_report(r, rt);
     run_culprits(r, rt);
 }

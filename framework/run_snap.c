@@ -8,7 +8,6 @@
 #include "framework/fetch.h"
 #include "framework/peak.h"
 #include "framework/run_int.h"
-#include "framework/target.h"
 
 static int next_fetch(struct run *r, enum run_snap_at at);
 
@@ -199,7 +198,8 @@ int run_snap_take(struct run *r, enum run_snap_at at, run_snap_done_cb *done)
     if (!r->snap)
         r->snap = lc_calloc(1, sizeof(*r->snap));
     struct run_snap *s = r->snap;
-    pid_t pid = r->target ? target_pid(r->target) : 0;
+    /* the process that serves, not a wrapper around it */
+    pid_t pid = run_measured_pid(r);
     /* first, before our own fetches add connections to the target */
     if (pid > 0 && r->t->sample.proc) {
         struct lc_error err = {0};
@@ -235,7 +235,7 @@ int run_snap_peak(struct run *r, unsigned parts)
     if (!r->snap)
         r->snap = lc_calloc(1, sizeof(*r->snap));
     struct run_snap *s = r->snap;
-    pid_t pid = r->target ? target_pid(r->target) : 0;
+    pid_t pid = run_measured_pid(r);
     if ((parts & PEAK_FDS) && pid > 0 && r->t->sample.proc)
         peak_fds(s, pid);
     parts &= PEAK_GOROUTINES | PEAK_HEAP;

@@ -14,6 +14,7 @@
 #include "framework/run_int.h"
 #include "framework/run_snap.h"
 #include "framework/sampler.h"
+#include "framework/serving.h"
 #include "framework/target.h"
 #include "framework/timeline.h"
 #include "loadgen/loadgen.h"
@@ -48,6 +49,7 @@ static void start_round(struct run *r)
     /* counted first: a round with no HTTP source completes within the call */
     r->rounds_started++;
     r->round_phase = r->phase;
+    run_measured_pid(r);
     if (sampler_round(r->sampler, r->phase, on_round, r) != 0)
         r->rounds_started--;
 }
@@ -239,8 +241,24 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 }
 
 
+static void ready_retry(struct run *r)
+{
+    if (lc_now() >= r->ready_deadline) {
+        run_fail(r, "the target was not ready after %gs: %s", r->t->target.ready_timeout_s,
+                 r->ready_last);
+        return;
+    }
+    struct timeval tv = tv_of(READY_RETRY_S);
+    evtimer_add(r->ready_timer, &tv);
+}
+
 static void begin_sampling(struct run *r)
 {
+    /* "measure": {"listening": PORT} waits for its listener too */
+    if (run_serving_ready(r) != 0) {
+        ready_retry(r);
+        return;
+    }
     r->sampling = 1;
     struct timeval tv = tv_of(r->t->sample.interval_s);
     event_add(r->tick, &tv);
@@ -264,13 +282,7 @@ static void on_ready(const struct fetch_result *res, void *arg)
     if (!(late && r->ready_last[0] && strstr(err.msg, "timed out")) &&
         snprintf(r->ready_last, sizeof(r->ready_last), "%s", err.msg) < 0)
         r->ready_last[0] = '\0';
-    if (late) {
-        run_fail(r, "the target was not ready after %gs: %s", r->t->target.ready_timeout_s,
-                 r->ready_last);
-        return;
-    }
-    struct timeval tv = tv_of(READY_RETRY_S);
-    evtimer_add(r->ready_timer, &tv);
+    ready_retry(r);
 }
 
 static void on_ready_timer(evutil_socket_t fd, short what, void *arg)
@@ -282,6 +294,10 @@ static void on_ready_timer(evutil_socket_t fd, short what, void *arg)
 
 static void try_ready(struct run *r)
 {
+    if (!r->t->target.ready) {
+        begin_sampling(r);
+        return;
+    }
     double left = r->ready_deadline - lc_now();
     double timeout = left < 1.0 ? (left < 0.05 ? 0.05 : left) : 1.0;
     if (fetch_get(r->fetch, r->t->target.ready, timeout, 0, NULL, on_ready, r) != 0)
@@ -338,12 +354,9 @@ static void start(struct run *r)
     r->sampler = sampler_new(r->fetch, r->t, pid, r->tl, r->t0);
     for (size_t i = 0; i < r->t->nasserts; i++)
         expr_visit(r->exprs[i], visit_prom, r->sampler);
-    if (r->t->target.ready) {
-        r->ready_deadline = r->t0 + r->t->target.ready_timeout_s;
-        try_ready(r);
-    } else {
-        begin_sampling(r);
-    }
+    run_serving_start(r);
+    r->ready_deadline = r->t0 + r->t->target.ready_timeout_s;
+    try_ready(r);
     if (!r->error[0])
         event_base_dispatch(r->base);
 }
@@ -378,6 +391,7 @@ int runner_run_test(const struct suite_test *t, struct expr *const *exprs,
     teardown(&r);
     run_report(&r, rt);
     run_snap_free(r.snap);
+    serving_free(r.serving);
     sampler_free(r.sampler);
     target_free(r.target);
     loadgen_free(r.lg);

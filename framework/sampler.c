@@ -82,6 +82,11 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
     s->prom_names[s->nprom_names++] = m->name;
 }
 
+void sampler_set_pid(struct sampler *s, pid_t pid)
+{
+    s->pid = pid;
+}
+
 void sampler_set_load(struct sampler *s, struct loadgen *lg)
 {
     load_series_free(s->load);

@@ -34,6 +34,9 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
  * the reference is borrowed. Duplicates (same text) are recorded once. */
 void sampler_add_prom(struct sampler *s, const struct expr_metric *m);
 
+/* Sets the process whose /proc figures the next rounds read (0: none). */
+void sampler_set_pid(struct sampler *s, pid_t pid);
+
 /* Sets the load generator (borrowed), started or not, whose figures each
  * round records: per interval of at least half the sampling interval, with
  * the whole load's as final values (framework/load_series.h). */

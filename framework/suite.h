@@ -26,6 +26,14 @@ struct suite_header {
     char *name; /* "Name: value" as written */
 };
 
+/* Which process the /proc figures describe (target "measure"). */
+enum suite_measure {
+    SUITE_MEASURE_AUTO,      /* the descendant listening on the test's port (or a source's), else
+                              * the started process; the default */
+    SUITE_MEASURE_STARTED,   /* the process leakcheck started or attached to */
+    SUITE_MEASURE_LISTENING, /* the descendant listening on measure_port, waited for */
+};
+
 struct suite_target {
     int present;
     char **command; /* NULL-terminated argv, or NULL when attaching */
@@ -44,6 +52,8 @@ struct suite_target {
      * status the metric exit_code */
     int exits;
     double exit_timeout_s; /* a started batch that runs longer is an error; default 5 m */
+    enum suite_measure measure;
+    int measure_port; /* SUITE_MEASURE_LISTENING: the port (0 when validating "${port}") */
 };
 
 struct suite_sample {

@@ -161,7 +161,8 @@ struct suite_test;
 
 /* suite_target.c: reads the target block o (the path is at it) into t:
  * command, env, cwd (the suite's directory by default), nofile, ready and
- * its timeout, stop_grace; or pid/pid_file. Returns 0 or -1 with ctx->err. */
+ * its timeout, stop_grace; or pid/pid_file; and measure (which process the
+ * /proc figures describe). Returns 0 or -1 with ctx->err. */
 int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t);
 
 /* suite_target.c: reads the sample block o (NULL when absent: defaults)

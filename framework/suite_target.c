@@ -10,9 +10,9 @@
 #include "framework/suite.h"
 #include "framework/suite_internal.h"
 
-static const char *const target_keys[] = {"command",  "env",           "cwd",          "nofile",
-                                          "ready",    "ready_timeout", "stop_grace",   "pid",
-                                          "pid_file", "exits",         "exit_timeout", NULL};
+static const char *const target_keys[] = {
+    "command",  "env",   "cwd",          "nofile",  "ready", "ready_timeout", "stop_grace", "pid",
+    "pid_file", "exits", "exit_timeout", "measure", NULL};
 static const char *const sample_keys[] = {"pprof",    "prometheus", "proc",
                                           "interval", "timeout",    NULL};
 
@@ -87,6 +87,66 @@ static int parse_exits(struct suite_ctx *ctx, const json_t *o, struct suite_targ
     return 0;
 }
 
+/* The port of {"listening": PORT} (the path is at "measure"): an integer,
+ * or a string such as "${port}" (0 when validating, where ${port} is 0). */
+static int listening_port(struct suite_ctx *ctx, const json_t *m, int *port)
+{
+    const json_t *v = json_object_get(m, "listening");
+    if (!v)
+        return sx_fail(ctx, SUITE_POS_VALUE, "expected {\"listening\": PORT}");
+    suite_path_push_key(&ctx->path, "listening");
+    long p = -1;
+    int validating = 0;
+    if (json_is_integer(v)) {
+        p = (long)json_integer_value(v);
+    } else if (json_is_string(v)) {
+        char *text = sx_subst(ctx, json_string_value(v)), *end = NULL;
+        if (!text) {
+            suite_path_pop(&ctx->path);
+            return -1;
+        }
+        validating = ctx->port == 0 && strstr(json_string_value(v), "${port}") != NULL;
+        p = text[0] >= '0' && text[0] <= '9' ? strtol(text, &end, 10) : -1;
+        if (!end || *end != '\0')
+            p = -1;
+        free(text);
+    }
+    int rc = 0;
+    if (p < 1 - validating || p > 65535)
+        rc = sx_fail(ctx, SUITE_POS_VALUE, "expected a TCP port (1 to 65535, or \"${port}\")");
+    else
+        *port = (int)p;
+    suite_path_pop(&ctx->path);
+    return rc;
+}
+
+/* "measure": "auto", "started" or {"listening": PORT}. Returns 0 or -1. */
+static int parse_measure(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
+{
+    static const char *const words[] = {"auto", "started"};
+    static const char *const object_keys[] = {"listening", NULL};
+    static const char expected[] = "expected \"auto\", \"started\" or {\"listening\": PORT}";
+    const json_t *v = json_object_get(o, "measure");
+    if (!v)
+        return 0;
+    suite_path_push_key(&ctx->path, "measure");
+    int rc = 0;
+    if (json_is_object(v)) {
+        t->measure = SUITE_MEASURE_LISTENING;
+        rc = sx_object(ctx, v, object_keys) == 0 ? listening_port(ctx, v, &t->measure_port) : -1;
+    } else if (!json_is_string(v)) {
+        rc = sx_fail(ctx, SUITE_POS_VALUE, "%s, got %s", expected, sx_type_name(v));
+    } else if (strcmp(json_string_value(v), "started") == 0) {
+        t->measure = SUITE_MEASURE_STARTED;
+    } else if (strcmp(json_string_value(v), "auto") != 0) {
+        const char *near = lc_suggest(json_string_value(v), words, LC_ARRAY_LEN(words));
+        rc = sx_fail(ctx, SUITE_POS_VALUE, "%s, got \"%s\"%s%s%s", expected, json_string_value(v),
+                     near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+    }
+    suite_path_pop(&ctx->path);
+    return rc;
+}
+
 /* Reads the target block o into t (see suite_internal.h). */
 int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
 {
@@ -123,7 +183,8 @@ int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
         SX_TRY(sx_url(ctx, "ready", t->ready, 1));
     SX_TRY(sx_duration(ctx, o, "ready_timeout", 10.0, -1, &t->ready_timeout_s));
     SX_TRY(sx_duration(ctx, o, "stop_grace", 5.0, 0, &t->stop_grace_s));
-    return parse_exits(ctx, o, t);
+    SX_TRY(parse_exits(ctx, o, t));
+    return parse_measure(ctx, o, t);
 }
 
 /* Reads the sample block o, or the defaults when NULL, into t->sample (see
@@ -161,6 +222,13 @@ int sx_sample(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
         return -1;
     }
     s->proc = proc;
+    if (!proc && t->target.measure != SUITE_MEASURE_AUTO) {
+        suite_path_push_key(&ctx->path, "proc");
+        sx_fail(ctx, SUITE_POS_VALUE,
+                "is false, so the process target.measure names would not be read");
+        suite_path_pop(&ctx->path);
+        return -1;
+    }
     SX_TRY(sx_duration(ctx, o, "interval", interval, 0.010, &s->interval_s));
     SX_TRY(sx_duration(ctx, o, "timeout", 5.0, -1, &s->timeout_s));
     return 0;

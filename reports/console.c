@@ -78,6 +78,27 @@ static void put_log_tail(FILE *out, const char *tail, int color)
     free(clean);
 }
 
+/* Which process the /proc figures describe, when it is not the started one. */
+static void put_measured(FILE *out, const struct report_measured *m, int color)
+{
+    if (!m->present || (m->pid == m->started_pid && m->changes == 0))
+        return;
+    fprintf(out, "    %smeasured pid %ld", color ? C_DIM : "", m->pid);
+    if (m->how && *m->how) {
+        fputs(" (", out);
+        put_clean(out, m->how, REPORT_TEXT_ONE_LINE);
+        fputc(')', out);
+    }
+    fprintf(out, ", not the target's pid %ld", m->started_pid);
+    if (m->changes)
+        fprintf(out, ", after %u change%s", m->changes, m->changes == 1 ? "" : "s");
+    if (m->command && *m->command) {
+        fputs(": ", out);
+        put_clean(out, m->command, REPORT_TEXT_ONE_LINE);
+    }
+    fprintf(out, "%s\n", color ? C_OFF : "");
+}
+
 static void put_test(FILE *out, const struct report_test *t, int color)
 {
     if (color)
@@ -91,6 +112,7 @@ static void put_test(FILE *out, const struct report_test *t, int color)
     fputc('\n', out);
     for (size_t i = 0; t->assertions && i < t->nassertions; i++)
         put_assertion(out, &t->assertions[i], color);
+    put_measured(out, &t->measured, color);
     if (t->error) {
         fprintf(out, "    %serror:%s ", color ? C_RED : "", color ? C_OFF : "");
         put_clean(out, t->error, REPORT_TEXT_ONE_LINE);

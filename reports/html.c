@@ -314,6 +314,28 @@ static void metric_charts(struct lc_buf *b, const struct report_test *t, double 
     free(done);
 }
 
+/* Whose /proc figures the charts show: one line. */
+static void measured_line(struct lc_buf *b, const struct report_measured *m)
+{
+    if (!m->present)
+        return;
+    lc_buf_printf(b, "<p class=\"sub\">/proc figures of pid %ld", m->pid);
+    if (m->how && *m->how) {
+        lc_buf_puts(b, ", ");
+        html_esc(b, m->how, REPORT_TEXT_ONE_LINE);
+    }
+    if (m->pid != m->started_pid)
+        lc_buf_printf(b, " (the target's pid is %ld)", m->started_pid);
+    if (m->changes)
+        lc_buf_printf(b, ", after %u change%s", m->changes, m->changes == 1 ? "" : "s");
+    if (m->command && *m->command) {
+        lc_buf_puts(b, ": <span class=\"mono\">");
+        html_esc(b, m->command, REPORT_TEXT_ONE_LINE);
+        lc_buf_puts(b, "</span>");
+    }
+    lc_buf_puts(b, "</p>");
+}
+
 static void test_section(struct lc_buf *b, const struct report_test *t, size_t ti)
 {
     lc_buf_printf(b, "<section class=\"test v-%s\" id=\"t%zu\"><div class=\"banner\">",
@@ -345,6 +367,7 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
         html_esc(b, t->log_tail, 0);
         lc_buf_puts(b, "</pre></details>");
     }
+    measured_line(b, &t->measured);
     if (t->dir) {
         lc_buf_puts(b, "<p class=\"sub\">Files: <span class=\"mono\">");
         html_esc(b, t->dir, REPORT_TEXT_ONE_LINE);

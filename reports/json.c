@@ -175,6 +175,19 @@ static json_t *build_culprits(const struct report_test *t)
     return arr;
 }
 
+static json_t *build_measured(const struct report_measured *m)
+{
+    if (!m->present)
+        return json_null();
+    json_t *o = json_object();
+    set(o, "pid", json_integer(m->pid));
+    set(o, "command", str(m->command, REPORT_TEXT_ONE_LINE));
+    set(o, "how", str(m->how, REPORT_TEXT_ONE_LINE));
+    set(o, "started_pid", json_integer(m->started_pid));
+    set(o, "changes", json_integer(m->changes));
+    return o;
+}
+
 static json_t *build_test(const struct report_test *t)
 {
     json_t *o = json_object();
@@ -193,6 +206,7 @@ static json_t *build_test(const struct report_test *t)
     set(o, "culprits", build_culprits(t));
     set(o, "pprof_base_cmd", str(t->pprof_base_cmd, REPORT_TEXT_ONE_LINE));
     set(o, "log_tail", str(t->log_tail, 0));
+    set(o, "measured", build_measured(&t->measured));
     return o;
 }
 

@@ -184,6 +184,18 @@ static void read_culprits(const json_t *arr, struct report_test *t)
     }
 }
 
+static void read_measured(const json_t *o, struct report_measured *m)
+{
+    if (!json_is_object(o))
+        return;
+    m->present = 1;
+    m->pid = (long)json_integer_value(json_object_get(o, "pid"));
+    m->command = getstr(o, "command");
+    m->how = getstr(o, "how");
+    m->started_pid = (long)json_integer_value(json_object_get(o, "started_pid"));
+    m->changes = (unsigned)json_integer_value(json_object_get(o, "changes"));
+}
+
 static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_error *err)
 {
     const json_t *name = json_object_get(o, "name");
@@ -209,6 +221,7 @@ static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_
     read_culprits(json_object_get(o, "culprits"), t);
     t->pprof_base_cmd = getstr(o, "pprof_base_cmd");
     t->log_tail = getstr(o, "log_tail");
+    read_measured(json_object_get(o, "measured"), &t->measured);
     return 0;
 }
 

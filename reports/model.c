@@ -70,6 +70,8 @@ static void free_test(struct report_test *t)
     free(t->pprof_base_cmd);
     free(t->dir);
     free(t->log_tail);
+    free(t->measured.command);
+    free(t->measured.how);
 }
 
 /* Frees every string and array the run holds, then the run; NULL is a no-op.

@@ -85,6 +85,18 @@ struct report_culprit {
     enum report_basis basis;
 };
 
+/* The process whose /proc figures (fds, rss, sockets...) the test read:
+ * the one leakcheck started or attached to, or the process serving under
+ * it when that one is a wrapper (sh -c, go run, an entrypoint script). */
+struct report_measured {
+    int present;     /* 0: no /proc figures were read */
+    long pid;        /* the last one measured */
+    char *command;   /* its command line, or NULL */
+    char *how;       /* "listening on 127.0.0.1:8080", or why the started one */
+    long started_pid; /* the process leakcheck started or attached to */
+    unsigned changes; /* how often the measured process changed after readiness */
+};
+
 struct report_test {
     char *name;
     enum report_verdict verdict;
@@ -105,6 +117,7 @@ struct report_test {
     char *pprof_base_cmd; /* "go tool pprof -base ... ...", or NULL */
     char *dir;        /* the test's folder under --out, or NULL */
     char *log_tail;   /* last lines of the target's stderr, or NULL */
+    struct report_measured measured;
 };
 
 struct report_run {
