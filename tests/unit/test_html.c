@@ -142,6 +142,8 @@ static void build_run(struct report_run *r)
                                              REPORT_BASIS_GROWTH};
     t->nculprits = 1;
     t->log_tail = lc_strdup("\x1b[1mlistening\x1b[0m\n");
+    t->measured = (struct report_measured){1, 4321, lc_strdup("sh -c <svc>"),
+                                           lc_strdup("listening on 127.0.0.1:8080"), 4300, 0};
 }
 
 static int setup(void **state)
@@ -239,6 +241,10 @@ static void test_escaping(void **state)
         if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
             fail_msg("control character 0x%02x at offset %zu", *p, (size_t)(p - f->html));
     assert_non_null(strstr(f->html, "<pre class=\"log\">listening\n</pre>"));
+    /* which process the /proc figures are of, escaped */
+    assert_non_null(strstr(f->html, "/proc figures of pid 4321, listening on 127.0.0.1:8080 (the "
+                                    "target's pid is 4300): <span class=\"mono\">sh -c "
+                                    "&lt;svc&gt;</span>"));
 }
 
 /* The <g> of a plot named name: from its start to its "</g>" (caller frees). */

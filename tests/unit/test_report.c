@@ -85,6 +85,8 @@ static void build_pass(struct report_run *r)
     t->phases[1] = (struct report_phase){lc_strdup("load"), 1, 11.5};
     t->nphases = 2;
     add_load(t);
+    /* measured: the started process itself */
+    t->measured = (struct report_measured){1, 77, lc_strdup("./svc"), lc_strdup("listening"), 77, 0};
 }
 
 static void build_fail(struct report_run *r)
@@ -100,6 +102,8 @@ static void build_fail(struct report_run *r)
     const double ts[] = {0, 1}, vs[] = {3, 2003};
     add_series(t, "goroutines", NAN, 2003, ts, vs, 2);
     t->log_tail = lc_strdup("fine\n");
+    t->measured = (struct report_measured){1, 4321, lc_strdup("/tmp/b001/exe/main -addr :8080"),
+                                           lc_strdup("listening on 127.0.0.1:8080"), 4300, 1};
 }
 
 static void build_error(struct report_run *r, const char *gcc_log)
@@ -255,6 +259,13 @@ static void check_json_fail_error(json_t *t2, json_t *t3)
     assert_str(a, "message", "no samples of rss!"); /* the escape sequence is stripped */
     assert_str(json_array_get(get(t2, "assertions"), 0), "message", MSG_FAIL);
     assert_true(json_is_null(get(get(get(t2, "metrics"), "goroutines"), "baseline")));
+    json_t *m = get(t2, "measured");
+    assert_num(m, "pid", 4321);
+    assert_num(m, "started_pid", 4300);
+    assert_num(m, "changes", 1);
+    assert_str(m, "how", "listening on 127.0.0.1:8080");
+    assert_str(m, "command", "/tmp/b001/exe/main -addr :8080");
+    assert_true(json_is_null(get(t3, "measured")));
     assert_str(t3, "verdict", "error");
     assert_str(t3, "error", "target exited with status 2 before ready");
     assert_true(json_is_null(get(t3, "started_at")));
@@ -295,6 +306,14 @@ static void test_json(void **state)
     assert_non_null(strstr(text, "\"v\": [10,null,12.5,null]"));
     free(text);
     assert_no_temp_files(f->dir);
+    /* read back as written */
+    struct report_run *back = report_json_read(path, &err);
+    assert_non_null(back);
+    const struct report_measured *m = &back->tests[1].measured;
+    assert_true(m->present && m->pid == 4321 && m->started_pid == 4300 && m->changes == 1);
+    assert_string_equal(m->how, "listening on 127.0.0.1:8080");
+    assert_false(back->tests[2].measured.present);
+    report_run_free(back);
     free(path);
 }
 
@@ -420,6 +439,10 @@ static void test_console(void **state)
     assert_non_null(strstr(s, "      | \xef\xbf\xbd\xef\xbf\xbd bad \xef\xbf\xbd(\n"
                               "      | tail end\n      | exit status 2\n"));
     assert_null(strstr(s, "In function")); /* only the last ten lines */
+    /* a wrapper's server measured: said; the started process itself: not */
+    assert_non_null(strstr(s, "    measured pid 4321 (listening on 127.0.0.1:8080), not the "
+                              "target's pid 4300, after 1 change: /tmp/b001/exe/main -addr :8080\n"));
+    assert_null(strstr(s, "measured pid 77"));
     assert_non_null(strstr(s, "\n3 tests: 1 passed, 1 failed, 1 error (interrupted)\n"));
     free(s);
     s = console_text(f->run, 1);

@@ -190,6 +190,29 @@ static void test_attach_forms(void **state)
     suite_free(s);
 }
 
+/* target.measure: auto by default, "started", or a listening port (the
+ * test's own through ${port}, which is 0 when only validating) */
+static void test_measure(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/measure.json", &ports);
+    assert_int_equal(s->ntests, 5);
+    assert_int_equal(s->tests[0].target.measure, SUITE_MEASURE_AUTO);
+    assert_int_equal(s->tests[1].target.measure, SUITE_MEASURE_STARTED);
+    assert_int_equal(s->tests[2].target.measure, SUITE_MEASURE_AUTO);
+    assert_int_equal(s->tests[3].target.measure, SUITE_MEASURE_LISTENING);
+    assert_int_equal(s->tests[3].target.measure_port, s->tests[3].port);
+    assert_int_equal(s->tests[4].target.measure, SUITE_MEASURE_LISTENING);
+    assert_int_equal(s->tests[4].target.measure_port, 9090);
+    suite_free(s);
+    struct lc_error err = {0};
+    s = suite_load(DATA "valid/measure.json", NULL, NULL, &err);
+    assert_non_null(s);
+    assert_int_equal(s->tests[3].target.measure_port, 0);
+    suite_free(s);
+}
+
 static void test_no_target(void **state)
 {
     (void)state;
@@ -407,6 +430,20 @@ static const struct {
     {"stages_not_array", 2, 13, "tests[0].load.stages: expected an array of stages"},
     {"keepalive_not_bool", 2, 39,
      "tests[0].load.disable_keepalive: expected true or false, got a string"},
+    {"measure_typo", 1, 84,
+     "tests[0].target.measure: expected \"auto\", \"started\" or {\"listening\": PORT}, got "
+     "\"startd\"; did you mean \"started\"?"},
+    {"measure_number", 1, 84, "tests[0].target.measure: expected \"auto\", \"started\" or "
+                              "{\"listening\": PORT}, got an integer"},
+    {"measure_key_typo", 1, 85,
+     "tests[0].target.measure: unknown key \"listning\"; did you mean \"listening\"?"},
+    {"measure_bad_port", 1, 98, "tests[0].target.measure.listening: expected a TCP port"},
+    {"measure_port_text", 1, 98, "tests[0].target.measure.listening: expected a TCP port"},
+    {"measure_empty", 1, 84, "tests[0].target.measure: expected {\"listening\": PORT}"},
+    {"measure_no_proc", 2, 22,
+     "tests[0].sample.proc: is false, so the process target.measure names would not be read"},
+    {"measure_misspelt_key", 1, 73,
+     "tests[0].target: unknown key \"mesure\"; did you mean \"measure\"?"},
     {"ignore_typo", 2, 37,
      "tests[0].ignore: unknown key \"top_functions\"; did you mean \"top_function\"?"},
     {"ignore_empty_name", 2, 64,
@@ -538,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_compare_tolerances),
         cmocka_unit_test(test_ignore_lists),
         cmocka_unit_test(test_batch_target),
+        cmocka_unit_test(test_measure),
         cmocka_unit_test(test_invalid_suites),
         cmocka_unit_test(test_every_invalid_file_is_listed),
         cmocka_unit_test(test_port_failure_and_missing_file),
