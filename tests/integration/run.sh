@@ -174,17 +174,25 @@ expect_test() {
 # src_line FILE TEXT: the number of the first line of FILE holding TEXT.
 src_line() { grep -nF -- "$2" "$1" | head -n 1 | cut -d: -f1; }
 
-# expect_culprit LABEL TEST JQ_FILTER DESCRIPTION: the test's culprits
-# (report.json) must satisfy JQ_FILTER (given the culprits array as input).
-expect_culprit() {
-    local label=$1 name=$2 filter=$3 desc=$4 got
-    got=$(jq -c --arg n "$name" '.tests[] | select(.name == $n) | .culprits' "$report")
+# expect_field LABEL TEST FIELD JQ_FILTER DESCRIPTION: the test's FIELD
+# (report.json) must satisfy JQ_FILTER (given that field as input).
+expect_field() {
+    local label=$1 name=$2 field=$3 filter=$4 desc=$5 got
+    got=$(jq -c --arg n "$name" --arg f "$field" '.tests[] | select(.name == $n) | .[$f]' "$report")
     if jq -e "$filter" <<<"$got" >/dev/null 2>&1; then
         pass "$label: \"$name\": $desc"
     else
-        fail "$label: \"$name\": $desc" "culprits: ${got:0:600}"
+        fail "$label: \"$name\": $desc" "$field: ${got:0:600}"
     fi
 }
+
+# expect_culprit LABEL TEST JQ_FILTER DESCRIPTION: the test's culprits
+# must satisfy JQ_FILTER (given the culprits array as input).
+expect_culprit() { expect_field "$1" "$2" culprits "$3" "$4"; }
+
+# expect_measured LABEL TEST JQ_FILTER DESCRIPTION: the same for the
+# process whose /proc figures were read (report.json "measured").
+expect_measured() { expect_field "$1" "$2" measured "$3" "$4"; }
 
 # expect_top_goroutine LABEL TEST FUNCTION SRC TEXT: the top culprit is the
 # goroutine group of FUNCTION at SRC:(line of TEXT), said on the console too.
@@ -250,13 +258,16 @@ expect_culprit goroutine-leak "quote deadline does not leak goroutines" \
     "the wait state and the creator come from the debug=2 dump"
 expect_pprof_opens goroutine-leak "quote deadline does not leak goroutines" "priceWithin.func1"
 
+SPOOL_CULPRIT='.[0].kind == "fd" and (.[0].location | contains("/ingest-spool-"))
+    and .[0].growth >= 400 and (.[0].detail | contains("files in"))'
 run_suite fd-leak "$S/fd-leak.json" 1 fail
 expect_test fd-leak "repeated uploads do not leak file descriptors" fail 500 \
     "$FDS@fds@400"
-expect_culprit fd-leak "repeated uploads do not leak file descriptors" \
-    '.[0].kind == "fd" and (.[0].location | contains("/ingest-spool-")) and .[0].growth >= 400
-     and (.[0].detail | contains("files in"))' \
+expect_culprit fd-leak "repeated uploads do not leak file descriptors" "$SPOOL_CULPRIT" \
     "top culprit is the spool directory's files"
+expect_measured fd-leak "repeated uploads do not leak file descriptors" \
+    '.pid == .started_pid and .changes == 0 and (.how | startswith("listening on 127.0.0.1:"))' \
+    "the started process is the one measured"
 
 run_suite conn-leak "$S/conn-leak.json" 1 fail
 expect_test conn-leak "inventory calls do not leak connections" fail 300 \
@@ -296,6 +307,54 @@ expect_test healthy "orders pass every leak check" pass 2000
 expect_test healthy "device registrations are cleaned up" pass 300
 expect_culprit healthy "orders pass every leak check" 'length == 0' "no culprits"
 expect_culprit healthy "device registrations are cleaned up" 'length == 0' "no culprits"
+
+# A wrapper hides nothing: /proc is read of the process listening on the
+# test's port, so the leaky service started through `sh -c` (alone, or
+# beside a decoy that listens on another port) fails exactly as when
+# started directly, the healthy one passes, and a server its wrapper kills
+# and starts again is followed.
+SERVER='.pid != .started_pid and (.how | startswith("listening on 127.0.0.1:"))'
+run_suite wrapped-sh "$S/wrapped-sh.json" 1 fail
+for name in "fd-leak through sh -c" "fd-leak beside a decoy that listens too"; do
+    expect_test wrapped-sh "$name" fail 500 "$FDS@fds@400"
+    expect_culprit wrapped-sh "$name" "$SPOOL_CULPRIT" "top culprit is the spool directory's files"
+    expect_measured wrapped-sh "$name" "$SERVER"' and (.command | contains("go/bin/fd-leak"))' \
+        "the fd-leak server is measured, not sh nor the decoy"
+done
+expect_test wrapped-sh "healthy through sh -c" pass 2000
+expect_culprit wrapped-sh "healthy through sh -c" 'length == 0' "no culprits"
+expect_measured wrapped-sh "healthy through sh -c" "$SERVER"' and (.command | contains("go/bin/healthy"))' \
+    "the healthy server is measured"
+expect_test wrapped-sh "healthy restarted by its wrapper" pass 0
+expect_measured wrapped-sh "healthy restarted by its wrapper" "$SERVER"' and .changes == 1' \
+    "the restarted server is measured"
+check "wrapped-sh: the console names the measured process" \
+    grep -q "measured pid [0-9]* (listening on 127.0.0.1:[0-9]*), not the target's pid" "$work/out/wrapped-sh.log"
+check "wrapped-sh: the progress output names the restarted server" \
+    grep -q "healthy restarted by its wrapper: now measuring pid" "$work/out/wrapped-sh.log"
+
+# The same with `go run` of the services' sources, offline: the suite's
+# env turns the proxy off; the build cache is the one build.sh filled, and
+# GOTMPDIR puts the binary go run builds under $work (found if left behind).
+if command -v go >/dev/null; then
+    cp -r "$root/tests/go/go.mod" "$root/tests/go/fd-leak" "$root/tests/go/healthy" \
+        "$root/tests/go/internal" "$work/tests/go/"
+    mkdir -p "$work/gotmp"
+    export GOCACHE=${GOCACHE:-$gobin/.cache/go-build} GOPATH=${GOPATH:-$gobin/.cache/gopath}
+    export GOTMPDIR=$work/gotmp
+    run_suite wrapped-gorun "$S/wrapped-gorun.json" 1 fail
+    expect_test wrapped-gorun "fd-leak through go run" fail 500 "$FDS@fds@400"
+    expect_culprit wrapped-gorun "fd-leak through go run" "$SPOOL_CULPRIT" \
+        "top culprit is the spool directory's files"
+    expect_test wrapped-gorun "healthy through go run" pass 2000
+    expect_culprit wrapped-gorun "healthy through go run" 'length == 0' "no culprits"
+    for name in "fd-leak through go run" "healthy through go run"; do
+        expect_measured wrapped-gorun "$name" "$SERVER"' and (.command | test("/exe/main -addr"))' \
+            "the binary go run built is measured, not go"
+    done
+else
+    echo "(go not found: the go run wrappers are not tested)"
+fi
 
 run_suite demo "$work/suites/demo.json" 1 fail
 expect_test demo "shipping quotes do not leak goroutines" fail 1000 \
