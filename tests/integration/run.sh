@@ -328,6 +328,8 @@ expect_measured wrapped-sh "healthy through sh -c" "$SERVER"' and (.command | co
 expect_test wrapped-sh "healthy restarted by its wrapper" pass 0
 expect_measured wrapped-sh "healthy restarted by its wrapper" "$SERVER"' and .changes == 1' \
     "the restarted server is measured"
+expect_field wrapped-sh "healthy restarted by its wrapper" series '.fds.v | last != null' \
+    "the /proc figures go on after the restart"
 check "wrapped-sh: the console names the measured process" \
     grep -q "measured pid [0-9]* (listening on 127.0.0.1:[0-9]*), not the target's pid" "$work/out/wrapped-sh.log"
 check "wrapped-sh: the progress output names the restarted server" \
