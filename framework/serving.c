@@ -370,7 +370,9 @@ int serving_check(struct serving *s, double now)
         return 0;
     if (!s->resolved || s->pid <= 0 || !alive(s->pid))
         return serving_resolve(s);
-    if (now - s->last < SERVING_RECHECK_S)
+    /* a listener is followed when it ends; the tables are read (they run
+     * to megabytes on a busy host) only to see one appear */
+    if (s->listener || now - s->last < SERVING_RECHECK_S)
         return 0;
     struct procfs_tcp *rows = NULL;
     size_t n = listening_rows(s->root, s->ports, s->nports, &rows);

@@ -13,7 +13,8 @@
  *
  * A tracker (struct serving) follows that process through a run: resolved
  * once at readiness, then re-checked cheaply (serving_check) so that a
- * server that exits and is restarted, or replaced, is followed.
+ * server that exits and is restarted, or one that starts listening late,
+ * is followed.
  */
 #ifndef LC_SERVING_H
 #define LC_SERVING_H
@@ -29,7 +30,7 @@ enum serving_mode {
 };
 
 /* How many seconds at least between two looks at the listening sockets
- * when the measured process is still alive. */
+ * while the root is measured for want of a listener. */
 #define SERVING_RECHECK_S 2.0
 
 struct serving;
@@ -62,9 +63,11 @@ int serving_resolve(struct serving *s);
 
 /*
  * The cheap check, once per sample round: resolves again when the
- * measured process is gone, or (at most every SERVING_RECHECK_S seconds of
- * `now`, lc_now() time) when the set of sockets listening on the ports
- * changed. Returns 1 when the measured process changed, 0 otherwise.
+ * measured process is gone (a kill(0) and a read of its stat), or, while
+ * no listener has been found (the root is measured), at most every
+ * SERVING_RECHECK_S seconds of `now` (lc_now() time) when the set of
+ * sockets listening on the ports changed. Returns 1 when the measured
+ * process changed, 0 otherwise.
  */
 int serving_check(struct serving *s, double now);
 
