@@ -40,7 +40,6 @@ void procfs_endpoint(int family, const unsigned char *a, uint16_t port, char *ou
     }
 }
 
-
 /* n hex digits at s into *v. */
 static int hexn(const char *s, size_t n, uint32_t *v)
 {

@@ -240,7 +240,6 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
     progress_tick(r);
 }
 
-
 static void ready_retry(struct run *r)
 {
     if (lc_now() >= r->ready_deadline) {

@@ -26,10 +26,10 @@ struct serving {
     int *ports;
     size_t nports;
     pid_t pid;
-    int listener;      /* pid was found listening */
-    int resolved;      /* serving_resolve ran once */
-    uint64_t sig;      /* the listening sockets on the ports at the last look */
-    double last;       /* lc_now() of the last look */
+    int listener; /* pid was found listening */
+    int resolved; /* serving_resolve ran once */
+    uint64_t sig; /* the listening sockets on the ports at the last look */
+    double last;  /* lc_now() of the last look */
     unsigned changes;
     char *command;
     char how[192];
@@ -350,8 +350,7 @@ int serving_resolve(struct serving *s)
     if (s->mode == SERVING_STARTED)
         snprintf(s->how, sizeof(s->how), "%s (\"measure\": \"started\")", what);
     else
-        snprintf(s->how, sizeof(s->how), "%s (nothing it started listens on port %s)", what,
-                 ports);
+        snprintf(s->how, sizeof(s->how), "%s (nothing it started listens on port %s)", what, ports);
     return choose(s, s->root, 0);
 }
 

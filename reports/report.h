@@ -89,10 +89,10 @@ struct report_culprit {
  * the one leakcheck started or attached to, or the process serving under
  * it when that one is a wrapper (sh -c, go run, an entrypoint script). */
 struct report_measured {
-    int present;     /* 0: no /proc figures were read */
-    long pid;        /* the last one measured */
-    char *command;   /* its command line, or NULL */
-    char *how;       /* "listening on 127.0.0.1:8080", or why the started one */
+    int present;      /* 0: no /proc figures were read */
+    long pid;         /* the last one measured */
+    char *command;    /* its command line, or NULL */
+    char *how;        /* "listening on 127.0.0.1:8080", or why the started one */
     long started_pid; /* the process leakcheck started or attached to */
     unsigned changes; /* how often the measured process changed after readiness */
 };

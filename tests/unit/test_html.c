@@ -142,8 +142,8 @@ static void build_run(struct report_run *r)
                                              REPORT_BASIS_GROWTH};
     t->nculprits = 1;
     t->log_tail = lc_strdup("\x1b[1mlistening\x1b[0m\n");
-    t->measured = (struct report_measured){1, 4321, lc_strdup("sh -c <svc>"),
-                                           lc_strdup("listening on 127.0.0.1:8080"), 4300, 0};
+    t->measured = (struct report_measured){
+        1, 4321, lc_strdup("sh -c <svc>"), lc_strdup("listening on 127.0.0.1:8080"), 4300, 0};
 }
 
 static int setup(void **state)

@@ -86,7 +86,8 @@ static void build_pass(struct report_run *r)
     t->nphases = 2;
     add_load(t);
     /* measured: the started process itself */
-    t->measured = (struct report_measured){1, 77, lc_strdup("./svc"), lc_strdup("listening"), 77, 0};
+    t->measured =
+        (struct report_measured){1, 77, lc_strdup("./svc"), lc_strdup("listening"), 77, 0};
 }
 
 static void build_fail(struct report_run *r)
@@ -102,8 +103,12 @@ static void build_fail(struct report_run *r)
     const double ts[] = {0, 1}, vs[] = {3, 2003};
     add_series(t, "goroutines", NAN, 2003, ts, vs, 2);
     t->log_tail = lc_strdup("fine\n");
-    t->measured = (struct report_measured){1, 4321, lc_strdup("/tmp/b001/exe/main -addr :8080"),
-                                           lc_strdup("listening on 127.0.0.1:8080"), 4300, 1};
+    t->measured = (struct report_measured){1,
+                                           4321,
+                                           lc_strdup("/tmp/b001/exe/main -addr :8080"),
+                                           lc_strdup("listening on 127.0.0.1:8080"),
+                                           4300,
+                                           1};
 }
 
 static void build_error(struct report_run *r, const char *gcc_log)
@@ -440,8 +445,9 @@ static void test_console(void **state)
                               "      | tail end\n      | exit status 2\n"));
     assert_null(strstr(s, "In function")); /* only the last ten lines */
     /* a wrapper's server measured: said; the started process itself: not */
-    assert_non_null(strstr(s, "    measured pid 4321 (listening on 127.0.0.1:8080), not the "
-                              "target's pid 4300, after 1 change: /tmp/b001/exe/main -addr :8080\n"));
+    assert_non_null(strstr(s,
+                           "    measured pid 4321 (listening on 127.0.0.1:8080), not the "
+                           "target's pid 4300, after 1 change: /tmp/b001/exe/main -addr :8080\n"));
     assert_null(strstr(s, "measured pid 77"));
     assert_non_null(strstr(s, "\n3 tests: 1 passed, 1 failed, 1 error (interrupted)\n"));
     free(s);

@@ -433,8 +433,9 @@ static const struct {
     {"measure_typo", 1, 84,
      "tests[0].target.measure: expected \"auto\", \"started\" or {\"listening\": PORT}, got "
      "\"startd\"; did you mean \"started\"?"},
-    {"measure_number", 1, 84, "tests[0].target.measure: expected \"auto\", \"started\" or "
-                              "{\"listening\": PORT}, got an integer"},
+    {"measure_number", 1, 84,
+     "tests[0].target.measure: expected \"auto\", \"started\" or "
+     "{\"listening\": PORT}, got an integer"},
     {"measure_key_typo", 1, 85,
      "tests[0].target.measure: unknown key \"listning\"; did you mean \"listening\"?"},
     {"measure_bad_port", 1, 98, "tests[0].target.measure.listening: expected a TCP port"},
