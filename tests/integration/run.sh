@@ -330,10 +330,20 @@ expect_measured wrapped-sh "healthy restarted by its wrapper" "$SERVER"' and .ch
     "the restarted server is measured"
 expect_field wrapped-sh "healthy restarted by its wrapper" series '.fds.v | last != null' \
     "the /proc figures go on after the restart"
+expect_test wrapped-sh "an explicit listener is waited for" pass 0
+expect_measured wrapped-sh "an explicit listener is waited for" "$SERVER"' and .changes == 0' \
+    "only the listener is measured (\"measure\": {\"listening\": \"\${port}\"})"
 check "wrapped-sh: the console names the measured process" \
     grep -q "measured pid [0-9]* (listening on 127.0.0.1:[0-9]*), not the target's pid" "$work/out/wrapped-sh.log"
 check "wrapped-sh: the progress output names the restarted server" \
     grep -q "healthy restarted by its wrapper: now measuring pid" "$work/out/wrapped-sh.log"
+
+# A listener a suite names that never comes: not ready, an error.
+run_suite wrapped-no-listener "$S/wrapped-no-listener.json" 3 error
+expect_test wrapped-no-listener "nothing listens on the named port" error 0
+check "wrapped-no-listener: the error says that nothing listens on port 1" jq -e \
+    '.tests[0].error | test("not ready after 2s: neither pid [0-9]+ nor any process it started listens on port 1 [(]target.measure[)]")' \
+    "$work/out/wrapped-no-listener/report.json"
 
 # The same with `go run` of the services' sources, offline: the suite's
 # env turns the proxy off; the build cache is the one build.sh filled, and
