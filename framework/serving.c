@@ -174,15 +174,15 @@ static void mark_descendants(struct proc_row *rows, size_t n, pid_t root, int gr
     }
 }
 
-/* 1 when pid has one of the socket inodes among its descriptors. */
-static int holds(pid_t pid, const uint64_t *inodes, size_t ninodes)
+/* The first of the socket inodes that pid has among its descriptors, or 0. */
+static uint64_t held(pid_t pid, const uint64_t *inodes, size_t ninodes)
 {
     char path[64], link[64];
     snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
     DIR *d = opendir(path);
     if (!d)
         return 0;
-    int found = 0;
+    uint64_t found = 0;
     struct dirent *e;
     while (!found && (e = readdir(d)) != NULL) {
         ssize_t len = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
@@ -191,7 +191,7 @@ static int holds(pid_t pid, const uint64_t *inodes, size_t ninodes)
         link[len] = '\0';
         uint64_t ino = strtoull(link + 8, NULL, 10);
         for (size_t i = 0; i < ninodes && !found; i++)
-            found = inodes[i] == ino;
+            found = inodes[i] == ino ? ino : 0;
     }
     closedir(d);
     return found;
@@ -213,15 +213,12 @@ static int cmp_preferred(const void *a, const void *b)
 static pid_t find_in(pid_t root, int group, const struct procfs_tcp *rows, size_t nrows, int port,
                      char *how, size_t howlen)
 {
-    uint64_t *inodes = lc_calloc(nrows + 1, sizeof(*inodes));
+    uint64_t *inodes = lc_calloc(nrows + 1, sizeof(*inodes)), ino = 0;
     size_t ninodes = 0, nprocs = 0, k = 0;
-    const struct procfs_tcp *any = NULL;
     pid_t found = 0;
     for (size_t i = 0; i < nrows; i++)
-        if (rows[i].lport == port && rows[i].inode) {
+        if (rows[i].lport == port && rows[i].inode)
             inodes[ninodes++] = rows[i].inode;
-            any = any ? any : &rows[i];
-        }
     struct proc_row *procs = ninodes ? proc_table(&nprocs) : NULL;
     mark_descendants(procs, nprocs, root, group);
     for (size_t i = 0; i < nprocs; i++)
@@ -230,12 +227,16 @@ static pid_t find_in(pid_t root, int group, const struct procfs_tcp *rows, size_
     if (k)
         qsort(procs, k, sizeof(*procs), cmp_preferred);
     for (size_t i = 0; i < k && !found; i++)
-        if (holds(procs[i].pid, inodes, ninodes))
+        if ((ino = held(procs[i].pid, inodes, ninodes)) != 0)
             found = procs[i].pid;
-    if (found && how) {
+    /* the address of the very socket it holds (0.0.0.0 and [::] may both listen) */
+    for (size_t i = 0; found && how && i < nrows; i++) {
+        if (rows[i].inode != ino)
+            continue;
         char ep[64];
-        procfs_endpoint(any->family, any->local, any->lport, ep, sizeof(ep));
+        procfs_endpoint(rows[i].family, rows[i].local, rows[i].lport, ep, sizeof(ep));
         snprintf(how, howlen, "listening on %s", ep);
+        break;
     }
     free(procs);
     free(inodes);
@@ -276,8 +277,10 @@ static char *read_command(pid_t pid)
     for (size_t i = 0; i < len; i++)
         if (text[i] == '\0')
             text[i] = ' ';
-    if (len > COMMAND_MAX)
-        memcpy(text + COMMAND_MAX - 3, "...", 3), len = COMMAND_MAX;
+    if (len > COMMAND_MAX) {
+        memcpy(text + COMMAND_MAX - 3, "...", 3);
+        len = COMMAND_MAX;
+    }
     text[len] = '\0';
     return text;
 }

@@ -27,21 +27,23 @@ struct listener {
     int port;
 };
 
-enum { SHARE = 1, ORPHAN = 2, NO_LISTEN = 4 };
+enum { SHARE = 1, ORPHAN = 2, NO_LISTEN = 4, IPV6 = 8 };
 
-/* A socket listening on 127.0.0.1:port (0: any free port); *port gets it. */
-static int listen_on(int *port)
+/* A socket listening on 127.0.0.1:port, or [::1]:port with ipv6 (port 0:
+ * any free port); *port gets it. */
+static int listen_on(int *port, int ipv6)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)*port)};
-    socklen_t len = sizeof(a);
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)*port)};
+    struct sockaddr *sa = ipv6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a;
+    socklen_t len = ipv6 ? sizeof(a6) : sizeof(a);
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a6.sin6_addr = in6addr_loopback;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 8) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+    if (fd < 0 || bind(fd, sa, len) != 0 || listen(fd, 8) != 0 || getsockname(fd, sa, &len) != 0)
         _exit(3);
-    *port = ntohs(a.sin_port);
+    *port = ntohs(ipv6 ? a6.sin6_port : a.sin_port);
     return fd;
 }
 
@@ -53,7 +55,7 @@ static void tree_main(int wrappers, int port, int flags, int out)
 {
     int fd = -1;
     if (flags & SHARE)
-        fd = listen_on(&port);
+        fd = listen_on(&port, flags & IPV6);
     for (int i = 0; i < wrappers; i++) {
         pid_t p = fork();
         if (p < 0)
@@ -67,7 +69,7 @@ static void tree_main(int wrappers, int port, int flags, int out)
             prctl(PR_SET_PDEATHSIG, SIGKILL);
     }
     if (!(flags & (SHARE | NO_LISTEN)))
-        fd = listen_on(&port);
+        fd = listen_on(&port, flags & IPV6);
     struct listener me = {getpid(), fd >= 0 ? port : 0};
     if (write(out, &me, sizeof(me)) != (ssize_t)sizeof(me))
         _exit(5);
@@ -133,6 +135,19 @@ static void test_a_forked_child_that_listens(void **state)
     char want[64];
     snprintf(want, sizeof(want), "listening on 127.0.0.1:%d", who.port);
     assert_string_equal(how, want);
+    /* over IPv6, where the host has it */
+    int s6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in6 lo = {.sin6_family = AF_INET6, .sin6_addr = in6addr_loopback};
+    if (s6 >= 0 && bind(s6, (struct sockaddr *)&lo, sizeof(lo)) == 0) {
+        struct listener six;
+        pid_t l6 = spawn(1, 0, IPV6, &six);
+        assert_int_equal(serving_find_listener(getpid(), 0, six.port, how, sizeof(how)), six.pid);
+        snprintf(want, sizeof(want), "listening on [::1]:%d", six.port);
+        assert_string_equal(how, want);
+        end(l6);
+    }
+    if (s6 >= 0)
+        close(s6);
     /* a port nothing listens on */
     assert_int_equal(serving_find_listener(getpid(), 0, 1, NULL, 0), 0);
     end(leader);
