@@ -10,9 +10,9 @@
 #include "framework/suite.h"
 #include "framework/suite_internal.h"
 
-static const char *const target_keys[] = {
-    "command",  "env",   "cwd",          "nofile",  "ready", "ready_timeout", "stop_grace", "pid",
-    "pid_file", "exits", "exit_timeout", "measure", NULL};
+static const char *const target_keys[] = {"command",       "env",        "cwd", "nofile",   "ready",
+                                          "ready_timeout", "stop_grace", "pid", "pid_file", "exits",
+                                          "exit_timeout",  "measure",    NULL};
 static const char *const sample_keys[] = {"pprof",    "prometheus", "proc",
                                           "interval", "timeout",    NULL};
 
