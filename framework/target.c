@@ -423,8 +423,15 @@ int target_stop(struct target *tg)
         return -1;
     }
     int rc = 1;
-    if (wait_end(tg, tg->grace_s))
+    double until = lc_now() + tg->grace_s;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    if (wait_end(tg, tg->grace_s)) {
         rc = 0;
+        /* a wrapper (sh -c, go run) ends at once on SIGTERM; the server it
+         * started, in the same group, still gets the grace to shut down */
+        while (kill(-tg->pid, 0) == 0 && lc_now() < until)
+            nanosleep(&ts, NULL);
+    }
     kill(-tg->pid, SIGKILL);
     if (rc)
         wait_end(tg, 5.0);

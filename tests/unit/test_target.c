@@ -338,6 +338,37 @@ static void test_stubborn_group_is_killed(void **state)
     target_free(tg);
 }
 
+/* A wrapper that dies at once on SIGTERM (sh -c, go run): the server it
+ * started still gets the grace to shut down before the group's SIGKILL. */
+static void test_wrapped_server_gets_its_grace(void **state)
+{
+    (void)state;
+    char *argv[4];
+    char *done = lc_asprintf("%s/shutdown.done", logdir);
+    char *ready = lc_asprintf("%s/shutdown.ready", logdir);
+    unlink(done);
+    unlink(ready);
+    char *script = lc_asprintf("(trap 'sleep 0.3; echo clean > %s; exit 0' TERM; : > %s;"
+                               " while :; do sleep 0.05; done) & wait",
+                               done, ready);
+    struct suite_target t = shell(script, argv);
+    struct lc_error err = {0};
+    struct target *tg = target_start(&t, logdir, &err);
+    assert_non_null(tg);
+    for (int i = 0; i < 200 && access(ready, F_OK) != 0; i++)
+        sleep_s(0.01);
+    assert_int_equal(access(ready, F_OK), 0);
+    assert_int_equal(target_stop(tg), 0);
+    char *text = lc_read_file(done, 64, NULL, &err);
+    assert_non_null(text); /* the server's shutdown ran to its end */
+    assert_string_equal(text, "clean\n");
+    free(text);
+    free(script);
+    free(ready);
+    free(done);
+    target_free(tg);
+}
+
 static void test_attach_by_pid(void **state)
 {
     (void)state;
@@ -367,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_exit_status_noticed),
         cmocka_unit_test(test_exit_code),
         cmocka_unit_test(test_stubborn_group_is_killed),
+        cmocka_unit_test(test_wrapped_server_gets_its_grace),
         cmocka_unit_test(test_attach_by_pid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
