@@ -4,9 +4,11 @@
  *
  * Called every 250 ms on processes with thousands of fds, so one call is
  * one pass over fd/ (readlink of each entry: fds closed meanwhile are
- * skipped), one read each of status, limits, net/tcp and net/tcp6 into a
- * reused buffer, and socket inodes looked up with bsearch. A process that
- * is gone (or a zombie, whose counters are gone) is ESRCH.
+ * skipped), one read each of status and limits into a reused buffer, and
+ * the TCP figures from sock_diag (procfs_tcp.c, framework/tcpcount.c) or,
+ * where that cannot be used, from net/tcp and net/tcp6 joined with the
+ * socket inodes. A process that is gone (or a zombie, whose counters are
+ * gone) is ESRCH.
  */
 #include "framework/procfs.h"
 
@@ -18,6 +20,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "framework/procfs_internal.h"
 
 /* Finds the line starting with `key` and returns what follows it, or NULL. */
 static const char *field(const char *text, const char *key)
@@ -73,13 +77,12 @@ static int gone(pid_t pid, struct lc_error *err)
     return -1;
 }
 
-/* Reads /proc/PID/name whole into b (reset first). Returns 0, 1 when the
- * file does not exist (the process may be gone), -1 with err. */
-static int read_proc(pid_t pid, const char *name, struct lc_buf *b, struct lc_error *err)
+/* Appends /proc/PID/name whole to b (NUL-terminated after). Returns 0, 1
+ * when the file does not exist (the process may be gone), -1 with err. */
+static int append_proc(pid_t pid, const char *name, struct lc_buf *b, struct lc_error *err)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, name);
-    lc_buf_reset(b);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ESRCH)
@@ -107,10 +110,22 @@ static int read_proc(pid_t pid, const char *name, struct lc_buf *b, struct lc_er
     }
 }
 
+/* Reads /proc/PID/name whole into b (reset first): as append_proc. */
+static int read_proc(pid_t pid, const char *name, struct lc_buf *b, struct lc_error *err)
+{
+    lc_buf_reset(b);
+    return append_proc(pid, name, b, err);
+}
+
+int procfs_append_text(pid_t pid, const char *name, struct lc_buf *b)
+{
+    return append_proc(pid, name, b, NULL) == 0 ? 0 : -1;
+}
+
 struct fdscan {
     double fds, sockets;
-    uint64_t *inodes;
-    size_t ninodes, cap;
+    struct tcpcount_fd *socks;
+    size_t nsocks, cap;
 };
 
 /* One fd entry: count it, and keep its inode when it is a socket. */
@@ -125,8 +140,9 @@ static void one_fd(DIR *d, const char *name, struct fdscan *fs)
         return;
     link[n] = '\0';
     fs->sockets++;
-    lc_grow((void **)&fs->inodes, &fs->cap, fs->ninodes + 1, sizeof(*fs->inodes));
-    fs->inodes[fs->ninodes++] = strtoull(link + 8, NULL, 10);
+    lc_grow((void **)&fs->socks, &fs->cap, fs->nsocks + 1, sizeof(*fs->socks));
+    fs->socks[fs->nsocks++] =
+        (struct tcpcount_fd){strtoull(link + 8, NULL, 10), (int)strtol(name, NULL, 10)};
 }
 
 /* One pass over /proc/PID/fd. Returns 0, 1 when the process is gone, -1. */
@@ -168,15 +184,15 @@ static int read_status(pid_t pid, struct lc_buf *b, struct procfs_sample *out, s
     return 0;
 }
 
-static int cmp_inode(const void *a, const void *b)
+static int cmp_sock(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const struct tcpcount_fd *)a)->inode, y = ((const struct tcpcount_fd *)b)->inode;
     return (x > y) - (x < y);
 }
 
-/* net/tcp and net/tcp6 joined with the socket inodes. */
-static int read_tcp(pid_t pid, struct lc_buf *b, struct fdscan *fs, struct procfs_sample *out,
-                    struct lc_error *err)
+/* net/tcp and net/tcp6 joined with the socket inodes (sorted). */
+static int read_tables(pid_t pid, struct lc_buf *b, const struct fdscan *fs,
+                       struct procfs_sample *out, struct lc_error *err)
 {
     static const struct {
         const char *name;
@@ -194,12 +210,32 @@ static int read_tcp(pid_t pid, struct lc_buf *b, struct fdscan *fs, struct procf
             rc = -1;
     }
     if (rc == 0) {
-        if (fs->ninodes) /* inodes is NULL when there are none; qsort must not see NULL */
-            qsort(fs->inodes, fs->ninodes, sizeof(*fs->inodes), cmp_inode);
-        procfs_tally_tcp(rows, n, fs->inodes, fs->ninodes, out);
+        uint64_t *inodes = lc_malloc((fs->nsocks ? fs->nsocks : 1) * sizeof(*inodes));
+        for (size_t i = 0; i < fs->nsocks; i++)
+            inodes[i] = fs->socks[i].inode;
+        procfs_tally_tcp(rows, n, inodes, fs->nsocks, out);
+        free(inodes);
     }
     free(rows);
     return rc;
+}
+
+/* The TCP figures: from sock_diag when src allows and it works, else
+ * from the tables. */
+static int read_tcp(pid_t pid, enum procfs_tcp_source src, struct lc_buf *b, struct fdscan *fs,
+                    struct procfs_sample *out, struct lc_error *err)
+{
+    if (fs->nsocks) /* socks is NULL when there are none; qsort must not see NULL */
+        qsort(fs->socks, fs->nsocks, sizeof(*fs->socks), cmp_sock);
+    out->tcp_netlink = 0;
+    if (src != PROCFS_TCP_TABLES) {
+        int rc = procfs_tcp_netlink(pid, src, fs->socks, fs->nsocks, out, err);
+        if (rc <= 0) {
+            out->tcp_netlink = rc == 0;
+            return rc;
+        }
+    }
+    return read_tables(pid, b, fs, out, err);
 }
 
 static int read_limits(pid_t pid, struct lc_buf *b, struct procfs_sample *out, struct lc_error *err)
@@ -214,6 +250,12 @@ static int read_limits(pid_t pid, struct lc_buf *b, struct procfs_sample *out, s
 
 int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err)
 {
+    return procfs_read_from(pid, PROCFS_TCP_AUTO, out, err);
+}
+
+int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample *out,
+                     struct lc_error *err)
+{
     struct fdscan fs = {0};
     struct lc_buf b = {0};
     struct procfs_sample s = {0};
@@ -222,21 +264,26 @@ int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err)
         errno = EINVAL;
         return -1;
     }
+    /* sock_diag's own socket, when pid is us, is there before fd/ is listed */
+    if (src != PROCFS_TCP_TABLES)
+        procfs_tcp_prepare(pid);
     int rc = read_status(pid, &b, &s, err);
     if (rc == 0)
         rc = scan_fds(pid, &fs, err);
     if (rc == 0)
         rc = read_limits(pid, &b, &s, err);
-    /* no socket, no TCP figure: the tables (the whole namespace's, tens of
-     * thousands of rows on a busy host) are not worth reading then */
-    if (rc == 0 && fs.ninodes > 0)
-        rc = read_tcp(pid, &b, &fs, &s, err);
+    /* no socket, no TCP figure: neither sock_diag nor the tables (the whole
+     * namespace's, tens of thousands of rows on a busy host) are asked */
+    if (rc == 0 && fs.nsocks > 0)
+        rc = read_tcp(pid, src, &b, &fs, &s, err);
     s.fds = fs.fds;
     s.sockets = fs.sockets;
-    free(fs.inodes);
+    free(fs.socks);
     lc_buf_free(&b);
-    if (rc == 1)
+    if (rc == 1) {
+        procfs_tcp_forget(pid);
         return gone(pid, err);
+    }
     if (rc != 0)
         return -1;
     *out = s;

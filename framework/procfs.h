@@ -1,7 +1,8 @@
 /*
  * framework/procfs.h: OS counters of a process from /proc/PID: open fds and
  * their limit, threads, RSS, sockets and the process's own TCP sockets by
- * state (its socket inodes joined with /proc/PID/net/tcp and tcp6).
+ * state (its socket inodes matched with the kernel's sock_diag answers, or
+ * joined with /proc/PID/net/tcp and tcp6 where sock_diag cannot be used).
  */
 #ifndef LC_PROCFS_H
 #define LC_PROCFS_H
@@ -63,6 +64,14 @@ int procfs_parse_limits(const char *text, double *soft);
 struct procfs_sample {
     double fds, fd_limit, threads, rss, sockets;
     double tcp_established, tcp_close_wait, tcp_time_wait, tcp_listen;
+    int tcp_netlink; /* 1 when the tcp_* figures came from sock_diag */
+};
+
+/* Where the tcp_* figures of a sample come from. */
+enum procfs_tcp_source {
+    PROCFS_TCP_AUTO,    /* sock_diag, else the tables */
+    PROCFS_TCP_NETLINK, /* sock_diag only: an error when it cannot be used */
+    PROCFS_TCP_TABLES,  /* /proc/PID/net/tcp and tcp6 */
 };
 
 /*
@@ -77,11 +86,23 @@ void procfs_tally_tcp(const struct procfs_tcp *rows, size_t n, const uint64_t *i
 
 /*
  * Reads every figure of a live process. fds that vanish between readdir and
- * readlink are skipped. tcp_time_wait counts TIME_WAIT rows on a port the
- * process listens on (the kernel no longer ties them to any process).
+ * readlink are skipped. tcp_time_wait counts TIME_WAIT sockets on a port
+ * the process listens on (the kernel no longer ties them to any process).
+ * The tcp_* figures come from sock_diag (framework/tcpcount.h: cheap with
+ * many sockets on the machine) when the process is in our network
+ * namespace and netlink works, else from /proc/PID/net/tcp and tcp6.
  * Returns 0; -1 with errno ESRCH and err when the process is gone; -1 with
- * err on any other failure.
+ * err on any other failure. Safe to call from several threads.
  */
 int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err);
+
+/* procfs_read with the source of the tcp_* figures chosen (for tests and
+ * benchmarks: PROCFS_TCP_NETLINK fails instead of falling back). */
+int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample *out,
+                     struct lc_error *err);
+
+/* Appends the text of /proc/PID/NAME to b (NUL-terminated after it).
+ * Returns 0, or -1 when it cannot be read. */
+int procfs_append_text(pid_t pid, const char *name, struct lc_buf *b);
 
 #endif

@@ -1,0 +1,28 @@
+/*
+ * framework/procfs_internal.h: what procfs.c and procfs_tcp.c share: the
+ * choice of sock_diag for a process's TCP figures, and its state per
+ * process.
+ */
+#ifndef LC_PROCFS_INTERNAL_H
+#define LC_PROCFS_INTERNAL_H
+
+#include "framework/procfs.h"
+#include "framework/tcpcount.h"
+
+/* Makes sure pid's sock_diag state exists (a no-op when it cannot). */
+void procfs_tcp_prepare(pid_t pid);
+
+/*
+ * Counts pid's TCP sockets (socks: its socket fds, sorted by inode) from
+ * sock_diag into out's four tcp fields. Returns 0; 1 when src is
+ * PROCFS_TCP_AUTO and the tables must be read instead (sock_diag
+ * unusable for pid, or it failed this round); -1 with err when src is
+ * PROCFS_TCP_NETLINK and it could not count.
+ */
+int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpcount_fd *socks,
+                       size_t n, struct procfs_sample *out, struct lc_error *err);
+
+/* Drops pid's sock_diag state (the process is gone). */
+void procfs_tcp_forget(pid_t pid);
+
+#endif

@@ -1,0 +1,472 @@
+/*
+ * framework/tcpcount.c: a process's TCP sockets by state from sock_diag,
+ * walking the kernel's tables only when something may have changed (see
+ * tcpcount.h for the rules).
+ *
+ * The process's socket inodes are kept across rounds, sorted, each with
+ * what is known of it: a TCP socket with its addresses and cookie (looked
+ * up exactly each round), a listener, not TCP at all, or TCP but in no
+ * table (created and not connected yet, or reset): the last two are
+ * searched again only when the namespace's open counters move.
+ */
+#include "framework/tcpcount.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "framework/sockdiag.h"
+
+/* a filtered dump at least this often, whatever the counters say */
+#define REFRESH_S 5.0
+#define ALL_STATES 0xfffu
+#define BIT(state) (1u << (state))
+
+enum kind {
+    K_NEW,      /* not classified yet */
+    K_NEED,     /* TCP, to be found by a dump */
+    K_TCP,      /* TCP with known addresses */
+    K_LISTEN,   /* listening (found by this round's LISTEN dump) */
+    K_OTHER,    /* not TCP */
+    K_UNHASHED, /* TCP, in no table when last searched */
+};
+
+struct entry {
+    uint64_t inode;
+    int fd;
+    enum kind kind;
+    int family;     /* of a K_NEED: AF_UNSPEC when unknown */
+    int refreshed;  /* state read this round */
+    struct sockdiag_sock s;
+};
+
+struct tcpcount {
+    pid_t pid;
+    dev_t ns_dev;
+    ino_t ns_ino;
+    struct sockdiag *sd;
+    struct entry *e;
+    size_t ne, cap;
+    struct entry *old; /* the previous round's entries (reused buffer) */
+    size_t cap_old;
+    uint16_t ports[SOCKDIAG_MAX_PORTS]; /* listening ports at the last filtered dump */
+    size_t nports;
+    int too_many_ports; /* more listening ports than a filter holds */
+    struct tcpcount_counters ref; /* at the last round that acted on them */
+    int have_ref;
+    double last_refresh; /* lc_now() of the last dump that counted TIME_WAIT */
+    double time_wait;
+    struct lc_buf text;
+    struct tcpcount_stats st;
+};
+
+/* The inode of pid's network namespace. Returns 0, or -1 with errno. */
+static int netns_of(pid_t pid, dev_t *dev, ino_t *ino)
+{
+    char path[64];
+    struct stat st;
+    if (pid)
+        snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)pid);
+    else
+        snprintf(path, sizeof(path), "/proc/self/ns/net");
+    if (stat(path, &st) != 0)
+        return -1;
+    *dev = st.st_dev;
+    *ino = st.st_ino;
+    return 0;
+}
+
+/* 0 when pid is in our network namespace; -1 with err and errno EXDEV. */
+static int same_netns(pid_t pid, dev_t *dev, ino_t *ino, struct lc_error *err)
+{
+    dev_t d0;
+    ino_t i0;
+    if (netns_of(0, &d0, &i0) != 0 || netns_of(pid, dev, ino) != 0) {
+        lc_error_set(err, "cannot compare the network namespace of process %ld: %s",
+                     (long)pid, strerror(errno));
+    } else if (d0 != *dev || i0 != *ino) {
+        lc_error_set(err, "process %ld is in another network namespace", (long)pid);
+    } else {
+        return 0;
+    }
+    errno = EXDEV;
+    return -1;
+}
+
+struct tcpcount *tcpcount_new(pid_t pid, struct lc_error *err)
+{
+    dev_t dev;
+    ino_t ino;
+    if (same_netns(pid, &dev, &ino, err) != 0)
+        return NULL;
+    struct sockdiag *sd = sockdiag_new(err);
+    if (!sd)
+        return NULL;
+    struct tcpcount *tc = lc_calloc(1, sizeof(*tc));
+    tc->pid = pid;
+    tc->ns_dev = dev;
+    tc->ns_ino = ino;
+    tc->sd = sd;
+    return tc;
+}
+
+void tcpcount_free(struct tcpcount *tc)
+{
+    if (!tc)
+        return;
+    sockdiag_free(tc->sd);
+    free(tc->e);
+    free(tc->old);
+    lc_buf_free(&tc->text);
+    free(tc);
+}
+
+void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st)
+{
+    *st = tc->st;
+}
+
+/* The value in column `name` of the two-line table `prefix` ("Tcp:"). */
+static int column(const char *text, const char *prefix, const char *name, uint64_t *v)
+{
+    size_t pl = strlen(prefix), nl = strlen(name);
+    const char *head = text;
+    while (head && strncmp(head, prefix, pl) != 0)
+        head = (head = strchr(head, '\n')) ? head + 1 : NULL;
+    const char *vals = head ? strchr(head, '\n') : NULL;
+    if (!vals || strncmp(++vals, prefix, pl) != 0)
+        return -1;
+    const char *h = head + pl, *x = vals + pl;
+    for (;;) {
+        h += strspn(h, " ");
+        x += strspn(x, " ");
+        size_t hl = strcspn(h, " \n"), xl = strcspn(x, " \n");
+        if (hl == 0 || xl == 0)
+            return -1;
+        if (hl == nl && strncmp(h, name, nl) == 0) {
+            char *end;
+            errno = 0;
+            *v = strtoull(x, &end, 10);
+            return errno || end != x + xl ? -1 : 0;
+        }
+        h += hl;
+        x += xl;
+    }
+}
+
+/* "tw N" of sockstat's "TCP:" line. */
+static int sockstat_tw(const char *text, uint64_t *v)
+{
+    const char *l = text && strncmp(text, "TCP:", 4) == 0 ? text : NULL;
+    if (!l && text && (l = strstr(text, "\nTCP:")) != NULL)
+        l++;
+    const char *tw = l ? strstr(l, " tw ") : NULL;
+    const char *eol = l ? strchr(l, '\n') : NULL;
+    if (!tw || (eol && tw > eol))
+        return -1;
+    char *end;
+    *v = strtoull(tw + 4, &end, 10);
+    return end == tw + 4 ? -1 : 0;
+}
+
+int tcpcount_parse_counters(const char *sockstat, const char *snmp, const char *netstat,
+                            struct tcpcount_counters *c)
+{
+    if (!sockstat || !snmp || !netstat)
+        return -1;
+    int bad = sockstat_tw(sockstat, &c->tw_now);
+    bad |= column(snmp, "Tcp:", "PassiveOpens", &c->passive_opens);
+    bad |= column(snmp, "Tcp:", "ActiveOpens", &c->active_opens);
+    bad |= column(netstat, "TcpExt:", "TW", &c->tw_expired);
+    bad |= column(netstat, "TcpExt:", "TWRecycled", &c->tw_recycled);
+    bad |= column(netstat, "TcpExt:", "TWKilled", &c->tw_killed);
+    return bad ? -1 : 0;
+}
+
+/* The counters of tc's process now. Returns 0, or -1 when unreadable. */
+static int read_counters(struct tcpcount *tc, struct tcpcount_counters *c)
+{
+    static const char *const files[] = {"net/sockstat", "net/snmp", "net/netstat"};
+    size_t at[3];
+    lc_buf_reset(&tc->text);
+    for (size_t i = 0; i < 3; i++) {
+        at[i] = tc->text.len;
+        if (procfs_append_text(tc->pid, files[i], &tc->text) != 0)
+            return -1;
+        lc_buf_append(&tc->text, "", 1); /* keep each text's NUL */
+    }
+    const char *t = tc->text.data;
+    return tcpcount_parse_counters(t + at[0], t + at[1], t + at[2], c);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    uint64_t x = ((const struct entry *)a)->inode, y = ((const struct entry *)b)->inode;
+    return (x > y) - (x < y);
+}
+
+static struct entry *find(struct tcpcount *tc, uint64_t inode)
+{
+    struct entry key = {.inode = inode};
+    return inode ? bsearch(&key, tc->e, tc->ne, sizeof(*tc->e), cmp_entry) : NULL;
+}
+
+/* This round's entries: the fds, with what earlier rounds knew of each. */
+static void merge(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n)
+{
+    struct entry *t = tc->old;
+    size_t tcap = tc->cap_old, nold = tc->ne, j = 0;
+    tc->old = tc->e, tc->cap_old = tc->cap; /* the previous round's, sorted */
+    tc->e = t, tc->cap = tcap, tc->ne = 0;
+    lc_grow((void **)&tc->e, &tc->cap, n ? n : 1, sizeof(*tc->e));
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && socks[i].inode == socks[i - 1].inode)
+            continue; /* one socket behind two fds (dup) */
+        while (j < nold && tc->old[j].inode < socks[i].inode)
+            j++;
+        struct entry *e = &tc->e[tc->ne++];
+        if (j < nold && tc->old[j].inode == socks[i].inode)
+            *e = tc->old[j];
+        else
+            *e = (struct entry){.inode = socks[i].inode, .kind = K_NEW};
+        e->fd = socks[i].fd;
+        e->refreshed = 0;
+        if (e->kind == K_LISTEN) /* listening is re-read every round */
+            e->kind = K_NEED, e->family = e->s.family;
+    }
+}
+
+/* Sorts K_NEW entries into K_NEED (with a family when known) or K_OTHER. */
+static void classify(struct tcpcount *tc)
+{
+    for (size_t i = 0; i < tc->ne; i++) {
+        struct entry *e = &tc->e[i];
+        if (e->kind != K_NEW)
+            continue;
+        char path[64], proto[32];
+        snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)tc->pid, e->fd);
+        ssize_t n = getxattr(path, "system.sockprotoname", proto, sizeof(proto) - 1);
+        tc->st.protocol_reads++;
+        e->kind = K_NEED;
+        e->family = AF_UNSPEC;
+        if (n < 0) {
+            if (errno == ENOENT) /* closed since the fd scan */
+                e->kind = K_OTHER;
+            continue;
+        }
+        proto[n] = '\0';
+        if (strcmp(proto, "TCP") == 0)
+            e->family = AF_INET;
+        else if (strcmp(proto, "TCPv6") == 0)
+            e->family = AF_INET6;
+        else
+            e->kind = K_OTHER;
+    }
+}
+
+struct walk {
+    struct tcpcount *tc;
+    size_t nlisten;
+    double time_wait;
+    int count_tw; /* this dump counts TIME_WAIT on the listening ports */
+};
+
+static int is_port(const uint16_t *ports, size_t n, uint16_t p)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ports[i] == p)
+            return 1;
+    return 0;
+}
+
+static void listen_cb(const struct sockdiag_sock *s, void *arg)
+{
+    struct walk *w = arg;
+    struct entry *e = find(w->tc, s->inode);
+    if (!e || s->state != PROCFS_TCP_LISTEN || e->kind == K_LISTEN)
+        return;
+    e->kind = K_LISTEN;
+    e->s = *s;
+    e->refreshed = 1;
+    w->nlisten++;
+}
+
+static void walk_cb(const struct sockdiag_sock *s, void *arg)
+{
+    struct walk *w = arg;
+    if (s->state == PROCFS_TCP_TIME_WAIT) {
+        if (w->count_tw && is_port(w->tc->ports, w->tc->nports, s->sport))
+            w->time_wait++;
+        return;
+    }
+    struct entry *e = find(w->tc, s->inode);
+    if (!e || e->kind == K_LISTEN || e->kind == K_OTHER)
+        return;
+    e->kind = K_TCP;
+    e->family = s->family;
+    e->s = *s;
+    e->refreshed = 1;
+}
+
+static size_t count_kind(const struct tcpcount *tc, enum kind k, int *families)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tc->ne; i++)
+        if (tc->e[i].kind == k) {
+            n++;
+            *families |= tc->e[i].family == AF_INET    ? 1
+                         : tc->e[i].family == AF_INET6 ? 2
+                                                       : 3;
+        }
+    return n;
+}
+
+/* The process's listening ports, sorted and distinct, into tc->ports. */
+static int listening_ports(struct tcpcount *tc, uint16_t *ports, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < tc->ne; i++) {
+        if (tc->e[i].kind != K_LISTEN || is_port(ports, *n, tc->e[i].s.sport))
+            continue;
+        if (*n == SOCKDIAG_MAX_PORTS)
+            return -1;
+        size_t k = (*n)++;
+        for (; k > 0 && ports[k - 1] > tc->e[i].s.sport; k--)
+            ports[k] = ports[k - 1];
+        ports[k] = tc->e[i].s.sport;
+    }
+    return 0;
+}
+
+static int dump(struct tcpcount *tc, int family, unsigned states, size_t nports, struct walk *w,
+                struct lc_error *err)
+{
+    struct sockdiag_query q = {family, states, tc->ports, nports};
+    if (nports)
+        tc->st.filtered_walks++;
+    else if (states != BIT(PROCFS_TCP_LISTEN))
+        tc->st.full_walks++;
+    return sockdiag_dump(tc->sd, &q, walk_cb, w, err);
+}
+
+/* Exact lookups of the TCP sockets no dump refreshed this round. */
+static int lookups(struct tcpcount *tc, struct lc_error *err)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < tc->ne; i++)
+        n += tc->e[i].kind == K_TCP && !tc->e[i].refreshed;
+    if (n == 0)
+        return 0;
+    struct sockdiag_sock *s = lc_malloc(n * sizeof(*s));
+    unsigned char *found = lc_malloc(n);
+    for (size_t i = 0; i < tc->ne; i++)
+        if (tc->e[i].kind == K_TCP && !tc->e[i].refreshed)
+            s[k++] = tc->e[i].s;
+    int rc = sockdiag_lookup(tc->sd, s, n, found, err);
+    tc->st.lookups += n;
+    for (size_t i = 0, j = 0; rc == 0 && i < tc->ne; i++) {
+        struct entry *e = &tc->e[i];
+        if (e->kind != K_TCP || e->refreshed)
+            continue;
+        if (found[j] && s[j].inode == e->inode)
+            e->s = s[j], e->refreshed = 1;
+        else
+            e->kind = K_UNHASHED; /* reset or closed, still held by an fd */
+        j++;
+    }
+    free(found);
+    free(s);
+    return rc;
+}
+
+/* The dumps this round needs: listening ports filtered (TIME_WAIT and new
+ * accepted sockets), then every socket for TCP inodes still unknown. */
+static int walks(struct tcpcount *tc, const uint16_t *ports, size_t np, int tw_dirty,
+                 struct lc_error *err)
+{
+    struct walk w = {.tc = tc, .count_tw = 1};
+    int fam = 0;
+    size_t need = count_kind(tc, K_NEED, &fam);
+    memcpy(tc->ports, ports, np * sizeof(*ports));
+    tc->nports = np;
+    if (np == 0) {
+        tc->time_wait = 0;
+    } else if (tw_dirty || need) {
+        if (dump(tc, AF_UNSPEC, ALL_STATES & ~BIT(PROCFS_TCP_LISTEN), np, &w, err) != 0)
+            return -1;
+        tc->time_wait = w.time_wait;
+        tc->last_refresh = lc_now();
+        fam = 0;
+        need = count_kind(tc, K_NEED, &fam);
+    }
+    if (need) {
+        w.count_tw = 0;
+        int family = fam == 1 ? AF_INET : fam == 2 ? AF_INET6 : AF_UNSPEC;
+        unsigned states = ALL_STATES & ~BIT(PROCFS_TCP_LISTEN) & ~BIT(PROCFS_TCP_TIME_WAIT);
+        if (dump(tc, family, states, 0, &w, err) != 0)
+            return -1;
+        for (size_t i = 0; i < tc->ne; i++)
+            if (tc->e[i].kind == K_NEED)
+                tc->e[i].kind = K_UNHASHED;
+    }
+    return 0;
+}
+
+static void tally(const struct tcpcount *tc, struct procfs_sample *out)
+{
+    out->tcp_established = out->tcp_close_wait = out->tcp_listen = 0;
+    for (size_t i = 0; i < tc->ne; i++) {
+        const struct entry *e = &tc->e[i];
+        out->tcp_listen += e->kind == K_LISTEN;
+        out->tcp_established += e->kind == K_TCP && e->s.state == PROCFS_TCP_ESTABLISHED;
+        out->tcp_close_wait += e->kind == K_TCP && e->s.state == PROCFS_TCP_CLOSE_WAIT;
+    }
+    out->tcp_time_wait = tc->time_wait;
+}
+
+int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n,
+                  struct procfs_sample *out, struct lc_error *err)
+{
+    struct tcpcount_counters now;
+    dev_t dev;
+    ino_t ino;
+    uint16_t ports[SOCKDIAG_MAX_PORTS];
+    size_t np;
+    if (same_netns(tc->pid, &dev, &ino, err) != 0)
+        return -1;
+    tc->st.rounds++;
+    int have_now = read_counters(tc, &now) == 0;
+    merge(tc, socks, n);
+    struct walk w = {.tc = tc};
+    struct sockdiag_query lq = {AF_UNSPEC, BIT(PROCFS_TCP_LISTEN), NULL, 0};
+    if (sockdiag_dump(tc->sd, &lq, listen_cb, &w, err) != 0)
+        return -1;
+    classify(tc);
+    if (listening_ports(tc, ports, &np) != 0) {
+        lc_error_set(err, "process %ld listens on more than %d ports", (long)tc->pid,
+                     SOCKDIAG_MAX_PORTS);
+        return -1;
+    }
+    const struct tcpcount_counters *ref = &tc->ref;
+    int fresh = have_now && tc->have_ref;
+    int tw_dirty = !fresh || now.tw_now != ref->tw_now || now.tw_expired != ref->tw_expired ||
+                   now.tw_recycled != ref->tw_recycled || now.tw_killed != ref->tw_killed ||
+                   now.passive_opens != ref->passive_opens || np != tc->nports ||
+                   memcmp(ports, tc->ports, np * sizeof(*ports)) != 0 ||
+                   lc_now() - tc->last_refresh >= REFRESH_S;
+    if (!fresh || now.active_opens != ref->active_opens || now.passive_opens != ref->passive_opens)
+        for (size_t i = 0; i < tc->ne; i++)
+            if (tc->e[i].kind == K_UNHASHED)
+                tc->e[i].kind = K_NEED;
+    if (walks(tc, ports, np, tw_dirty, err) != 0 || lookups(tc, err) != 0)
+        return -1;
+    tc->ref = now;
+    tc->have_ref = have_now;
+    tally(tc, out);
+    return 0;
+}

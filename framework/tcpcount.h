@@ -1,0 +1,89 @@
+/*
+ * framework/tcpcount.h: a process's own TCP sockets by state, counted
+ * every sample round from sock_diag (framework/sockdiag.h) instead of the
+ * whole /proc/PID/net/tcp and tcp6 tables, with the same figures
+ * (procfs_tally_tcp's): its sockets ESTABLISHED, CLOSE_WAIT and LISTEN by
+ * inode, and the TIME_WAIT sockets on the ports it listens on.
+ *
+ * Any dump walks the kernel's whole connection table (on a large machine
+ * that alone is a few milliseconds), so a round walks only when something
+ * may have changed and otherwise asks the kernel about the process's own
+ * sockets one by one:
+ * - listening sockets: a dump of LISTEN, which walks only the small
+ *   listening table, every round;
+ * - sockets already known (addresses and cookie from an earlier walk):
+ *   exact lookups, batched;
+ * - a socket inode not seen before: its protocol from the
+ *   system.sockprotoname attribute of /proc/PID/fd/N (UDP, UNIX and the
+ *   like are never looked for); a TCP one is searched by a dump filtered
+ *   in the kernel to the listening ports, then, if still missing, by a
+ *   dump of every socket;
+ * - TIME_WAIT on the listening ports: a filtered dump when the listening
+ *   ports changed, when the namespace's counters that move with TIME_WAIT
+ *   (sockstat "tw"; TcpExt TW, TWRecycled, TWKilled; Tcp PassiveOpens)
+ *   moved since the last one, and at least every 5 s otherwise.
+ * The process must be in the caller's network namespace (sock_diag only
+ * sees that one); tcpcount_new and tcpcount_read check it.
+ */
+#ifndef LC_TCPCOUNT_H
+#define LC_TCPCOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/lc.h"
+#include "framework/procfs.h"
+
+/* A socket fd of the process: its inode and fd number. */
+struct tcpcount_fd {
+    uint64_t inode;
+    int fd;
+};
+
+/* The namespace's counters that tell whether TIME_WAIT sockets came or
+ * went (tw_*, passive_opens) or sockets were hashed (the opens). */
+struct tcpcount_counters {
+    uint64_t tw_now, tw_expired, tw_recycled, tw_killed, passive_opens, active_opens;
+};
+
+/* What the rounds cost so far, for tests and benchmarks. */
+struct tcpcount_stats {
+    unsigned long rounds, filtered_walks, full_walks, lookups, protocol_reads;
+};
+
+struct tcpcount;
+
+/*
+ * Prepares counting for process pid. Returns NULL with err when sock_diag
+ * cannot be used for it: no netlink socket (errno EPROTONOSUPPORT, EPERM,
+ * ...), or pid in another network namespace or its namespace unreadable
+ * (errno EXDEV). Caller frees.
+ */
+struct tcpcount *tcpcount_new(pid_t pid, struct lc_error *err);
+
+/* tcpcount_free(NULL) is a no-op. */
+void tcpcount_free(struct tcpcount *tc);
+
+/*
+ * One round: socks are the process's socket fds (n of them, sorted by
+ * inode, as /proc/PID/fd listed them just before). Sets out's
+ * tcp_established, tcp_close_wait, tcp_time_wait and tcp_listen; leaves
+ * the rest alone. Returns 0, or -1 with err when sock_diag failed or the
+ * process moved to another namespace: the caller counts from /proc
+ * instead and should free tc (its knowledge may be incomplete).
+ */
+int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n,
+                  struct procfs_sample *out, struct lc_error *err);
+
+/* The cost counters of tc so far. */
+void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st);
+
+/*
+ * Parses the texts of /proc/PID/net/sockstat, snmp and netstat into c.
+ * Returns 0, or -1 when a value is missing (c is then partly set).
+ */
+int tcpcount_parse_counters(const char *sockstat, const char *snmp, const char *netstat,
+                            struct tcpcount_counters *c);
+
+#endif
