@@ -22,6 +22,10 @@ void procfs_tcp_prepare(pid_t pid);
 int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpcount_fd *socks,
                        size_t n, struct procfs_sample *out, struct lc_error *err);
 
+/* The cost counters of pid's sock_diag state so far. Returns 0, or -1
+ * when there is none. */
+int procfs_tcp_get_stats(pid_t pid, struct tcpcount_stats *st);
+
 /* Drops pid's sock_diag state (the process is gone). */
 void procfs_tcp_forget(pid_t pid);
 

@@ -25,6 +25,7 @@ static struct slot {
     struct tcpcount *tc;
     int fails;
     int off;
+    struct lc_error why; /* why sock_diag is off */
     unsigned long used;
 } slots[SLOTS];
 static unsigned long clock_;
@@ -54,12 +55,13 @@ static int ensure(struct slot *s, struct lc_error *err)
 {
     if (s->tc)
         return 0;
-    if (s->off) {
-        lc_error_set(err, "sock_diag is not used for process %ld", (long)s->pid);
-        return -1;
-    }
-    if (!(s->tc = tcpcount_new(s->pid, err)))
+    struct lc_error e = {0};
+    if (!s->off && !(s->tc = tcpcount_new(s->pid, &e))) {
         s->off = 1;
+        s->why = e;
+    }
+    if (s->off)
+        lc_error_set(err, "sock_diag is not used for process %ld: %s", (long)s->pid, s->why.msg);
     return s->tc ? 0 : -1;
 }
 
@@ -81,6 +83,7 @@ int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpco
         tcpcount_free(s->tc);
         s->tc = NULL;
         s->off = ++s->fails >= MAX_FAILS;
+        lc_error_set(&s->why, "failed %d times in a row, last: %s", s->fails, e.msg);
     } else if (rc == 0) {
         s->fails = 0;
     }
@@ -91,6 +94,19 @@ int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpco
         return 1;
     lc_error_set(err, "%s", e.msg);
     return -1;
+}
+
+int procfs_tcp_get_stats(pid_t pid, struct tcpcount_stats *st)
+{
+    int rc = -1;
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < SLOTS; i++)
+        if (slots[i].pid == pid && slots[i].tc) {
+            tcpcount_get_stats(slots[i].tc, st);
+            rc = 0;
+        }
+    pthread_mutex_unlock(&mu);
+    return rc;
 }
 
 void procfs_tcp_forget(pid_t pid)

@@ -24,6 +24,8 @@
 
 /* a filtered dump at least this often, whatever the counters say */
 #define REFRESH_S 5.0
+/* closing sockets on the listening ports looked up each round, at most */
+#define MAX_WATCH 1024
 #define ALL_STATES 0xfffu
 #define BIT(state) (1u << (state))
 
@@ -61,6 +63,12 @@ struct tcpcount {
     int have_ref;
     double last_refresh; /* lc_now() of the last dump that counted TIME_WAIT */
     double time_wait;
+    /* sockets on the listening ports no fd holds, on their way to
+     * TIME_WAIT, as the last filtered dump saw them: a FIN_WAIT2 one turns
+     * into TIME_WAIT without moving any counter */
+    struct sockdiag_sock *watch;
+    size_t nwatch, cap_watch;
+    int watch_overflow;
     struct lc_buf text;
     struct tcpcount_stats st;
 };
@@ -122,6 +130,7 @@ void tcpcount_free(struct tcpcount *tc)
     sockdiag_free(tc->sd);
     free(tc->e);
     free(tc->old);
+    free(tc->watch);
     lc_buf_free(&tc->text);
     free(tc);
 }
@@ -129,79 +138,6 @@ void tcpcount_free(struct tcpcount *tc)
 void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st)
 {
     *st = tc->st;
-}
-
-/* The value in column `name` of the two-line table `prefix` ("Tcp:"). */
-static int column(const char *text, const char *prefix, const char *name, uint64_t *v)
-{
-    size_t pl = strlen(prefix), nl = strlen(name);
-    const char *head = text;
-    while (head && strncmp(head, prefix, pl) != 0)
-        head = (head = strchr(head, '\n')) ? head + 1 : NULL;
-    const char *vals = head ? strchr(head, '\n') : NULL;
-    if (!vals || strncmp(++vals, prefix, pl) != 0)
-        return -1;
-    const char *h = head + pl, *x = vals + pl;
-    for (;;) {
-        h += strspn(h, " ");
-        x += strspn(x, " ");
-        size_t hl = strcspn(h, " \n"), xl = strcspn(x, " \n");
-        if (hl == 0 || xl == 0)
-            return -1;
-        if (hl == nl && strncmp(h, name, nl) == 0) {
-            char *end;
-            errno = 0;
-            *v = strtoull(x, &end, 10);
-            return errno || end != x + xl ? -1 : 0;
-        }
-        h += hl;
-        x += xl;
-    }
-}
-
-/* "tw N" of sockstat's "TCP:" line. */
-static int sockstat_tw(const char *text, uint64_t *v)
-{
-    const char *l = text && strncmp(text, "TCP:", 4) == 0 ? text : NULL;
-    if (!l && text && (l = strstr(text, "\nTCP:")) != NULL)
-        l++;
-    const char *tw = l ? strstr(l, " tw ") : NULL;
-    const char *eol = l ? strchr(l, '\n') : NULL;
-    if (!tw || (eol && tw > eol))
-        return -1;
-    char *end;
-    *v = strtoull(tw + 4, &end, 10);
-    return end == tw + 4 ? -1 : 0;
-}
-
-int tcpcount_parse_counters(const char *sockstat, const char *snmp, const char *netstat,
-                            struct tcpcount_counters *c)
-{
-    if (!sockstat || !snmp || !netstat)
-        return -1;
-    int bad = sockstat_tw(sockstat, &c->tw_now);
-    bad |= column(snmp, "Tcp:", "PassiveOpens", &c->passive_opens);
-    bad |= column(snmp, "Tcp:", "ActiveOpens", &c->active_opens);
-    bad |= column(netstat, "TcpExt:", "TW", &c->tw_expired);
-    bad |= column(netstat, "TcpExt:", "TWRecycled", &c->tw_recycled);
-    bad |= column(netstat, "TcpExt:", "TWKilled", &c->tw_killed);
-    return bad ? -1 : 0;
-}
-
-/* The counters of tc's process now. Returns 0, or -1 when unreadable. */
-static int read_counters(struct tcpcount *tc, struct tcpcount_counters *c)
-{
-    static const char *const files[] = {"net/sockstat", "net/snmp", "net/netstat"};
-    size_t at[3];
-    lc_buf_reset(&tc->text);
-    for (size_t i = 0; i < 3; i++) {
-        at[i] = tc->text.len;
-        if (procfs_append_text(tc->pid, files[i], &tc->text) != 0)
-            return -1;
-        lc_buf_append(&tc->text, "", 1); /* keep each text's NUL */
-    }
-    const char *t = tc->text.data;
-    return tcpcount_parse_counters(t + at[0], t + at[1], t + at[2], c);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -296,14 +232,31 @@ static void listen_cb(const struct sockdiag_sock *s, void *arg)
     w->nlisten++;
 }
 
+/* A socket no process holds that may still become TIME_WAIT. */
+static void watch(struct tcpcount *tc, const struct sockdiag_sock *s)
+{
+    static const unsigned closing = BIT(PROCFS_TCP_FIN_WAIT1) | BIT(PROCFS_TCP_FIN_WAIT2) |
+                                    BIT(PROCFS_TCP_CLOSING) | BIT(PROCFS_TCP_LAST_ACK);
+    if (s->inode != 0 || s->state > 31 || !(closing & BIT(s->state)))
+        return;
+    if (tc->nwatch == MAX_WATCH) {
+        tc->watch_overflow = 1;
+        return;
+    }
+    lc_grow((void **)&tc->watch, &tc->cap_watch, tc->nwatch + 1, sizeof(*tc->watch));
+    tc->watch[tc->nwatch++] = *s;
+}
+
 static void walk_cb(const struct sockdiag_sock *s, void *arg)
 {
     struct walk *w = arg;
-    if (s->state == PROCFS_TCP_TIME_WAIT) {
-        if (w->count_tw && is_port(w->tc->ports, w->tc->nports, s->sport))
+    if (w->count_tw && is_port(w->tc->ports, w->tc->nports, s->sport)) {
+        if (s->state == PROCFS_TCP_TIME_WAIT)
             w->time_wait++;
-        return;
+        watch(w->tc, s);
     }
+    if (s->state == PROCFS_TCP_TIME_WAIT)
+        return;
     struct entry *e = find(w->tc, s->inode);
     if (!e || e->kind == K_LISTEN || e->kind == K_OTHER)
         return;
@@ -384,6 +337,27 @@ static int lookups(struct tcpcount *tc, struct lc_error *err)
     return rc;
 }
 
+/* 1 when a watched socket changed state or is gone (or too many to
+ * watch), 0 when none did, -1 with err. */
+static int watch_moved(struct tcpcount *tc, struct lc_error *err)
+{
+    if (tc->watch_overflow)
+        return 1;
+    if (tc->nwatch == 0)
+        return 0;
+    struct sockdiag_sock *now = lc_malloc(tc->nwatch * sizeof(*now));
+    unsigned char *found = lc_malloc(tc->nwatch);
+    memcpy(now, tc->watch, tc->nwatch * sizeof(*now));
+    int rc = sockdiag_lookup(tc->sd, now, tc->nwatch, found, err);
+    tc->st.lookups += tc->nwatch;
+    for (size_t i = 0; rc == 0 && i < tc->nwatch; i++)
+        if (!found[i] || now[i].state != tc->watch[i].state)
+            rc = 1;
+    free(found);
+    free(now);
+    return rc;
+}
+
 /* The dumps this round needs: listening ports filtered (TIME_WAIT and new
  * accepted sockets), then every socket for TCP inodes still unknown. */
 static int walks(struct tcpcount *tc, const uint16_t *ports, size_t np, int tw_dirty,
@@ -396,7 +370,10 @@ static int walks(struct tcpcount *tc, const uint16_t *ports, size_t np, int tw_d
     tc->nports = np;
     if (np == 0) {
         tc->time_wait = 0;
+        tc->nwatch = 0;
     } else if (tw_dirty || need) {
+        tc->nwatch = 0;
+        tc->watch_overflow = 0;
         if (dump(tc, AF_UNSPEC, ALL_STATES & ~BIT(PROCFS_TCP_LISTEN), np, &w, err) != 0)
             return -1;
         tc->time_wait = w.time_wait;
@@ -440,7 +417,7 @@ int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
     if (same_netns(tc->pid, &dev, &ino, err) != 0)
         return -1;
     tc->st.rounds++;
-    int have_now = read_counters(tc, &now) == 0;
+    int have_now = tcpcount_read_counters(tc->pid, &tc->text, &now) == 0;
     merge(tc, socks, n);
     struct walk w = {.tc = tc};
     struct sockdiag_query lq = {AF_UNSPEC, BIT(PROCFS_TCP_LISTEN), NULL, 0};
@@ -463,6 +440,8 @@ int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
         for (size_t i = 0; i < tc->ne; i++)
             if (tc->e[i].kind == K_UNHASHED)
                 tc->e[i].kind = K_NEED;
+    if (!tw_dirty && np > 0 && (tw_dirty = watch_moved(tc, err)) < 0)
+        return -1;
     if (walks(tc, ports, np, tw_dirty, err) != 0 || lookups(tc, err) != 0)
         return -1;
     tc->ref = now;

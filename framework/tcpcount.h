@@ -86,4 +86,9 @@ void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st);
 int tcpcount_parse_counters(const char *sockstat, const char *snmp, const char *netstat,
                             struct tcpcount_counters *c);
 
+/* Reads pid's /proc/PID/net/sockstat, snmp and netstat (into b, reused)
+ * and parses them into c. Returns 0, or -1 when one is unreadable or a
+ * value is missing. */
+int tcpcount_read_counters(pid_t pid, struct lc_buf *b, struct tcpcount_counters *c);
+
 #endif

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "framework/procfs.h"
+#include "tests/unit/tcp_helpers.h"
 
 #define D "tests/data/proc/go-capture/"
 
@@ -251,39 +252,6 @@ static void wait_for(size_t field, double want)
     fail_msg("counter at offset %zu never reached %g", field, want);
 }
 
-static int listener(int family, uint16_t *port)
-{
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    struct sockaddr *a = family == AF_INET ? (struct sockaddr *)&a4 : (struct sockaddr *)&a6;
-    socklen_t len = family == AF_INET ? sizeof(a4) : sizeof(a6);
-    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    if (bind(fd, a, len) != 0 || listen(fd, 64) != 0 || getsockname(fd, a, &len) != 0) {
-        close(fd);
-        return -1;
-    }
-    *port = ntohs(family == AF_INET ? a4.sin_port : a6.sin6_port);
-    return fd;
-}
-
-/* A client connected to the listener l on port, and the accepted end. */
-static void connect_pair(int family, int l, uint16_t port, int *client, int *server)
-{
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    a6.sin6_port = a4.sin_port = htons(port);
-    *client = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(*client >= 0);
-    assert_int_equal(connect(*client,
-                             family == AF_INET ? (struct sockaddr *)&a4 : (struct sockaddr *)&a6,
-                             family == AF_INET ? sizeof(a4) : sizeof(a6)),
-                     0);
-    *server = accept(l, NULL, NULL);
-    assert_true(*server >= 0);
-}
-
 static void test_live_fds_and_sockets(void **state)
 {
     (void)state;
@@ -294,7 +262,7 @@ static void test_live_fds_and_sockets(void **state)
         files[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
     s = now();
     assert_true(s.fds == base.fds + N && s.sockets == base.sockets);
-    uint16_t port;
+    uint16_t port = 0;
     int l = listener(AF_INET, &port);
     assert_true(l >= 0);
     for (int i = 0; i < M; i++)
@@ -325,7 +293,7 @@ static void test_live_fds_and_sockets(void **state)
  * port, counted although no process owns it. */
 static void close_wait_then_time_wait(int family)
 {
-    uint16_t port;
+    uint16_t port = 0;
     int l = listener(family, &port), c, sv;
     if (l < 0 && family == AF_INET6)
         return; /* no IPv6 loopback here */
