@@ -131,6 +131,8 @@ static int message(const struct nlmsghdr *h, const unsigned char *p, size_t len,
     case NLMSG_DONE:
         if (len >= sizeof(e))
             memcpy(&e, p, sizeof(e));
+        if (e > 0 || e < -4095)
+            break;
         if (e < 0) {
             lc_error_set(err, "sock_diag: the dump failed: %s", strerror(-e));
             return -1;

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(pprof_goroutine pprof_heap prom procfs expr suite http_parse)
+all=(pprof_goroutine pprof_heap prom procfs expr suite http_parse sockdiag)
 if [ $# -lt 1 ] || ! [[ $1 =~ ^[1-9][0-9]*$ ]]; then
     echo "usage: $0 SECONDS [TARGET...]   (targets: ${all[*]})" >&2
     exit 2

@@ -305,6 +305,9 @@ static void test_hostile_messages(void **state)
     e = -EPERM;
     len = one(b, NLMSG_DONE, NLM_F_MULTI, 7, &e, sizeof(e));
     parse_fails(b, len, "failed");
+    e = INT32_MIN; /* found by the fuzzer: -e overflowed */
+    len = one(b, NLMSG_DONE, NLM_F_MULTI, 7, &e, sizeof(e));
+    parse_fails(b, len, "malformed");
     /* an unknown type, an interrupted dump, a header cut short */
     len = one(b, 0x1234, 0, 7, msg, 8);
     parse_fails(b, len, "unexpected");
