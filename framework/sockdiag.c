@@ -111,6 +111,7 @@ static int decode(const unsigned char *p, size_t len, struct sockdiag_sock *s)
     s->ifindex = m.id.idiag_if;
     s->cookie[0] = m.id.idiag_cookie[0];
     s->cookie[1] = m.id.idiag_cookie[1];
+    s->expires_ms = m.idiag_expires;
     s->inode = m.idiag_inode;
     return 0;
 }
@@ -226,8 +227,8 @@ static int receive(struct sockdiag *sd, uint32_t lo, uint32_t hi, size_t *pendin
     while (!pending || *pending > 0) {
         struct sockaddr_nl from = {0};
         struct iovec iov = {.iov_base = sd->buf, .iov_len = RECV_BYTES};
-        struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-                            .msg_iovlen = 1};
+        struct msghdr mh = {
+            .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
         ssize_t n = recvmsg(sd->fd, &mh, pending ? MSG_DONTWAIT : 0);
         if (n < 0 && errno == EINTR)
             continue;
@@ -368,14 +369,14 @@ static int lookup_cb(uint32_t seq, int error, const struct sockdiag_sock *s, voi
     l->pending--;
     struct sockdiag_sock *want = &l->socks[i];
     /* the same socket: a lookup may fall back on a listener on that port */
-    if (error || s->family != want->family || s->sport != want->sport ||
-        s->dport != want->dport || s->cookie[0] != want->cookie[0] ||
-        s->cookie[1] != want->cookie[1]) {
+    if (error || s->family != want->family || s->sport != want->sport || s->dport != want->dport ||
+        s->cookie[0] != want->cookie[0] || s->cookie[1] != want->cookie[1]) {
         l->found[i] = 0;
         return 0;
     }
     want->state = s->state;
     want->inode = s->inode;
+    want->expires_ms = s->expires_ms;
     l->found[i] = 1;
     return 0;
 }
@@ -386,9 +387,8 @@ static size_t lookup_request(uint32_t seq, const struct sockdiag_sock *s, unsign
                          .nlmsg_type = SOCK_DIAG_BY_FAMILY,
                          .nlmsg_flags = NLM_F_REQUEST,
                          .nlmsg_seq = seq};
-    struct inet_diag_req_v2 r = {.sdiag_family = (uint8_t)s->family,
-                                 .sdiag_protocol = IPPROTO_TCP,
-                                 .idiag_states = ~0u};
+    struct inet_diag_req_v2 r = {
+        .sdiag_family = (uint8_t)s->family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = ~0u};
     r.id.idiag_sport = htons(s->sport);
     r.id.idiag_dport = htons(s->dport);
     memcpy(r.id.idiag_src, s->src, 16);

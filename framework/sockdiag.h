@@ -33,7 +33,8 @@ struct sockdiag_sock {
     unsigned char src[16], dst[16]; /* network order; IPv4 in the first 4 bytes */
     uint32_t ifindex;
     uint32_t cookie[2];
-    uint64_t inode; /* 0 when no process holds it (TIME_WAIT, SYN_RECV) */
+    uint32_t expires_ms; /* until its timer fires (TIME_WAIT: until it goes) */
+    uint64_t inode;      /* 0 when no process holds it (TIME_WAIT, SYN_RECV) */
 };
 
 struct sockdiag;
@@ -74,7 +75,8 @@ int sockdiag_dump(struct sockdiag *sd, const struct sockdiag_query *q, sockdiag_
 /*
  * Looks up n known sockets by family, addresses, ports, interface and
  * cookie (as a dump returned them), in batches of requests sent together.
- * For each found[i] is set to 1 and socks[i] updated (state, inode), or to
+ * For each found[i] is set to 1 and socks[i] updated (state, inode,
+ * expires_ms), or to
  * 0 when the kernel has no such socket any more. Returns 0, or -1 with err
  * on a malformed answer or a missing one.
  */

@@ -5,9 +5,9 @@
  *
  * The process's socket inodes are kept across rounds, sorted, each with
  * what is known of it: a TCP socket with its addresses and cookie (looked
- * up exactly each round), a listener, not TCP at all, or TCP but in no
- * table (created and not connected yet, or reset): the last two are
- * searched again only when the namespace's open counters move.
+ * up exactly each round), a listener, not TCP at all (never looked for),
+ * or TCP but in no table (created and not connected yet, or reset:
+ * searched again when the namespace's open counters move).
  */
 #include "framework/tcpcount.h"
 
@@ -21,11 +21,10 @@
 #include <sys/xattr.h>
 
 #include "framework/sockdiag.h"
+#include "framework/twtrack.h"
 
 /* a filtered dump at least this often, whatever the counters say */
 #define REFRESH_S 5.0
-/* closing sockets on the listening ports looked up each round, at most */
-#define MAX_WATCH 1024
 #define ALL_STATES 0xfffu
 #define BIT(state) (1u << (state))
 
@@ -42,62 +41,38 @@ struct entry {
     uint64_t inode;
     int fd;
     enum kind kind;
-    int family;     /* of a K_NEED: AF_UNSPEC when unknown */
-    int refreshed;  /* state read this round */
+    int family;    /* of a K_NEED: AF_UNSPEC when unknown */
+    int refreshed; /* state read this round */
     struct sockdiag_sock s;
 };
 
 struct tcpcount {
     pid_t pid;
-    dev_t ns_dev;
-    ino_t ns_ino;
     struct sockdiag *sd;
     struct entry *e;
     size_t ne, cap;
     struct entry *old; /* the previous round's entries (reused buffer) */
     size_t cap_old;
-    uint16_t ports[SOCKDIAG_MAX_PORTS]; /* listening ports at the last filtered dump */
+    uint16_t ports[SOCKDIAG_MAX_PORTS]; /* listening ports at the last round */
     size_t nports;
-    int too_many_ports; /* more listening ports than a filter holds */
-    struct tcpcount_counters ref; /* at the last round that acted on them */
+    struct tcpcount_counters ref; /* at the last round */
     int have_ref;
-    double last_refresh; /* lc_now() of the last dump that counted TIME_WAIT */
-    double time_wait;
-    /* sockets on the listening ports no fd holds, on their way to
-     * TIME_WAIT, as the last filtered dump saw them: a FIN_WAIT2 one turns
-     * into TIME_WAIT without moving any counter */
-    struct sockdiag_sock *watch;
-    size_t nwatch, cap_watch;
-    int watch_overflow;
+    double last_refresh; /* lc_now() of the last dump filtered on the ports */
+    struct twtrack tw;   /* TIME_WAIT on those ports */
     struct lc_buf text;
     struct tcpcount_stats st;
 };
 
-/* The inode of pid's network namespace. Returns 0, or -1 with errno. */
-static int netns_of(pid_t pid, dev_t *dev, ino_t *ino)
+/* 0 when pid is in our network namespace; -1 with err and errno EXDEV. */
+static int same_netns(pid_t pid, struct lc_error *err)
 {
     char path[64];
-    struct stat st;
-    if (pid)
-        snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)pid);
-    else
-        snprintf(path, sizeof(path), "/proc/self/ns/net");
-    if (stat(path, &st) != 0)
-        return -1;
-    *dev = st.st_dev;
-    *ino = st.st_ino;
-    return 0;
-}
-
-/* 0 when pid is in our network namespace; -1 with err and errno EXDEV. */
-static int same_netns(pid_t pid, dev_t *dev, ino_t *ino, struct lc_error *err)
-{
-    dev_t d0;
-    ino_t i0;
-    if (netns_of(0, &d0, &i0) != 0 || netns_of(pid, dev, ino) != 0) {
-        lc_error_set(err, "cannot compare the network namespace of process %ld: %s",
-                     (long)pid, strerror(errno));
-    } else if (d0 != *dev || i0 != *ino) {
+    struct stat self, it;
+    snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)pid);
+    if (stat("/proc/self/ns/net", &self) != 0 || stat(path, &it) != 0) {
+        lc_error_set(err, "cannot compare the network namespace of process %ld: %s", (long)pid,
+                     strerror(errno));
+    } else if (self.st_dev != it.st_dev || self.st_ino != it.st_ino) {
         lc_error_set(err, "process %ld is in another network namespace", (long)pid);
     } else {
         return 0;
@@ -108,17 +83,13 @@ static int same_netns(pid_t pid, dev_t *dev, ino_t *ino, struct lc_error *err)
 
 struct tcpcount *tcpcount_new(pid_t pid, struct lc_error *err)
 {
-    dev_t dev;
-    ino_t ino;
-    if (same_netns(pid, &dev, &ino, err) != 0)
+    if (same_netns(pid, err) != 0)
         return NULL;
     struct sockdiag *sd = sockdiag_new(err);
     if (!sd)
         return NULL;
     struct tcpcount *tc = lc_calloc(1, sizeof(*tc));
     tc->pid = pid;
-    tc->ns_dev = dev;
-    tc->ns_ino = ino;
     tc->sd = sd;
     return tc;
 }
@@ -130,7 +101,7 @@ void tcpcount_free(struct tcpcount *tc)
     sockdiag_free(tc->sd);
     free(tc->e);
     free(tc->old);
-    free(tc->watch);
+    twtrack_free(&tc->tw);
     lc_buf_free(&tc->text);
     free(tc);
 }
@@ -152,6 +123,22 @@ static struct entry *find(struct tcpcount *tc, uint64_t inode)
     return inode ? bsearch(&key, tc->e, tc->ne, sizeof(*tc->e), cmp_entry) : NULL;
 }
 
+static int is_port(const uint16_t *ports, size_t n, uint16_t p)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ports[i] == p)
+            return 1;
+    return 0;
+}
+
+/* An entry of the previous round whose fd is gone: a socket on a
+ * listening port may still become TIME_WAIT there. */
+static void gone(struct tcpcount *tc, const struct entry *e)
+{
+    if (e->kind == K_TCP && is_port(tc->ports, tc->nports, e->s.sport))
+        twtrack_closed(&tc->tw, &e->s);
+}
+
 /* This round's entries: the fds, with what earlier rounds knew of each. */
 static void merge(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n)
 {
@@ -163,11 +150,11 @@ static void merge(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && socks[i].inode == socks[i - 1].inode)
             continue; /* one socket behind two fds (dup) */
-        while (j < nold && tc->old[j].inode < socks[i].inode)
-            j++;
+        for (; j < nold && tc->old[j].inode < socks[i].inode; j++)
+            gone(tc, &tc->old[j]);
         struct entry *e = &tc->e[tc->ne++];
         if (j < nold && tc->old[j].inode == socks[i].inode)
-            *e = tc->old[j];
+            *e = tc->old[j++];
         else
             *e = (struct entry){.inode = socks[i].inode, .kind = K_NEW};
         e->fd = socks[i].fd;
@@ -175,6 +162,8 @@ static void merge(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
         if (e->kind == K_LISTEN) /* listening is re-read every round */
             e->kind = K_NEED, e->family = e->s.family;
     }
+    for (; j < nold; j++)
+        gone(tc, &tc->old[j]);
 }
 
 /* Sorts K_NEW entries into K_NEED (with a family when known) or K_OTHER. */
@@ -184,6 +173,12 @@ static void classify(struct tcpcount *tc)
         struct entry *e = &tc->e[i];
         if (e->kind != K_NEW)
             continue;
+        /* accepted since a walk saw it waiting on a listening port */
+        if (twtrack_take(&tc->tw, e->inode, &e->s)) {
+            e->kind = K_TCP; /* looked up below */
+            e->family = e->s.family;
+            continue;
+        }
         char path[64], proto[32];
         snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)tc->pid, e->fd);
         ssize_t n = getxattr(path, "system.sockprotoname", proto, sizeof(proto) - 1);
@@ -207,18 +202,9 @@ static void classify(struct tcpcount *tc)
 
 struct walk {
     struct tcpcount *tc;
-    size_t nlisten;
-    double time_wait;
-    int count_tw; /* this dump counts TIME_WAIT on the listening ports */
+    int count_tw; /* this dump lists the listening ports' sockets */
+    double now;
 };
-
-static int is_port(const uint16_t *ports, size_t n, uint16_t p)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ports[i] == p)
-            return 1;
-    return 0;
-}
 
 static void listen_cb(const struct sockdiag_sock *s, void *arg)
 {
@@ -229,36 +215,15 @@ static void listen_cb(const struct sockdiag_sock *s, void *arg)
     e->kind = K_LISTEN;
     e->s = *s;
     e->refreshed = 1;
-    w->nlisten++;
-}
-
-/* A socket no process holds that may still become TIME_WAIT. */
-static void watch(struct tcpcount *tc, const struct sockdiag_sock *s)
-{
-    static const unsigned closing = BIT(PROCFS_TCP_FIN_WAIT1) | BIT(PROCFS_TCP_FIN_WAIT2) |
-                                    BIT(PROCFS_TCP_CLOSING) | BIT(PROCFS_TCP_LAST_ACK);
-    if (s->inode != 0 || s->state > 31 || !(closing & BIT(s->state)))
-        return;
-    if (tc->nwatch == MAX_WATCH) {
-        tc->watch_overflow = 1;
-        return;
-    }
-    lc_grow((void **)&tc->watch, &tc->cap_watch, tc->nwatch + 1, sizeof(*tc->watch));
-    tc->watch[tc->nwatch++] = *s;
 }
 
 static void walk_cb(const struct sockdiag_sock *s, void *arg)
 {
     struct walk *w = arg;
-    if (w->count_tw && is_port(w->tc->ports, w->tc->nports, s->sport)) {
-        if (s->state == PROCFS_TCP_TIME_WAIT)
-            w->time_wait++;
-        watch(w->tc, s);
-    }
-    if (s->state == PROCFS_TCP_TIME_WAIT)
-        return;
     struct entry *e = find(w->tc, s->inode);
-    if (!e || e->kind == K_LISTEN || e->kind == K_OTHER)
+    if (w->count_tw && is_port(w->tc->ports, w->tc->nports, s->sport))
+        twtrack_add(&w->tc->tw, s, e != NULL, w->now);
+    if (!e || e->kind == K_LISTEN || e->kind == K_OTHER || s->state == PROCFS_TCP_TIME_WAIT)
         return;
     e->kind = K_TCP;
     e->family = s->family;
@@ -272,14 +237,13 @@ static size_t count_kind(const struct tcpcount *tc, enum kind k, int *families)
     for (size_t i = 0; i < tc->ne; i++)
         if (tc->e[i].kind == k) {
             n++;
-            *families |= tc->e[i].family == AF_INET    ? 1
-                         : tc->e[i].family == AF_INET6 ? 2
-                                                       : 3;
+            *families |= tc->e[i].family == AF_INET ? 1 : tc->e[i].family == AF_INET6 ? 2 : 3;
         }
     return n;
 }
 
-/* The process's listening ports, sorted and distinct, into tc->ports. */
+/* The process's listening ports, sorted and distinct. Returns 0, or -1
+ * when there are more than a filter holds. */
 static int listening_ports(struct tcpcount *tc, uint16_t *ports, size_t *n)
 {
     *n = 0;
@@ -337,47 +301,20 @@ static int lookups(struct tcpcount *tc, struct lc_error *err)
     return rc;
 }
 
-/* 1 when a watched socket changed state or is gone (or too many to
- * watch), 0 when none did, -1 with err. */
-static int watch_moved(struct tcpcount *tc, struct lc_error *err)
-{
-    if (tc->watch_overflow)
-        return 1;
-    if (tc->nwatch == 0)
-        return 0;
-    struct sockdiag_sock *now = lc_malloc(tc->nwatch * sizeof(*now));
-    unsigned char *found = lc_malloc(tc->nwatch);
-    memcpy(now, tc->watch, tc->nwatch * sizeof(*now));
-    int rc = sockdiag_lookup(tc->sd, now, tc->nwatch, found, err);
-    tc->st.lookups += tc->nwatch;
-    for (size_t i = 0; rc == 0 && i < tc->nwatch; i++)
-        if (!found[i] || now[i].state != tc->watch[i].state)
-            rc = 1;
-    free(found);
-    free(now);
-    return rc;
-}
-
 /* The dumps this round needs: listening ports filtered (TIME_WAIT and new
  * accepted sockets), then every socket for TCP inodes still unknown. */
-static int walks(struct tcpcount *tc, const uint16_t *ports, size_t np, int tw_dirty,
-                 struct lc_error *err)
+static int walks(struct tcpcount *tc, int tw_dirty, struct lc_error *err)
 {
-    struct walk w = {.tc = tc, .count_tw = 1};
+    struct walk w = {.tc = tc, .count_tw = 1, .now = lc_now()};
     int fam = 0;
     size_t need = count_kind(tc, K_NEED, &fam);
-    memcpy(tc->ports, ports, np * sizeof(*ports));
-    tc->nports = np;
-    if (np == 0) {
-        tc->time_wait = 0;
-        tc->nwatch = 0;
+    if (tc->nports == 0) {
+        twtrack_clear(&tc->tw);
     } else if (tw_dirty || need) {
-        tc->nwatch = 0;
-        tc->watch_overflow = 0;
-        if (dump(tc, AF_UNSPEC, ALL_STATES & ~BIT(PROCFS_TCP_LISTEN), np, &w, err) != 0)
+        twtrack_clear(&tc->tw);
+        if (dump(tc, AF_UNSPEC, ALL_STATES & ~BIT(PROCFS_TCP_LISTEN), tc->nports, &w, err) != 0)
             return -1;
-        tc->time_wait = w.time_wait;
-        tc->last_refresh = lc_now();
+        tc->last_refresh = w.now;
         fam = 0;
         need = count_kind(tc, K_NEED, &fam);
     }
@@ -403,46 +340,47 @@ static void tally(const struct tcpcount *tc, struct procfs_sample *out)
         out->tcp_established += e->kind == K_TCP && e->s.state == PROCFS_TCP_ESTABLISHED;
         out->tcp_close_wait += e->kind == K_TCP && e->s.state == PROCFS_TCP_CLOSE_WAIT;
     }
-    out->tcp_time_wait = tc->time_wait;
+    out->tcp_time_wait = (double)twtrack_count(&tc->tw);
 }
 
 int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n,
                   struct procfs_sample *out, struct lc_error *err)
 {
     struct tcpcount_counters now;
-    dev_t dev;
-    ino_t ino;
     uint16_t ports[SOCKDIAG_MAX_PORTS];
     size_t np;
-    if (same_netns(tc->pid, &dev, &ino, err) != 0)
+    if (same_netns(tc->pid, err) != 0)
         return -1;
     tc->st.rounds++;
     int have_now = tcpcount_read_counters(tc->pid, &tc->text, &now) == 0;
+    int fresh = have_now && tc->have_ref;
     merge(tc, socks, n);
     struct walk w = {.tc = tc};
     struct sockdiag_query lq = {AF_UNSPEC, BIT(PROCFS_TCP_LISTEN), NULL, 0};
     if (sockdiag_dump(tc->sd, &lq, listen_cb, &w, err) != 0)
         return -1;
-    classify(tc);
     if (listening_ports(tc, ports, &np) != 0) {
         lc_error_set(err, "process %ld listens on more than %d ports", (long)tc->pid,
                      SOCKDIAG_MAX_PORTS);
         return -1;
     }
-    const struct tcpcount_counters *ref = &tc->ref;
-    int fresh = have_now && tc->have_ref;
-    int tw_dirty = !fresh || now.tw_now != ref->tw_now || now.tw_expired != ref->tw_expired ||
-                   now.tw_recycled != ref->tw_recycled || now.tw_killed != ref->tw_killed ||
-                   now.passive_opens != ref->passive_opens || np != tc->nports ||
-                   memcmp(ports, tc->ports, np * sizeof(*ports)) != 0 ||
+    /* a connection accepted and closed since the last round left nothing
+     * to look up: only PassiveOpens tells */
+    int tw_dirty = !fresh || now.passive_opens != tc->ref.passive_opens || np != tc->nports ||
+                   memcmp(ports, tc->ports, np * sizeof(*ports)) != 0 || tc->tw.overflow ||
                    lc_now() - tc->last_refresh >= REFRESH_S;
-    if (!fresh || now.active_opens != ref->active_opens || now.passive_opens != ref->passive_opens)
+    memcpy(tc->ports, ports, np * sizeof(*ports));
+    tc->nports = np;
+    if (!tw_dirty && np && twtrack_refresh(&tc->tw, tc->sd, lc_now(), &tc->st.lookups, err) != 0)
+        return -1;
+    classify(tc);
+    /* sockets in no table are searched again once a connection was made */
+    if (!fresh || now.active_opens != tc->ref.active_opens ||
+        now.passive_opens != tc->ref.passive_opens)
         for (size_t i = 0; i < tc->ne; i++)
             if (tc->e[i].kind == K_UNHASHED)
                 tc->e[i].kind = K_NEED;
-    if (!tw_dirty && np > 0 && (tw_dirty = watch_moved(tc, err)) < 0)
-        return -1;
-    if (walks(tc, ports, np, tw_dirty, err) != 0 || lookups(tc, err) != 0)
+    if (walks(tc, tw_dirty, err) != 0 || lookups(tc, err) != 0)
         return -1;
     tc->ref = now;
     tc->have_ref = have_now;

@@ -18,10 +18,12 @@
  *   like are never looked for); a TCP one is searched by a dump filtered
  *   in the kernel to the listening ports, then, if still missing, by a
  *   dump of every socket;
- * - TIME_WAIT on the listening ports: a filtered dump when the listening
- *   ports changed, when the namespace's counters that move with TIME_WAIT
- *   (sockstat "tw"; TcpExt TW, TWRecycled, TWKilled; Tcp PassiveOpens)
- *   moved since the last one, and at least every 5 s otherwise.
+ * - TIME_WAIT on the listening ports: kept between walks by
+ *   framework/twtrack.h; a dump filtered on the ports when they changed,
+ *   when the namespace's PassiveOpens counter moved (a connection may
+ *   have been accepted and closed between two rounds), and at least every
+ *   5 s otherwise (a TIME_WAIT socket killed early by a reset is seen
+ *   then).
  * The process must be in the caller's network namespace (sock_diag only
  * sees that one); tcpcount_new and tcpcount_read check it.
  */
@@ -41,10 +43,9 @@ struct tcpcount_fd {
     int fd;
 };
 
-/* The namespace's counters that tell whether TIME_WAIT sockets came or
- * went (tw_*, passive_opens) or sockets were hashed (the opens). */
+/* The namespace's counters of connections accepted and made. */
 struct tcpcount_counters {
-    uint64_t tw_now, tw_expired, tw_recycled, tw_killed, passive_opens, active_opens;
+    uint64_t passive_opens, active_opens;
 };
 
 /* What the rounds cost so far, for tests and benchmarks. */
@@ -80,15 +81,13 @@ int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
 void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st);
 
 /*
- * Parses the texts of /proc/PID/net/sockstat, snmp and netstat into c.
- * Returns 0, or -1 when a value is missing (c is then partly set).
+ * Parses the text of /proc/PID/net/snmp into c. Returns 0, or -1 when a
+ * value is missing (c is then partly set).
  */
-int tcpcount_parse_counters(const char *sockstat, const char *snmp, const char *netstat,
-                            struct tcpcount_counters *c);
+int tcpcount_parse_counters(const char *snmp, struct tcpcount_counters *c);
 
-/* Reads pid's /proc/PID/net/sockstat, snmp and netstat (into b, reused)
- * and parses them into c. Returns 0, or -1 when one is unreadable or a
- * value is missing. */
+/* Reads pid's /proc/PID/net/snmp (into b, reused) and parses it into c.
+ * Returns 0, or -1 when it is unreadable or a value is missing. */
 int tcpcount_read_counters(pid_t pid, struct lc_buf *b, struct tcpcount_counters *c);
 
 #endif

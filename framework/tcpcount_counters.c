@@ -1,11 +1,10 @@
 /*
  * framework/tcpcount_counters.c: the network namespace's TCP counters that
- * tell tcpcount.c whether a walk of the kernel's table is due: sockstat's
- * "TCP: ... tw N" (TIME_WAIT sockets now), netstat's TcpExt TW,
- * TWRecycled, TWKilled (TIME_WAIT sockets gone) and snmp's Tcp
- * ActiveOpens and PassiveOpens. snmp and netstat are pairs of lines, a
- * header of column names and a line of values, each starting with the
- * table's name ("Tcp:", "TcpExt:"; "MPTcpExt:" is another table).
+ * tell tcpcount.c whether a walk of the kernel's table is due:
+ * /proc/PID/net/snmp's Tcp ActiveOpens and PassiveOpens (connections
+ * made and accepted). snmp is pairs of lines, a header of column names
+ * and a line of values, each starting with the table's name ("Tcp:";
+ * "TcpExt:" in netstat is another table).
  */
 #include "framework/tcpcount.h"
 
@@ -41,45 +40,19 @@ static int column(const char *text, const char *prefix, const char *name, uint64
     }
 }
 
-/* "tw N" of sockstat's "TCP:" line. */
-static int sockstat_tw(const char *text, uint64_t *v)
+int tcpcount_parse_counters(const char *snmp, struct tcpcount_counters *c)
 {
-    const char *l = text && strncmp(text, "TCP:", 4) == 0 ? text : NULL;
-    if (!l && text && (l = strstr(text, "\nTCP:")) != NULL)
-        l++;
-    const char *tw = l ? strstr(l, " tw ") : NULL;
-    const char *eol = l ? strchr(l, '\n') : NULL;
-    if (!tw || (eol && tw > eol))
+    if (!snmp)
         return -1;
-    char *end;
-    *v = strtoull(tw + 4, &end, 10);
-    return end == tw + 4 ? -1 : 0;
-}
-
-int tcpcount_parse_counters(const char *sockstat, const char *snmp, const char *netstat,
-                            struct tcpcount_counters *c)
-{
-    if (!sockstat || !snmp || !netstat)
-        return -1;
-    int bad = sockstat_tw(sockstat, &c->tw_now);
-    bad |= column(snmp, "Tcp:", "PassiveOpens", &c->passive_opens);
+    int bad = column(snmp, "Tcp:", "PassiveOpens", &c->passive_opens);
     bad |= column(snmp, "Tcp:", "ActiveOpens", &c->active_opens);
-    bad |= column(netstat, "TcpExt:", "TW", &c->tw_expired);
-    bad |= column(netstat, "TcpExt:", "TWRecycled", &c->tw_recycled);
-    bad |= column(netstat, "TcpExt:", "TWKilled", &c->tw_killed);
     return bad ? -1 : 0;
 }
 
 int tcpcount_read_counters(pid_t pid, struct lc_buf *b, struct tcpcount_counters *c)
 {
-    static const char *const files[] = {"net/sockstat", "net/snmp", "net/netstat"};
-    size_t at[3];
     lc_buf_reset(b);
-    for (size_t i = 0; i < 3; i++) {
-        at[i] = b->len;
-        if (procfs_append_text(pid, files[i], b) != 0)
-            return -1;
-        lc_buf_append(b, "", 1); /* keep each text's NUL */
-    }
-    return tcpcount_parse_counters(b->data + at[0], b->data + at[1], b->data + at[2], c);
+    if (procfs_append_text(pid, "net/snmp", b) != 0)
+        return -1;
+    return tcpcount_parse_counters(b->data, c);
 }

@@ -83,9 +83,8 @@ static inline int bc_run(const unsigned char *bc, int len, uint16_t sport, uint1
     while (len > 0) {
         struct inet_diag_bc_op op = bc_op(bc, at);
         int yes = 1;
-        uint16_t arg = op.code == INET_DIAG_BC_NOP || op.code == INET_DIAG_BC_JMP
-                           ? 0
-                           : bc_op(bc, at + 4).no;
+        uint16_t arg =
+            op.code == INET_DIAG_BC_NOP || op.code == INET_DIAG_BC_JMP ? 0 : bc_op(bc, at + 4).no;
         switch (op.code) {
         case INET_DIAG_BC_JMP:
             yes = 0;

@@ -47,8 +47,8 @@ static size_t load_made(struct made *m, size_t max, unsigned *lookup)
         if (sscanf(line, "LOOKUP %u %u %u", &lookup[0], &lookup[1], &lookup[2]) == 3)
             continue;
         assert_true(n < max);
-        assert_int_equal(sscanf(line, "%15s %d %u %u %lu", m[n].state, &m[n].family,
-                                &m[n].sport, &m[n].dport, &m[n].inode),
+        assert_int_equal(sscanf(line, "%15s %d %u %u %lu", m[n].state, &m[n].family, &m[n].sport,
+                                &m[n].dport, &m[n].inode),
                          5);
         n++;
     }
@@ -115,8 +115,8 @@ static int state_of(const char *name)
 }
 
 /* The made sockets of `family` (0: all) and states `mask` are exactly in g. */
-static void expect(const struct got *g, const struct made *m, size_t nm, int family,
-                   unsigned mask, unsigned sport)
+static void expect(const struct got *g, const struct made *m, size_t nm, int family, unsigned mask,
+                   unsigned sport)
 {
     size_t want = 0;
     for (size_t i = 0; i < nm; i++) {
@@ -220,8 +220,8 @@ static size_t boundaries(const unsigned char *b, size_t len, size_t *at, size_t 
 static void test_every_cut(void **state)
 {
     (void)state;
-    static const char *files[] = {"v2-inet-0.bin", "v2-inet6-0.bin", "compat-all-0.bin",
-                                  "compat-all-1.bin", "lookup-0.bin", "lookup-1.bin"};
+    static const char *files[] = {"v2-inet-0.bin",    "v2-inet6-0.bin", "compat-all-0.bin",
+                                  "compat-all-1.bin", "lookup-0.bin",   "lookup-1.bin"};
     static const uint32_t seqs[] = {100, 200, 300, 300, 600, 600};
     for (size_t f = 0; f < LC_ARRAY_LEN(files); f++) {
         size_t len, at[64];
@@ -252,8 +252,10 @@ static void test_every_cut(void **state)
 static size_t one(unsigned char *out, uint16_t type, uint16_t flags, uint32_t seq,
                   const void *payload, size_t plen)
 {
-    struct nlmsghdr h = {.nlmsg_len = (uint32_t)(sizeof(h) + plen), .nlmsg_type = type,
-                         .nlmsg_flags = flags, .nlmsg_seq = seq};
+    struct nlmsghdr h = {.nlmsg_len = (uint32_t)(sizeof(h) + plen),
+                         .nlmsg_type = type,
+                         .nlmsg_flags = flags,
+                         .nlmsg_seq = seq};
     memcpy(out, &h, sizeof(h));
     memcpy(out + sizeof(h), payload, plen);
     return sizeof(h) + plen;
@@ -397,8 +399,8 @@ static void test_live_filter(void **state)
     uint16_t ports[3] = {1, ntohs(a.sin_port), 2};
     int count = 0;
     for (int family = AF_UNSPEC; family <= AF_INET6; family += AF_INET6 - AF_UNSPEC) {
-        struct sockdiag_query q = {family == AF_INET6 ? AF_INET : family,
-                                   1u << PROCFS_TCP_LISTEN, ports, 3};
+        struct sockdiag_query q = {family == AF_INET6 ? AF_INET : family, 1u << PROCFS_TCP_LISTEN,
+                                   ports, 3};
         found_port = 0, count = 0;
         assert_int_equal(sockdiag_dump(sd, &q, live_cb, &count, &err), 0);
         assert_int_equal(found_port, ports[1]);
@@ -418,9 +420,9 @@ static void test_live_filter(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_captured_dumps),   cmocka_unit_test(test_captured_lookups),
-        cmocka_unit_test(test_every_cut),        cmocka_unit_test(test_hostile_messages),
-        cmocka_unit_test(test_bytecode),         cmocka_unit_test(test_live_filter),
+        cmocka_unit_test(test_captured_dumps), cmocka_unit_test(test_captured_lookups),
+        cmocka_unit_test(test_every_cut),      cmocka_unit_test(test_hostile_messages),
+        cmocka_unit_test(test_bytecode),       cmocka_unit_test(test_live_filter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
