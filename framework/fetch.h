@@ -31,12 +31,21 @@ struct fetch *fetch_new(struct event_base *base, struct lc_error *err);
 
 /*
  * Starts a GET of url. The response is cut off (an error) past max_bytes or
- * timeout_s; max_bytes 0 discards the body (the result's body is empty). `accept` is an Accept header value or NULL. cb runs later,
- * never from within this call. Returns 0, or -1 when libcurl cannot
- * create a handle.
+ * timeout_s; max_bytes 0 discards the body (the result's body is empty).
+ * `accept` is an Accept header value or NULL. Compression is asked for
+ * (Accept-Encoding) unless the host is loopback (fetch_url_is_loopback),
+ * where it would only cost the target CPU; a compressed body is decoded
+ * either way. cb runs later, never from within this call. Returns 0, or -1
+ * when libcurl cannot create a handle.
  */
 int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_bytes,
               const char *accept, fetch_done_cb *cb, void *arg);
+
+/* 1 when url's host is this machine: an address in 127.0.0.0/8, ::1 (or
+ * IPv4-mapped 127.x), 0.0.0.0 or ::, or localhost and names under it; 0
+ * for any other host (names are not resolved) or a URL that does not
+ * parse. */
+int fetch_url_is_loopback(const char *url);
 
 /* Returns 0 when r is a complete 2xx response, else -1 with err saying
  * "GET URL: <what went wrong or HTTP status>". */

@@ -1,6 +1,7 @@
 /*
  * tests/unit/tcp_helpers.h: loopback TCP sockets for the tests that count
- * them (test_procfs.c, test_tcpcount.c): listeners and connected pairs.
+ * or fetch over them (test_procfs.c, test_tcpcount.c, test_fetch.c):
+ * listeners, connected pairs, and a network namespace of the test's own.
  */
 #ifndef LC_TEST_TCP_HELPERS_H
 #define LC_TEST_TCP_HELPERS_H
@@ -12,7 +13,14 @@
 
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -72,6 +80,52 @@ static inline void connect_pair(int family, int l, uint16_t port, int *client, i
     assert_int_equal(connect(*client, (struct sockaddr *)&a, len), 0);
     *server = accept(l, NULL, NULL);
     assert_true(*server >= 0);
+}
+
+/* ioctl SIOCSIF* on interface name with ifr prepared; 0 or -1. */
+static inline int set_if(const char *name, unsigned long op, struct ifreq *ifr)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+    snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+    rc = fd >= 0 && ioctl(fd, op, ifr) == 0 ? 0 : -1;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/*
+ * Moves this process into a new network namespace with loopback up (needs
+ * root), where nothing else opens or closes sockets and no address leads
+ * off the machine. Returns 1, or 0 (with a message) when it stays where
+ * it is; exits when the namespace was made but loopback cannot come up.
+ */
+static inline int enter_private_netns(void)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    if (unshare(CLONE_NEWNET) != 0) {
+        print_message("not root (%s): in the machine's network namespace\n", strerror(errno));
+        return 0;
+    }
+    if (set_if("lo", SIOCGIFFLAGS, &ifr) != 0 ||
+        (ifr.ifr_flags |= IFF_UP, set_if("lo", SIOCSIFFLAGS, &ifr) != 0)) {
+        fprintf(stderr, "cannot bring up lo in the new network namespace\n");
+        exit(1);
+    }
+    return 1;
+}
+
+/* Adds the IPv4 address ip (not loopback) to lo as lo:1, in a namespace
+ * of the test's own. Returns 0 or -1. */
+static inline int add_lo_address(const char *ip)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    struct sockaddr_in *a = (struct sockaddr_in *)&ifr.ifr_addr;
+    a->sin_family = AF_INET;
+    if (inet_pton(AF_INET, ip, &a->sin_addr) != 1)
+        return -1;
+    return set_if("lo:1", SIOCSIFADDR, &ifr);
 }
 
 #endif
