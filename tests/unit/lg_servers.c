@@ -66,8 +66,8 @@ static void gen_cb(struct evhttp_request *req, void *arg)
         s->body_len = evbuffer_get_length(evhttp_request_get_input_buffer(req));
         atomic_fetch_add(&s->posts, 1);
     }
-    if (s->hook)
-        s->hook(req, s->hook_arg);
+    if (s->hook && s->hook(req, s->hook_arg))
+        return;
     struct evbuffer *b = evbuffer_new();
     evbuffer_add(b, "ok\n", 3);
     evhttp_send_reply(req, strncmp(uri, "/status/503", 11) == 0 ? 503 : 200, "X", b);

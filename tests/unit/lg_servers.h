@@ -14,8 +14,9 @@
 
 #include "loadgen/loadgen.h"
 
-/* called in the server thread for every request, before the reply */
-typedef void srv_hook_cb(struct evhttp_request *req, void *arg);
+/* called in the server thread for every request, before the reply;
+ * returns 1 when it sent the reply itself, 0 for the usual "ok\n" */
+typedef int srv_hook_cb(struct evhttp_request *req, void *arg);
 
 #define MAXCONN 4096
 struct srv {

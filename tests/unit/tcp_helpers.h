@@ -24,6 +24,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "framework/sockdiag.h"
+
+/* A sock_diag socket, or the test skipped (saying why) when there is none. */
+static inline struct sockdiag *sockdiag_or_skip(void)
+{
+    struct lc_error err = {0};
+    struct sockdiag *sd = sockdiag_new(&err);
+    if (!sd) {
+        print_message("no sock_diag here (%s): skipped\n", err.msg);
+        skip();
+    }
+    return sd;
+}
+
 /* Loopback address of family with port (host order) into a; its length. */
 static inline socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *a)
 {

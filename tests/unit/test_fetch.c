@@ -2,10 +2,11 @@
  * tests/unit/test_fetch.c: what fetch asks a source for. Compression
  * (Accept-Encoding) only where it saves something: never from a loopback
  * host, whose compressing would only cost the target CPU; a body
- * compressed anyway is still decoded. An evhttp server in a thread logs
- * the header of each request. The test runs in a network namespace of its
- * own when it can (root), where a second address on lo stands for a
- * remote host without anything leaving the machine.
+ * compressed anyway is still decoded. The evhttp server of
+ * tests/unit/lg_servers.c logs the header of each request (its hook
+ * answers). The test runs in a network namespace of its own when it can
+ * (root), where a second address on lo stands for a remote host without
+ * anything leaving the machine.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +19,12 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "framework/fetch.h"
+#include "tests/unit/lg_servers.h"
 #include "tests/unit/tcp_helpers.h"
 
 #define REMOTE "10.255.0.1"
@@ -75,24 +76,20 @@ static const unsigned char gz[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x0
                                    0x00, 0x78, 0x2d, 0xbd, 0x78, 0x10, 0x00, 0x00, 0x00};
 #define TEXT "hello from gzip\n"
 
-struct server {
-    struct event_base *base;
-    struct evhttp *http;
-    struct event *poll;
-    _Atomic int stop;
-    pthread_t tid;
-    int port;
+/* What the server saw: the Accept-Encoding of the last request, "-" when
+ * there was none (written in the server's thread). */
+struct seen {
     pthread_mutex_t mu;
-    char encoding[256]; /* Accept-Encoding of the last request, "-" when none */
+    char encoding[256];
 };
 
-static void handle(struct evhttp_request *req, void *arg)
+static int handle(struct evhttp_request *req, void *arg)
 {
-    struct server *s = arg;
+    struct seen *seen = arg;
     const char *ae = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
-    pthread_mutex_lock(&s->mu);
-    snprintf(s->encoding, sizeof(s->encoding), "%s", ae ? ae : "-");
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&seen->mu);
+    snprintf(seen->encoding, sizeof(seen->encoding), "%s", ae ? ae : "-");
+    pthread_mutex_unlock(&seen->mu);
     struct evbuffer *b = evbuffer_new();
     if (strcmp(evhttp_request_get_uri(req), "/gz") == 0) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Encoding", "gzip");
@@ -102,59 +99,10 @@ static void handle(struct evhttp_request *req, void *arg)
     }
     evhttp_send_reply(req, 200, "OK", b);
     evbuffer_free(b);
+    return 1;
 }
 
-static void *serve(void *arg)
-{
-    event_base_dispatch(((struct server *)arg)->base);
-    return NULL;
-}
-
-/* every 10 ms in the server's thread: the base is not shared with ours */
-static void poll_cb(evutil_socket_t fd, short what, void *arg)
-{
-    struct server *s = arg;
-    (void)fd, (void)what;
-    if (atomic_load(&s->stop))
-        event_base_loopbreak(s->base);
-}
-
-/* A server on addr, or NULL when it cannot bind there. */
-static struct server *server_start(const char *addr)
-{
-    struct server *s = lc_calloc(1, sizeof(*s));
-    s->base = event_base_new();
-    s->http = evhttp_new(s->base);
-    evhttp_set_gencb(s->http, handle, s);
-    struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(s->http, addr, 0);
-    if (!bs) {
-        evhttp_free(s->http);
-        event_base_free(s->base);
-        free(s);
-        return NULL;
-    }
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len);
-    s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                             : ((struct sockaddr_in *)&ss)->sin_port);
-    pthread_mutex_init(&s->mu, NULL);
-    s->poll = event_new(s->base, -1, EV_PERSIST, poll_cb, s);
-    event_add(s->poll, &(struct timeval){0, 10000});
-    pthread_create(&s->tid, NULL, serve, s);
-    return s;
-}
-
-static void server_stop(struct server *s)
-{
-    atomic_store(&s->stop, 1);
-    pthread_join(s->tid, NULL);
-    event_free(s->poll);
-    evhttp_free(s->http);
-    event_base_free(s->base);
-    pthread_mutex_destroy(&s->mu);
-    free(s);
-}
+static struct seen seen = {PTHREAD_MUTEX_INITIALIZER, ""};
 
 struct got {
     int done, ok;
@@ -174,33 +122,35 @@ static void got_cb(const struct fetch_result *r, void *arg)
 }
 
 /* GETs url; returns the Accept-Encoding the server saw. */
-static void get(struct server *s, const char *url, struct got *g, char *encoding, size_t len)
+static void get(const char *url, struct got *g, char *encoding, size_t len)
 {
     struct event_base *base = event_base_new();
     struct lc_error err = {0};
     struct fetch *f = fetch_new(base, &err);
     assert_non_null(f);
     memset(g, 0, sizeof(*g));
-    snprintf(s->encoding, sizeof(s->encoding), "(no request)");
+    pthread_mutex_lock(&seen.mu);
+    snprintf(seen.encoding, sizeof(seen.encoding), "(no request)");
+    pthread_mutex_unlock(&seen.mu);
     assert_int_equal(fetch_get(f, url, 5, 1 << 20, NULL, got_cb, g), 0);
     while (!g->done)
         event_base_loop(base, EVLOOP_ONCE);
     if (!g->ok)
         fail_msg("%s: %s", url, g->error);
-    pthread_mutex_lock(&s->mu);
-    snprintf(encoding, len, "%s", s->encoding);
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&seen.mu);
+    snprintf(encoding, len, "%s", seen.encoding);
+    pthread_mutex_unlock(&seen.mu);
     fetch_free(f);
     event_base_free(base);
 }
 
-static void check(struct server *s, const char *host, int compress)
+static void check(struct srv *s, const char *host, int compress)
 {
     char url[128], enc[256];
     struct got g;
     for (int gzipped = 0; gzipped < 2; gzipped++) {
         snprintf(url, sizeof(url), "http://%s:%d/%s", host, s->port, gzipped ? "gz" : "plain");
-        get(s, url, &g, enc, sizeof(enc));
+        get(url, &g, enc, sizeof(enc));
         assert_int_equal(g.status, 200);
         assert_string_equal(g.body, TEXT); /* decoded when the server compressed */
         if (compress && !strstr(enc, "gzip"))
@@ -213,14 +163,14 @@ static void check(struct server *s, const char *host, int compress)
 static void test_no_compression_on_loopback(void **state)
 {
     (void)state;
-    struct server *s = server_start("127.0.0.1");
+    struct srv *s = srv_start_hook("127.0.0.1", handle, &seen);
     assert_non_null(s);
     check(s, "127.0.0.1", 0);
     check(s, "localhost", 0);
-    server_stop(s);
-    if ((s = server_start("::1")) != NULL) {
+    srv_stop(s);
+    if ((s = srv_start_hook("::1", handle, &seen)) != NULL) {
         check(s, "[::1]", 0);
-        server_stop(s);
+        srv_stop(s);
     }
 }
 
@@ -231,10 +181,10 @@ static void test_compression_elsewhere(void **state)
         print_message("no network namespace of our own for a second address: skipped\n");
         skip();
     }
-    struct server *s = server_start(REMOTE);
+    struct srv *s = srv_start_hook(REMOTE, handle, &seen);
     assert_non_null(s);
     check(s, REMOTE, 1);
-    server_stop(s);
+    srv_stop(s);
 }
 
 int main(void)

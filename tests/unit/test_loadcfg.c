@@ -33,7 +33,7 @@ struct seen {
     char post_type[64];
 };
 
-static void seen_cb(struct evhttp_request *req, void *arg)
+static int seen_cb(struct evhttp_request *req, void *arg)
 {
     struct seen *s = arg;
     const char *uri = evhttp_request_get_uri(req);
@@ -57,6 +57,7 @@ static void seen_cb(struct evhttp_request *req, void *arg)
         s->post_body = evbuffer_get_length(evhttp_request_get_input_buffer(req));
         snprintf(s->post_type, sizeof s->post_type, "%s", ct ? ct : "");
     }
+    return 0;
 }
 
 static struct srv *start(struct seen *seen)

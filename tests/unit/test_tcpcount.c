@@ -456,11 +456,7 @@ static void test_twtrack(void **state)
 {
     (void)state;
     struct lc_error err = {0};
-    struct sockdiag *sd = sockdiag_new(&err);
-    if (!sd) {
-        print_message("no sock_diag here (%s): skipped\n", err.msg);
-        skip();
-    }
+    struct sockdiag *sd = sockdiag_or_skip();
     uint16_t port = 0;
     int l = listener(AF_INET, &port), c, s;
     connect_pair(AF_INET, l, port, &c, &s);
