@@ -61,7 +61,8 @@ int twtrack_refresh(struct twtrack *t, struct sockdiag *sd, double now, unsigned
         return 0;
     struct sockdiag_sock *q = lc_malloc(n * sizeof(*q));
     unsigned char *found = lc_malloc(n);
-    memcpy(q, t->watch, t->nwatch * sizeof(*q));
+    if (t->nwatch) /* watch is NULL until something was watched */
+        memcpy(q, t->watch, t->nwatch * sizeof(*q));
     k = t->nwatch;
     for (size_t i = 0; i < t->ntw; i++)
         if (t->tw[i].expires <= now)

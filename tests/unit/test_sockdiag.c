@@ -258,7 +258,8 @@ static size_t one(unsigned char *out, uint16_t type, uint16_t flags, uint32_t se
                          .nlmsg_flags = flags,
                          .nlmsg_seq = seq};
     memcpy(out, &h, sizeof(h));
-    memcpy(out + sizeof(h), payload, plen);
+    if (plen)
+        memcpy(out + sizeof(h), payload, plen);
     return sizeof(h) + plen;
 }
 
