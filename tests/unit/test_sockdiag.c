@@ -320,6 +320,17 @@ static void test_hostile_messages(void **state)
     len = one(b, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI | NLM_F_DUMP_INTR, 7, msg, sizeof(msg));
     parse_fails(b, len, "interrupted");
     parse_fails(b, 10, "truncated");
+}
+
+/* What the callback decides; messages that are nothing; any alignment. */
+static void test_callback_and_alignment(void **state)
+{
+    (void)state;
+    unsigned char b[512], msg[sizeof(struct inet_diag_msg)] = {0};
+    struct inet_diag_msg m = {.idiag_family = AF_INET, .idiag_state = 1, .idiag_inode = 9};
+    memcpy(msg, &m, sizeof(m));
+    size_t len;
+    int e;
     /* a refusal the callback does not accept, and a socket it stops at */
     e = -EINVAL;
     len = one(b, NLMSG_ERROR, 0, 7, &e, sizeof(e));
@@ -415,9 +426,13 @@ static void test_live_filter(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_captured_dumps), cmocka_unit_test(test_captured_lookups),
-        cmocka_unit_test(test_every_cut),      cmocka_unit_test(test_hostile_messages),
-        cmocka_unit_test(test_bytecode),       cmocka_unit_test(test_live_filter),
+        cmocka_unit_test(test_captured_dumps),
+        cmocka_unit_test(test_captured_lookups),
+        cmocka_unit_test(test_every_cut),
+        cmocka_unit_test(test_hostile_messages),
+        cmocka_unit_test(test_callback_and_alignment),
+        cmocka_unit_test(test_bytecode),
+        cmocka_unit_test(test_live_filter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
