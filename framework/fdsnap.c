@@ -12,23 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "framework/fdsnap_internal.h"
 #include "framework/procfs.h"
 
 #define NET_MAX_BYTES (64u << 20)
-
-struct fdclass {
-    char *kind;     /* "fd" or "socket" */
-    char *location; /* directory, endpoint, or what the link says */
-    char *sample;   /* a file name, or the other end of a connection */
-    size_t count, opened, accepted, deleted;
-};
-
-struct fdsnap {
-    struct culprit_table *t; /* class text ("files in /tmp") -> index */
-    struct fdclass *c;
-    size_t cap;
-    size_t nfds;
-};
 
 /* The network tables of the process's namespace, and its sockets. */
 struct net {
@@ -41,6 +28,9 @@ struct net {
     size_t nunx, cap_unx;
     uint16_t *listen;
     size_t nlisten, cap_listen;
+    /* leakcheck's own ends: the process's sockets connected to them are left out */
+    const struct procfs_endpoint *own;
+    size_t nown;
 };
 
 static void add(struct fdsnap *s, const char *kind, const char *what, const char *location,
@@ -54,6 +44,7 @@ static void add(struct fdsnap *s, const char *kind, const char *what, const char
             lc_strdup(kind), lc_strdup(location), sample ? lc_strdup(sample) : NULL, 0, 0, 0, 0};
     }
     struct fdclass *c = &s->c[i];
+    s->last = i;
     c->count++;
     c->opened += dir == 1;
     c->accepted += dir == 2;
@@ -124,8 +115,31 @@ static void socket_fd(struct fdsnap *s, const struct net *n, uint64_t inode)
     add(s, "socket", "sockets of another kind (not TCP, UDP or unix)", "socket", NULL, 0, 0);
 }
 
-/* One descriptor, by what readlink said. */
-static void classify(struct fdsnap *s, const struct net *n, const char *link)
+/* 1 when link is a TCP socket connected to one of leakcheck's own ends. */
+static int own_socket(const struct net *n, const char *link)
+{
+    if (!n->nown || strncmp(link, "socket:[", 8) != 0)
+        return 0;
+    const struct procfs_tcp *r = find_row(n->tcp, n->ntcp, strtoull(link + 8, NULL, 10));
+    return r && procfs_peer_is(r, n->own, n->nown);
+}
+
+static void classify_link(struct fdsnap *s, const struct net *n, const char *link);
+
+/* One descriptor: its class, and the descriptor itself (taking link over). */
+static void classify(struct fdsnap *s, const struct net *n, int fd, char *link)
+{
+    if (own_socket(n, link)) {
+        free(link);
+        return;
+    }
+    classify_link(s, n, link);
+    lc_grow((void **)&s->ents, &s->capents, s->nents + 1, sizeof(*s->ents));
+    s->ents[s->nents++] = (struct fdent){fd, link, s->last};
+}
+
+/* Counts one descriptor in its class, by what readlink said. */
+static void classify_link(struct fdsnap *s, const struct net *n, const char *link)
 {
     char what[PATH_MAX + 64];
     s->nfds++;
@@ -226,10 +240,11 @@ static void free_net(struct net *n)
     free(n->listen);
 }
 
-static struct fdsnap *build(char **links, size_t nlinks, const struct fdsnap_texts *t,
-                            struct lc_error *err)
+/* Takes the links over (the array's slots are left NULL). */
+static struct fdsnap *build(char **links, const int *nums, size_t nlinks,
+                            const struct fdsnap_texts *t, struct lc_error *err)
 {
-    struct net n = {0};
+    struct net n = {.own = t->own, .nown = t->nown};
     if (load_net(&n, t, err) != 0) {
         free_net(&n);
         return NULL;
@@ -237,8 +252,12 @@ static struct fdsnap *build(char **links, size_t nlinks, const struct fdsnap_tex
     find_listen(&n, links, nlinks);
     struct fdsnap *s = lc_calloc(1, sizeof(*s));
     s->t = culprit_table_new();
-    for (size_t i = 0; i < nlinks; i++)
-        classify(s, &n, links[i]);
+    for (size_t i = 0; i < nlinks; i++) {
+        classify(s, &n, nums[i], links[i]);
+        links[i] = NULL;
+    }
+    if (s->nents)
+        qsort(s->ents, s->nents, sizeof(*s->ents), fdsnap_ent_cmp);
     free_net(&n);
     return s;
 }
@@ -253,7 +272,8 @@ static void free_links(char **links, size_t n)
 struct fdsnap *fdsnap_from_texts(const struct fdsnap_texts *t, struct lc_error *err)
 {
     char **links = NULL;
-    size_t n = 0, cap = 0;
+    int *nums = NULL;
+    size_t n = 0, cap = 0, capn = 0;
     int line = 0;
     for (const char *p = t->fds; p && *p;) {
         const char *e = strchr(p, '\n');
@@ -263,24 +283,28 @@ struct fdsnap *fdsnap_from_texts(const struct fdsnap_texts *t, struct lc_error *
         if (len > 0 && (digits == 0 || digits >= len || p[digits] != ' ')) {
             lc_error_at(err, line, 1, "expected \"FD LINK\" (an fd number, a space, a link)");
             free_links(links, n);
+            free(nums);
             return NULL;
         }
         if (len > 0) {
             lc_grow((void **)&links, &cap, n + 1, sizeof(*links));
+            lc_grow((void **)&nums, &capn, n + 1, sizeof(*nums));
+            nums[n] = (int)strtol(p, NULL, 10);
             links[n++] = lc_strndup(p + digits + 1, len - digits - 1);
         }
         p = e ? e + 1 : p + len;
     }
-    struct fdsnap *s = build(links, n, t, err);
+    struct fdsnap *s = build(links, nums, n, t, err);
     free_links(links, n);
+    free(nums);
     return s;
 }
 
 /* readlink of every fd of pid; ENOENT (closed meanwhile) is skipped. */
-static int read_links(pid_t pid, char ***links, size_t *n, struct lc_error *err)
+static int read_links(pid_t pid, char ***links, int **nums, size_t *n, struct lc_error *err)
 {
     char path[64], self[32] = "";
-    size_t cap = 0;
+    size_t cap = 0, capn = 0;
     snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
     DIR *d = opendir(path);
     if (!d) {
@@ -299,6 +323,8 @@ static int read_links(pid_t pid, char ***links, size_t *n, struct lc_error *err)
         if (len < 0)
             continue;
         lc_grow((void **)links, &cap, *n + 1, sizeof(**links));
+        lc_grow((void **)nums, &capn, *n + 1, sizeof(**nums));
+        (*nums)[*n] = (int)strtol(e->d_name, NULL, 10);
         (*links)[(*n)++] = lc_strndup(link, (size_t)len);
     }
     closedir(d);
@@ -315,19 +341,28 @@ static char *net_text(pid_t pid, const char *name)
 
 struct fdsnap *fdsnap_take(pid_t pid, struct lc_error *err)
 {
+    return fdsnap_take_excluding(pid, NULL, 0, err);
+}
+
+struct fdsnap *fdsnap_take_excluding(pid_t pid, const struct procfs_endpoint *own, size_t nown,
+                                     struct lc_error *err)
+{
     char **links = NULL;
+    int *nums = NULL;
     size_t n = 0;
     if (pid <= 0) {
         lc_error_set(err, "invalid pid %ld", (long)pid);
         return NULL;
     }
-    if (read_links(pid, &links, &n, err) != 0)
+    if (read_links(pid, &links, &nums, &n, err) != 0) {
+        free(nums);
         return NULL;
+    }
     /* the tables are the whole namespace's: read only to classify sockets */
     int sockets = 0;
     for (size_t i = 0; i < n && !sockets; i++)
         sockets = strncmp(links[i], "socket:[", 8) == 0;
-    struct fdsnap_texts t = {0};
+    struct fdsnap_texts t = {.own = own, .nown = nown};
     if (sockets) {
         t.tcp = net_text(pid, "tcp");
         t.tcp6 = net_text(pid, "tcp6");
@@ -335,7 +370,8 @@ struct fdsnap *fdsnap_take(pid_t pid, struct lc_error *err)
         t.udp6 = net_text(pid, "udp6");
         t.unix_sockets = net_text(pid, "unix");
     }
-    struct fdsnap *s = build(links, n, &t, err);
+    struct fdsnap *s = build(links, nums, n, &t, err);
+    free(nums);
     free((char *)t.tcp);
     free((char *)t.tcp6);
     free((char *)t.udp);
@@ -430,6 +466,9 @@ void fdsnap_free(struct fdsnap *s)
         free(s->c[i].sample);
     }
     free(s->c);
+    for (size_t i = 0; i < s->nents; i++)
+        free(s->ents[i].link);
+    free(s->ents);
     culprit_table_free(s->t);
     free(s);
 }

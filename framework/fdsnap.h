@@ -20,6 +20,7 @@
 
 #include "common/lc.h"
 #include "framework/culprit.h"
+#include "framework/procfs.h"
 
 struct fdsnap;
 
@@ -31,12 +32,20 @@ struct fdsnap;
  */
 struct fdsnap *fdsnap_take(pid_t pid, struct lc_error *err);
 
+/* fdsnap_take, leaving out the TCP sockets whose peer is one of own[]
+ * (leakcheck's own connections to the process). */
+struct fdsnap *fdsnap_take_excluding(pid_t pid, const struct procfs_endpoint *own, size_t nown,
+                                     struct lc_error *err);
+
 /* The texts a snapshot is made of, as /proc gives them (any may be NULL
  * but fds): `fds` holds one "FD LINK" line per descriptor (the fd number,
  * a space, what readlink returned). */
 struct fdsnap_texts {
     const char *fds;
     const char *tcp, *tcp6, *udp, *udp6, *unix_sockets;
+    /* TCP sockets whose peer is one of these are left out (own may be NULL) */
+    const struct procfs_endpoint *own;
+    size_t nown;
 };
 
 /* Builds a snapshot from captured texts. Returns NULL with err (line) when
@@ -71,6 +80,25 @@ size_t fdsnap_diff(const struct fdsnap *base, const struct fdsnap *final, double
  */
 size_t fdsnap_holders(const struct fdsnap *base, const struct fdsnap *final, double min_count,
                       struct culprit_list *out);
+
+/*
+ * The descriptors a garbage collection closed (framework/fdsnap_gc.c):
+ * old and pre are taken a moment apart just before leakcheck forces a GC,
+ * post once its finalizers have run. A descriptor open in both old and pre
+ * (same number, same link) and gone in post was closed by the collector:
+ * dropped without Close. Descriptors that live for less than the moment
+ * between old and pre never count. Appends a culprit of kind "finalizer"
+ * for every class of pre with at least min_closed such descriptors (a
+ * connection to itself counts once per pair): before and after are the
+ * class's counts in pre and post, growth the number closed, detail
+ * "380 files in /tmp/spool were closed only by the garbage collector
+ * (WHEN): dropped without Close, e.g. f-17.tmp". Classes already in
+ * `named` (may be NULL) are skipped, and those appended are added to it.
+ * Any snapshot NULL: nothing. Returns the number appended.
+ */
+size_t fdsnap_gc_closed(const struct fdsnap *old, const struct fdsnap *pre,
+                        const struct fdsnap *post, double min_closed, const char *when,
+                        struct culprit_table *named, struct culprit_list *out);
 
 /* fdsnap_free(NULL) is a no-op. */
 void fdsnap_free(struct fdsnap *s);

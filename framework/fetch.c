@@ -4,10 +4,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 struct fetch {
     struct event_base *base;
@@ -16,6 +20,11 @@ struct fetch {
     int pending;
     struct fetch_req *reqs;   /* under way, doubly linked */
     struct fetch_sock *socks; /* watched sockets, doubly linked */
+    /* the one origin whose connection is kept alive (see fetch_keep_alive) */
+    char *origin;
+    /* every socket libcurl opened and has not closed yet */
+    int *open_fds;
+    size_t nopen, capopen;
 };
 
 struct fetch_req {
@@ -163,6 +172,32 @@ static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *s
     return 0;
 }
 
+/* Sockets are created and closed here so that the fetcher knows its own
+ * connections (fetch_local_addrs); close-on-exec keeps them out of the
+ * processes leakcheck starts. */
+static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    struct fetch *f = clientp;
+    int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (fd < 0)
+        return CURL_SOCKET_BAD;
+    lc_grow((void **)&f->open_fds, &f->capopen, f->nopen + 1, sizeof(*f->open_fds));
+    f->open_fds[f->nopen++] = fd;
+    return fd;
+}
+
+static int close_socket_cb(void *clientp, curl_socket_t fd)
+{
+    struct fetch *f = clientp;
+    for (size_t i = 0; i < f->nopen; i++)
+        if (f->open_fds[i] == fd) {
+            f->open_fds[i] = f->open_fds[--f->nopen];
+            break;
+        }
+    return close(fd);
+}
+
 static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
@@ -191,6 +226,9 @@ struct fetch *fetch_new(struct event_base *base, struct lc_error *err)
     curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
     curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
     curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+    /* one connection per origin: requests to it take turns, so a target
+     * serves leakcheck over one connection at a time (fetch_keep_alive) */
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
     return f;
 }
 
@@ -206,6 +244,50 @@ static size_t write_cb(char *data, size_t size, size_t n, void *arg)
     }
     lc_buf_append(&req->body, data, len);
     return len;
+}
+
+/* "scheme://host:port" of url (the scheme's port when none is given), or
+ * NULL when libcurl cannot parse it. Caller frees. */
+static char *origin_of(const char *url)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        out = lc_asprintf("%s://%s:%s", scheme, host, port);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return out;
+}
+
+static int same_origin(const char *origin, const char *url)
+{
+    char *o = origin_of(url);
+    int same = o && strcasecmp(o, origin) == 0;
+    free(o);
+    return same;
+}
+
+void fetch_keep_alive(struct fetch *f, const char *url)
+{
+    free(f->origin);
+    f->origin = url ? origin_of(url) : NULL;
+}
+
+size_t fetch_local_addrs(const struct fetch *f, struct sockaddr_storage **out)
+{
+    *out = lc_calloc(f->nopen + 1, sizeof(**out));
+    size_t n = 0;
+    for (size_t i = 0; i < f->nopen; i++) {
+        socklen_t len = sizeof(**out);
+        if (getsockname(f->open_fds[i], (struct sockaddr *)&(*out)[n], &len) == 0)
+            n++;
+    }
+    return n;
 }
 
 int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_bytes,
@@ -248,6 +330,15 @@ int fetch_get(struct fetch *f, const char *url, double timeout_s, size_t max_byt
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, fetch_url_is_loopback(url) ? "identity" : "");
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "leakcheck/0.1");
+    /* HTTP/1.1 everywhere: one request per connection at a time, which is
+     * what leaving leakcheck's own goroutines out of a profile relies on */
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, f);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket_cb);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, f);
+    if (f->origin && !same_origin(f->origin, url))
+        curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
     if (insecure_tls) {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -326,5 +417,7 @@ void fetch_free(struct fetch *f)
         free(fs);
     }
     event_free(f->timer);
+    free(f->open_fds);
+    free(f->origin);
     free(f);
 }

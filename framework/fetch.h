@@ -6,6 +6,7 @@
 #define LC_FETCH_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "common/lc.h"
 
@@ -53,6 +54,23 @@ int fetch_check(const struct fetch_result *r, struct lc_error *err);
 
 /* Number of requests still under way. */
 int fetch_pending(const struct fetch *f);
+
+/*
+ * Keeps at most one connection alive, to url's origin (scheme, host and
+ * port): a request to any other origin closes its connection when it is
+ * done. With every origin limited to one connection at a time (requests
+ * to it take turns) and HTTP/1.1, a target serves leakcheck over one
+ * known connection. NULL keeps every connection alive (the default).
+ */
+void fetch_keep_alive(struct fetch *f, const char *url);
+
+/*
+ * The local addresses (getsockname) of every socket the fetcher holds
+ * open now, connected or connecting: what a target sees as the peers of
+ * leakcheck's own requests. Returns their number; *out receives a new
+ * array (caller frees, also when 0).
+ */
+size_t fetch_local_addrs(const struct fetch *f, struct sockaddr_storage **out);
 
 /* Cancels whatever is under way (no callbacks) and frees; NULL is a no-op. */
 void fetch_free(struct fetch *f);

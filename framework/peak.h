@@ -14,8 +14,8 @@
  * margin, 10% of that value) -- 3 for counts, 4 MiB for the heap -- and the
  * part was not taken too recently: the fds (read from /proc, at no cost to
  * the target) not in the last PEAK_FDS_GAP_S seconds, the profiles (a
- * goroutine dump stops the world, a heap profile forces a GC) not in the
- * last PEAK_PROFILE_GAP_S. A count that climbs steadily gets a snapshot
+ * goroutine dump stops the world, a heap profile walks every sampled
+ * allocation) not in the last PEAK_PROFILE_GAP_S. A count that climbs steadily gets a snapshot
  * now and then, not at every sample; the margin bounds their number too.
  */
 #ifndef LC_PEAK_H

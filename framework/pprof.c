@@ -317,19 +317,35 @@ struct pprof_profile *pprof_parse_goroutine(const char *text, size_t len, struct
     return pp.prof;
 }
 
+static void free_stack(struct pprof_stack *st)
+{
+    for (size_t k = 0; k < st->nframes; k++) {
+        free(st->frames[k].func);
+        free(st->frames[k].file);
+    }
+    free(st->frames);
+    free(st->labels);
+}
+
+void pprof_drop(struct pprof_profile *p, size_t i, uint64_t n)
+{
+    struct pprof_stack *st = &p->stacks[i];
+    n = n < st->count ? n : st->count;
+    st->count -= n;
+    p->total -= n < p->total ? n : p->total;
+    if (st->count > 0)
+        return;
+    free_stack(st);
+    memmove(st, st + 1, (p->nstacks - i - 1) * sizeof(*st));
+    p->nstacks--;
+}
+
 void pprof_free(struct pprof_profile *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->nstacks; i++) {
-        struct pprof_stack *st = &p->stacks[i];
-        for (size_t k = 0; k < st->nframes; k++) {
-            free(st->frames[k].func);
-            free(st->frames[k].file);
-        }
-        free(st->frames);
-        free(st->labels);
-    }
+    for (size_t i = 0; i < p->nstacks; i++)
+        free_stack(&p->stacks[i]);
     free(p->stacks);
     for (size_t i = 0; i < p->nmemstats; i++)
         free(p->memstats[i].name);

@@ -60,6 +60,11 @@ struct pprof_profile *pprof_parse_goroutine(const char *text, size_t len, struct
 /* Parses a heap?debug=1 profile, MemStats trailer included. Same contract. */
 struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_error *err);
 
+/* Takes up to n goroutines off record i of a goroutine profile and off
+ * its total; a record left with none is removed (the records after it
+ * move down by one). */
+void pprof_drop(struct pprof_profile *p, size_t i, uint64_t n);
+
 /* pprof_free(NULL) is a no-op. */
 void pprof_free(struct pprof_profile *p);
 

@@ -190,9 +190,31 @@ static int cmp_sock(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* net/tcp and net/tcp6 joined with the socket inodes (sorted). */
-static int read_tables(pid_t pid, struct lc_buf *b, const struct fdscan *fs,
-                       struct procfs_sample *out, struct lc_error *err)
+/* Drops from fs (sorted) the sockets whose row says their peer is one of
+ * own[]: they are not the process's to count. */
+static void drop_own(struct fdscan *fs, const struct procfs_tcp *rows, size_t n,
+                     const struct procfs_endpoint *own, size_t nown)
+{
+    for (size_t i = 0; i < n && nown && fs->nsocks; i++) {
+        if (!procfs_peer_is(&rows[i], own, nown))
+            continue;
+        struct tcpcount_fd key = {rows[i].inode, 0};
+        struct tcpcount_fd *hit =
+            bsearch(&key, fs->socks, fs->nsocks, sizeof(*fs->socks), cmp_sock);
+        if (!hit)
+            continue;
+        memmove(hit, hit + 1, (size_t)(fs->socks + fs->nsocks - hit - 1) * sizeof(*hit));
+        fs->nsocks--;
+        fs->fds--;
+        fs->sockets--;
+    }
+}
+
+/* net/tcp and net/tcp6 joined with the socket inodes (sorted), less the
+ * sockets whose peer is one of own[]. */
+static int read_tables(pid_t pid, struct lc_buf *b, struct fdscan *fs,
+                       const struct procfs_endpoint *own, size_t nown, struct procfs_sample *out,
+                       struct lc_error *err)
 {
     static const struct {
         const char *name;
@@ -210,6 +232,7 @@ static int read_tables(pid_t pid, struct lc_buf *b, const struct fdscan *fs,
             rc = -1;
     }
     if (rc == 0) {
+        drop_own(fs, rows, n, own, nown);
         uint64_t *inodes = lc_malloc((fs->nsocks ? fs->nsocks : 1) * sizeof(*inodes));
         for (size_t i = 0; i < fs->nsocks; i++)
             inodes[i] = fs->socks[i].inode;
@@ -221,21 +244,26 @@ static int read_tables(pid_t pid, struct lc_buf *b, const struct fdscan *fs,
 }
 
 /* The TCP figures: from sock_diag when src allows and it works, else
- * from the tables. */
+ * from the tables; the sockets whose peer is one of own[] left out of
+ * them and of fs's counts. */
 static int read_tcp(pid_t pid, enum procfs_tcp_source src, struct lc_buf *b, struct fdscan *fs,
-                    struct procfs_sample *out, struct lc_error *err)
+                    const struct procfs_endpoint *own, size_t nown, struct procfs_sample *out,
+                    struct lc_error *err)
 {
     if (fs->nsocks) /* socks is NULL when there are none; qsort must not see NULL */
         qsort(fs->socks, fs->nsocks, sizeof(*fs->socks), cmp_sock);
     out->tcp_netlink = 0;
     if (src != PROCFS_TCP_TABLES) {
-        int rc = procfs_tcp_netlink(pid, src, fs->socks, fs->nsocks, out, err);
+        size_t owned = 0;
+        int rc = procfs_tcp_netlink(pid, src, fs->socks, fs->nsocks, own, nown, &owned, out, err);
         if (rc <= 0) {
             out->tcp_netlink = rc == 0;
+            fs->fds -= (double)owned;
+            fs->sockets -= (double)owned;
             return rc;
         }
     }
-    return read_tables(pid, b, fs, out, err);
+    return read_tables(pid, b, fs, own, nown, out, err);
 }
 
 static int read_limits(pid_t pid, struct lc_buf *b, struct procfs_sample *out, struct lc_error *err)
@@ -250,11 +278,17 @@ static int read_limits(pid_t pid, struct lc_buf *b, struct procfs_sample *out, s
 
 int procfs_read(pid_t pid, struct procfs_sample *out, struct lc_error *err)
 {
-    return procfs_read_from(pid, PROCFS_TCP_AUTO, out, err);
+    return procfs_read_excluding(pid, PROCFS_TCP_AUTO, NULL, 0, out, err);
 }
 
 int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample *out,
                      struct lc_error *err)
+{
+    return procfs_read_excluding(pid, src, NULL, 0, out, err);
+}
+
+int procfs_read_excluding(pid_t pid, enum procfs_tcp_source src, const struct procfs_endpoint *own,
+                          size_t nown, struct procfs_sample *out, struct lc_error *err)
 {
     struct fdscan fs = {0};
     struct lc_buf b = {0};
@@ -275,7 +309,7 @@ int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample
     /* no socket, no TCP figure: neither sock_diag nor the tables (the whole
      * namespace's, tens of thousands of rows on a busy host) are asked */
     if (rc == 0 && fs.nsocks > 0)
-        rc = read_tcp(pid, src, &b, &fs, &s, err);
+        rc = read_tcp(pid, src, &b, &fs, own, nown, &s, err);
     s.fds = fs.fds;
     s.sockets = fs.sockets;
     free(fs.socks);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "common/lc.h"
@@ -61,6 +62,22 @@ int procfs_parse_status(const char *text, double *threads, double *rss_bytes);
  * Returns 0, or -1 when the line is missing. */
 int procfs_parse_limits(const char *text, double *soft);
 
+/* One end of a TCP connection, as the tables print it (IPv4 in the first 4
+ * bytes with family AF_INET). */
+struct procfs_endpoint {
+    int family;
+    unsigned char addr[16];
+    uint16_t port;
+};
+
+/* The endpoint of a socket address (AF_INET or AF_INET6). Returns 0, or -1
+ * for any other family. */
+int procfs_endpoint_of(const struct sockaddr_storage *sa, struct procfs_endpoint *out);
+
+/* 1 when the row's remote end is one of own[] (an IPv4 address and its
+ * IPv4-mapped IPv6 form are the same address). */
+int procfs_peer_is(const struct procfs_tcp *row, const struct procfs_endpoint *own, size_t nown);
+
 struct procfs_sample {
     double fds, fd_limit, threads, rss, sockets;
     double tcp_established, tcp_close_wait, tcp_time_wait, tcp_listen;
@@ -104,5 +121,13 @@ int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample
 /* Appends the text of /proc/PID/NAME to b (NUL-terminated after it).
  * Returns 0, or -1 when it cannot be read. */
 int procfs_append_text(pid_t pid, const char *name, struct lc_buf *b);
+
+/*
+ * procfs_read_from, leaving out the process's TCP sockets whose peer is
+ * one of own[] (leakcheck's own connections to it): they count in none of
+ * fds, sockets and tcp_*. own may be NULL when nown is 0.
+ */
+int procfs_read_excluding(pid_t pid, enum procfs_tcp_source src, const struct procfs_endpoint *own,
+                          size_t nown, struct procfs_sample *out, struct lc_error *err);
 
 #endif

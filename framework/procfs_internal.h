@@ -14,13 +14,15 @@ void procfs_tcp_prepare(pid_t pid);
 
 /*
  * Counts pid's TCP sockets (socks: its socket fds, sorted by inode) from
- * sock_diag into out's four tcp fields. Returns 0; 1 when src is
- * PROCFS_TCP_AUTO and the tables must be read instead (sock_diag
+ * sock_diag into out's four tcp fields, less those whose peer is one of
+ * own[] (nown may be 0): *owned receives their number. Returns 0; 1 when
+ * src is PROCFS_TCP_AUTO and the tables must be read instead (sock_diag
  * unusable for pid, or it failed this round); -1 with err when src is
  * PROCFS_TCP_NETLINK and it could not count.
  */
 int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpcount_fd *socks,
-                       size_t n, struct procfs_sample *out, struct lc_error *err);
+                       size_t n, const struct procfs_endpoint *own, size_t nown, size_t *owned,
+                       struct procfs_sample *out, struct lc_error *err);
 
 /* The cost counters of pid's sock_diag state so far. Returns 0, or -1
  * when there is none. */

@@ -11,6 +11,7 @@
 #include "framework/procfs.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,4 +182,47 @@ void procfs_tally_tcp(const struct procfs_tcp *rows, size_t n, const uint64_t *i
             bsearch(&rows[i].lport, ports, nports, sizeof(*ports), cmp_u16))
             out->tcp_time_wait++;
     free(ports);
+}
+
+int procfs_endpoint_of(const struct sockaddr_storage *sa, struct procfs_endpoint *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        out->family = AF_INET;
+        memcpy(out->addr, &in->sin_addr, 4);
+        out->port = ntohs(in->sin_port);
+        return 0;
+    }
+    if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        out->family = AF_INET6;
+        memcpy(out->addr, &in6->sin6_addr, 16);
+        out->port = ntohs(in6->sin6_port);
+        return 0;
+    }
+    return -1;
+}
+
+/* The IPv4 address of an AF_INET or IPv4-mapped AF_INET6 address, else NULL. */
+static const unsigned char *ipv4_of(int family, const unsigned char *a)
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (family == AF_INET)
+        return a;
+    return memcmp(a, mapped, sizeof(mapped)) == 0 ? a + 12 : NULL;
+}
+
+int procfs_peer_is(const struct procfs_tcp *row, const struct procfs_endpoint *own, size_t nown)
+{
+    const unsigned char *r4 = ipv4_of(row->family, row->remote);
+    for (size_t i = 0; i < nown; i++) {
+        const struct procfs_endpoint *e = &own[i];
+        if (e->port != row->rport)
+            continue;
+        const unsigned char *e4 = ipv4_of(e->family, e->addr);
+        if (r4 || e4 ? r4 && e4 && memcmp(r4, e4, 4) == 0 : memcmp(row->remote, e->addr, 16) == 0)
+            return 1;
+    }
+    return 0;
 }

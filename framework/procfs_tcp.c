@@ -73,8 +73,10 @@ void procfs_tcp_prepare(pid_t pid)
 }
 
 int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpcount_fd *socks,
-                       size_t n, struct procfs_sample *out, struct lc_error *err)
+                       size_t n, const struct procfs_endpoint *own, size_t nown, size_t *owned,
+                       struct procfs_sample *out, struct lc_error *err)
 {
+    *owned = 0;
     struct lc_error e = {0};
     pthread_mutex_lock(&mu);
     struct slot *s = slot_of(pid);
@@ -86,6 +88,7 @@ int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpco
         lc_error_set(&s->why, "failed %d times in a row, last: %s", s->fails, e.msg);
     } else if (rc == 0) {
         s->fails = 0;
+        *owned = tcpcount_drop_peers(s->tc, own, nown, out);
     }
     pthread_mutex_unlock(&mu);
     if (rc == 0)

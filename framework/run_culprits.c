@@ -10,7 +10,10 @@
  * least 4 MiB (eight samples at Go's default profiling rate of 512 KiB:
  * bounded caches and buffers of a healthy service move by a megabyte or
  * so between two snapshots; a leak under load grows by tens). Groups Go's
- * goroutineleak profile proves leaked are named whatever their growth.
+ * goroutineleak profile proves leaked are named whatever their growth. A
+ * class of descriptors that leakcheck's forced GC closed at a snapshot
+ * (kind "finalizer": dropped without Close) is named when at least
+ * max(3, concurrency) were closed.
  *
  * Level culprits, what holds the most at the end: only when an assertion
  * on a level failed (expr_basis: no baseline, growth or slope in it, e.g.
@@ -85,6 +88,7 @@ static void failed_kinds(const struct run *r, const struct report_test *rt, unsi
     }
 }
 
+/* fd, socket and finalizer (descriptors the GC closed) are about fds */
 static unsigned kind_bit(const char *kind)
 {
     return strcmp(kind, "goroutine") == 0 ? KIND_GOROUTINE
@@ -252,6 +256,18 @@ static char *base_cmd(const struct run *r)
     return b.data;
 }
 
+/* What only leakcheck's forced GC closed, at the end of the test, and at
+ * the end of the baseline for the classes the end does not name. */
+static void gc_closed(const struct run_snap *s, double min_count, struct culprit_list *l)
+{
+    const struct run_snap_side *b = &s->side[RUN_SNAP_BASELINE], *f = &s->side[RUN_SNAP_FINAL];
+    struct culprit_table *named = culprit_table_new();
+    fdsnap_gc_closed(f->fds_old, f->fds, f->fds_gc, min_count, "at the end of the test", named, l);
+    fdsnap_gc_closed(b->fds_old, b->fds, b->fds_gc, min_count, "at the end of the baseline", named,
+                     l);
+    culprit_table_free(named);
+}
+
 void run_culprits(struct run *r, struct report_test *rt)
 {
     const struct run_snap *s = r->snap;
@@ -276,6 +292,7 @@ void run_culprits(struct run *r, struct report_test *rt)
         culprit_heap(b->heap, f->heap, MIN_HEAP_GROWTH, &l);
     if ((b->fds || (from_nothing & KIND_FD)) && f->fds)
         fdsnap_diff(b->fds, f->fds, min_count, &l);
+    gc_closed(s, min_count, &l);
     if (level) {
         level_culprits(r, level, &l, totals);
         drop_doubles(&l);

@@ -45,6 +45,10 @@ struct run {
     int suite_error;       /* r->error is the suite's fault (run_check_names) */
     struct run_snap *snap;  /* snapshots for the culprits (run_snap.h), or NULL */
     struct peak_watch peak; /* when a batch job's counts reach a new high */
+    /* a snapshot waiting for the sample round under way to end */
+    int snap_wanted;
+    int snap_wanted_at; /* enum run_snap_at */
+    void (*snap_wanted_done)(struct run *r);
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;
     int live_shown; /* the live status line is on the terminal */

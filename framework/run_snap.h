@@ -1,22 +1,37 @@
 /*
  * framework/run_snap.h (internal to framework/): the two snapshots of a run
  * that culprits are computed from, one at the end of the baseline and one
- * at the end of the test (after the final sample round):
+ * at the end of the test (after the final sample round). The runner never
+ * lets a snapshot (a peak's too) and a sample round overlap. In this
+ * order:
  *
- *   - goroutine?debug=1 and heap?debug=1&gc=1, parsed, and saved into the
- *     test's folder as baseline-goroutine.txt, baseline-heap.txt (final-...);
- *   - goroutine?debug=0 and heap?debug=0&gc=1, the binary profiles for
- *     `go tool pprof -base`, saved as baseline-goroutine.pb.gz (final-...);
- *   - /proc/PID/fd joined with the network tables (fdsnap);
+ *   - /proc/PID/fd joined with the network tables (fdsnap), before
+ *     anything else: the descriptors as they are; and again 50 ms later
+ *     (the descriptors open at both reads are the ones a GC can be said
+ *     to close);
+ *   - heap?debug=0&gc=1, the binary heap profile for `go tool pprof
+ *     -base`, saved as baseline-heap.pb.gz (final-...). Its gc=1 is the
+ *     first garbage collection leakcheck forces (sample rounds never do);
+ *   - the fd table again, 50 ms later and every 50 ms until its count
+ *     stops falling (at most 1 s): what the collector's finalizers closed
+ *     meanwhile was dropped without Close (fdsnap_gc_closed);
+ *   - goroutine?debug=1, parsed (leakcheck's own request left out, own.h)
+ *     and saved as baseline-goroutine.txt;
  *   - at the end only: goroutine?debug=2 (it stops the world, so once, with
  *     a size and time bound), saved as final-goroutine-debug2.txt, and
  *     Go's goroutineleak profile when the target serves it (a 404 means
- *     not available, silently).
+ *     not available, silently);
+ *   - goroutine?debug=0, saved as baseline-goroutine.pb.gz;
+ *   - heap?debug=1&gc=1 last and alone, parsed, saved as baseline-heap.txt:
+ *     the heap culprits, and the live-data figures heap_alloc, heap_inuse
+ *     and heap_objects that the test's baseline() and final values of
+ *     those metrics are (they are added to the timeline as points too).
  *
  * A target that runs to completion (a batch job) has no end to take a
  * snapshot at: instead, peak snapshots are taken while it runs (peak.h
- * says when), each part -- the fds, goroutine?debug=1, heap?debug=1&gc=1 --
- * replacing the one kept only when it holds at least as much (a process
+ * says when), each part -- the fds, goroutine?debug=1, heap?debug=1 (no
+ * GC is forced while the job runs: its finalizers would close what it
+ * dropped) -- replacing the one kept only when it holds at least as much (a process
  * that is exiting gives a snapshot of nearly nothing, which must not
  * replace its peak), saved as peak-goroutine.txt and peak-heap.txt. When
  * it exits, the peak snapshot becomes the run's final snapshot
@@ -30,6 +45,8 @@
 #define LC_RUN_SNAP_H
 
 #include "framework/fdsnap.h"
+
+struct event;
 #include "framework/gdump.h"
 #include "framework/pprof.h"
 
@@ -59,7 +76,9 @@ struct run_snap_req {
 struct run_snap_side {
     struct pprof_profile *goroutines; /* debug=1, or NULL */
     struct pprof_profile *heap;       /* debug=1, or NULL */
-    struct fdsnap *fds;               /* or NULL */
+    struct fdsnap *fds_old;           /* a moment before fds, or NULL */
+    struct fdsnap *fds;               /* just before the forced GC, or NULL */
+    struct fdsnap *fds_gc;            /* once its finalizers ran, or NULL */
     int saved[SNAP__COUNT];           /* the body was written into the test's folder */
 };
 
@@ -68,7 +87,13 @@ struct run_snap {
     struct gdump *dump;          /* final goroutine?debug=2, or NULL */
     struct pprof_profile *leaks; /* final goroutineleak profile, or NULL */
     int pending;                 /* a fetch is under way */
+    int busy;                    /* the snapshot is being taken (fetches or fd reads) */
     size_t next;                 /* the next fetch to start (they go one at a time) */
+    struct event *fd_timer;      /* the fd reads around the forced GC */
+    enum run_snap_at fd_at;      /* the snapshot they belong to */
+    pid_t fd_pid;                /* the process they read */
+    int fd_after_gc;             /* 0: the second read before it; 1: after it */
+    int fd_reads;                /* how many were taken after it */
     run_snap_done_cb *done;
     unsigned peak_parts; /* the parts (enum peak_part) of the peak snapshot under way */
     struct run_snap_req reqs[RUN_SNAP__COUNT][SNAP__COUNT];
@@ -77,8 +102,8 @@ struct run_snap {
 /*
  * Takes snapshot `at` of run r (creating r->snap when needed): the fd
  * snapshot at once, then the fetches. Returns 1 when fetches are under way
- * (done is called when the last ends), 0 when everything was done within
- * the call (done is not called).
+ * (done is called when the last ends, with r->snap->busy cleared), 0 when
+ * everything was done within the call (done is not called).
  */
 int run_snap_take(struct run *r, enum run_snap_at at, run_snap_done_cb *done);
 

@@ -44,6 +44,27 @@ static struct timeval tv_of(double secs)
 static void next_phase(struct run *r);
 static void on_round(struct sampler *s, void *arg);
 
+/* A snapshot is being taken: sample rounds wait (neither sees the other's
+ * requests, nor the other's forced GC). */
+static int snapping(const struct run *r)
+{
+    return r->snap && r->snap->busy;
+}
+
+/* Takes snapshot `at` once no sample round is under way: now, or when the
+ * round in flight ends (on_round). Returns 1 when done will be called,
+ * 0 when the snapshot was complete within the call. */
+static int take_snapshot(struct run *r, enum run_snap_at at, run_snap_done_cb *done)
+{
+    if (sampler_busy(r->sampler)) {
+        r->snap_wanted = 1;
+        r->snap_wanted_at = at;
+        r->snap_wanted_done = done;
+        return 1;
+    }
+    return run_snap_take(r, at, done);
+}
+
 static void start_round(struct run *r)
 {
     /* counted first: a round with no HTTP source completes within the call */
@@ -82,7 +103,7 @@ static void enter_phase(struct run *r, enum phase p)
         struct timeval tv = tv_of(len);
         evtimer_add(r->phase_timer, &tv);
     }
-    if (!sampler_busy(r->sampler))
+    if (!sampler_busy(r->sampler) && !snapping(r))
         start_round(r);
 }
 
@@ -95,7 +116,7 @@ static void finish(struct run *r)
     evtimer_del(r->tick);
     evtimer_del(r->phase_timer);
     r->final_round = r->rounds_started + 1;
-    if (!sampler_busy(r->sampler))
+    if (!sampler_busy(r->sampler) && !snapping(r))
         start_round(r);
 }
 
@@ -111,7 +132,7 @@ static void next_phase(struct run *r)
      * moves on once the snapshot's fetches are over */
     if (p == PHASE_BASELINE && !r->baseline_snapped) {
         r->baseline_snapped = 1;
-        if (run_snap_take(r, RUN_SNAP_BASELINE, after_baseline_snapshot))
+        if (take_snapshot(r, RUN_SNAP_BASELINE, after_baseline_snapshot))
             return;
     }
     if (p == PHASE_BASELINE && run_batch(r))
@@ -147,6 +168,13 @@ static void on_round(struct sampler *s, void *arg)
             return;
         }
     }
+    if (r->snap_wanted) {
+        /* a snapshot waited for this round; it comes first */
+        r->snap_wanted = 0;
+        if (!run_snap_take(r, r->snap_wanted_at, r->snap_wanted_done))
+            r->snap_wanted_done(r);
+        return;
+    }
     if (r->finishing) {
         if (r->rounds_started >= r->final_round) {
             r->phase_end[r->phase] = lc_now() - r->t0;
@@ -171,8 +199,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct run *r = arg;
-    /* a round would show leakcheck's own requests in a peak's profiles */
-    if (!sampler_busy(r->sampler) && !run_snap_peak_pending(r))
+    /* a round would show in a snapshot's profiles, a snapshot's GC in a round's */
+    if (!sampler_busy(r->sampler) && !snapping(r) && !r->snap_wanted)
         start_round(r);
     else
         r->rounds_skipped++;
@@ -320,6 +348,9 @@ static int setup(struct run *r)
         snprintf(r->error, sizeof(r->error), "cannot set up the event loop: %s", err.msg);
         return -1;
     }
+    /* one connection to the target stays open, the one profiles come
+     * over (own.h); any other is closed after each request */
+    fetch_keep_alive(r->fetch, r->t->sample.pprof ? r->t->sample.pprof : r->t->sample.prometheus);
     r->tl = timeline_new();
     if (lc_mkdirs(r->dir, &err) != 0) {
         snprintf(r->error, sizeof(r->error), "%s", err.msg);

@@ -9,6 +9,7 @@
 
 #include "framework/culprit_goroutine.h"
 #include "framework/load_series.h"
+#include "framework/own.h"
 #include "framework/pprof.h"
 #include "framework/procfs.h"
 #include "framework/prom.h"
@@ -137,7 +138,12 @@ static void sample_proc(struct sampler *s)
     struct procfs_sample ps;
     struct lc_error err = {0};
     double vals[LC_ARRAY_LEN(names)];
-    if (procfs_read(s->pid, &ps, &err) == 0) {
+    /* the sockets of leakcheck's own requests are not the target's */
+    struct procfs_endpoint *own = NULL;
+    size_t nown = own_endpoints(s->f, &own);
+    int rc = procfs_read_excluding(s->pid, PROCFS_TCP_AUTO, own, nown, &ps, &err);
+    free(own);
+    if (rc == 0) {
         double got[] = {ps.fds, ps.fd_limit, ps.threads, ps.rss, ps.sockets,
                         ps.tcp_established, ps.tcp_close_wait, ps.tcp_time_wait, ps.tcp_listen};
         memcpy(vals, got, sizeof(vals));
@@ -234,6 +240,8 @@ static const char *kind_name(enum fetch_kind k)
     return names[k];
 }
 
+static void start_rest(struct sampler *s);
+
 /* Parses a fetched body; on any fault records a gap and counts a failure. */
 static void on_fetched(const struct fetch_result *r, void *arg)
 {
@@ -242,9 +250,11 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     struct lc_error err = {0};
     void *parsed = NULL;
     int got = fetch_check(r, &err) == 0;
-    if (got && pd->kind == FETCH_GOROUTINE)
-        parsed = pprof_parse_goroutine(r->body, r->len, &err);
-    else if (got && pd->kind == FETCH_HEAP)
+    if (got && pd->kind == FETCH_GOROUTINE) {
+        /* less the two goroutines serving this very request (own.h) */
+        if ((parsed = pprof_parse_goroutine(r->body, r->len, &err)))
+            own_drop_goroutines(parsed);
+    } else if (got && pd->kind == FETCH_HEAP)
         parsed = pprof_parse_heap(r->body, r->len, &err);
     /* of a scrape, only the series assertions sum are kept; every line is checked */
     else if (got)
@@ -259,9 +269,10 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     /* a batch job may not serve yet, or any more: no answer is a gap */
     else if (r->ok || !s->t->target.exits)
         failed(s, pd->kind, kind_name(pd->kind), err.msg);
-    if (pd->kind == FETCH_GOROUTINE)
+    if (pd->kind == FETCH_GOROUTINE) {
         goroutine_values(s, parsed);
-    else if (pd->kind == FETCH_HEAP)
+        start_rest(s);
+    } else if (pd->kind == FETCH_HEAP)
         heap_values(s, parsed);
     else
         prom_values(s, parsed);
@@ -271,14 +282,32 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     }
 }
 
-static void start_fetch(struct sampler *s, enum fetch_kind k, const char *url, const char *accept,
-                        size_t max)
+static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, const char *accept,
+                       size_t max)
 {
     s->outstanding++;
     if (fetch_get(s->f, url, s->t->sample.timeout_s, max, accept, on_fetched, &s->pend[k]) != 0) {
         s->outstanding--;
         failed(s, k, kind_name(k), "libcurl could not start a request");
+        return -1;
     }
+    return 0;
+}
+
+/* After the goroutine profile: the heap profile (never with gc=1: a
+ * forced GC would run finalizers that close what the service dropped, and
+ * hide an fd leak; see run_snap.h for where leakcheck forces one) and the
+ * Prometheus scrape. */
+static void start_rest(struct sampler *s)
+{
+    if (s->t->sample.pprof) {
+        char *h = lc_asprintf("%s/heap?debug=1", s->t->sample.pprof);
+        start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
+        free(h);
+    }
+    if (s->t->sample.prometheus)
+        start_fetch(s, FETCH_PROM, s->t->sample.prometheus, "text/plain;version=0.0.4",
+                    METRICS_MAX_BYTES);
 }
 
 int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void *arg)
@@ -297,20 +326,16 @@ int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void
         sample_proc(s);
     if (s->load)
         load_series_sample(s->load, s->round_t, phase);
-    const char *pp = s->t->sample.pprof;
-    if (pp) {
-        char *g = lc_asprintf("%s/goroutine?debug=1", pp);
-        /* a forced GC makes heap figures mean live data; not under load,
-         * where it would perturb what is measured */
-        char *h = lc_asprintf("%s/heap?debug=1%s", pp, phase == PHASE_LOAD ? "" : "&gc=1");
-        start_fetch(s, FETCH_GOROUTINE, g, NULL, PROFILE_MAX_BYTES);
-        start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
+    /* the goroutine profile first and alone: while it is written, the
+     * target serves leakcheck nothing else (own.h) */
+    int started = -1;
+    if (s->t->sample.pprof) {
+        char *g = lc_asprintf("%s/goroutine?debug=1", s->t->sample.pprof);
+        started = start_fetch(s, FETCH_GOROUTINE, g, NULL, PROFILE_MAX_BYTES);
         free(g);
-        free(h);
     }
-    if (s->t->sample.prometheus)
-        start_fetch(s, FETCH_PROM, s->t->sample.prometheus, "text/plain;version=0.0.4",
-                    METRICS_MAX_BYTES);
+    if (started != 0)
+        start_rest(s);
     if (--s->outstanding == 0) {
         s->busy = 0;
         cb(s, arg);

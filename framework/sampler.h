@@ -2,7 +2,10 @@
  * framework/sampler.h: one sample round of every source of a test -- Go
  * pprof text (goroutines, heap), Prometheus /metrics, /proc/PID and the
  * load generator -- committed to the timeline at the round's start time.
- * HTTP sources are fetched concurrently on the event loop.
+ * HTTP sources are fetched on the event loop: the goroutine profile first
+ * and alone, then the heap profile and the Prometheus scrape. No round
+ * forces a garbage collection (heap?debug=1 without gc=1), and what
+ * serves leakcheck's own requests is left out of the counts (own.h).
  */
 #ifndef LC_SAMPLER_H
 #define LC_SAMPLER_H

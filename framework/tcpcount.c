@@ -343,6 +343,25 @@ static void tally(const struct tcpcount *tc, struct procfs_sample *out)
     out->tcp_time_wait = (double)twtrack_count(&tc->tw);
 }
 
+size_t tcpcount_drop_peers(const struct tcpcount *tc, const struct procfs_endpoint *own,
+                           size_t nown, struct procfs_sample *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tc->ne && nown; i++) {
+        const struct entry *e = &tc->e[i];
+        if (e->kind != K_TCP)
+            continue;
+        struct procfs_tcp row = {.family = e->s.family, .rport = e->s.dport};
+        memcpy(row.remote, e->s.dst, sizeof(row.remote));
+        if (!procfs_peer_is(&row, own, nown))
+            continue;
+        out->tcp_established -= e->s.state == PROCFS_TCP_ESTABLISHED;
+        out->tcp_close_wait -= e->s.state == PROCFS_TCP_CLOSE_WAIT;
+        n++;
+    }
+    return n;
+}
+
 int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n,
                   struct procfs_sample *out, struct lc_error *err)
 {

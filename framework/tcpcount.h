@@ -77,6 +77,15 @@ void tcpcount_free(struct tcpcount *tc);
 int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n,
                   struct procfs_sample *out, struct lc_error *err);
 
+/*
+ * After a tcpcount_read that set out: takes the process's TCP sockets
+ * whose peer is one of own[] (leakcheck's own connections to it) out of
+ * out's tcp_established and tcp_close_wait. Returns their number (0 when
+ * nown is 0).
+ */
+size_t tcpcount_drop_peers(const struct tcpcount *tc, const struct procfs_endpoint *own,
+                           size_t nown, struct procfs_sample *out);
+
 /* The cost counters of tc so far. */
 void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st);
 

@@ -11,6 +11,8 @@ struct series {
     size_t n, cap;
     int has_final; /* final stands for the series (timeline_set_final) */
     double final;
+    int has_base; /* base replaces the median of the baseline points */
+    double base;
 };
 
 struct timeline {
@@ -61,6 +63,13 @@ static struct series *find_or_add(struct timeline *tl, const char *name)
     return s;
 }
 
+void timeline_set_baseline(struct timeline *tl, const char *name, double v)
+{
+    struct series *s = find_or_add(tl, name);
+    s->has_base = !isnan(v);
+    s->base = v;
+}
+
 void timeline_add(struct timeline *tl, const char *name, double t, enum phase phase, double v)
 {
     struct series *s = find_or_add(tl, name);
@@ -106,6 +115,10 @@ static int cmp_double(const void *a, const void *b)
 
 static int median_of_phase(const struct series *s, enum phase p, double *out)
 {
+    if (p == PHASE_BASELINE && s->has_base) {
+        *out = s->base;
+        return 0;
+    }
     double *vals = lc_malloc(s->n * sizeof(double));
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++)

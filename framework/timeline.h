@@ -42,6 +42,11 @@ void timeline_set_final(struct timeline *tl, const char *name, double v);
 /* Removes the last point of series `name`, when it has one. */
 void timeline_pop(struct timeline *tl, const char *name);
 
+/* Sets the baseline value of series `name` (created when new), which
+ * baseline() and growth() then use instead of the median of its
+ * baseline-phase points; NAN unsets it. */
+void timeline_set_baseline(struct timeline *tl, const char *name, double v);
+
 /* Number of series, and the name and points of series i (borrowed). */
 size_t timeline_nseries(const struct timeline *tl);
 const char *timeline_name(const struct timeline *tl, size_t i);
@@ -50,7 +55,8 @@ const struct timeline_point *timeline_points(const struct timeline *tl, size_t i
 /*
  * Computes a reduction of series `name`: final (the value set by
  * timeline_set_final, else the last point that has a value), baseline
- * (median of the baseline-phase points), min, max, avg (all points),
+ * (median of the baseline-phase points, or the value set with
+ * timeline_set_baseline), min, max, avg (all points),
  * growth (final - baseline), slope (least squares per second over the
  * load-phase points; over load and observe when the load phase has fewer
  * than three). Returns 0, or -1 with err when there are no points to use.

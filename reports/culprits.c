@@ -80,6 +80,14 @@ void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c)
     } else if (is_kind(c, "goroutine")) {
         lc_buf_printf(b, "+%.0f goroutines (%.0f -> %.0f) in %s at %s%s", c->growth, c->before,
                       c->after, fn, loc, c->proven ? " [proven leaked]" : "");
+    } else if (is_kind(c, "finalizer")) {
+        /* the detail is the whole sentence: "380 files in DIR were closed
+         * only by the garbage collector (...): dropped without Close" */
+        if (c->detail && *c->detail)
+            lc_buf_puts(b, c->detail);
+        else
+            lc_buf_printf(b, "%.0f descriptors (%s) were closed only by the garbage collector",
+                          c->growth, loc);
     } else {
         lc_buf_printf(b, "+%.0f %s: %s", c->growth, is_kind(c, "socket") ? "sockets" : "fds",
                       c->detail && *c->detail ? c->detail : loc);
@@ -88,16 +96,25 @@ void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c)
 
 const char *report_culprits_title(const struct report_test *t)
 {
-    int level = 0, growth = 0;
+    /* by level (4), growth (2), closed by the garbage collector (1) */
+    static const char *const titles[8] = {
+        "what grew from the end of the baseline to the end",
+        "what only the garbage collector closed",
+        "what grew from the end of the baseline to the end",
+        "what grew from the end of the baseline to the end, and what only the garbage collector "
+        "closed",
+        "what holds the most at the end",
+        "what holds the most at the end, and what only the garbage collector closed",
+        "what holds the most at the end, and what grew from the end of the baseline to the end",
+        "what holds the most at the end, what grew from the end of the baseline to the end, and "
+        "what only the garbage collector closed",
+    };
+    unsigned which = 0;
     for (size_t i = 0; t->culprits && i < t->nculprits; i++) {
-        level |= t->culprits[i].basis == REPORT_BASIS_LEVEL;
-        growth |= t->culprits[i].basis != REPORT_BASIS_LEVEL;
+        const struct report_culprit *c = &t->culprits[i];
+        which |= c->basis == REPORT_BASIS_LEVEL ? 4u : is_kind(c, "finalizer") ? 1u : 2u;
     }
-    if (level && growth)
-        return "what holds the most at the end, and what grew from the end of the baseline to "
-               "the end";
-    return level ? "what holds the most at the end"
-                 : "what grew from the end of the baseline to the end";
+    return titles[which];
 }
 
 void report_culprits_block(struct lc_buf *b, const struct report_test *t, const char *indent)

@@ -19,13 +19,19 @@
  * or, for a level culprit, what it holds:
  *   "holds 1.0 GiB of heap (1.0 GiB at baseline) allocated in main.newQueue at /src/main.go:30"
  *   "holds 300 fds: 300 files in /tmp/segments (300 at baseline), e.g. seg-1"
+ * and, for descriptors only the garbage collector closed (kind finalizer),
+ * the detail's sentence:
+ *   "380 files in /tmp/spool were closed only by the garbage collector (at
+ *    the end of the test): dropped without Close, e.g. f-1.log"
  * Goroutine and heap culprits keep their detail for a second line (see
  * report_culprit_has_detail_line); fd and socket culprits put it here.
  */
 void report_culprit_headline(struct lc_buf *b, const struct report_culprit *c);
 
-/* What a test's culprits are, for a heading: "what grew from the end of the
- * baseline to the end", "what holds the most at the end", or both. */
+/* What a test's culprits are, for a heading: "what holds the most at the
+ * end", "what grew from the end of the baseline to the end", "what only
+ * the garbage collector closed" (finalizer culprits), or several of them
+ * in that order. */
 const char *report_culprits_title(const struct report_test *t);
 
 /* 1 when the culprit's detail goes on a line of its own under the headline. */

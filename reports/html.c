@@ -157,9 +157,13 @@ static void culprit_row(struct lc_buf *b, const struct report_culprit *c)
     lc_buf_puts(b, level ? "</td><td class=\"num\"><b>" : "</td><td class=\"num\">");
     html_value(b, c->after, u);
     lc_buf_puts(b, level ? "</b></td><td class=\"num\">" : "</td><td class=\"num\"><b>");
-    if (isfinite(c->growth) && c->growth > 0)
+    int gc = c->kind && strcmp(c->kind, "finalizer") == 0;
+    if (isfinite(c->growth) && c->growth > 0 && !gc)
         lc_buf_puts(b, "+");
     html_value(b, c->growth, u);
+    /* a finalizer culprit's figure is what the collector closed */
+    if (gc)
+        lc_buf_puts(b, " closed by GC");
     lc_buf_puts(b, level ? "</td><td>" : "</b></td><td>");
     html_esc(b, c->detail, REPORT_TEXT_ONE_LINE);
     lc_buf_puts(b, "</td></tr>");

@@ -74,9 +74,12 @@ enum report_basis {
 
 /* One thing that grew between the baseline and the end, or that holds the
  * most at the end: a goroutine group, a heap allocation site, a kind of
- * file descriptor or socket. */
+ * file descriptor or socket; or ("finalizer") a kind of descriptor that
+ * only the garbage collector leakcheck forced at a snapshot closed: before
+ * and after are its counts just before and after that GC, growth how many
+ * it closed. */
 struct report_culprit {
-    char *kind;     /* "goroutine", "heap", "fd", "socket" */
+    char *kind;     /* "goroutine", "heap", "fd", "socket", "finalizer" */
     char *function; /* the first frame that is the service's own code, or NULL */
     char *location; /* "file.go:123", a directory, or a peer address */
     double before, after, growth; /* counts (bytes for heap); before NaN: not known */

@@ -103,4 +103,16 @@ broken "an unknown key" '.tests[0].colour = "red"'
 broken "an unknown verdict" '.verdict = "flaky"'
 broken "a culprit of an unknown basis" '.tests[0].culprits[0].basis = "vibes"'
 broken "a test without suite_error" 'del(.tests[0].suite_error)'
+broken "an unknown culprit kind" \
+    '.tests[0].culprits = [.tests[0].culprits[0] | .kind = "leak"]'
+# a culprit of every kind leakcheck writes is valid, "finalizer" included
+jq '.tests[0].culprits += [{"kind": "finalizer", "basis": "growth", "function": null, "location": "/tmp/spool",
+    "before": 383, "after": 3, "growth": 380, "proven": false,
+    "detail": "380 files in /tmp/spool were closed only by the garbage collector"}]' \
+    "$good" >"$work/finalizer.json"
+if validate "$work/finalizer.json" 2>"$work/finalizer.err"; then
+    pass "accepts a culprit of kind finalizer"
+else
+    fail "accepts a culprit of kind finalizer" "$(head -n 3 "$work/finalizer.err")"
+fi
 it_done

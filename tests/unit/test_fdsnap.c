@@ -259,12 +259,130 @@ static void test_errors(void **state)
     fdsnap_free(NULL);
 }
 
+/* A /proc/net/tcp row: local and remote as the kernel prints them. */
+#define TCP_HEAD                                                                                   \
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "  \
+    "inode\n"
+#define TCP_ROW(sl, local, remote, st, inode)                                                      \
+    "   " sl ": " local " " remote " " st                                                          \
+    " 00000000:00000000 00:00000000 00000000     0        0 " inode                                \
+    " 1 0000000000000000 20 4 30 10 -1\n"
+
+static struct fdsnap *from(const char *fds, const char *tcp, const char *tcp6,
+                           const struct procfs_endpoint *own, size_t nown)
+{
+    struct lc_error err = {0};
+    struct fdsnap_texts t = {.fds = fds, .tcp = tcp, .tcp6 = tcp6, .own = own, .nown = nown};
+    struct fdsnap *s = fdsnap_from_texts(&t, &err);
+    if (!s)
+        fail_msg("%s", err.msg);
+    return s;
+}
+
+/* What a forced GC closed: files by directory, connections by peer; only
+ * what was open at both reads before it (old and pre) counts. */
+static void test_gc_closed(void **state)
+{
+    (void)state;
+    /* 127.0.0.1:40001..40004 -> 127.0.0.1:8080 (0x1F90), opened here */
+    static const char tcp[] = TCP_HEAD TCP_ROW("0", "0100007F:9C41", "0100007F:1F90", "01", "101")
+        TCP_ROW("1", "0100007F:9C42", "0100007F:1F90", "01", "102")
+            TCP_ROW("2", "0100007F:9C43", "0100007F:1F90", "01", "103")
+                TCP_ROW("3", "0100007F:9C44", "0100007F:1F90", "01", "104");
+    static const char common[] = "0 /dev/null\n3 /tmp/spool/f-1.log\n4 /tmp/spool/f-2.log\n"
+                                 "5 /tmp/spool/f-3.log\n6 /tmp/spool/f-4.log\n"
+                                 "7 /tmp/spool/f-5.log\n8 /tmp/keep/a\n9 socket:[101]\n"
+                                 "10 socket:[102]\n11 socket:[103]\n12 socket:[104]\n";
+    /* /tmp/busy churns: its files live shorter than the moment between
+     * old and pre (the numbers come back with other names) */
+    char *otext = lc_asprintf("%s13 /tmp/busy/t-1\n14 /tmp/busy/t-2\n15 /tmp/busy/t-3\n", common);
+    char *ptext = lc_asprintf("%s13 /tmp/busy/t-4\n14 /tmp/busy/t-5\n15 /tmp/busy/t-6\n"
+                              "16 /tmp/busy/t-7\n17 /tmp/spool/f-6.log\n",
+                              common);
+    struct fdsnap *old = from(otext, tcp, NULL, NULL, 0), *pre = from(ptext, tcp, NULL, NULL, 0);
+    /* after the GC: a new spool file on a number of old, /tmp/keep kept */
+    struct fdsnap *post = from("0 /dev/null\n3 /tmp/spool/f-7.log\n8 /tmp/keep/a\n"
+                               "13 /tmp/busy/t-8\n14 /tmp/busy/t-9\n",
+                               tcp, NULL, NULL, 0);
+    struct culprit_list l = {0};
+    struct culprit_table *named = culprit_table_new();
+    assert_int_equal(fdsnap_gc_closed(old, pre, post, 3, "at the end of the test", named, &l), 2);
+    /* f-6 is gone too, but it was not open at the first read */
+    const struct report_culprit *c = find(&l, "5 files in /tmp/spool were closed only by the "
+                                              "garbage collector (at the end of the test): "
+                                              "dropped without Close, e.g. f-");
+    assert_string_equal(c->kind, "finalizer");
+    assert_string_equal(c->location, "/tmp/spool");
+    assert_true(c->before == 6 && c->after == 1 && c->growth == 5);
+    c = find(&l, "4 TCP sockets ESTABLISHED to 127.0.0.1:8080 were closed only by the garbage "
+                 "collector (at the end of the test): dropped without Close (from 127.0.0.1:4000");
+    assert_string_equal(c->kind, "finalizer");
+    assert_string_equal(c->location, "127.0.0.1:8080");
+    /* named once: another snapshot does not name them again */
+    assert_int_equal(fdsnap_gc_closed(old, pre, post, 3, "at the end of the baseline", named, &l),
+                     0);
+    culprit_list_free(&l);
+    /* the threshold; nothing closed; churn alone; a snapshot missing */
+    assert_int_equal(fdsnap_gc_closed(old, pre, post, 6, "x", NULL, &l), 0);
+    assert_int_equal(fdsnap_gc_closed(old, pre, pre, 1, "x", NULL, &l), 0);
+    /* read the other way round, t-4..t-7 and f-6 are what "closed" */
+    assert_int_equal(fdsnap_gc_closed(pre, pre, old, 1, "x", NULL, &l), 2);
+    find(&l, "4 files in /tmp/busy were closed");
+    culprit_list_free(&l);
+    assert_int_equal(fdsnap_gc_closed(post, pre, post, 1, "x", NULL, &l), 0);
+    assert_int_equal(fdsnap_gc_closed(NULL, pre, post, 1, "x", NULL, &l), 0);
+    assert_int_equal(fdsnap_gc_closed(old, pre, NULL, 1, "x", NULL, &l), 0);
+    assert_int_equal(l.n, 0);
+    culprit_table_free(named);
+    fdsnap_free(old);
+    fdsnap_free(pre);
+    fdsnap_free(post);
+    free(otext);
+    free(ptext);
+}
+
+/* The sockets whose peer is one of leakcheck's own ends are left out. */
+static void test_own_left_out(void **state)
+{
+    (void)state;
+    /* listening on 127.0.0.1:9000 (0x2328); accepted from :50000 (0xC350)
+     * over IPv4 and from :50001 (0xC351) over IPv6, IPv4-mapped */
+    static const char tcp[] = TCP_HEAD TCP_ROW("0", "0100007F:2328", "00000000:0000", "0A", "200")
+        TCP_ROW("1", "0100007F:2328", "0100007F:C350", "01", "201")
+            TCP_ROW("2", "0100007F:2328", "0100007F:C352", "01", "203");
+    static const char tcp6[] =
+        TCP_HEAD TCP_ROW("0", "0000000000000000FFFF00000100007F:2328",
+                         "0000000000000000FFFF00000100007F:C351", "01", "202");
+    static const char fds[] = "3 socket:[200]\n4 socket:[201]\n5 socket:[202]\n6 socket:[203]\n";
+    struct procfs_endpoint own[2] = {{.family = AF_INET, .port = 50000},
+                                     {.family = AF_INET6, .port = 50001}};
+    static const unsigned char lo4[4] = {127, 0, 0, 1};
+    static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+    memcpy(own[0].addr, lo4, 4);
+    memcpy(own[1].addr, lo6, 16);
+    const char *est = "TCP sockets ESTABLISHED to 127.0.0.1:9000";
+    struct fdsnap *all = from(fds, tcp, tcp6, NULL, 0);
+    assert_int_equal(fdsnap_count(all), 4);
+    assert_int_equal(fdsnap_class_count(all, est), 3);
+    struct fdsnap *mine = from(fds, tcp, tcp6, own, 2);
+    assert_int_equal(fdsnap_count(mine), 2);
+    assert_int_equal(fdsnap_class_count(mine, est), 1);
+    assert_int_equal(fdsnap_class_count(mine, "TCP sockets LISTEN on 127.0.0.1:9000"), 1);
+    /* the same port on another address is someone else's */
+    own[0].addr[3] = 2;
+    struct fdsnap *other = from(fds, tcp, tcp6, own, 1);
+    assert_int_equal(fdsnap_class_count(other, est), 3);
+    fdsnap_free(all);
+    fdsnap_free(mine);
+    fdsnap_free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_captured),
-        cmocka_unit_test(test_live),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_captured),     cmocka_unit_test(test_live),
+        cmocka_unit_test(test_errors),       cmocka_unit_test(test_gc_closed),
+        cmocka_unit_test(test_own_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

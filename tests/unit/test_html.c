@@ -130,7 +130,7 @@ static void build_run(struct report_run *r)
     t->load.status = lc_calloc(1, sizeof(*t->load.status));
     t->load.status[0] = (struct report_count){lc_strdup("200"), 1500};
     t->load.nstatus = 1;
-    t->culprits = lc_calloc(1, sizeof(*t->culprits));
+    t->culprits = lc_calloc(2, sizeof(*t->culprits));
     t->culprits[0] = (struct report_culprit){lc_strdup("goroutine"),
                                              lc_strdup("main.<leak>"),
                                              lc_strdup("main.go:42"),
@@ -140,7 +140,18 @@ static void build_run(struct report_run *r)
                                              lc_strdup("chan receive"),
                                              0,
                                              REPORT_BASIS_GROWTH};
-    t->nculprits = 1;
+    /* what only the garbage collector closed: growth is the number closed */
+    t->culprits[1] = (struct report_culprit){
+        lc_strdup("finalizer"),
+        NULL,
+        lc_strdup("/tmp/spool"),
+        383,
+        3,
+        380,
+        lc_strdup("380 files in /tmp/spool were closed only by the garbage collector"),
+        0,
+        REPORT_BASIS_GROWTH};
+    t->nculprits = 2;
     t->log_tail = lc_strdup("\x1b[1mlistening\x1b[0m\n");
     t->measured = (struct report_measured){
         1, 4321, lc_strdup("sh -c <svc>"), lc_strdup("listening on 127.0.0.1:8080"), 4300, 0};
@@ -231,6 +242,10 @@ static void test_well_formed(void **state)
 static void test_escaping(void **state)
 {
     struct fixture *f = *state;
+    /* growth is signed; what the collector closed is not growth */
+    assert_non_null(strstr(f->html, "<b>+2"));
+    assert_non_null(strstr(f->html, "<b>380 closed by GC</b>"));
+    assert_null(strstr(f->html, "<b>+380"));
     assert_null(strstr(f->html, "<script>alert"));
     if (count(f->html, EVIL_ESCAPED) < 2) /* the contents and the section's title */
         fail_msg("test name not escaped as expected:\n%.300s", strstr(f->html, "alert(1)") - 20);

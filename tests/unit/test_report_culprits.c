@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_report_culprits.c: level culprits (what holds the most at
- * the end) next to growth culprits, in words (reports/culprits.c: the
+ * the end) next to growth culprits, and descriptors only the garbage
+ * collector closed (kind finalizer), in words (reports/culprits.c: the
  * console and junit.xml), in report.json (the "basis", read back too) and
  * in report.html.
  */
@@ -100,6 +101,46 @@ static void test_words(void **state)
     report_run_free(r);
 }
 
+/* Descriptors only the garbage collector closed read as their sentence,
+ * and the heading names them after the other kinds. */
+static void test_finalizer(void **state)
+{
+    (void)state;
+    struct report_test t = {.name = "dropped"};
+    add(&t, REPORT_BASIS_GROWTH, "finalizer", NULL, "/tmp/spool", 383, 3,
+        "380 files in /tmp/spool were closed only by the garbage collector (at the end of the "
+        "test): dropped without Close, e.g. f-1.log");
+    t.culprits[0].growth = 380;
+    struct lc_buf b = {0};
+    report_culprits_block(&b, &t, "");
+    assert_string_equal(b.data, "culprits (what only the garbage collector closed):\n"
+                                "  380 files in /tmp/spool were closed only by the garbage "
+                                "collector (at the end of the test): dropped without Close, e.g. "
+                                "f-1.log\n");
+    lc_buf_free(&b);
+    free(t.culprits[0].detail);
+    t.culprits[0].detail = NULL;
+    headline_is(&t.culprits[0], "380 descriptors (/tmp/spool) were closed only by the garbage "
+                                "collector");
+    add(&t, REPORT_BASIS_GROWTH, "fd", NULL, "/tmp/spool", 50, 383, "383 files in /tmp/spool");
+    assert_string_equal(report_culprits_title(&t), "what grew from the end of the baseline to "
+                                                   "the end, and what only the garbage collector "
+                                                   "closed");
+    add(&t, REPORT_BASIS_LEVEL, "fd", NULL, "/tmp/spool", 50, 383, "383 files in /tmp/spool");
+    assert_string_equal(report_culprits_title(&t),
+                        "what holds the most at the end, what grew from the end of the baseline "
+                        "to the end, and what only the garbage collector closed");
+    t.culprits[1].basis = REPORT_BASIS_LEVEL;
+    assert_string_equal(report_culprits_title(&t), "what holds the most at the end, and what "
+                                                   "only the garbage collector closed");
+    for (size_t i = 0; i < t.nculprits; i++) {
+        free(t.culprits[i].kind);
+        free(t.culprits[i].location);
+        free(t.culprits[i].detail);
+    }
+    free(t.culprits);
+}
+
 static void test_json_and_html(void **state)
 {
     (void)state;
@@ -152,6 +193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_json_and_html),
+        cmocka_unit_test(test_finalizer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

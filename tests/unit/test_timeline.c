@@ -136,6 +136,28 @@ static void test_series_listing(void **state)
     timeline_free(tl);
 }
 
+/* A baseline set from elsewhere (a post-GC snapshot) replaces the median
+ * for baseline() and growth(); the other reductions keep the points. */
+static void test_set_baseline(void **state)
+{
+    (void)state;
+    struct timeline *tl = sample_run();
+    timeline_set_baseline(tl, "goroutines", 1);
+    assert_true(reduce(tl, "goroutines", EXPR_BASELINE) == 1);
+    assert_true(reduce(tl, "goroutines", EXPR_GROWTH) == 19);
+    assert_true(reduce(tl, "goroutines", EXPR_MIN) == 3);
+    assert_true(reduce(tl, "goroutines", EXPR_FINAL) == 20);
+    timeline_set_baseline(tl, "goroutines", NAN); /* unset: the median again */
+    assert_true(reduce(tl, "goroutines", EXPR_BASELINE) == 4);
+    /* a series with a baseline but no point has no value yet */
+    double v;
+    timeline_set_baseline(tl, "heap_inuse", 5);
+    assert_int_equal(timeline_reduce(tl, "heap_inuse", EXPR_FINAL, &v, NULL), -1);
+    timeline_add(tl, "heap_inuse", 9.0, PHASE_SETTLE, 7);
+    assert_true(reduce(tl, "heap_inuse", EXPR_GROWTH) == 2);
+    timeline_free(tl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_missing_data_is_an_error),
         cmocka_unit_test(test_series_listing),
         cmocka_unit_test(test_whole_run_final),
+        cmocka_unit_test(test_set_baseline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

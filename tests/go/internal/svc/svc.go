@@ -28,17 +28,20 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *registry
 	onStop  []func()
+	logReqs bool
 }
 
 // New parses the command line (the flags a service registered before are
 // parsed too) and sets up the standard endpoints.
 func New(name string) *Server {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address (host:port)")
+	logReqs := flag.Bool("log-requests", false, "log the start and end of every request to stderr")
 	flag.Parse()
 	log.SetPrefix(name + ": ")
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 
-	s := &Server{Name: name, Addr: *addr, mux: http.NewServeMux(), metrics: newRegistry()}
+	s := &Server{Name: name, Addr: *addr, mux: http.NewServeMux(), metrics: newRegistry(),
+		logReqs: *logReqs}
 	s.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -67,8 +70,16 @@ func (s *Server) Run() {
 	if err != nil {
 		log.Fatalf("listen %s: %v", s.Addr, err)
 	}
+	var handler http.Handler = s.mux
+	if s.logReqs {
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			log.Printf("request start %s %s from %s", r.Method, r.RequestURI, r.RemoteAddr)
+			s.mux.ServeHTTP(w, r)
+			log.Printf("request end %s %s from %s", r.Method, r.RequestURI, r.RemoteAddr)
+		})
+	}
 	srv := &http.Server{
-		Handler:           s.mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          log.Default(),
 	}
