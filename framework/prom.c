@@ -17,6 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/arena.h"
+
+/* A label of the current line as it stands in the text: offsets into the
+ * line, the value between its quotes, and how many escapes it holds. */
+struct lab {
+    size_t name, nname;
+    size_t val, nval, nesc;
+};
+
+/* A string of the last sample kept, to share with the next one. */
+struct prev {
+    const char *s;
+    size_t n;
+};
+
 struct pr {
     const char *p, *end;
     const char *line; /* current line without its line end or trailing blanks */
@@ -24,13 +39,18 @@ struct pr {
     int lineno;
     int om;      /* OpenMetrics: the last non-blank line is "# EOF" */
     int eof;     /* "# EOF" seen */
-    size_t col0; /* where the current token started, for errors */
     struct lc_error *err;
     struct prom_set *set;
     size_t cap;
     int filter; /* keep only the samples named in names[] */
     const char *const *names;
+    size_t *name_lens; /* strlen of each of names[] (SIZE_MAX for a NULL name) */
     size_t nnames;
+    struct lab *labs; /* the labels of the current sample line */
+    size_t nlabs, cap_labs;
+    struct lc_strset *strs; /* metric and label names of the kept samples */
+    struct prev *prev_vals; /* label values of the last kept sample */
+    size_t nprev, cap_prev;
 };
 
 static int is_blank(char c)
@@ -71,152 +91,171 @@ static int is_eof_line(const char *s, size_t n)
     return n == 5 && memcmp(s, "# EOF", 5) == 0;
 }
 
-/* OpenMetrics ends with "# EOF": look at the last non-blank line. */
+/* OpenMetrics ends with "# EOF": look at the last non-blank line, found
+ * from the end (a line is blank when it holds only spaces, tabs and CRs,
+ * which pr_next trims off its end). */
 static int is_openmetrics(const char *text, size_t len)
 {
-    struct pr r = {.p = text, .end = text + len};
-    int last_eof = 0;
-    while (pr_next(&r)) {
-        size_t i = 0;
-        while (i < r.len && is_blank(r.line[i]))
-            i++;
-        if (i < r.len)
-            last_eof = is_eof_line(r.line + i, r.len - i);
-    }
-    return last_eof;
+    size_t e = len;
+    while (e > 0 && (is_blank(text[e - 1]) || text[e - 1] == '\r' || text[e - 1] == '\n'))
+        e--;
+    if (e == 0)
+        return 0;
+    const char *nl = memrchr(text, '\n', e);
+    size_t b = nl ? (size_t)(nl - text) + 1 : 0;
+    while (b < e && is_blank(text[b]))
+        b++;
+    return is_eof_line(text + b, e - b);
 }
 
-static size_t skip_blanks(const struct pr *r, size_t i)
+/* The index at which a failure is reported: r->err is filled. */
+#define FAILED SIZE_MAX
+
+static size_t fail_at(struct pr *r, size_t i, const char *what)
 {
-    while (i < r->len && is_blank(r->line[i]))
+    pr_fail(r, i, "%s", what);
+    return FAILED;
+}
+
+static size_t skip_blanks(const char *l, size_t i, size_t n)
+{
+    while (i < n && is_blank(l[i]))
         i++;
     return i;
 }
 
-static int name_char(char c, int first, int colon)
+/* Characters of names: NAME_FIRST may start one, NAME_REST may follow,
+ * NAME_COLON is ':' (in metric names only). */
+enum { NAME_FIRST = 1, NAME_REST = 2, NAME_COLON = 4 };
+
+static const unsigned char name_class[256] = {
+    [':'] = NAME_COLON,
+    ['_'] = NAME_FIRST | NAME_REST,
+#define D_(c) [c] = NAME_REST
+    D_('0'), D_('1'), D_('2'), D_('3'), D_('4'), D_('5'), D_('6'), D_('7'), D_('8'), D_('9'),
+#undef D_
+#define L_(c) [c] = NAME_FIRST | NAME_REST, [c - 'a' + 'A'] = NAME_FIRST | NAME_REST
+    L_('a'), L_('b'), L_('c'), L_('d'), L_('e'), L_('f'), L_('g'), L_('h'), L_('i'),
+    L_('j'), L_('k'), L_('l'), L_('m'), L_('n'), L_('o'), L_('p'), L_('q'), L_('r'),
+    L_('s'), L_('t'), L_('u'), L_('v'), L_('w'), L_('x'), L_('y'), L_('z'),
+#undef L_
+};
+
+/* The end of the name at l[i] (i itself when there is none): a metric
+ * name when colon is set (':' allowed), else a label name. */
+static size_t name_end(const char *l, size_t i, size_t n, int colon)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':'))
-        return 1;
-    return !first && c >= '0' && c <= '9';
+    const unsigned char *u = (const unsigned char *)l;
+    unsigned first = NAME_FIRST | (colon ? NAME_COLON : 0);
+    unsigned rest = NAME_REST | (colon ? NAME_COLON : 0);
+    if (i < n && (name_class[u[i]] & first))
+        for (i++; i < n && (name_class[u[i]] & rest); i++)
+            ;
+    return i;
 }
 
-/* A metric (colon) or label name at line[*i]; returns its length or 0. */
-static size_t name_at(const struct pr *r, size_t *i, int colon)
+/* The first '"' or '\\' in l[i..n), or n: eight bytes at a time where
+ * the byte order allows (a word has such a byte when one of w ^ '"' and
+ * w ^ '\\' has a zero byte; the lowest flagged byte is exact). */
+static size_t quote_or_escape(const char *l, size_t i, size_t n)
 {
-    size_t s = *i;
-    while (*i < r->len && name_char(r->line[*i], *i == s, colon))
-        (*i)++;
-    return *i - s;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, b;
+        memcpy(&w, l + i, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+        if (hit)
+            return i + (size_t)(__builtin_ctzll(hit) >> 3);
+    }
+#endif
+    while (i < n && l[i] != '"' && l[i] != '\\')
+        i++;
+    return i;
 }
 
-/* A quoted label value at line[*i] (on the opening quote), unescaped into
- * *out, or only checked when out is NULL. */
-static int label_value(struct pr *r, size_t *i, char **out)
+/* A quoted label value at l[i] (on the opening quote), checked; lb gets
+ * where its text is and how many escapes it holds. Returns the index after
+ * the closing quote. */
+static size_t label_value(struct pr *r, size_t i, struct lab *lb)
 {
-    struct lc_buf b = {0};
-    size_t start = *i;
-    if (out)
-        lc_buf_append(&b, "", 0);
-    for ((*i)++; *i < r->len && r->line[*i] != '"'; (*i)++) {
-        char c = r->line[*i];
-        if (c == '\\') {
-            char e = *i + 1 < r->len ? r->line[*i + 1] : '\0';
-            if (e != '\\' && e != '"' && e != 'n') {
-                lc_buf_free(&b);
-                return pr_fail(r, *i, "invalid escape in a label value (only \\\\, \\\" and \\n)");
-            }
-            c = e == 'n' ? '\n' : e;
-            (*i)++;
-        }
-        if (out)
-            lc_buf_append(&b, &c, 1);
+    const char *l = r->line;
+    size_t n = r->len, k = i + 1, nesc = 0;
+    while ((k = quote_or_escape(l, k, n)) < n && l[k] == '\\') {
+        char e = k + 1 < n ? l[k + 1] : '\0';
+        if (e != '\\' && e != '"' && e != 'n')
+            return fail_at(r, k, "invalid escape in a label value (only \\\\, \\\" and \\n)");
+        k += 2;
+        nesc++;
     }
-    if (*i >= r->len) {
-        lc_buf_free(&b);
-        return pr_fail(r, start, "unterminated label value");
-    }
-    (*i)++;
-    if (out)
-        *out = b.data;
-    return 0;
+    if (k >= n)
+        return fail_at(r, i, "unterminated label value");
+    lb->val = i + 1;
+    lb->nval = k - (i + 1);
+    lb->nesc = nesc;
+    return k + 1;
 }
 
-static void free_labels(struct prom_label *l, size_t n)
+/* One `name="value"` of a label set at l[i], noted in r->labs when
+ * collect is set. Returns the index after it. */
+static size_t one_label(struct pr *r, size_t i, int collect)
 {
-    for (size_t k = 0; k < n; k++) {
-        free(l[k].name);
-        free(l[k].value);
+    const char *l = r->line;
+    size_t n = r->len;
+    struct lab lb = {.name = i};
+    i = name_end(l, i, n, 0);
+    lb.nname = i - lb.name;
+    if (lb.nname == 0)
+        return fail_at(r, i, "expected a label name or '}'");
+    i = skip_blanks(l, i, n);
+    if (i >= n || l[i] != '=')
+        return fail_at(r, i, "expected '=' after the label name");
+    i = skip_blanks(l, i + 1, n);
+    if (i >= n || l[i] != '"')
+        return fail_at(r, i, "expected a quoted label value");
+    if ((i = label_value(r, i, &lb)) == FAILED)
+        return FAILED;
+    if (collect) {
+        lc_grow((void **)&r->labs, &r->cap_labs, r->nlabs + 1, sizeof(*r->labs));
+        r->labs[r->nlabs++] = lb;
     }
-    free(l);
+    return i;
 }
 
-/* One `name="value"` of a label set, appended to *l (only checked when l is
- * NULL). */
-static int one_label(struct pr *r, size_t *i, struct prom_label **l, size_t *n, size_t *cap)
+/* `{a="b",c="d",}` at line[i] (on the '{'), checked; its labels are noted
+ * in r->labs when collect is set (nothing is copied either way). Returns
+ * the index after the '}'. */
+static size_t label_set(struct pr *r, size_t i, int collect)
 {
-    size_t s = *i;
-    size_t nn = name_at(r, i, 0);
-    if (nn == 0)
-        return pr_fail(r, *i, "expected a label name or '}'");
-    *i = skip_blanks(r, *i);
-    if (*i >= r->len || r->line[*i] != '=')
-        return pr_fail(r, *i, "expected '=' after the label name");
-    *i = skip_blanks(r, *i + 1);
-    if (*i >= r->len || r->line[*i] != '"')
-        return pr_fail(r, *i, "expected a quoted label value");
-    char *v = NULL;
-    if (label_value(r, i, l ? &v : NULL) != 0)
-        return -1;
-    if (!l)
-        return 0;
-    lc_grow((void **)l, cap, *n + 1, sizeof(**l));
-    (*l)[*n].name = lc_strndup(r->line + s, nn);
-    (*l)[*n].value = v;
-    (*n)++;
-    return 0;
-}
-
-/* `{a="b",c="d",}` at line[*i] (on the '{'), into *l and *n; only checked,
- * allocating nothing, when l is NULL. */
-static int label_set(struct pr *r, size_t *i, struct prom_label **l, size_t *n)
-{
-    size_t cap = 0, none = 0;
-    if (!l)
-        n = &none;
-    else
-        *l = NULL;
-    *n = 0;
-    (*i)++;
-    for (;;) {
-        *i = skip_blanks(r, *i);
-        if (*i < r->len && r->line[*i] == '}')
-            break;
-        if (one_label(r, i, l, n, &cap) != 0)
-            goto fail;
-        *i = skip_blanks(r, *i);
-        if (*i < r->len && r->line[*i] == ',')
-            (*i)++;
-        else if (*i >= r->len || r->line[*i] != '}') {
-            pr_fail(r, *i, "expected ',' or '}' after a label");
-            goto fail;
-        }
+    const char *l = r->line;
+    size_t n = r->len;
+    for (i++;;) {
+        i = skip_blanks(l, i, n);
+        if (i < n && l[i] == '}')
+            return i + 1;
+        if ((i = one_label(r, i, collect)) == FAILED)
+            return FAILED;
+        i = skip_blanks(l, i, n);
+        if (i < n && l[i] == ',')
+            i++;
+        else if (i >= n || l[i] != '}')
+            return fail_at(r, i, "expected ',' or '}' after a label");
     }
-    (*i)++;
-    return 0;
-fail:
-    if (l) {
-        free_labels(*l, *n);
-        *l = NULL;
-    }
-    *n = 0;
-    return -1;
 }
 
 /* The blank-separated token at line[*i]: a number as Go's ParseFloat reads
- * it (NaN, +Inf, -Inf, exponents). */
+ * it (NaN, +Inf, -Inf, exponents). A plain decimal followed by a blank or
+ * the line's end is read here, anything else by strtod. */
 static int number(struct pr *r, size_t *i, double *out, const char *what)
 {
     size_t s = *i;
+    size_t used = lc_parse_decimal(r->line + s, r->len - s, out);
+    if (used > 0 && used < 64 && (s + used == r->len || is_blank(r->line[s + used]))) {
+        *i = s + used;
+        return 0;
+    }
     while (*i < r->len && !is_blank(r->line[*i]))
         (*i)++;
     char tmp[64];
@@ -256,15 +295,15 @@ static int exemplar(struct pr *r, size_t i)
     if (!r->om)
         return pr_fail(r, i,
                        "an exemplar outside OpenMetrics (no \"# EOF\" at the end: cut short?)");
-    i = skip_blanks(r, i + 1);
+    i = skip_blanks(r->line, i + 1, r->len);
     if (i >= r->len || r->line[i] != '{')
         return pr_fail(r, i, "expected '{' of an exemplar's labels");
-    if (label_set(r, &i, NULL, NULL) != 0)
+    if ((i = label_set(r, i, 0)) == FAILED)
         return -1;
-    i = skip_blanks(r, i);
+    i = skip_blanks(r->line, i, r->len);
     if (number(r, &i, &v, "exemplar value") != 0)
         return -1;
-    i = skip_blanks(r, i);
+    i = skip_blanks(r->line, i, r->len);
     if (i < r->len && timestamp(r, &i, &ts) != 0)
         return -1;
     if (i < r->len)
@@ -277,12 +316,12 @@ static int sample_tail(struct pr *r, size_t i, struct prom_sample *s)
 {
     if (number(r, &i, &s->value, "sample value") != 0)
         return -1;
-    i = skip_blanks(r, i);
+    i = skip_blanks(r->line, i, r->len);
     if (i < r->len && r->line[i] != '#') {
         if (timestamp(r, &i, &s->timestamp_ms) != 0)
             return -1;
         s->has_timestamp = 1;
-        i = skip_blanks(r, i);
+        i = skip_blanks(r->line, i, r->len);
     }
     if (i < r->len && r->line[i] == '#')
         return exemplar(r, i);
@@ -297,9 +336,56 @@ static int wanted(const struct pr *r, size_t s, size_t n)
     if (!r->filter)
         return 1;
     for (size_t k = 0; k < r->nnames; k++)
-        if (r->names[k] && strncmp(r->names[k], r->line + s, n) == 0 && r->names[k][n] == '\0')
+        if (r->name_lens[k] == n && memcmp(r->names[k], r->line + s, n) == 0)
             return 1;
     return 0;
+}
+
+/* The value of label lb, copied into the set's arena; the last kept
+ * sample's value at the same place is shared when equal (the buckets of a
+ * histogram differ only in `le`). An escape-free value is compared as it
+ * stands: without a backslash it cannot equal an unescaped one otherwise. */
+static const char *keep_value(struct pr *r, size_t k, const struct lab *lb)
+{
+    const char *v = r->line + lb->val;
+    if (lb->nesc == 0 && k < r->nprev && r->prev_vals[k].n == lb->nval &&
+        memcmp(r->prev_vals[k].s, v, lb->nval) == 0)
+        return r->prev_vals[k].s;
+    char *out = lc_arena_alloc(r->set->arena, lb->nval - lb->nesc + 1);
+    size_t o = 0;
+    for (size_t j = 0; j < lb->nval; j++) {
+        char c = v[j];
+        if (c == '\\' && lb->nesc) {
+            c = v[++j];
+            c = c == 'n' ? '\n' : c;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Stores a sample whose name is line[s..s+nn) and whose labels are
+ * r->labs: strings in the set's arena, names stored once each. */
+static void keep_sample(struct pr *r, size_t s, size_t nn, struct prom_sample *smp)
+{
+    smp->name = (char *)lc_strset_get(r->strs, r->line + s, nn);
+    smp->nlabels = r->nlabs;
+    if (r->nlabs) {
+        smp->labels = lc_arena_alloc(r->set->arena, r->nlabs * sizeof(*smp->labels));
+        lc_grow((void **)&r->prev_vals, &r->cap_prev, r->nlabs, sizeof(*r->prev_vals));
+    }
+    for (size_t k = 0; k < r->nlabs; k++) {
+        const struct lab *lb = &r->labs[k];
+        smp->labels[k].name = (char *)lc_strset_get(r->strs, r->line + lb->name, lb->nname);
+        smp->labels[k].value = (char *)keep_value(r, k, lb);
+    }
+    for (size_t k = 0; k < r->nlabs; k++)
+        r->prev_vals[k] = (struct prev){smp->labels[k].value, r->labs[k].nval - r->labs[k].nesc};
+    r->nprev = r->nlabs;
+    struct prom_set *set = r->set;
+    lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
+    set->samples[set->nsamples++] = *smp;
 }
 
 /* A sample line, checked in full; stored only when its metric is wanted
@@ -307,36 +393,32 @@ static int wanted(const struct pr *r, size_t s, size_t n)
 static int sample_line(struct pr *r, size_t i)
 {
     size_t s = i;
-    size_t nn = name_at(r, &i, 1);
+    i = name_end(r->line, i, r->len, 1);
+    size_t nn = i - s;
     if (nn == 0)
         return pr_fail(r, i, "expected a metric name");
     int keep = wanted(r, s, nn);
     struct prom_sample smp = {0};
     size_t after = i;
-    i = skip_blanks(r, i);
+    r->nlabs = 0;
+    i = skip_blanks(r->line, i, r->len);
     if (i < r->len && r->line[i] == '{') {
-        if (label_set(r, &i, keep ? &smp.labels : NULL, &smp.nlabels) != 0)
+        if ((i = label_set(r, i, keep)) == FAILED)
             return -1;
-        i = skip_blanks(r, i);
+        i = skip_blanks(r->line, i, r->len);
     } else if (i == after && i < r->len) {
         return pr_fail(r, i, "unexpected character in the metric name");
     }
-    if (sample_tail(r, i, &smp) != 0) {
-        free_labels(smp.labels, smp.nlabels);
+    if (sample_tail(r, i, &smp) != 0)
         return -1;
-    }
-    if (!keep)
-        return 0;
-    smp.name = lc_strndup(r->line + s, nn);
-    struct prom_set *set = r->set;
-    lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
-    set->samples[set->nsamples++] = smp;
+    if (keep)
+        keep_sample(r, s, nn, &smp);
     return 0;
 }
 
 static int one_line(struct pr *r)
 {
-    size_t i = skip_blanks(r, 0);
+    size_t i = skip_blanks(r->line, 0, r->len);
     if (i == r->len)
         return 0;
     if (r->eof)
@@ -360,12 +442,22 @@ static struct prom_set *parse(const char *text, size_t len, int filter, const ch
     r.end = r.p + (text ? len : 0);
     r.om = is_openmetrics(r.p, (size_t)(r.end - r.p));
     r.set = lc_calloc(1, sizeof(*r.set));
+    r.set->arena = lc_arena_new();
+    r.strs = lc_strset_new(r.set->arena);
+    r.name_lens = lc_calloc(r.nnames, sizeof(*r.name_lens));
+    for (size_t k = 0; k < r.nnames; k++)
+        r.name_lens[k] = names[k] ? strlen(names[k]) : SIZE_MAX;
     while (pr_next(&r)) {
         if (one_line(&r) != 0) {
             prom_free(r.set);
-            return NULL;
+            r.set = NULL;
+            break;
         }
     }
+    free(r.name_lens);
+    free(r.labs);
+    free(r.prev_vals);
+    lc_strset_free(r.strs);
     return r.set;
 }
 
@@ -384,11 +476,8 @@ void prom_free(struct prom_set *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nsamples; i++) {
-        free(s->samples[i].name);
-        free_labels(s->samples[i].labels, s->samples[i].nlabels);
-    }
     free(s->samples);
+    lc_arena_free(s->arena);
     free(s);
 }
 
