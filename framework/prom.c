@@ -9,54 +9,10 @@
  * sample may carry an exemplar (` # {labels} value [timestamp]`), which is
  * checked and dropped. Lines end in LF or CRLF; trailing blanks are fine.
  */
-#include "framework/prom.h"
-
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/arena.h"
-
-/* A label of the current line as it stands in the text: offsets into the
- * line, the value between its quotes, and how many escapes it holds. */
-struct lab {
-    size_t name, nname;
-    size_t val, nval, nesc;
-};
-
-/* A string of the last sample kept, to share with the next one. */
-struct prev {
-    const char *s;
-    size_t n;
-};
-
-struct pr {
-    const char *p, *end;
-    const char *line; /* current line without its line end or trailing blanks */
-    size_t len;
-    int lineno;
-    int om;      /* OpenMetrics: the last non-blank line is "# EOF" */
-    int eof;     /* "# EOF" seen */
-    struct lc_error *err;
-    struct prom_set *set;
-    size_t cap;
-    int filter; /* keep only the samples named in names[] */
-    const char *const *names;
-    size_t *name_lens; /* strlen of each of names[] (SIZE_MAX for a NULL name) */
-    size_t nnames;
-    struct lab *labs; /* the labels of the current sample line */
-    size_t nlabs, cap_labs;
-    struct lc_strset *strs; /* metric and label names of the kept samples */
-    struct prev *prev_vals; /* label values of the last kept sample */
-    size_t nprev, cap_prev;
-};
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
+#include "framework/prom_internal.h"
 
 static int pr_next(struct pr *r)
 {
@@ -65,25 +21,12 @@ static int pr_next(struct pr *r)
     const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
     r->line = r->p;
     r->len = nl ? (size_t)(nl - r->p) : (size_t)(r->end - r->p);
-    while (r->len > 0 && (is_blank(r->line[r->len - 1]) || r->line[r->len - 1] == '\r'))
+    while (r->len > 0 && (r->line[r->len - 1] == ' ' || r->line[r->len - 1] == '\t' ||
+                          r->line[r->len - 1] == '\r'))
         r->len--;
     r->p = nl ? nl + 1 : r->end;
     r->lineno++;
     return 1;
-}
-
-static int pr_fail(struct pr *r, size_t i, const char *fmt, ...) LC_PRINTF(3, 4);
-static int pr_fail(struct pr *r, size_t i, const char *fmt, ...)
-{
-    if (r->err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
-        va_end(ap);
-        r->err->line = r->lineno;
-        r->err->col = (int)(i + 1 > 1000000 ? 1000000 : i + 1);
-    }
-    return -1;
 }
 
 static int is_eof_line(const char *s, size_t n)
@@ -97,237 +40,14 @@ static int is_eof_line(const char *s, size_t n)
 static int is_openmetrics(const char *text, size_t len)
 {
     size_t e = len;
-    while (e > 0 && (is_blank(text[e - 1]) || text[e - 1] == '\r' || text[e - 1] == '\n'))
+    while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r' ||
+                     text[e - 1] == '\n'))
         e--;
     if (e == 0)
         return 0;
     const char *nl = memrchr(text, '\n', e);
-    size_t b = nl ? (size_t)(nl - text) + 1 : 0;
-    while (b < e && is_blank(text[b]))
-        b++;
+    size_t b = prom_skip_blanks(text, nl ? (size_t)(nl - text) + 1 : 0, e);
     return is_eof_line(text + b, e - b);
-}
-
-/* The index at which a failure is reported: r->err is filled. */
-#define FAILED SIZE_MAX
-
-static size_t fail_at(struct pr *r, size_t i, const char *what)
-{
-    pr_fail(r, i, "%s", what);
-    return FAILED;
-}
-
-static size_t skip_blanks(const char *l, size_t i, size_t n)
-{
-    while (i < n && is_blank(l[i]))
-        i++;
-    return i;
-}
-
-/* Characters of names: NAME_FIRST may start one, NAME_REST may follow,
- * NAME_COLON is ':' (in metric names only). */
-enum { NAME_FIRST = 1, NAME_REST = 2, NAME_COLON = 4 };
-
-static const unsigned char name_class[256] = {
-    [':'] = NAME_COLON,
-    ['_'] = NAME_FIRST | NAME_REST,
-#define D_(c) [c] = NAME_REST
-    D_('0'), D_('1'), D_('2'), D_('3'), D_('4'), D_('5'), D_('6'), D_('7'), D_('8'), D_('9'),
-#undef D_
-#define L_(c) [c] = NAME_FIRST | NAME_REST, [c - 'a' + 'A'] = NAME_FIRST | NAME_REST
-    L_('a'), L_('b'), L_('c'), L_('d'), L_('e'), L_('f'), L_('g'), L_('h'), L_('i'),
-    L_('j'), L_('k'), L_('l'), L_('m'), L_('n'), L_('o'), L_('p'), L_('q'), L_('r'),
-    L_('s'), L_('t'), L_('u'), L_('v'), L_('w'), L_('x'), L_('y'), L_('z'),
-#undef L_
-};
-
-/* The end of the name at l[i] (i itself when there is none): a metric
- * name when colon is set (':' allowed), else a label name. */
-static size_t name_end(const char *l, size_t i, size_t n, int colon)
-{
-    const unsigned char *u = (const unsigned char *)l;
-    unsigned first = NAME_FIRST | (colon ? NAME_COLON : 0);
-    unsigned rest = NAME_REST | (colon ? NAME_COLON : 0);
-    if (i < n && (name_class[u[i]] & first))
-        for (i++; i < n && (name_class[u[i]] & rest); i++)
-            ;
-    return i;
-}
-
-/* The first '"' or '\\' in l[i..n), or n: eight bytes at a time where
- * the byte order allows (a word has such a byte when one of w ^ '"' and
- * w ^ '\\' has a zero byte; the lowest flagged byte is exact). */
-static size_t quote_or_escape(const char *l, size_t i, size_t n)
-{
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, q, b;
-        memcpy(&w, l + i, 8);
-        q = w ^ (ones * '"');
-        b = w ^ (ones * '\\');
-        uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
-        if (hit)
-            return i + (size_t)(__builtin_ctzll(hit) >> 3);
-    }
-#endif
-    while (i < n && l[i] != '"' && l[i] != '\\')
-        i++;
-    return i;
-}
-
-/* A quoted label value at l[i] (on the opening quote), checked; lb gets
- * where its text is and how many escapes it holds. Returns the index after
- * the closing quote. */
-static size_t label_value(struct pr *r, size_t i, struct lab *lb)
-{
-    const char *l = r->line;
-    size_t n = r->len, k = i + 1, nesc = 0;
-    while ((k = quote_or_escape(l, k, n)) < n && l[k] == '\\') {
-        char e = k + 1 < n ? l[k + 1] : '\0';
-        if (e != '\\' && e != '"' && e != 'n')
-            return fail_at(r, k, "invalid escape in a label value (only \\\\, \\\" and \\n)");
-        k += 2;
-        nesc++;
-    }
-    if (k >= n)
-        return fail_at(r, i, "unterminated label value");
-    lb->val = i + 1;
-    lb->nval = k - (i + 1);
-    lb->nesc = nesc;
-    return k + 1;
-}
-
-/* One `name="value"` of a label set at l[i], noted in r->labs when
- * collect is set. Returns the index after it. */
-static size_t one_label(struct pr *r, size_t i, int collect)
-{
-    const char *l = r->line;
-    size_t n = r->len;
-    struct lab lb = {.name = i};
-    i = name_end(l, i, n, 0);
-    lb.nname = i - lb.name;
-    if (lb.nname == 0)
-        return fail_at(r, i, "expected a label name or '}'");
-    i = skip_blanks(l, i, n);
-    if (i >= n || l[i] != '=')
-        return fail_at(r, i, "expected '=' after the label name");
-    i = skip_blanks(l, i + 1, n);
-    if (i >= n || l[i] != '"')
-        return fail_at(r, i, "expected a quoted label value");
-    if ((i = label_value(r, i, &lb)) == FAILED)
-        return FAILED;
-    if (collect) {
-        lc_grow((void **)&r->labs, &r->cap_labs, r->nlabs + 1, sizeof(*r->labs));
-        r->labs[r->nlabs++] = lb;
-    }
-    return i;
-}
-
-/* `{a="b",c="d",}` at line[i] (on the '{'), checked; its labels are noted
- * in r->labs when collect is set (nothing is copied either way). Returns
- * the index after the '}'. */
-static size_t label_set(struct pr *r, size_t i, int collect)
-{
-    const char *l = r->line;
-    size_t n = r->len;
-    for (i++;;) {
-        i = skip_blanks(l, i, n);
-        if (i < n && l[i] == '}')
-            return i + 1;
-        if ((i = one_label(r, i, collect)) == FAILED)
-            return FAILED;
-        i = skip_blanks(l, i, n);
-        if (i < n && l[i] == ',')
-            i++;
-        else if (i >= n || l[i] != '}')
-            return fail_at(r, i, "expected ',' or '}' after a label");
-    }
-}
-
-/* The blank-separated token at line[*i]: a number as Go's ParseFloat reads
- * it (NaN, +Inf, -Inf, exponents). A plain decimal followed by a blank or
- * the line's end is read here, anything else by strtod. */
-static int number(struct pr *r, size_t *i, double *out, const char *what)
-{
-    size_t s = *i;
-    size_t used = lc_parse_decimal(r->line + s, r->len - s, out);
-    if (used > 0 && used < 64 && (s + used == r->len || is_blank(r->line[s + used]))) {
-        *i = s + used;
-        return 0;
-    }
-    while (*i < r->len && !is_blank(r->line[*i]))
-        (*i)++;
-    char tmp[64];
-    const char *end = NULL;
-    size_t n = *i - s;
-    if (n == 0 || n >= sizeof(tmp))
-        return pr_fail(r, s, "expected %s", what);
-    memcpy(tmp, r->line + s, n);
-    tmp[n] = '\0';
-    if (lc_parse_double(tmp, &end, out) != 0 || end != tmp + n)
-        return pr_fail(r, s, "bad %s \"%s\"", what, tmp);
-    return 0;
-}
-
-/* Text 0.0.4: integer milliseconds. OpenMetrics: seconds, maybe fractional. */
-static int timestamp(struct pr *r, size_t *i, int64_t *ms)
-{
-    size_t s = *i;
-    double v;
-    if (number(r, i, &v, "timestamp") != 0)
-        return -1;
-    if (r->om)
-        v *= 1000.0;
-    else if (memchr(r->line + s, '.', *i - s) || memchr(r->line + s, 'e', *i - s))
-        return pr_fail(r, s, "a timestamp in milliseconds is a whole number");
-    if (!isfinite(v) || fabs(v) > 9.2e18)
-        return pr_fail(r, s, "timestamp out of range");
-    *ms = (int64_t)llround(v);
-    return 0;
-}
-
-/* OpenMetrics exemplar after the value: `# {labels} value [timestamp]`. */
-static int exemplar(struct pr *r, size_t i)
-{
-    double v;
-    int64_t ts;
-    if (!r->om)
-        return pr_fail(r, i,
-                       "an exemplar outside OpenMetrics (no \"# EOF\" at the end: cut short?)");
-    i = skip_blanks(r->line, i + 1, r->len);
-    if (i >= r->len || r->line[i] != '{')
-        return pr_fail(r, i, "expected '{' of an exemplar's labels");
-    if ((i = label_set(r, i, 0)) == FAILED)
-        return -1;
-    i = skip_blanks(r->line, i, r->len);
-    if (number(r, &i, &v, "exemplar value") != 0)
-        return -1;
-    i = skip_blanks(r->line, i, r->len);
-    if (i < r->len && timestamp(r, &i, &ts) != 0)
-        return -1;
-    if (i < r->len)
-        return pr_fail(r, i, "unexpected text after the exemplar");
-    return 0;
-}
-
-/* The value, timestamp and exemplar of a sample, from line[i]. */
-static int sample_tail(struct pr *r, size_t i, struct prom_sample *s)
-{
-    if (number(r, &i, &s->value, "sample value") != 0)
-        return -1;
-    i = skip_blanks(r->line, i, r->len);
-    if (i < r->len && r->line[i] != '#') {
-        if (timestamp(r, &i, &s->timestamp_ms) != 0)
-            return -1;
-        s->has_timestamp = 1;
-        i = skip_blanks(r->line, i, r->len);
-    }
-    if (i < r->len && r->line[i] == '#')
-        return exemplar(r, i);
-    if (i < r->len)
-        return pr_fail(r, i, "unexpected text after the sample");
-    return 0;
 }
 
 /* Whether the metric named line[s..s+n) is one to keep. */
@@ -341,94 +61,255 @@ static int wanted(const struct pr *r, size_t s, size_t n)
     return 0;
 }
 
-/* The value of label lb, copied into the set's arena; the last kept
- * sample's value at the same place is shared when equal (the buckets of a
- * histogram differ only in `le`). An escape-free value is compared as it
- * stands: without a backslash it cannot equal an unescaped one otherwise. */
-static const char *keep_value(struct pr *r, size_t k, const struct lab *lb)
+/* How many bytes a[0..na) and b[0..nb) have in common from the start. */
+static size_t common_prefix(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb, i = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return i + (size_t)(__builtin_ctzll(x ^ y) >> 3);
+    }
+#endif
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/*
+ * Most lines repeat the start of the sample line before them: the same
+ * metric name, and in a histogram or a family every label but the last
+ * one or two. What they share was checked on that line, so it is taken
+ * as it was: the metric name when the character after it is shared too,
+ * and the labels whose closing quote is shared (into r->labs, shifted).
+ * Sets *nn to the name's length (0: not shared) and returns the index to
+ * go on from: after the last shared label, else after the name, else s.
+ */
+static size_t reuse_last(struct pr *r, size_t s, size_t *nn)
+{
+    size_t ls = r->last_start, k = 0;
+    *nn = 0;
+    r->nshared = r->nshared_names = 0;
+    if (!r->last_line)
+        return s;
+    size_t same = common_prefix(r->line + s, r->len - s, r->last_line + ls, r->last_len - ls);
+    if (same <= r->last_nname)
+        return s;
+    *nn = r->last_nname;
+    while (k < r->nlast && r->last_labs[k].val + r->last_labs[k].nval - ls < same)
+        k++;
+    /* and a label's name when the '=' after it is shared */
+    size_t kn = k;
+    while (kn < r->nlast && r->last_labs[kn].name + r->last_labs[kn].nname - ls < same)
+        kn++;
+    r->nshared_names = kn;
+    if (k == 0)
+        return s + *nn;
+    if (k > r->cap_labs)
+        lc_grow((void **)&r->labs, &r->cap_labs, k, sizeof(*r->labs));
+    for (size_t j = 0; j < k; j++) {
+        r->labs[j] = r->last_labs[j];
+        r->labs[j].name = r->labs[j].name - ls + s;
+        r->labs[j].val = r->labs[j].val - ls + s;
+    }
+    r->nlabs = r->nshared = k;
+    return r->labs[k - 1].val + r->labs[k - 1].nval + 1;
+}
+
+/* Whether a[0..n) and b[0..n) are equal: names and values are short,
+ * shorter than a call to memcmp costs. */
+static int same_text(const char *a, const char *b, size_t n)
+{
+    uint32_t x, y, x2, y2;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t w, v;
+        memcpy(&w, a, 8);
+        memcpy(&v, b, 8);
+        if (w != v)
+            return 0;
+    }
+    if (n >= 4) { /* the first four and the last four bytes, overlapping */
+        memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&x2, a + n - 4, 4), memcpy(&y2, b + n - 4, 4);
+        return x == y && x2 == y2;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* s[0..n), a name, as stored for the last kept sample (shared when
+ * equal), else through the string set. */
+static const char *keep_name(struct pr *r, struct prom_kept *last, const char *s, size_t n)
+{
+    if (!last->s || last->n != n || !same_text(last->s, s, n))
+        *last = (struct prom_kept){lc_strset_get(r->strs, s, n), n};
+    return last->s;
+}
+
+/* The value of label lb: the last kept sample's value at the same place
+ * when equal (the buckets of a histogram differ only in `le`), else
+ * unescaped into *room. An escape-free value is compared as it stands:
+ * without a backslash it cannot equal an unescaped one otherwise. */
+static const char *keep_value(struct pr *r, struct prom_kept *last, const struct prom_lab *lb,
+                              char **room)
 {
     const char *v = r->line + lb->val;
-    if (lb->nesc == 0 && k < r->nprev && r->prev_vals[k].n == lb->nval &&
-        memcmp(r->prev_vals[k].s, v, lb->nval) == 0)
-        return r->prev_vals[k].s;
-    char *out = lc_arena_alloc(r->set->arena, lb->nval - lb->nesc + 1);
+    if (lb->nesc == 0 && last->s && last->n == lb->nval && same_text(last->s, v, lb->nval))
+        return last->s;
+    char *out = *room;
     size_t o = 0;
-    for (size_t j = 0; j < lb->nval; j++) {
+    if (lb->nesc == 0) {
+        memcpy(out, v, lb->nval);
+        o = lb->nval;
+    }
+    for (size_t j = 0; lb->nesc && j < lb->nval; j++) {
         char c = v[j];
-        if (c == '\\' && lb->nesc) {
+        if (c == '\\') {
             c = v[++j];
             c = c == 'n' ? '\n' : c;
         }
         out[o++] = c;
     }
     out[o] = '\0';
+    *room += o + 1;
+    *last = (struct prom_kept){out, o};
     return out;
 }
 
-/* Stores a sample whose name is line[s..s+nn) and whose labels are
- * r->labs: strings in the set's arena, names stored once each. */
-static void keep_sample(struct pr *r, size_t s, size_t nn, struct prom_sample *smp)
+/* Room for what keep_sample copies: the label array and the values that
+ * the last line does not share (at most that much). */
+static struct prom_label *keep_room(struct pr *r, size_t shared, char **room)
 {
-    smp->name = (char *)lc_strset_get(r->strs, r->line + s, nn);
-    smp->nlabels = r->nlabs;
-    if (r->nlabs) {
-        smp->labels = lc_arena_alloc(r->set->arena, r->nlabs * sizeof(*smp->labels));
-        lc_grow((void **)&r->prev_vals, &r->cap_prev, r->nlabs, sizeof(*r->prev_vals));
+    size_t n = r->nlabs, bytes = n * sizeof(struct prom_label);
+    for (size_t k = shared; k < n; k++)
+        bytes += r->labs[k].nval - r->labs[k].nesc + 1;
+    struct prom_label *l = lc_arena_alloc(r->set->arena, bytes);
+    *room = (char *)(l + n);
+    return l;
+}
+
+/* Stores a sample whose name is line[s..s+nn) and whose labels are
+ * r->labs: strings in the set's arena, names stored once each; what the
+ * line shares with the line before, when that one was kept, is its copy.
+ * name_shared: the line's metric name is that line's. */
+static void keep_sample(struct pr *r, size_t s, size_t nn, int name_shared,
+                        struct prom_sample *smp)
+{
+    size_t n = r->nlabs, shared = r->last_kept ? r->nshared : 0;
+    size_t shared_names = r->last_kept ? r->nshared_names : 0;
+    char *room = NULL;
+    smp->name = (char *)(name_shared && r->last_kept
+                             ? r->kept_name.s
+                             : keep_name(r, &r->kept_name, r->line + s, nn));
+    smp->nlabels = n;
+    if (n > r->cap_kept) {
+        size_t old = r->cap_kept, cap = old;
+        lc_grow((void **)&r->kept_lnames, &cap, n, sizeof(*r->kept_lnames));
+        lc_grow((void **)&r->kept_values, &r->cap_kept, n, sizeof(*r->kept_values));
+        for (size_t k = old; k < r->cap_kept; k++)
+            r->kept_lnames[k] = r->kept_values[k] = (struct prom_kept){NULL, 0};
     }
-    for (size_t k = 0; k < r->nlabs; k++) {
-        const struct lab *lb = &r->labs[k];
-        smp->labels[k].name = (char *)lc_strset_get(r->strs, r->line + lb->name, lb->nname);
-        smp->labels[k].value = (char *)keep_value(r, k, lb);
+    if (n)
+        smp->labels = keep_room(r, shared, &room);
+    for (size_t k = 0; k < n; k++) {
+        const struct prom_lab *lb = &r->labs[k];
+        if (k < shared) {
+            smp->labels[k] = (struct prom_label){(char *)r->kept_lnames[k].s,
+                                                 (char *)r->kept_values[k].s};
+            continue;
+        }
+        smp->labels[k].name =
+            (char *)(k < shared_names
+                         ? r->kept_lnames[k].s
+                         : keep_name(r, &r->kept_lnames[k], r->line + lb->name, lb->nname));
+        smp->labels[k].value = (char *)keep_value(r, &r->kept_values[k], lb, &room);
     }
-    for (size_t k = 0; k < r->nlabs; k++)
-        r->prev_vals[k] = (struct prev){smp->labels[k].value, r->labs[k].nval - r->labs[k].nesc};
-    r->nprev = r->nlabs;
     struct prom_set *set = r->set;
-    lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
+    if (set->nsamples == r->cap)
+        lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
     set->samples[set->nsamples++] = *smp;
+}
+
+/* The line's labels become the ones the next line is compared with. */
+static void remember_line(struct pr *r, size_t s, size_t nn, int keep)
+{
+    struct prom_lab *t = r->last_labs;
+    size_t cap = r->cap_last;
+    r->last_labs = r->labs;
+    r->cap_last = r->cap_labs;
+    r->nlast = r->nlabs;
+    r->labs = t;
+    r->cap_labs = cap;
+    r->last_line = r->line;
+    r->last_len = r->len;
+    r->last_start = s;
+    r->last_nname = nn;
+    r->last_keep = keep;
+    r->last_kept = keep;
 }
 
 /* A sample line, checked in full; stored only when its metric is wanted
  * (the labels of the others are never copied). */
 static int sample_line(struct pr *r, size_t i)
 {
-    size_t s = i;
-    i = name_end(r->line, i, r->len, 1);
-    size_t nn = i - s;
-    if (nn == 0)
-        return pr_fail(r, i, "expected a metric name");
-    int keep = wanted(r, s, nn);
+    size_t s = i, nn;
     struct prom_sample smp = {0};
-    size_t after = i;
     r->nlabs = 0;
-    i = skip_blanks(r->line, i, r->len);
-    if (i < r->len && r->line[i] == '{') {
-        if ((i = label_set(r, i, keep)) == FAILED)
-            return -1;
-        i = skip_blanks(r->line, i, r->len);
-    } else if (i == after && i < r->len) {
-        return pr_fail(r, i, "unexpected character in the metric name");
+    i = reuse_last(r, s, &nn);
+    int keep = r->last_keep, name_shared = nn > 0;
+    if (nn == 0) {
+        i = prom_name_end(r->line, i, r->len, 1);
+        if ((nn = i - s) == 0)
+            return prom_fail(r, i, "expected a metric name");
+        keep = wanted(r, s, nn);
     }
-    if (sample_tail(r, i, &smp) != 0)
+    if (r->nlabs > 0) {
+        if ((i = prom_label_set(r, i, 1, 1)) == PROM_FAILED)
+            return -1;
+        i = prom_skip_blanks(r->line, i, r->len);
+    } else {
+        size_t after = i;
+        i = prom_skip_blanks(r->line, i, r->len);
+        if (i < r->len && r->line[i] == '{') {
+            if ((i = prom_label_set(r, i, 0, 1)) == PROM_FAILED)
+                return -1;
+            i = prom_skip_blanks(r->line, i, r->len);
+        } else if (i == after && i < r->len) {
+            return prom_fail(r, i, "unexpected character in the metric name");
+        }
+    }
+    if (prom_sample_tail(r, i, &smp) != 0)
         return -1;
     if (keep)
-        keep_sample(r, s, nn, &smp);
+        keep_sample(r, s, nn, name_shared, &smp);
+    remember_line(r, s, nn, keep);
     return 0;
 }
 
 static int one_line(struct pr *r)
 {
-    size_t i = skip_blanks(r->line, 0, r->len);
+    size_t i = prom_skip_blanks(r->line, 0, r->len);
     if (i == r->len)
         return 0;
     if (r->eof)
-        return pr_fail(r, i, "text after \"# EOF\"");
+        return prom_fail(r, i, "text after \"# EOF\"");
     if (r->line[i] == '#') {
         /* HELP, TYPE, UNIT and other comments carry no samples */
         r->eof = is_eof_line(r->line + i, r->len - i);
         return 0;
     }
     return sample_line(r, i);
+}
+
+static void pr_free(struct pr *r)
+{
+    free(r->name_lens);
+    free(r->labs);
+    free(r->last_labs);
+    free(r->kept_lnames);
+    free(r->kept_values);
+    lc_strset_free(r->strs);
 }
 
 static struct prom_set *parse(const char *text, size_t len, int filter, const char *const *names,
@@ -454,10 +335,7 @@ static struct prom_set *parse(const char *text, size_t len, int filter, const ch
             break;
         }
     }
-    free(r.name_lens);
-    free(r.labs);
-    free(r.prev_vals);
-    lc_strset_free(r.strs);
+    pr_free(&r);
     return r.set;
 }
 
