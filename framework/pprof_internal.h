@@ -22,10 +22,20 @@ struct pp {
     struct lc_error *err;
     struct pprof_profile *prof;
     size_t cap_stacks;
+    struct pprof_frame *frames; /* the frames of the record being read */
+    size_t cap_frames;
+    struct pp_seen *seen; /* distinct lines read before (pprof_record.c) */
+    size_t nseen_slots, nseen;
 };
 
-/* Starts reading text. */
-void pp_init(struct pp *pp, const char *text, size_t len, struct lc_error *err);
+/* Starts reading text into a new, empty profile of that kind (with a
+ * store). */
+void pp_start(struct pp *pp, const char *text, size_t len, enum pprof_kind kind,
+              struct lc_error *err);
+
+/* Ends reading: returns the profile when ok, else frees it and returns
+ * NULL. Frees what reading held. */
+struct pprof_profile *pp_finish(struct pp *pp, int ok);
 
 /* Moves to the next line. Returns 0 at the end of the text, else 1. */
 int pp_next(struct pp *pp);
