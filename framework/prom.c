@@ -147,16 +147,11 @@ static const char *keep_name(struct pr *r, struct prom_kept *last, const char *s
     return last->s;
 }
 
-/* The value of label lb: the last kept sample's value at the same place
- * when equal (the buckets of a histogram differ only in `le`), else
- * unescaped into *room. An escape-free value is compared as it stands:
- * without a backslash it cannot equal an unescaped one otherwise. */
+/* The value of label lb, unescaped into *room. */
 static const char *keep_value(struct pr *r, struct prom_kept *last, const struct prom_lab *lb,
                               char **room)
 {
     const char *v = r->line + lb->val;
-    if (lb->nesc == 0 && last->s && last->n == lb->nval && same_text(last->s, v, lb->nval))
-        return last->s;
     char *out = *room;
     size_t o = 0;
     if (lb->nesc == 0) {
@@ -178,7 +173,7 @@ static const char *keep_value(struct pr *r, struct prom_kept *last, const struct
 }
 
 /* Room for what keep_sample copies: the label array and the values that
- * the last line does not share (at most that much). */
+ * the line before does not share, in one allocation. */
 static struct prom_label *keep_room(struct pr *r, size_t shared, char **room)
 {
     size_t n = r->nlabs, bytes = n * sizeof(struct prom_label);
@@ -190,9 +185,10 @@ static struct prom_label *keep_room(struct pr *r, size_t shared, char **room)
 }
 
 /* Stores a sample whose name is line[s..s+nn) and whose labels are
- * r->labs: strings in the set's arena, names stored once each; what the
- * line shares with the line before, when that one was kept, is its copy.
- * name_shared: the line's metric name is that line's. */
+ * r->labs: names stored once each, values copied; what the line shares
+ * with the line before, when that one was kept, is that one's copy (the
+ * buckets of a histogram differ only in `le`). name_shared: the line's
+ * metric name is that line's. */
 static void keep_sample(struct pr *r, size_t s, size_t nn, int name_shared,
                         struct prom_sample *smp)
 {
