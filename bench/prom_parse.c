@@ -2,8 +2,8 @@
  * bench/prom_parse.c: parses one /metrics file with prom_parse, or with
  * prom_parse_only when metric names follow the file, then frees what it
  * parsed, and prints how many samples were kept. The parse and the free
- * are in parse_and_free, for callgrind's --toggle-collect. bench/parse_cost.sh builds it against a build
- * directory's libraries and runs it under callgrind and /usr/bin/time.
+ * are in parse_and_free, for callgrind's --toggle-collect. bench/parse_cost.sh builds it against a
+ * build directory's libraries and runs it under callgrind and /usr/bin/time.
  *
  *   prom_parse FILE [NAME...]
  */

@@ -148,8 +148,7 @@ static struct strset_slot *strset_probe(struct strset_slot *slots, size_t nslots
                                         size_t n, uint64_t h)
 {
     size_t i = (size_t)h & (nslots - 1);
-    while (slots[i].s &&
-           (slots[i].hash != h || slots[i].len != n || memcmp(slots[i].s, s, n) != 0))
+    while (slots[i].s && (slots[i].hash != h || slots[i].len != n || memcmp(slots[i].s, s, n) != 0))
         i = (i + 1) & (nslots - 1);
     return &slots[i];
 }

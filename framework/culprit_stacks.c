@@ -149,8 +149,7 @@ size_t culprit_stacks_put(struct culprit_stacks *t, const struct pprof_frame *fr
     return group;
 }
 
-long culprit_stacks_find(const struct culprit_stacks *t, const struct pprof_frame *frames,
-                         size_t n)
+long culprit_stacks_find(const struct culprit_stacks *t, const struct pprof_frame *frames, size_t n)
 {
     const struct seen_frames *e = seen_slot(t, frames, n);
     if (is_seen(e, frames, n))

@@ -48,8 +48,7 @@ static uint64_t line_hash(const char *s, size_t n, int is_frame)
 }
 
 /* The line s[0..n) as seen before, or NULL. */
-static const struct pp_seen *seen(struct pp *pp, const char *s, size_t n, int is_frame,
-                                  uint64_t *h)
+static const struct pp_seen *seen(struct pp *pp, const char *s, size_t n, int is_frame, uint64_t *h)
 {
     *h = line_hash(s, n, is_frame);
     if (!pp->seen)
@@ -262,4 +261,3 @@ struct pprof_stack *pp_record(struct pp *pp, size_t at)
             return NULL;
     }
 }
-

@@ -95,8 +95,7 @@ static void frames_grow(struct pprof_store *s)
     s->nslots = nslots;
 }
 
-struct pprof_frame *pprof_store_frames(struct pprof_store *s, const struct pprof_frame *f,
-                                       size_t n)
+struct pprof_frame *pprof_store_frames(struct pprof_store *s, const struct pprof_frame *f, size_t n)
 {
     if (n == 0)
         return NULL;

@@ -189,15 +189,14 @@ static struct prom_label *keep_room(struct pr *r, size_t shared, char **room)
  * with the line before, when that one was kept, is that one's copy (the
  * buckets of a histogram differ only in `le`). name_shared: the line's
  * metric name is that line's. */
-static void keep_sample(struct pr *r, size_t s, size_t nn, int name_shared,
-                        struct prom_sample *smp)
+static void keep_sample(struct pr *r, size_t s, size_t nn, int name_shared, struct prom_sample *smp)
 {
     size_t n = r->nlabs, shared = r->last_kept ? r->nshared : 0;
     size_t shared_names = r->last_kept ? r->nshared_names : 0;
     char *room = NULL;
-    smp->name = (char *)(name_shared && r->last_kept
-                             ? r->kept_name.s
-                             : keep_name(r, &r->kept_name, r->line + s, nn));
+    smp->name =
+        (char *)(name_shared && r->last_kept ? r->kept_name.s
+                                             : keep_name(r, &r->kept_name, r->line + s, nn));
     smp->nlabels = n;
     if (n > r->cap_kept) {
         size_t old = r->cap_kept, cap = old;
@@ -211,14 +210,13 @@ static void keep_sample(struct pr *r, size_t s, size_t nn, int name_shared,
     for (size_t k = 0; k < n; k++) {
         const struct prom_lab *lb = &r->labs[k];
         if (k < shared) {
-            smp->labels[k] = (struct prom_label){(char *)r->kept_lnames[k].s,
-                                                 (char *)r->kept_values[k].s};
+            smp->labels[k] =
+                (struct prom_label){(char *)r->kept_lnames[k].s, (char *)r->kept_values[k].s};
             continue;
         }
-        smp->labels[k].name =
-            (char *)(k < shared_names
-                         ? r->kept_lnames[k].s
-                         : keep_name(r, &r->kept_lnames[k], r->line + lb->name, lb->nname));
+        smp->labels[k].name = (char *)(k < shared_names ? r->kept_lnames[k].s
+                                                        : keep_name(r, &r->kept_lnames[k],
+                                                                    r->line + lb->name, lb->nname));
         smp->labels[k].value = (char *)keep_value(r, &r->kept_values[k], lb, &room);
     }
     struct prom_set *set = r->set;

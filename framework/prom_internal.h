@@ -47,8 +47,8 @@ struct pr {
     size_t nlabs, cap_labs, nlast, cap_last;
     const char *last_line; /* NULL before the first sample line */
     size_t last_len, last_start, last_nname;
-    int last_keep;  /* whether its metric is wanted */
-    int last_kept;  /* whether it was kept (so kept_* hold its strings) */
+    int last_keep;        /* whether its metric is wanted */
+    int last_kept;        /* whether it was kept (so kept_* hold its strings) */
     size_t nshared;       /* labels of the current line that repeat last_line's */
     size_t nshared_names; /* labels whose name (at least) does */
     /* the strings stored for the last kept sample, shared when equal */

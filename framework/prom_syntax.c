@@ -35,6 +35,7 @@ static size_t fail_at(struct pr *r, size_t i, const char *what)
 }
 
 #define NAME_ANY (PROM_NAME_FIRST | PROM_NAME_REST)
+/* clang-format off */
 const unsigned char prom_char_class[256] = {
     [' '] = PROM_BLANK,
     ['\t'] = PROM_BLANK,
@@ -49,6 +50,7 @@ const unsigned char prom_char_class[256] = {
     L_('s'), L_('t'), L_('u'), L_('v'), L_('w'), L_('x'), L_('y'), L_('z'),
 #undef L_
 };
+/* clang-format on */
 
 static int is_blank(char c)
 {

@@ -36,8 +36,7 @@ static void same_sample(const struct prom_sample *a, const struct prom_sample *b
 
 /* How `line` parses alone and after `before`: the same. names: NULL for
  * prom_parse, else prom_parse_only with those. */
-static void check_after(const char *before, const char *line, const char *const *names,
-                        size_t nn)
+static void check_after(const char *before, const char *line, const char *const *names, size_t nn)
 {
     struct lc_error e1 = {0}, e2 = {0};
     char *alone = lc_asprintf("%s\n", line), *after = lc_asprintf("%s\n%s\n", before, line);
