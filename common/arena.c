@@ -1,4 +1,5 @@
-/* common/arena.c: an arena of chunks, a byte hash and a string set. */
+/* common/arena.c: an arena of chunks, a byte hash, a hash index and a
+ * string set. */
 #include "common/arena.h"
 
 #include <stdalign.h>
@@ -123,68 +124,102 @@ uint64_t lc_hash(const void *p, size_t n, uint64_t seed)
     return h ^ (h >> 32);
 }
 
-struct strset_slot {
-    const char *s; /* NULL: empty */
+long lc_hindex_find(const struct lc_hindex *x, uint64_t h, int (*same)(size_t entry, void *arg),
+                    void *arg)
+{
+    if (!x->nslots)
+        return -1;
+    for (size_t i = (size_t)h & (x->nslots - 1);; i = (i + 1) & (x->nslots - 1)) {
+        const struct lc_hslot *s = &x->slots[i];
+        if (!s->entry)
+            return -1;
+        if (s->hash == h && same(s->entry - 1, arg))
+            return (long)(s->entry - 1);
+    }
+}
+
+/* Puts (h, entry + 1) in the first free slot of its probe sequence. */
+static void hindex_place(struct lc_hslot *slots, size_t nslots, uint64_t h, size_t entry1)
+{
+    size_t i = (size_t)h & (nslots - 1);
+    while (slots[i].entry)
+        i = (i + 1) & (nslots - 1);
+    slots[i] = (struct lc_hslot){h, entry1};
+}
+
+void lc_hindex_add(struct lc_hindex *x, uint64_t h, size_t entry)
+{
+    if ((x->n + 1) * 2 > x->nslots) {
+        size_t nslots = x->nslots ? x->nslots * 2 : 64;
+        struct lc_hslot *slots = lc_calloc(nslots, sizeof(*slots));
+        for (size_t i = 0; i < x->nslots; i++)
+            if (x->slots[i].entry)
+                hindex_place(slots, nslots, x->slots[i].hash, x->slots[i].entry);
+        free(x->slots);
+        x->slots = slots;
+        x->nslots = nslots;
+    }
+    hindex_place(x->slots, x->nslots, h, entry + 1);
+    x->n++;
+}
+
+void lc_hindex_free(struct lc_hindex *x)
+{
+    free(x->slots);
+    memset(x, 0, sizeof(*x));
+}
+
+struct strset_entry {
+    const char *s;
     size_t len;
-    uint64_t hash;
 };
 
 struct lc_strset {
     struct lc_arena *arena;
-    struct strset_slot *slots;
-    size_t nslots, n; /* nslots is a power of two, at least twice n */
+    struct lc_hindex index;
+    struct strset_entry *v;
+    size_t n, cap;
 };
 
 struct lc_strset *lc_strset_new(struct lc_arena *a)
 {
     struct lc_strset *t = lc_calloc(1, sizeof(*t));
     t->arena = a;
-    t->nslots = 64;
-    t->slots = lc_calloc(t->nslots, sizeof(*t->slots));
     return t;
 }
 
-static struct strset_slot *strset_probe(struct strset_slot *slots, size_t nslots, const char *s,
-                                        size_t n, uint64_t h)
-{
-    size_t i = (size_t)h & (nslots - 1);
-    while (slots[i].s && (slots[i].hash != h || slots[i].len != n || memcmp(slots[i].s, s, n) != 0))
-        i = (i + 1) & (nslots - 1);
-    return &slots[i];
-}
+/* What lc_strset_get looks for, for lc_hindex_find. */
+struct strset_key {
+    const struct lc_strset *t;
+    const char *s;
+    size_t n;
+};
 
-static void strset_grow(struct lc_strset *t)
+static int strset_same(size_t entry, void *arg)
 {
-    size_t nslots = t->nslots * 2;
-    struct strset_slot *slots = lc_calloc(nslots, sizeof(*slots));
-    for (size_t i = 0; i < t->nslots; i++)
-        if (t->slots[i].s)
-            *strset_probe(slots, nslots, t->slots[i].s, t->slots[i].len, t->slots[i].hash) =
-                t->slots[i];
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = nslots;
+    const struct strset_key *k = arg;
+    const struct strset_entry *e = &k->t->v[entry];
+    return e->len == k->n && memcmp(e->s, k->s, k->n) == 0;
 }
 
 const char *lc_strset_get(struct lc_strset *t, const char *s, size_t n)
 {
     uint64_t h = lc_hash(s, n, 0);
-    struct strset_slot *slot = strset_probe(t->slots, t->nslots, s, n, h);
-    if (slot->s)
-        return slot->s;
-    *slot = (struct strset_slot){lc_arena_strndup(t->arena, s, n), n, h};
-    if (++t->n * 2 > t->nslots) {
-        const char *stored = slot->s;
-        strset_grow(t);
-        return stored;
-    }
-    return slot->s;
+    struct strset_key key = {t, s, n};
+    long i = lc_hindex_find(&t->index, h, strset_same, &key);
+    if (i >= 0)
+        return t->v[i].s;
+    lc_grow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+    t->v[t->n] = (struct strset_entry){lc_arena_strndup(t->arena, s, n), n};
+    lc_hindex_add(&t->index, h, t->n);
+    return t->v[t->n++].s;
 }
 
 void lc_strset_free(struct lc_strset *t)
 {
     if (!t)
         return;
-    free(t->slots);
+    lc_hindex_free(&t->index);
+    free(t->v);
     free(t);
 }

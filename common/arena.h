@@ -1,6 +1,6 @@
 /*
- * common/arena.h: many small allocations freed at once, and a set of
- * strings stored once each. The parsers of large texts (/metrics, goroutine
+ * common/arena.h: many small allocations freed at once, a hash index, and
+ * a set of strings stored once each. The parsers of large texts (/metrics, goroutine
  * profiles and dumps) keep what they parse here: one malloc per chunk
  * instead of one per string, and a function name that 100,000 records
  * share is stored once.
@@ -32,6 +32,30 @@ void lc_arena_free(struct lc_arena *a);
 
 /* A hash of n bytes (not cryptographic: for hash tables). */
 uint64_t lc_hash(const void *p, size_t n, uint64_t seed);
+
+/* An index from 64-bit hashes to the caller's entries (numbered 0, 1,
+ * 2...; the caller keeps them and says when two are equal): open
+ * addressing, linear probing, at most half full. Start with {0}; the
+ * tables of the parsers and the culprit analyses are built on it. */
+struct lc_hslot {
+    uint64_t hash;
+    size_t entry; /* entry + 1; 0: an empty slot */
+};
+
+struct lc_hindex {
+    struct lc_hslot *slots;
+    size_t nslots, n;
+};
+
+/* The entry of hash h for which same(entry, arg) is true, or -1. */
+long lc_hindex_find(const struct lc_hindex *x, uint64_t h, int (*same)(size_t entry, void *arg),
+                    void *arg);
+
+/* Adds entry with hash h (the caller found it absent). */
+void lc_hindex_add(struct lc_hindex *x, uint64_t h, size_t entry);
+
+/* Frees the slots; the index is empty ({0}) after. */
+void lc_hindex_free(struct lc_hindex *x);
 
 /* A set of strings: each distinct string stored once, in an arena. */
 struct lc_strset;

@@ -16,7 +16,6 @@
 struct stack_group {
     const struct pprof_frame *frames; /* the first stack of the group (borrowed) */
     size_t n;
-    uint64_t hash;
 };
 
 /* A frame list looked up before, and its group. */
@@ -27,13 +26,11 @@ struct seen_frames {
 
 #define SEEN_SLOTS 256
 
-/* Open addressing with linear probing; slots hold index + 1 (0: empty). */
 struct culprit_stacks {
     struct stack_group *groups;
     size_t ngroups, cap;
-    size_t *slots;
-    size_t nslots;
-    struct seen_frames seen[SEEN_SLOTS]; /* group 0 with frames NULL: empty */
+    struct lc_hindex index;              /* of groups, by stack_hash */
+    struct seen_frames seen[SEEN_SLOTS]; /* frames NULL: empty */
 };
 
 static struct seen_frames *seen_slot(const struct culprit_stacks *t,
@@ -92,35 +89,28 @@ static int same_names(const struct pprof_frame *a, size_t na, const struct pprof
 
 struct culprit_stacks *culprit_stacks_new(void)
 {
-    struct culprit_stacks *t = lc_calloc(1, sizeof(*t));
-    t->nslots = 64;
-    t->slots = lc_calloc(t->nslots, sizeof(*t->slots));
-    return t;
+    return lc_calloc(1, sizeof(struct culprit_stacks));
 }
 
-static size_t *probe(const struct culprit_stacks *t, const struct pprof_frame *f, size_t n,
-                     uint64_t h)
+/* What a lookup looks for, for lc_hindex_find. */
+struct stack_key {
+    const struct culprit_stacks *t;
+    const struct pprof_frame *f;
+    size_t n;
+};
+
+static int stack_same(size_t entry, void *arg)
 {
-    size_t i = (size_t)h & (t->nslots - 1);
-    for (;; i = (i + 1) & (t->nslots - 1)) {
-        size_t s = t->slots[i];
-        if (!s)
-            return &t->slots[i];
-        const struct stack_group *g = &t->groups[s - 1];
-        if (g->hash == h && same_names(g->frames, g->n, f, n))
-            return &t->slots[i];
-    }
+    const struct stack_key *k = arg;
+    const struct stack_group *g = &k->t->groups[entry];
+    return same_names(g->frames, g->n, k->f, k->n);
 }
 
-static void rehash(struct culprit_stacks *t)
+static long lookup(const struct culprit_stacks *t, const struct pprof_frame *frames, size_t n,
+                   uint64_t h)
 {
-    free(t->slots);
-    t->nslots *= 2;
-    t->slots = lc_calloc(t->nslots, sizeof(*t->slots));
-    for (size_t k = 0; k < t->ngroups; k++) {
-        const struct stack_group *g = &t->groups[k];
-        *probe(t, g->frames, g->n, g->hash) = k + 1;
-    }
+    struct stack_key key = {t, frames, n};
+    return lc_hindex_find(&t->index, h, stack_same, &key);
 }
 
 size_t culprit_stacks_put(struct culprit_stacks *t, const struct pprof_frame *frames, size_t n,
@@ -132,21 +122,18 @@ size_t culprit_stacks_put(struct culprit_stacks *t, const struct pprof_frame *fr
     if (is_seen(e, frames, n))
         return e->group;
     uint64_t h = stack_hash(frames, n);
-    size_t *slot = probe(t, frames, n, h);
-    size_t group = *slot - 1;
-    if (!*slot) {
+    long group = lookup(t, frames, n, h);
+    if (group < 0) {
         lc_grow((void **)&t->groups, &t->cap, t->ngroups + 1, sizeof(*t->groups));
-        t->groups[t->ngroups] = (struct stack_group){frames, n, h};
-        group = t->ngroups;
-        *slot = ++t->ngroups;
+        t->groups[t->ngroups] = (struct stack_group){frames, n};
+        lc_hindex_add(&t->index, h, t->ngroups);
+        group = (long)t->ngroups++;
         if (added)
             *added = 1;
-        if (t->ngroups * 2 > t->nslots)
-            rehash(t);
     }
     if (frames) /* (no frames at all cannot be told apart by address) */
-        *e = (struct seen_frames){frames, n, group};
-    return group;
+        *e = (struct seen_frames){frames, n, (size_t)group};
+    return (size_t)group;
 }
 
 long culprit_stacks_find(const struct culprit_stacks *t, const struct pprof_frame *frames, size_t n)
@@ -154,8 +141,7 @@ long culprit_stacks_find(const struct culprit_stacks *t, const struct pprof_fram
     const struct seen_frames *e = seen_slot(t, frames, n);
     if (is_seen(e, frames, n))
         return (long)e->group;
-    size_t slot = *probe(t, frames, n, stack_hash(frames, n));
-    return slot ? (long)slot - 1 : -1;
+    return lookup(t, frames, n, stack_hash(frames, n));
 }
 
 size_t culprit_stacks_size(const struct culprit_stacks *t)
@@ -168,6 +154,6 @@ void culprit_stacks_free(struct culprit_stacks *t)
     if (!t)
         return;
     free(t->groups);
-    free(t->slots);
+    lc_hindex_free(&t->index);
     free(t);
 }

@@ -32,6 +32,7 @@ struct pprof_profile *pp_finish(struct pp *pp, int ok)
 {
     free(pp->frames);
     free(pp->seen);
+    lc_hindex_free(&pp->seen_index);
     pp->frames = NULL;
     pp->seen = NULL;
     if (ok)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "framework/pprof.h"
 
 /* Parser state: the text left to read and the current line. Lines never
@@ -25,7 +26,8 @@ struct pp {
     struct pprof_frame *frames; /* the frames of the record being read */
     size_t cap_frames;
     struct pp_seen *seen; /* distinct lines read before (pprof_record.c) */
-    size_t nseen_slots, nseen;
+    size_t nseen, cap_seen;
+    struct lc_hindex seen_index;
 };
 
 /* Starts reading text into a new, empty profile of that kind (with a

@@ -21,22 +21,11 @@
 
 /* A line seen before: a frame line (and its frame) or a PC list. */
 struct pp_seen {
-    const char *text; /* in the text being parsed; NULL: empty slot */
+    const char *text; /* in the text being parsed */
     size_t len;
-    uint64_t hash;
     int is_frame;
     struct pprof_frame frame;
 };
-
-static struct pp_seen *seen_probe(struct pp_seen *slots, size_t nslots, const char *s, size_t n,
-                                  uint64_t h, int is_frame)
-{
-    size_t i = (size_t)h & (nslots - 1);
-    while (slots[i].text && (slots[i].hash != h || slots[i].len != n ||
-                             slots[i].is_frame != is_frame || memcmp(slots[i].text, s, n) != 0))
-        i = (i + 1) & (nslots - 1);
-    return &slots[i];
-}
 
 /* A hash of a line from its length, its first 32 bytes (a frame line's PC
  * and function) and its last 16 (the file's end and line number): enough
@@ -47,14 +36,28 @@ static uint64_t line_hash(const char *s, size_t n, int is_frame)
     return n > 32 ? lc_hash(s + n - 16, 16, h) : h;
 }
 
-/* The line s[0..n) as seen before, or NULL. */
+/* What seen() looks for, for lc_hindex_find. */
+struct seen_key {
+    const struct pp *pp;
+    const char *s;
+    size_t n;
+    int is_frame;
+};
+
+static int seen_same(size_t entry, void *arg)
+{
+    const struct seen_key *k = arg;
+    const struct pp_seen *e = &k->pp->seen[entry];
+    return e->len == k->n && e->is_frame == k->is_frame && memcmp(e->text, k->s, k->n) == 0;
+}
+
+/* The line s[0..n) as seen before, or NULL; *h gets its hash. */
 static const struct pp_seen *seen(struct pp *pp, const char *s, size_t n, int is_frame, uint64_t *h)
 {
+    struct seen_key key = {pp, s, n, is_frame};
     *h = line_hash(s, n, is_frame);
-    if (!pp->seen)
-        return NULL;
-    const struct pp_seen *e = seen_probe(pp->seen, pp->nseen_slots, s, n, *h, is_frame);
-    return e->text ? e : NULL;
+    long i = lc_hindex_find(&pp->seen_index, *h, seen_same, &key);
+    return i >= 0 ? &pp->seen[i] : NULL;
 }
 
 /* Remembers the line s[0..n) (checked), with its frame when it is one. */
@@ -63,23 +66,11 @@ static void remember(struct pp *pp, const char *s, size_t n, uint64_t h, int is_
 {
     if (pp->nseen >= SEEN_MAX)
         return;
-    if ((pp->nseen + 1) * 2 > pp->nseen_slots) {
-        size_t nslots = pp->nseen_slots ? pp->nseen_slots * 2 : 256;
-        struct pp_seen *slots = lc_calloc(nslots, sizeof(*slots));
-        for (size_t i = 0; i < pp->nseen_slots; i++) {
-            const struct pp_seen *e = &pp->seen[i];
-            if (e->text)
-                *seen_probe(slots, nslots, e->text, e->len, e->hash, e->is_frame) = *e;
-        }
-        free(pp->seen);
-        pp->seen = slots;
-        pp->nseen_slots = nslots;
-    }
-    struct pp_seen *e = seen_probe(pp->seen, pp->nseen_slots, s, n, h, is_frame);
-    *e = (struct pp_seen){s, n, h, is_frame, {0}};
+    lc_grow((void **)&pp->seen, &pp->cap_seen, pp->nseen + 1, sizeof(*pp->seen));
+    pp->seen[pp->nseen] = (struct pp_seen){s, n, is_frame, {0}};
     if (f)
-        e->frame = *f;
-    pp->nseen++;
+        pp->seen[pp->nseen].frame = *f;
+    lc_hindex_add(&pp->seen_index, h, pp->nseen++);
 }
 
 /* Parses "0x" and 1 to 16 hex digits at s[*i]. */

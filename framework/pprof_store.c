@@ -10,18 +10,18 @@
 #include "common/arena.h"
 #include "framework/pprof.h"
 
-/* A stored frame list (slots of the table; frames NULL when empty). */
-struct frames_slot {
+/* A stored frame list. */
+struct frames_entry {
     const struct pprof_frame *frames;
     size_t n;
-    uint64_t hash;
 };
 
 struct pprof_store {
     struct lc_arena *arena;
     struct lc_strset *strs;
-    struct frames_slot *slots;
-    size_t nslots, nlists; /* nslots a power of two, at least twice nlists */
+    struct lc_hindex index; /* of lists */
+    struct frames_entry *lists;
+    size_t nlists, cap_lists;
 };
 
 struct pprof_store *pprof_store_new(void)
@@ -29,8 +29,6 @@ struct pprof_store *pprof_store_new(void)
     struct pprof_store *s = lc_calloc(1, sizeof(*s));
     s->arena = lc_arena_new();
     s->strs = lc_strset_new(s->arena);
-    s->nslots = 16;
-    s->slots = lc_calloc(s->nslots, sizeof(*s->slots));
     return s;
 }
 
@@ -63,36 +61,24 @@ static uint64_t frames_hash(const struct pprof_frame *f, size_t n)
     return mix(h, 0);
 }
 
-static int frames_equal(const struct pprof_frame *a, const struct pprof_frame *b, size_t n)
+/* What pprof_store_frames looks for, for lc_hindex_find. */
+struct frames_key {
+    const struct pprof_store *s;
+    const struct pprof_frame *f;
+    size_t n;
+};
+
+static int frames_same(size_t entry, void *arg)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i].func != b[i].func || a[i].file != b[i].file || a[i].line != b[i].line ||
-            a[i].pc != b[i].pc)
+    const struct frames_key *k = arg;
+    const struct frames_entry *e = &k->s->lists[entry];
+    if (e->n != k->n)
+        return 0;
+    for (size_t i = 0; i < k->n; i++)
+        if (e->frames[i].func != k->f[i].func || e->frames[i].file != k->f[i].file ||
+            e->frames[i].line != k->f[i].line || e->frames[i].pc != k->f[i].pc)
             return 0;
     return 1;
-}
-
-static struct frames_slot *frames_probe(struct frames_slot *slots, size_t nslots,
-                                        const struct pprof_frame *f, size_t n, uint64_t h)
-{
-    size_t i = (size_t)h & (nslots - 1);
-    while (slots[i].frames &&
-           (slots[i].hash != h || slots[i].n != n || !frames_equal(slots[i].frames, f, n)))
-        i = (i + 1) & (nslots - 1);
-    return &slots[i];
-}
-
-static void frames_grow(struct pprof_store *s)
-{
-    size_t nslots = s->nslots * 2;
-    struct frames_slot *slots = lc_calloc(nslots, sizeof(*slots));
-    for (size_t i = 0; i < s->nslots; i++)
-        if (s->slots[i].frames)
-            *frames_probe(slots, nslots, s->slots[i].frames, s->slots[i].n, s->slots[i].hash) =
-                s->slots[i];
-    free(s->slots);
-    s->slots = slots;
-    s->nslots = nslots;
 }
 
 struct pprof_frame *pprof_store_frames(struct pprof_store *s, const struct pprof_frame *f, size_t n)
@@ -100,17 +86,16 @@ struct pprof_frame *pprof_store_frames(struct pprof_store *s, const struct pprof
     if (n == 0)
         return NULL;
     uint64_t h = frames_hash(f, n);
-    struct frames_slot *slot = frames_probe(s->slots, s->nslots, f, n, h);
-    if (!slot->frames) {
-        struct pprof_frame *copy = lc_arena_alloc(s->arena, n * sizeof(*copy));
-        memcpy(copy, f, n * sizeof(*copy));
-        *slot = (struct frames_slot){copy, n, h};
-        if (++s->nlists * 2 > s->nslots) {
-            frames_grow(s);
-            return copy;
-        }
-    }
-    return (struct pprof_frame *)slot->frames;
+    struct frames_key key = {s, f, n};
+    long i = lc_hindex_find(&s->index, h, frames_same, &key);
+    if (i >= 0)
+        return (struct pprof_frame *)s->lists[i].frames;
+    struct pprof_frame *copy = lc_arena_alloc(s->arena, n * sizeof(*copy));
+    memcpy(copy, f, n * sizeof(*copy));
+    lc_grow((void **)&s->lists, &s->cap_lists, s->nlists + 1, sizeof(*s->lists));
+    s->lists[s->nlists] = (struct frames_entry){copy, n};
+    lc_hindex_add(&s->index, h, s->nlists++);
+    return copy;
 }
 
 size_t pprof_store_size(const struct pprof_store *s)
@@ -124,6 +109,7 @@ void pprof_store_free(struct pprof_store *s)
         return;
     lc_strset_free(s->strs);
     lc_arena_free(s->arena);
-    free(s->slots);
+    lc_hindex_free(&s->index);
+    free(s->lists);
     free(s);
 }

@@ -79,6 +79,39 @@ static void test_strset(void **state)
     lc_arena_free(a);
 }
 
+static int same_int(size_t entry, void *arg)
+{
+    const int *v = arg; /* v[0]: the value looked for, then the entries */
+    return v[1 + entry] == v[0];
+}
+
+/* An index whose hashes all collide, or half of them: every entry found by
+ * its own value, never another's; absent values are absent. */
+static void test_hindex(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    int *v = lc_calloc(N + 1, sizeof(*v));
+    struct lc_hindex x = {0};
+    assert_int_equal(lc_hindex_find(&x, 7, same_int, v), -1);
+    for (int i = 0; i < N; i++) {
+        v[1 + i] = i * 3;
+        v[0] = i * 3;
+        assert_int_equal(lc_hindex_find(&x, (uint64_t)(i % 2 ? 42 : i), same_int, v), -1);
+        lc_hindex_add(&x, (uint64_t)(i % 2 ? 42 : i), (size_t)i);
+    }
+    for (int i = 0; i < N; i++) {
+        v[0] = i * 3;
+        assert_int_equal(lc_hindex_find(&x, (uint64_t)(i % 2 ? 42 : i), same_int, v), i);
+        v[0] = i * 3 + 1;
+        assert_int_equal(lc_hindex_find(&x, (uint64_t)(i % 2 ? 42 : i), same_int, v), -1);
+    }
+    assert_true(x.nslots >= 2 * N);
+    lc_hindex_free(&x);
+    assert_null(x.slots);
+    free(v);
+}
+
 /* The hash depends on every byte, on the length and on the seed. */
 static void test_hash(void **state)
 {
@@ -103,6 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_allocations),
         cmocka_unit_test(test_strset),
+        cmocka_unit_test(test_hindex),
         cmocka_unit_test(test_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
