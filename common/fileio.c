@@ -57,33 +57,43 @@ cleanup:
 
 char *lc_read_file(const char *path, size_t max, size_t *len, struct lc_error *err)
 {
-    struct lc_buf b = {0};
     FILE *f = fopen(path, "rb");
     if (!f) {
         lc_error_set(err, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b.len + n > max) {
+    /* read straight into a buffer of the file's size (plus the NUL and a
+     * byte to see the end), growing it only when the file grows */
+    struct stat st;
+    size_t cap = 65536, n = 0, limit = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (uintmax_t)st.st_size < max)
+        cap = (size_t)st.st_size + 2;
+    char *data = lc_malloc(cap);
+    for (;;) {
+        size_t got = fread(data + n, 1, cap - 1 - n, f);
+        n += got;
+        if (n > max) {
             lc_error_set(err, "%s is larger than %zu bytes", path, max);
             goto fail;
         }
-        lc_buf_append(&b, chunk, n);
+        if (n < cap - 1)
+            break; /* end of file or an error */
+        cap = cap > limit / 2 ? limit : cap * 2;
+        data = lc_realloc(data, cap);
     }
     if (ferror(f)) {
         lc_error_set(err, "cannot read %s: %s", path, strerror(errno));
         goto fail;
     }
     fclose(f);
-    lc_buf_append(&b, "", 0);
+    data[n] = '\0';
     if (len)
-        *len = b.len;
-    return b.data;
+        *len = n;
+    return data;
 fail:
     fclose(f);
-    lc_buf_free(&b);
+    free(data);
     return NULL;
 }
 

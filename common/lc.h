@@ -83,6 +83,19 @@ int lc_parse_duration(const char *s, double *seconds, struct lc_error *err);
  */
 int lc_parse_double(const char *s, const char **end, double *out);
 
+/*
+ * Reads the plain decimal at the start of s[0..n),
+ * [+-]DIGITS[.DIGITS][(e|E)[+-]DIGITS] (digits on at least one side of the
+ * point), when one IEEE operation gives its value exactly rounded: at most
+ * 19 significant digits worth at most 2^53, and a power of ten within +-22
+ * (0 takes any). Returns how many bytes it read, with *out the value strtod
+ * gives for them; or 0 when s does not start with such a decimal (NaN,
+ * Inf, hex, blanks, a longer or larger number), which strtod must then
+ * read. What may follow is the caller's business. The fast path of the
+ * /metrics parser: most sample values are such decimals.
+ */
+size_t lc_parse_decimal(const char *s, size_t n, double *out);
+
 /* The value 0..15 of hex digit c (either case), or -1. Inline: the HTTP
  * parser calls it for every digit of a chunk size. */
 static inline int lc_hex_digit(char c)

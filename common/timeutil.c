@@ -47,6 +47,73 @@ int lc_parse_double(const char *s, const char **end, double *out)
     return 0;
 }
 
+/* Powers of ten that a double holds exactly. */
+static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Reads digits at *p into *m (which wraps when there are more than 19
+ * after the leading zeros: the caller checks). */
+static const unsigned char *decimal_digits(const unsigned char *p, const unsigned char *end,
+                                           uint64_t *m)
+{
+    uint64_t v = *m;
+    for (unsigned d; p < end && (d = (unsigned)(*p - '0')) <= 9; p++)
+        v = v * 10 + d;
+    *m = v;
+    return p;
+}
+
+size_t lc_parse_decimal(const char *s, size_t n, double *out)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *d0, *z;
+    uint64_t m = 0;
+    long sig, frac = 0, e = 0;
+    int neg = p < end && *p == '-';
+    if (p < end && (*p == '+' || *p == '-'))
+        p++;
+    for (d0 = p; p < end && *p == '0'; p++)
+        ;
+    z = p;
+    p = decimal_digits(p, end, &m);
+    sig = p - z;
+    long nd = p - d0;
+    if (p < end && *p == '.') {
+        const unsigned char *f0 = ++p;
+        while (sig == 0 && p < end && *p == '0')
+            p++; /* leading zeros of 0.000123 */
+        z = p;
+        p = decimal_digits(p, end, &m);
+        sig += p - z;
+        frac = p - f0;
+        nd += frac;
+    }
+    if (nd == 0 || sig > 19)
+        return 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const unsigned char *q = p + 1;
+        int eneg = q < end && *q == '-';
+        if (q < end && (*q == '+' || *q == '-'))
+            q++;
+        if (q == end || (unsigned)(*q - '0') > 9)
+            return 0; /* "1e": strtod would stop before the 'e' */
+        for (; q < end && (unsigned)(*q - '0') <= 9; q++)
+            if (e < 100000)
+                e = e * 10 + (*q - '0');
+        e = eneg ? -e : e;
+        p = q;
+    }
+    e -= frac;
+    if (m > (1ull << 53) || (m != 0 && (e < -22 || e > 22)))
+        return 0;
+    /* both operands exact, so one IEEE operation rounds correctly (Clinger) */
+    double v = (double)m;
+    if (m != 0)
+        v = e < 0 ? v / exact_pow10[-e] : v * exact_pow10[e];
+    *out = neg ? -v : v;
+    return (size_t)(p - (const unsigned char *)s);
+}
+
 static double unit_seconds(const char *u, size_t n)
 {
     static const struct {

@@ -40,23 +40,18 @@ static void usage(FILE *out)
           out);
 }
 
-/* A dump as a goroutine profile: one record per goroutine. */
+/* A dump as a goroutine profile: one record per goroutine, whose frames
+ * are the dump's (borrowed: the profile has no store of its own). */
 static struct pprof_profile *profile_of_dump(const struct gdump *d)
 {
     struct pprof_profile *p = lc_calloc(1, sizeof(*p));
     p->kind = PPROF_GOROUTINE;
     p->stacks = lc_calloc(d->n + 1, sizeof(*p->stacks));
     for (size_t i = 0; i < d->n; i++) {
-        const struct gdump_goroutine *g = &d->g[i];
         struct pprof_stack *st = &p->stacks[p->nstacks++];
         st->count = 1;
-        st->frames = lc_calloc(g->nframes + 1, sizeof(*st->frames));
-        for (size_t k = 0; k < g->nframes; k++) {
-            st->frames[k].func = lc_strdup(g->frames[k].func);
-            st->frames[k].file = lc_strdup(g->frames[k].file);
-            st->frames[k].line = g->frames[k].line;
-        }
-        st->nframes = g->nframes;
+        st->frames = d->g[i].frames;
+        st->nframes = d->g[i].nframes;
     }
     p->total = d->n;
     return p;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/arena.h"
+
 struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind,
                                         const char *function, const char *location, double before,
                                         double after, char *detail)
@@ -142,69 +144,52 @@ char *culprit_stack_key(const struct pprof_frame *frames, size_t n)
     return b.data;
 }
 
-/* Open addressing with linear probing; slots hold index + 1 (0: empty). */
 struct culprit_table {
     char **keys;
     size_t n, cap_keys;
-    size_t *slots;
-    size_t nslots;
+    struct lc_hindex index;
 };
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
 
 struct culprit_table *culprit_table_new(void)
 {
-    struct culprit_table *t = lc_calloc(1, sizeof(*t));
-    t->nslots = 64;
-    t->slots = lc_calloc(t->nslots, sizeof(*t->slots));
-    return t;
+    return lc_calloc(1, sizeof(struct culprit_table));
 }
 
-static size_t *probe(const struct culprit_table *t, const char *key)
+/* What a lookup looks for, for lc_hindex_find. */
+struct table_key {
+    const struct culprit_table *t;
+    const char *key;
+};
+
+static int table_same(size_t entry, void *arg)
 {
-    size_t i = (size_t)(hash_str(key) & (t->nslots - 1));
-    while (t->slots[i] && strcmp(t->keys[t->slots[i] - 1], key) != 0)
-        i = (i + 1) & (t->nslots - 1);
-    return &t->slots[i];
+    const struct table_key *k = arg;
+    return strcmp(k->t->keys[entry], k->key) == 0;
 }
 
-static void rehash(struct culprit_table *t)
+static long lookup(const struct culprit_table *t, const char *key, uint64_t h)
 {
-    free(t->slots);
-    t->nslots *= 2;
-    t->slots = lc_calloc(t->nslots, sizeof(*t->slots));
-    for (size_t k = 0; k < t->n; k++)
-        *probe(t, t->keys[k]) = k + 1;
+    struct table_key k = {t, key};
+    return lc_hindex_find(&t->index, h, table_same, &k);
 }
 
 size_t culprit_table_put(struct culprit_table *t, const char *key, int *added)
 {
-    size_t *slot = probe(t, key);
-    if (*slot) {
-        if (added)
-            *added = 0;
-        return *slot - 1;
-    }
+    uint64_t h = lc_hash(key, strlen(key), 0);
+    long i = lookup(t, key, h);
+    if (added)
+        *added = i < 0;
+    if (i >= 0)
+        return (size_t)i;
     lc_grow((void **)&t->keys, &t->cap_keys, t->n + 1, sizeof(*t->keys));
     t->keys[t->n] = lc_strdup(key);
-    *slot = ++t->n;
-    if (t->n * 2 > t->nslots)
-        rehash(t);
-    if (added)
-        *added = 1;
-    return t->n - 1;
+    lc_hindex_add(&t->index, h, t->n);
+    return t->n++;
 }
 
 long culprit_table_find(const struct culprit_table *t, const char *key)
 {
-    size_t slot = *probe(t, key);
-    return slot ? (long)slot - 1 : -1;
+    return lookup(t, key, lc_hash(key, strlen(key), 0));
 }
 
 size_t culprit_table_size(const struct culprit_table *t)
@@ -224,6 +209,6 @@ void culprit_table_free(struct culprit_table *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->keys[i]);
     free(t->keys);
-    free(t->slots);
+    lc_hindex_free(&t->index);
     free(t);
 }

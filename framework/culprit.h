@@ -69,6 +69,36 @@ char *culprit_location(const struct pprof_frame *f);
  * stacks with equal keys are one group whatever their addresses. */
 char *culprit_stack_key(const struct pprof_frame *frames, size_t n);
 
+/* 1 when the stack's key is empty: no named frame outside package runtime. */
+int culprit_stack_unnamed(const struct pprof_frame *frames, size_t n);
+
+/*
+ * Groups of stacks, two stacks being one group when their culprit_stack_key
+ * would be equal (compared frame by frame, no key is built), each group
+ * with a dense index 0, 1, 2... in order of first insertion. The frames
+ * are borrowed: they must outlive the table. Looking up the frame list of
+ * the lookup before (records that differ only in labels share one) costs
+ * a comparison of two pointers.
+ */
+struct culprit_stacks;
+
+struct culprit_stacks *culprit_stacks_new(void);
+
+/* Returns the index of the group of frames[0..n), adding it when new;
+ * *added says which (may be NULL). */
+size_t culprit_stacks_put(struct culprit_stacks *t, const struct pprof_frame *frames, size_t n,
+                          int *added);
+
+/* Returns the index of the group of frames[0..n), or -1 when absent. */
+long culprit_stacks_find(const struct culprit_stacks *t, const struct pprof_frame *frames,
+                         size_t n);
+
+/* Number of groups. */
+size_t culprit_stacks_size(const struct culprit_stacks *t);
+
+/* culprit_stacks_free(NULL) is a no-op. */
+void culprit_stacks_free(struct culprit_stacks *t);
+
 /* A set of string keys, each with a dense index 0, 1, 2... in order of
  * first insertion. */
 struct culprit_table;

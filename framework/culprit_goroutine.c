@@ -51,6 +51,7 @@ struct group {
     const struct pprof_stack *rep; /* the largest final record (else base) */
     int final_rep;                 /* rep is from the final profile */
     size_t nlabelled;              /* final records with pprof labels */
+    uint64_t proven;               /* goroutines Go's goroutineleak profile proves leaked */
 };
 
 /* What the debug=2 dump says about the goroutines of one stack key. */
@@ -61,7 +62,7 @@ struct dump_group {
 };
 
 struct index {
-    struct culprit_table *t;
+    struct culprit_stacks *t;
     struct dump_group *g;
     size_t cap;
     struct culprit_table *by_site; /* "function\nlocation" -> same index space */
@@ -97,14 +98,12 @@ static void index_site(struct index *ix, const struct gdump_goroutine *g, size_t
 
 static void index_dump(struct index *ix, const struct gdump *d)
 {
-    ix->t = culprit_table_new();
+    ix->t = culprit_stacks_new();
     ix->by_site = culprit_table_new();
     for (size_t i = 0; d && i < d->n; i++) {
         const struct gdump_goroutine *g = &d->g[i];
-        char *key = culprit_stack_key(g->frames, g->nframes);
         int added;
-        size_t gi = culprit_table_put(ix->t, key, &added);
-        free(key);
+        size_t gi = culprit_stacks_put(ix->t, g->frames, g->nframes, &added);
         if (added) {
             lc_grow((void **)&ix->g, &ix->cap, gi + 1, sizeof(*ix->g));
             ix->g[gi] = (struct dump_group){.max_minutes = -1, .first = g};
@@ -122,7 +121,7 @@ static void index_dump(struct index *ix, const struct gdump *d)
 
 static void index_free(struct index *ix)
 {
-    culprit_table_free(ix->t);
+    culprit_stacks_free(ix->t);
     culprit_table_free(ix->by_site);
     free(ix->g);
     free(ix->site_to_group);
@@ -130,10 +129,9 @@ static void index_free(struct index *ix)
 
 /* The dump's goroutines of a group: same stack key, else same naming
  * frame (debug=1 and debug=2 cut deep stacks at different depths). */
-static const struct dump_group *dump_match(const struct index *ix, const char *key,
-                                           const struct pprof_stack *st)
+static const struct dump_group *dump_match(const struct index *ix, const struct pprof_stack *st)
 {
-    long gi = culprit_table_find(ix->t, key);
+    long gi = culprit_stacks_find(ix->t, st->frames, st->nframes);
     if (gi >= 0)
         return &ix->g[gi];
     char *sk = site_key(st->frames, st->nframes);
@@ -204,23 +202,26 @@ static char *describe(const struct group *g, const struct dump_group *dg, uint64
     return b.data;
 }
 
-/* Adds a profile's records to the groups: side 0 base, 1 final. */
-static void tally(struct culprit_table *t, struct group **gs, size_t *cap,
+/* Adds a profile's records to the groups: side 0 base, 1 final, 2 Go's
+ * goroutineleak profile (whose records are never ignored). */
+static void tally(struct culprit_stacks *t, struct group **gs, size_t *cap,
                   const struct pprof_profile *p, int side, const struct suite_ignore *ig)
 {
     for (size_t i = 0; p && i < p->nstacks; i++) {
         const struct pprof_stack *st = &p->stacks[i];
         if (culprit_goroutine_ignored(st, ig))
             continue;
-        char *key = culprit_stack_key(st->frames, st->nframes);
         int added;
-        size_t gi = culprit_table_put(t, key, &added);
-        free(key);
+        size_t gi = culprit_stacks_put(t, st->frames, st->nframes, &added);
         if (added) {
             lc_grow((void **)gs, cap, gi + 1, sizeof(**gs));
             (*gs)[gi] = (struct group){0};
         }
         struct group *g = &(*gs)[gi];
+        if (side == 2) {
+            g->proven += st->count;
+            continue;
+        }
         if (side == 0) {
             g->before += (double)st->count;
             if (!g->rep)
@@ -235,25 +236,13 @@ static void tally(struct culprit_table *t, struct group **gs, size_t *cap,
     }
 }
 
-static uint64_t leak_count(const struct pprof_profile *leaks, const char *key)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; leaks && i < leaks->nstacks; i++) {
-        char *k = culprit_stack_key(leaks->stacks[i].frames, leaks->stacks[i].nframes);
-        if (strcmp(k, key) == 0)
-            n += leaks->stacks[i].count;
-        free(k);
-    }
-    return n;
-}
-
-static void add_culprit(struct culprit_list *out, const struct group *g, const char *key,
-                        const struct index *ix, uint64_t proven)
+static void add_culprit(struct culprit_list *out, const struct group *g, const struct index *ix,
+                        uint64_t proven)
 {
     const struct pprof_stack *st = g->rep;
     long k = culprit_pick_frame(st->frames, st->nframes);
     char *loc = k >= 0 ? culprit_location(&st->frames[k]) : NULL;
-    const struct dump_group *dg = dump_match(ix, key, st);
+    const struct dump_group *dg = dump_match(ix, st);
     struct report_culprit *c =
         culprit_list_add(out, "goroutine", k >= 0 ? st->frames[k].func : "(unknown)", loc,
                          g->before, g->after, describe(g, dg, proven));
@@ -267,33 +256,28 @@ static size_t scan(const struct pprof_profile *base, const struct pprof_profile 
                    const struct culprit_goroutine_opts *o, double min_held,
                    struct culprit_list *out)
 {
-    struct culprit_table *t = culprit_table_new();
+    struct culprit_stacks *t = culprit_stacks_new();
     struct group *gs = NULL;
     size_t cap = 0, before = out->n;
     struct index ix = {0};
     tally(t, &gs, &cap, base, 0, o->ignore);
     tally(t, &gs, &cap, final, 1, o->ignore);
+    tally(t, &gs, &cap, o->leaks, 2, NULL);
     index_dump(&ix, o->dump);
-    for (size_t i = 0; i < culprit_table_size(t); i++) {
+    for (size_t i = 0; i < culprit_stacks_size(t); i++) {
         const struct group *g = &gs[i];
         double growth = g->after - g->before;
-        if ((min_held > 0 ? g->after < min_held : growth <= 0) || !g->rep)
-            continue;
-        char *key = culprit_stack_key(g->rep->frames, g->rep->nframes);
         /* a record without a named frame (only runtime.goexit, which Go
          * leaves out) names nothing */
-        if (!*key) {
-            free(key);
+        if ((min_held > 0 ? g->after < min_held : growth <= 0) || !g->rep ||
+            culprit_stack_unnamed(g->rep->frames, g->rep->nframes))
             continue;
-        }
-        uint64_t proven = o->leaks ? leak_count(o->leaks, key) : 0;
-        if (min_held > 0 || growth >= o->min_growth || proven > 0)
-            add_culprit(out, g, key, &ix, proven);
-        free(key);
+        if (min_held > 0 || growth >= o->min_growth || g->proven > 0)
+            add_culprit(out, g, &ix, g->proven);
     }
     index_free(&ix);
     free(gs);
-    culprit_table_free(t);
+    culprit_stacks_free(t);
     return out->n - before;
 }
 

@@ -6,9 +6,11 @@
 
 struct gd {
     struct gdump *d;
-    size_t cap_g, cap_f;         /* capacity of d->g and of the current frames */
+    size_t cap_g;
     struct gdump_goroutine *cur; /* the goroutine being read, or NULL */
-    int want_file;               /* 0, 1: the last frame awaits its file line, 2: created by */
+    struct pprof_frame *frames;  /* its frames, stored when it ends */
+    size_t nframes, cap_f;
+    int want_file; /* 0, 1: the last frame awaits its file line, 2: created by */
 };
 
 /* Parses a decimal number of at most 19 digits at s[*i]; -1 when none. */
@@ -39,7 +41,8 @@ static void state_extras(struct gdump_goroutine *g, const char *s, size_t n)
 }
 
 /* "[STATE, extras...]" between open and close (exclusive). */
-static void parse_state(struct gdump_goroutine *g, const char *s, size_t n)
+static void parse_state(struct pprof_store *store, struct gdump_goroutine *g, const char *s,
+                        size_t n)
 {
     const char *comma = NULL;
     for (size_t i = 0; i + 1 < n; i++)
@@ -47,7 +50,7 @@ static void parse_state(struct gdump_goroutine *g, const char *s, size_t n)
             comma = s + i;
             break;
         }
-    g->state = lc_strndup(s, comma ? (size_t)(comma - s) : n);
+    g->state = pprof_store_str(store, s, comma ? (size_t)(comma - s) : n);
     while (comma) {
         const char *part = comma + 2;
         const char *next = NULL;
@@ -59,6 +62,23 @@ static void parse_state(struct gdump_goroutine *g, const char *s, size_t n)
         state_extras(g, part, (size_t)((next ? next : s + n) - part));
         comma = next;
     }
+}
+
+/* The goroutine being read ends: its frames (a file line that never came
+ * gives "", so that readers need no NULL checks) are stored, shared with
+ * the goroutines of the same stack. */
+static void end_goroutine(struct gd *gd)
+{
+    struct gdump_goroutine *g = gd->cur;
+    if (!g)
+        return;
+    for (size_t k = 0; k < gd->nframes; k++)
+        if (!gd->frames[k].file)
+            gd->frames[k].file = pprof_store_str(gd->d->store, "", 0);
+    g->frames = pprof_store_frames(gd->d->store, gd->frames, gd->nframes);
+    g->nframes = gd->nframes;
+    gd->nframes = 0;
+    gd->cur = NULL;
 }
 
 /* Returns 1 for a goroutine header (filled into a new goroutine), 0 for
@@ -76,21 +96,22 @@ static int header(struct gd *gd, const char *s, size_t n, int lineno, struct lc_
                     "malformed goroutine header (expected \"goroutine N [state]:\")");
         return -1;
     }
-    lc_grow((void **)&gd->d->g, &gd->cap_g, gd->d->n + 1, sizeof(*gd->d->g));
+    end_goroutine(gd);
+    if (gd->d->n == gd->cap_g)
+        lc_grow((void **)&gd->d->g, &gd->cap_g, gd->d->n + 1, sizeof(*gd->d->g));
     struct gdump_goroutine *g = &gd->d->g[gd->d->n++];
     memset(g, 0, sizeof(*g));
     g->id = id;
     g->wait_minutes = -1;
-    parse_state(g, open + 1, (size_t)(s + n - 2 - (open + 1)));
+    parse_state(gd->d->store, g, open + 1, (size_t)(s + n - 2 - (open + 1)));
     gd->cur = g;
-    gd->cap_f = 0;
     gd->want_file = 0;
     return 1;
 }
 
 /* "\tFILE:LINE +0xOFF fp=... sp=... pc=..." (everything after the line
  * number optional; FILE may hold spaces and colons). */
-static void file_line(const char *s, size_t n, char **file, int *line)
+static void file_line(struct pprof_store *store, const char *s, size_t n, char **file, int *line)
 {
     size_t best = n, i;
     uint64_t v = 0, best_v = 0;
@@ -107,37 +128,38 @@ static void file_line(const char *s, size_t n, char **file, int *line)
         size_t k = 0;
         while (k + 3 < n && !(s[k] == ' ' && s[k + 1] == '+' && s[k + 2] == '0'))
             k++;
-        *file = lc_strndup(s, k + 3 < n ? k : n);
+        *file = pprof_store_str(store, s, k + 3 < n ? k : n);
         *line = 0;
         return;
     }
-    *file = lc_strndup(s, best);
+    *file = pprof_store_str(store, s, best);
     *line = best_v > 2147483647u ? 0 : (int)best_v;
 }
 
-/* "pkg.Func(args)" or "pkg.(*T).M(...)": the name before the argument list,
- * found by matching the final ')' backwards. NULL when not such a line. */
-static char *func_name(const char *s, size_t n)
+/* "pkg.Func(args)" or "pkg.(*T).M(...)": the length of the name before the
+ * argument list, found by matching the final ')' backwards. 0 when not
+ * such a line. */
+static size_t func_name_len(const char *s, size_t n)
 {
     if (n < 3 || s[n - 1] != ')')
-        return NULL;
+        return 0;
     int depth = 0;
     for (size_t i = n; i-- > 0;) {
         if (s[i] == ')')
             depth++;
         else if (s[i] == '(' && --depth == 0)
-            return i > 0 ? lc_strndup(s, i) : NULL;
+            return i;
     }
-    return NULL;
+    return 0;
 }
 
-static void add_frame(struct gd *gd, char *func)
+static void add_frame(struct gd *gd, const char *func, size_t n)
 {
-    struct gdump_goroutine *g = gd->cur;
-    lc_grow((void **)&g->frames, &gd->cap_f, g->nframes + 1, sizeof(*g->frames));
-    struct pprof_frame *f = &g->frames[g->nframes++];
+    if (gd->nframes == gd->cap_f)
+        lc_grow((void **)&gd->frames, &gd->cap_f, gd->nframes + 1, sizeof(*gd->frames));
+    struct pprof_frame *f = &gd->frames[gd->nframes++];
     memset(f, 0, sizeof(*f));
-    f->func = func;
+    f->func = pprof_store_str(gd->d->store, func, n);
     gd->want_file = 1;
 }
 
@@ -155,8 +177,7 @@ static void created_by(struct gd *gd, const char *s, size_t n)
             break;
         }
     }
-    free(g->created_by);
-    g->created_by = lc_strndup(rest, len);
+    g->created_by = pprof_store_str(gd->d->store, rest, len);
     gd->want_file = 2;
 }
 
@@ -171,12 +192,11 @@ static void body_line(struct gd *gd, const char *s, size_t n)
         int line = 0;
         if (gd->want_file == 0)
             return;
-        file_line(s + 1, n - 1, &file, &line);
+        file_line(gd->d->store, s + 1, n - 1, &file, &line);
         if (gd->want_file == 1) {
-            g->frames[g->nframes - 1].file = file;
-            g->frames[g->nframes - 1].line = line;
+            gd->frames[gd->nframes - 1].file = file;
+            gd->frames[gd->nframes - 1].line = line;
         } else {
-            free(g->created_file);
             g->created_file = file;
             g->created_line = line;
         }
@@ -192,27 +212,18 @@ static void body_line(struct gd *gd, const char *s, size_t n)
     } else if (starts(s, n, "created by ")) {
         created_by(gd, s, n);
     } else {
-        char *fn = func_name(s, n);
+        size_t fn = func_name_len(s, n);
         if (fn)
-            add_frame(gd, fn);
+            add_frame(gd, s, fn);
         else
             gd->want_file = 0;
     }
 }
 
-static void fix_empty_files(struct gdump *d)
-{
-    /* frames whose file line never came get "" so that readers need no
-     * NULL checks */
-    for (size_t i = 0; i < d->n; i++)
-        for (size_t k = 0; k < d->g[i].nframes; k++)
-            if (!d->g[i].frames[k].file)
-                d->g[i].frames[k].file = lc_strdup("");
-}
-
 struct gdump *gdump_parse(const char *text, size_t len, struct lc_error *err)
 {
     struct gd gd = {.d = lc_calloc(1, sizeof(struct gdump))};
+    gd.d->store = pprof_store_new();
     const char *p = text, *end = text + len;
     int lineno = 0;
     if (len >= 2 && (unsigned char)text[0] == 0x1f && (unsigned char)text[1] == 0x8b) {
@@ -234,7 +245,7 @@ struct gdump *gdump_parse(const char *text, size_t len, struct lc_error *err)
             goto fail;
         if (h == 0 && gd.cur) {
             if (n == 0)
-                gd.cur = NULL;
+                end_goroutine(&gd);
             else
                 body_line(&gd, p, n);
         }
@@ -242,13 +253,15 @@ struct gdump *gdump_parse(const char *text, size_t len, struct lc_error *err)
     }
     if (gd.cur && gd.want_file == 1)
         gd.d->truncated = 1;
+    end_goroutine(&gd);
     if (gd.d->n == 0) {
         lc_error_at(err, 1, 1, "not a goroutine dump (no \"goroutine N [state]:\" line)");
         goto fail;
     }
-    fix_empty_files(gd.d);
+    free(gd.frames);
     return gd.d;
 fail:
+    free(gd.frames);
     gdump_free(gd.d);
     return NULL;
 }
@@ -257,17 +270,7 @@ void gdump_free(struct gdump *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->n; i++) {
-        struct gdump_goroutine *g = &d->g[i];
-        for (size_t k = 0; k < g->nframes; k++) {
-            free(g->frames[k].func);
-            free(g->frames[k].file);
-        }
-        free(g->frames);
-        free(g->state);
-        free(g->created_by);
-        free(g->created_file);
-    }
+    pprof_store_free(d->store);
     free(d->g);
     free(d);
 }

@@ -41,10 +41,13 @@ struct gdump_goroutine {
     uint64_t creator_id; /* "in goroutine N" (Go >= 1.21), else 0 */
 };
 
+/* The strings and frame lists of the goroutines live in the store, shared
+ * by the goroutines of the same stack: read-only. */
 struct gdump {
     struct gdump_goroutine *g;
     size_t n;
     int truncated; /* the text ended mid-line or mid-goroutine */
+    struct pprof_store *store;
 };
 
 /*

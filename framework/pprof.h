@@ -12,7 +12,9 @@
 #include "common/lc.h"
 
 /* One frame: function name ("" when unknown), file ("" when unknown), line
- * (0 when unknown). Inlined calls give several frames for one PC. */
+ * (0 when unknown). Inlined calls give several frames for one PC. The
+ * strings and frame lists of a parsed profile live in its store, shared
+ * between records: read-only. */
 struct pprof_frame {
     char *func;
     char *file;
@@ -22,7 +24,8 @@ struct pprof_frame {
 
 /* One record. Goroutine profiles fill `count`; heap profiles fill the four
  * heap figures (count = inuse_objects). `labels` is the raw text of the
- * "# labels: {...}" line, or NULL. */
+ * "# labels: {...}" line, or NULL. Records with the same frames share one
+ * frame list (NULL when nframes is 0). */
 struct pprof_stack {
     uint64_t count;
     uint64_t inuse_objects, inuse_bytes, alloc_objects, alloc_bytes;
@@ -47,7 +50,37 @@ struct pprof_profile {
         double value;
     } *memstats;
     size_t nmemstats;
+    /* owns the strings, labels and frame lists of the records; NULL when
+     * they are borrowed from elsewhere (a profile made of a dump) */
+    struct pprof_store *store;
 };
+
+/* Strings and frame lists, each distinct one stored once (in an arena):
+ * what profiles and goroutine dumps hold. */
+struct pprof_store;
+
+/* A new, empty store; free with pprof_store_free. */
+struct pprof_store *pprof_store_new(void);
+
+/* The stored copy of p[0..n) (NUL-terminated): the same pointer for equal
+ * strings, valid until the store is freed. */
+char *pprof_store_str(struct pprof_store *s, const char *p, size_t n);
+
+/* A copy of p[0..n) (NUL-terminated) that is not looked up: for text that
+ * rarely repeats (a record's labels). */
+char *pprof_store_text(struct pprof_store *s, const char *p, size_t n);
+
+/* The stored copy of frames f[0..n), whose strings must come from
+ * pprof_store_str of the same store: the same pointer for equal lists
+ * (NULL when n is 0). */
+struct pprof_frame *pprof_store_frames(struct pprof_store *s, const struct pprof_frame *f,
+                                       size_t n);
+
+/* Bytes the store holds, for measurements (0 for NULL). */
+size_t pprof_store_size(const struct pprof_store *s);
+
+/* pprof_store_free(NULL) is a no-op. */
+void pprof_store_free(struct pprof_store *s);
 
 /*
  * Parses a goroutine?debug=1 profile. Returns a new profile (free with

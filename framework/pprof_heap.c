@@ -262,12 +262,6 @@ cleanup:
 struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_error *err)
 {
     struct pp pp;
-    pp_init(&pp, text, len, err);
-    pp.prof = lc_calloc(1, sizeof(*pp.prof));
-    pp.prof->kind = PPROF_HEAP;
-    if (heap_header(&pp) != 0 || pp_heap_body(&pp) != 0) {
-        pprof_free(pp.prof);
-        return NULL;
-    }
-    return pp.prof;
+    pp_start(&pp, text, len, PPROF_HEAP, err);
+    return pp_finish(&pp, heap_header(&pp) == 0 && pp_heap_body(&pp) == 0);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "framework/pprof.h"
 
 /* Parser state: the text left to read and the current line. Lines never
@@ -22,10 +23,21 @@ struct pp {
     struct lc_error *err;
     struct pprof_profile *prof;
     size_t cap_stacks;
+    struct pprof_frame *frames; /* the frames of the record being read */
+    size_t cap_frames;
+    struct pp_seen *seen; /* distinct lines read before (pprof_record.c) */
+    size_t nseen, cap_seen;
+    struct lc_hindex seen_index;
 };
 
-/* Starts reading text. */
-void pp_init(struct pp *pp, const char *text, size_t len, struct lc_error *err);
+/* Starts reading text into a new, empty profile of that kind (with a
+ * store). */
+void pp_start(struct pp *pp, const char *text, size_t len, enum pprof_kind kind,
+              struct lc_error *err);
+
+/* Ends reading: returns the profile when ok, else frees it and returns
+ * NULL. Frees what reading held. */
+struct pprof_profile *pp_finish(struct pp *pp, int ok);
 
 /* Moves to the next line. Returns 0 at the end of the text, else 1. */
 int pp_next(struct pp *pp);

@@ -9,34 +9,10 @@
  * sample may carry an exemplar (` # {labels} value [timestamp]`), which is
  * checked and dropped. Lines end in LF or CRLF; trailing blanks are fine.
  */
-#include "framework/prom.h"
-
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct pr {
-    const char *p, *end;
-    const char *line; /* current line without its line end or trailing blanks */
-    size_t len;
-    int lineno;
-    int om;      /* OpenMetrics: the last non-blank line is "# EOF" */
-    int eof;     /* "# EOF" seen */
-    size_t col0; /* where the current token started, for errors */
-    struct lc_error *err;
-    struct prom_set *set;
-    size_t cap;
-    int filter; /* keep only the samples named in names[] */
-    const char *const *names;
-    size_t nnames;
-};
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
+#include "framework/prom_internal.h"
 
 static int pr_next(struct pr *r)
 {
@@ -45,25 +21,12 @@ static int pr_next(struct pr *r)
     const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
     r->line = r->p;
     r->len = nl ? (size_t)(nl - r->p) : (size_t)(r->end - r->p);
-    while (r->len > 0 && (is_blank(r->line[r->len - 1]) || r->line[r->len - 1] == '\r'))
+    while (r->len > 0 && (r->line[r->len - 1] == ' ' || r->line[r->len - 1] == '\t' ||
+                          r->line[r->len - 1] == '\r'))
         r->len--;
     r->p = nl ? nl + 1 : r->end;
     r->lineno++;
     return 1;
-}
-
-static int pr_fail(struct pr *r, size_t i, const char *fmt, ...) LC_PRINTF(3, 4);
-static int pr_fail(struct pr *r, size_t i, const char *fmt, ...)
-{
-    if (r->err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
-        va_end(ap);
-        r->err->line = r->lineno;
-        r->err->col = (int)(i + 1 > 1000000 ? 1000000 : i + 1);
-    }
-    return -1;
 }
 
 static int is_eof_line(const char *s, size_t n)
@@ -71,224 +34,20 @@ static int is_eof_line(const char *s, size_t n)
     return n == 5 && memcmp(s, "# EOF", 5) == 0;
 }
 
-/* OpenMetrics ends with "# EOF": look at the last non-blank line. */
+/* OpenMetrics ends with "# EOF": look at the last non-blank line, found
+ * from the end (a line is blank when it holds only spaces, tabs and CRs,
+ * which pr_next trims off its end). */
 static int is_openmetrics(const char *text, size_t len)
 {
-    struct pr r = {.p = text, .end = text + len};
-    int last_eof = 0;
-    while (pr_next(&r)) {
-        size_t i = 0;
-        while (i < r.len && is_blank(r.line[i]))
-            i++;
-        if (i < r.len)
-            last_eof = is_eof_line(r.line + i, r.len - i);
-    }
-    return last_eof;
-}
-
-static size_t skip_blanks(const struct pr *r, size_t i)
-{
-    while (i < r->len && is_blank(r->line[i]))
-        i++;
-    return i;
-}
-
-static int name_char(char c, int first, int colon)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':'))
-        return 1;
-    return !first && c >= '0' && c <= '9';
-}
-
-/* A metric (colon) or label name at line[*i]; returns its length or 0. */
-static size_t name_at(const struct pr *r, size_t *i, int colon)
-{
-    size_t s = *i;
-    while (*i < r->len && name_char(r->line[*i], *i == s, colon))
-        (*i)++;
-    return *i - s;
-}
-
-/* A quoted label value at line[*i] (on the opening quote), unescaped into
- * *out, or only checked when out is NULL. */
-static int label_value(struct pr *r, size_t *i, char **out)
-{
-    struct lc_buf b = {0};
-    size_t start = *i;
-    if (out)
-        lc_buf_append(&b, "", 0);
-    for ((*i)++; *i < r->len && r->line[*i] != '"'; (*i)++) {
-        char c = r->line[*i];
-        if (c == '\\') {
-            char e = *i + 1 < r->len ? r->line[*i + 1] : '\0';
-            if (e != '\\' && e != '"' && e != 'n') {
-                lc_buf_free(&b);
-                return pr_fail(r, *i, "invalid escape in a label value (only \\\\, \\\" and \\n)");
-            }
-            c = e == 'n' ? '\n' : e;
-            (*i)++;
-        }
-        if (out)
-            lc_buf_append(&b, &c, 1);
-    }
-    if (*i >= r->len) {
-        lc_buf_free(&b);
-        return pr_fail(r, start, "unterminated label value");
-    }
-    (*i)++;
-    if (out)
-        *out = b.data;
-    return 0;
-}
-
-static void free_labels(struct prom_label *l, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        free(l[k].name);
-        free(l[k].value);
-    }
-    free(l);
-}
-
-/* One `name="value"` of a label set, appended to *l (only checked when l is
- * NULL). */
-static int one_label(struct pr *r, size_t *i, struct prom_label **l, size_t *n, size_t *cap)
-{
-    size_t s = *i;
-    size_t nn = name_at(r, i, 0);
-    if (nn == 0)
-        return pr_fail(r, *i, "expected a label name or '}'");
-    *i = skip_blanks(r, *i);
-    if (*i >= r->len || r->line[*i] != '=')
-        return pr_fail(r, *i, "expected '=' after the label name");
-    *i = skip_blanks(r, *i + 1);
-    if (*i >= r->len || r->line[*i] != '"')
-        return pr_fail(r, *i, "expected a quoted label value");
-    char *v = NULL;
-    if (label_value(r, i, l ? &v : NULL) != 0)
-        return -1;
-    if (!l)
+    size_t e = len;
+    while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r' ||
+                     text[e - 1] == '\n'))
+        e--;
+    if (e == 0)
         return 0;
-    lc_grow((void **)l, cap, *n + 1, sizeof(**l));
-    (*l)[*n].name = lc_strndup(r->line + s, nn);
-    (*l)[*n].value = v;
-    (*n)++;
-    return 0;
-}
-
-/* `{a="b",c="d",}` at line[*i] (on the '{'), into *l and *n; only checked,
- * allocating nothing, when l is NULL. */
-static int label_set(struct pr *r, size_t *i, struct prom_label **l, size_t *n)
-{
-    size_t cap = 0, none = 0;
-    if (!l)
-        n = &none;
-    else
-        *l = NULL;
-    *n = 0;
-    (*i)++;
-    for (;;) {
-        *i = skip_blanks(r, *i);
-        if (*i < r->len && r->line[*i] == '}')
-            break;
-        if (one_label(r, i, l, n, &cap) != 0)
-            goto fail;
-        *i = skip_blanks(r, *i);
-        if (*i < r->len && r->line[*i] == ',')
-            (*i)++;
-        else if (*i >= r->len || r->line[*i] != '}') {
-            pr_fail(r, *i, "expected ',' or '}' after a label");
-            goto fail;
-        }
-    }
-    (*i)++;
-    return 0;
-fail:
-    if (l) {
-        free_labels(*l, *n);
-        *l = NULL;
-    }
-    *n = 0;
-    return -1;
-}
-
-/* The blank-separated token at line[*i]: a number as Go's ParseFloat reads
- * it (NaN, +Inf, -Inf, exponents). */
-static int number(struct pr *r, size_t *i, double *out, const char *what)
-{
-    size_t s = *i;
-    while (*i < r->len && !is_blank(r->line[*i]))
-        (*i)++;
-    char tmp[64];
-    const char *end = NULL;
-    size_t n = *i - s;
-    if (n == 0 || n >= sizeof(tmp))
-        return pr_fail(r, s, "expected %s", what);
-    memcpy(tmp, r->line + s, n);
-    tmp[n] = '\0';
-    if (lc_parse_double(tmp, &end, out) != 0 || end != tmp + n)
-        return pr_fail(r, s, "bad %s \"%s\"", what, tmp);
-    return 0;
-}
-
-/* Text 0.0.4: integer milliseconds. OpenMetrics: seconds, maybe fractional. */
-static int timestamp(struct pr *r, size_t *i, int64_t *ms)
-{
-    size_t s = *i;
-    double v;
-    if (number(r, i, &v, "timestamp") != 0)
-        return -1;
-    if (r->om)
-        v *= 1000.0;
-    else if (memchr(r->line + s, '.', *i - s) || memchr(r->line + s, 'e', *i - s))
-        return pr_fail(r, s, "a timestamp in milliseconds is a whole number");
-    if (!isfinite(v) || fabs(v) > 9.2e18)
-        return pr_fail(r, s, "timestamp out of range");
-    *ms = (int64_t)llround(v);
-    return 0;
-}
-
-/* OpenMetrics exemplar after the value: `# {labels} value [timestamp]`. */
-static int exemplar(struct pr *r, size_t i)
-{
-    double v;
-    int64_t ts;
-    if (!r->om)
-        return pr_fail(r, i,
-                       "an exemplar outside OpenMetrics (no \"# EOF\" at the end: cut short?)");
-    i = skip_blanks(r, i + 1);
-    if (i >= r->len || r->line[i] != '{')
-        return pr_fail(r, i, "expected '{' of an exemplar's labels");
-    if (label_set(r, &i, NULL, NULL) != 0)
-        return -1;
-    i = skip_blanks(r, i);
-    if (number(r, &i, &v, "exemplar value") != 0)
-        return -1;
-    i = skip_blanks(r, i);
-    if (i < r->len && timestamp(r, &i, &ts) != 0)
-        return -1;
-    if (i < r->len)
-        return pr_fail(r, i, "unexpected text after the exemplar");
-    return 0;
-}
-
-/* The value, timestamp and exemplar of a sample, from line[i]. */
-static int sample_tail(struct pr *r, size_t i, struct prom_sample *s)
-{
-    if (number(r, &i, &s->value, "sample value") != 0)
-        return -1;
-    i = skip_blanks(r, i);
-    if (i < r->len && r->line[i] != '#') {
-        if (timestamp(r, &i, &s->timestamp_ms) != 0)
-            return -1;
-        s->has_timestamp = 1;
-        i = skip_blanks(r, i);
-    }
-    if (i < r->len && r->line[i] == '#')
-        return exemplar(r, i);
-    if (i < r->len)
-        return pr_fail(r, i, "unexpected text after the sample");
-    return 0;
+    const char *nl = memrchr(text, '\n', e);
+    size_t b = prom_skip_blanks(text, nl ? (size_t)(nl - text) + 1 : 0, e);
+    return is_eof_line(text + b, e - b);
 }
 
 /* Whether the metric named line[s..s+n) is one to keep. */
@@ -297,56 +56,254 @@ static int wanted(const struct pr *r, size_t s, size_t n)
     if (!r->filter)
         return 1;
     for (size_t k = 0; k < r->nnames; k++)
-        if (r->names[k] && strncmp(r->names[k], r->line + s, n) == 0 && r->names[k][n] == '\0')
+        if (r->name_lens[k] == n && memcmp(r->names[k], r->line + s, n) == 0)
             return 1;
     return 0;
+}
+
+/* How many bytes a[0..na) and b[0..nb) have in common from the start. */
+static size_t common_prefix(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb, i = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return i + (size_t)(__builtin_ctzll(x ^ y) >> 3);
+    }
+#endif
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/*
+ * Most lines repeat the start of the sample line before them: the same
+ * metric name, and in a histogram or a family every label but the last
+ * one or two. What they share was checked on that line, so it is taken
+ * as it was: the metric name when the character after it is shared too,
+ * and the labels whose closing quote is shared (into r->labs, shifted).
+ * Sets *nn to the name's length (0: not shared) and returns the index to
+ * go on from: after the last shared label, else after the name, else s.
+ */
+static size_t reuse_last(struct pr *r, size_t s, size_t *nn)
+{
+    size_t ls = r->last_start, k = 0;
+    *nn = 0;
+    r->nshared = r->nshared_names = 0;
+    if (!r->last_line)
+        return s;
+    size_t same = common_prefix(r->line + s, r->len - s, r->last_line + ls, r->last_len - ls);
+    if (same <= r->last_nname)
+        return s;
+    *nn = r->last_nname;
+    while (k < r->nlast && r->last_labs[k].val + r->last_labs[k].nval - ls < same)
+        k++;
+    /* and a label's name when the '=' after it is shared */
+    size_t kn = k;
+    while (kn < r->nlast && r->last_labs[kn].name + r->last_labs[kn].nname - ls < same)
+        kn++;
+    r->nshared_names = kn;
+    if (k == 0)
+        return s + *nn;
+    if (k > r->cap_labs)
+        lc_grow((void **)&r->labs, &r->cap_labs, k, sizeof(*r->labs));
+    for (size_t j = 0; j < k; j++) {
+        r->labs[j] = r->last_labs[j];
+        r->labs[j].name = r->labs[j].name - ls + s;
+        r->labs[j].val = r->labs[j].val - ls + s;
+    }
+    r->nlabs = r->nshared = k;
+    return r->labs[k - 1].val + r->labs[k - 1].nval + 1;
+}
+
+/* Whether a[0..n) and b[0..n) are equal: names and values are short,
+ * shorter than a call to memcmp costs. */
+static int same_text(const char *a, const char *b, size_t n)
+{
+    uint32_t x, y, x2, y2;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t w, v;
+        memcpy(&w, a, 8);
+        memcpy(&v, b, 8);
+        if (w != v)
+            return 0;
+    }
+    if (n >= 4) { /* the first four and the last four bytes, overlapping */
+        memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&x2, a + n - 4, 4), memcpy(&y2, b + n - 4, 4);
+        return x == y && x2 == y2;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* s[0..n), a name, as stored for the last kept sample (shared when
+ * equal), else through the string set. */
+static const char *keep_name(struct pr *r, struct prom_kept *last, const char *s, size_t n)
+{
+    if (!last->s || last->n != n || !same_text(last->s, s, n))
+        *last = (struct prom_kept){lc_strset_get(r->strs, s, n), n};
+    return last->s;
+}
+
+/* The value of label lb, unescaped into *room. */
+static const char *keep_value(struct pr *r, struct prom_kept *last, const struct prom_lab *lb,
+                              char **room)
+{
+    const char *v = r->line + lb->val;
+    char *out = *room;
+    size_t o = 0;
+    if (lb->nesc == 0) {
+        memcpy(out, v, lb->nval);
+        o = lb->nval;
+    }
+    for (size_t j = 0; lb->nesc && j < lb->nval; j++) {
+        char c = v[j];
+        if (c == '\\') {
+            c = v[++j];
+            c = c == 'n' ? '\n' : c;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    *room += o + 1;
+    *last = (struct prom_kept){out, o};
+    return out;
+}
+
+/* Room for what keep_sample copies: the label array and the values that
+ * the line before does not share, in one allocation. */
+static struct prom_label *keep_room(struct pr *r, size_t shared, char **room)
+{
+    size_t n = r->nlabs, bytes = n * sizeof(struct prom_label);
+    for (size_t k = shared; k < n; k++)
+        bytes += r->labs[k].nval - r->labs[k].nesc + 1;
+    struct prom_label *l = lc_arena_alloc(r->set->arena, bytes);
+    *room = (char *)(l + n);
+    return l;
+}
+
+/* Stores a sample whose name is line[s..s+nn) and whose labels are
+ * r->labs: names stored once each, values copied; what the line shares
+ * with the line before, when that one was kept, is that one's copy (the
+ * buckets of a histogram differ only in `le`). name_shared: the line's
+ * metric name is that line's. */
+static void keep_sample(struct pr *r, size_t s, size_t nn, int name_shared, struct prom_sample *smp)
+{
+    size_t n = r->nlabs, shared = r->last_kept ? r->nshared : 0;
+    size_t shared_names = r->last_kept ? r->nshared_names : 0;
+    char *room = NULL;
+    smp->name =
+        (char *)(name_shared && r->last_kept ? r->kept_name.s
+                                             : keep_name(r, &r->kept_name, r->line + s, nn));
+    smp->nlabels = n;
+    if (n > r->cap_kept) {
+        size_t old = r->cap_kept, cap = old;
+        lc_grow((void **)&r->kept_lnames, &cap, n, sizeof(*r->kept_lnames));
+        lc_grow((void **)&r->kept_values, &r->cap_kept, n, sizeof(*r->kept_values));
+        for (size_t k = old; k < r->cap_kept; k++)
+            r->kept_lnames[k] = r->kept_values[k] = (struct prom_kept){NULL, 0};
+    }
+    if (n)
+        smp->labels = keep_room(r, shared, &room);
+    for (size_t k = 0; k < n; k++) {
+        const struct prom_lab *lb = &r->labs[k];
+        if (k < shared) {
+            smp->labels[k] =
+                (struct prom_label){(char *)r->kept_lnames[k].s, (char *)r->kept_values[k].s};
+            continue;
+        }
+        smp->labels[k].name = (char *)(k < shared_names ? r->kept_lnames[k].s
+                                                        : keep_name(r, &r->kept_lnames[k],
+                                                                    r->line + lb->name, lb->nname));
+        smp->labels[k].value = (char *)keep_value(r, &r->kept_values[k], lb, &room);
+    }
+    struct prom_set *set = r->set;
+    if (set->nsamples == r->cap)
+        lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
+    set->samples[set->nsamples++] = *smp;
+}
+
+/* The line's labels become the ones the next line is compared with. */
+static void remember_line(struct pr *r, size_t s, size_t nn, int keep)
+{
+    struct prom_lab *t = r->last_labs;
+    size_t cap = r->cap_last;
+    r->last_labs = r->labs;
+    r->cap_last = r->cap_labs;
+    r->nlast = r->nlabs;
+    r->labs = t;
+    r->cap_labs = cap;
+    r->last_line = r->line;
+    r->last_len = r->len;
+    r->last_start = s;
+    r->last_nname = nn;
+    r->last_keep = keep;
+    r->last_kept = keep;
 }
 
 /* A sample line, checked in full; stored only when its metric is wanted
  * (the labels of the others are never copied). */
 static int sample_line(struct pr *r, size_t i)
 {
-    size_t s = i;
-    size_t nn = name_at(r, &i, 1);
-    if (nn == 0)
-        return pr_fail(r, i, "expected a metric name");
-    int keep = wanted(r, s, nn);
+    size_t s = i, nn;
     struct prom_sample smp = {0};
-    size_t after = i;
-    i = skip_blanks(r, i);
-    if (i < r->len && r->line[i] == '{') {
-        if (label_set(r, &i, keep ? &smp.labels : NULL, &smp.nlabels) != 0)
+    r->nlabs = 0;
+    i = reuse_last(r, s, &nn);
+    int keep = r->last_keep, name_shared = nn > 0;
+    if (nn == 0) {
+        i = prom_name_end(r->line, i, r->len, 1);
+        if ((nn = i - s) == 0)
+            return prom_fail(r, i, "expected a metric name");
+        keep = wanted(r, s, nn);
+    }
+    if (r->nlabs > 0) {
+        if ((i = prom_label_set(r, i, 1, 1)) == PROM_FAILED)
             return -1;
-        i = skip_blanks(r, i);
-    } else if (i == after && i < r->len) {
-        return pr_fail(r, i, "unexpected character in the metric name");
+        i = prom_skip_blanks(r->line, i, r->len);
+    } else {
+        size_t after = i;
+        i = prom_skip_blanks(r->line, i, r->len);
+        if (i < r->len && r->line[i] == '{') {
+            if ((i = prom_label_set(r, i, 0, 1)) == PROM_FAILED)
+                return -1;
+            i = prom_skip_blanks(r->line, i, r->len);
+        } else if (i == after && i < r->len) {
+            return prom_fail(r, i, "unexpected character in the metric name");
+        }
     }
-    if (sample_tail(r, i, &smp) != 0) {
-        free_labels(smp.labels, smp.nlabels);
+    if (prom_sample_tail(r, i, &smp) != 0)
         return -1;
-    }
-    if (!keep)
-        return 0;
-    smp.name = lc_strndup(r->line + s, nn);
-    struct prom_set *set = r->set;
-    lc_grow((void **)&set->samples, &r->cap, set->nsamples + 1, sizeof(*set->samples));
-    set->samples[set->nsamples++] = smp;
+    if (keep)
+        keep_sample(r, s, nn, name_shared, &smp);
+    remember_line(r, s, nn, keep);
     return 0;
 }
 
 static int one_line(struct pr *r)
 {
-    size_t i = skip_blanks(r, 0);
+    size_t i = prom_skip_blanks(r->line, 0, r->len);
     if (i == r->len)
         return 0;
     if (r->eof)
-        return pr_fail(r, i, "text after \"# EOF\"");
+        return prom_fail(r, i, "text after \"# EOF\"");
     if (r->line[i] == '#') {
         /* HELP, TYPE, UNIT and other comments carry no samples */
         r->eof = is_eof_line(r->line + i, r->len - i);
         return 0;
     }
     return sample_line(r, i);
+}
+
+static void pr_free(struct pr *r)
+{
+    free(r->name_lens);
+    free(r->labs);
+    free(r->last_labs);
+    free(r->kept_lnames);
+    free(r->kept_values);
+    lc_strset_free(r->strs);
 }
 
 static struct prom_set *parse(const char *text, size_t len, int filter, const char *const *names,
@@ -360,12 +317,19 @@ static struct prom_set *parse(const char *text, size_t len, int filter, const ch
     r.end = r.p + (text ? len : 0);
     r.om = is_openmetrics(r.p, (size_t)(r.end - r.p));
     r.set = lc_calloc(1, sizeof(*r.set));
+    r.set->arena = lc_arena_new();
+    r.strs = lc_strset_new(r.set->arena);
+    r.name_lens = lc_calloc(r.nnames, sizeof(*r.name_lens));
+    for (size_t k = 0; k < r.nnames; k++)
+        r.name_lens[k] = names[k] ? strlen(names[k]) : SIZE_MAX;
     while (pr_next(&r)) {
         if (one_line(&r) != 0) {
             prom_free(r.set);
-            return NULL;
+            r.set = NULL;
+            break;
         }
     }
+    pr_free(&r);
     return r.set;
 }
 
@@ -384,11 +348,8 @@ void prom_free(struct prom_set *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nsamples; i++) {
-        free(s->samples[i].name);
-        free_labels(s->samples[i].labels, s->samples[i].nlabels);
-    }
     free(s->samples);
+    lc_arena_free(s->arena);
     free(s);
 }
 

@@ -24,9 +24,15 @@ struct prom_sample {
     int64_t timestamp_ms;
 };
 
+struct lc_arena;
+
+/* Strings and label arrays live in the set's arena (prom_free releases
+ * them); equal names, and a label value equal to the previous kept
+ * sample's, may share one copy: treat them as read-only. */
 struct prom_set {
     struct prom_sample *samples;
     size_t nsamples;
+    struct lc_arena *arena; /* private */
 };
 
 /*

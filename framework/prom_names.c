@@ -9,6 +9,7 @@
 struct prom_names {
     char **v; /* sorted, distinct */
     size_t n, cap;
+    size_t last_len; /* while scanning: the length of v[n - 1] */
 };
 
 static int name_char(char c, int first)
@@ -40,6 +41,17 @@ static void add(struct prom_names *n, const char *p, size_t len)
         return;
     lc_grow((void **)&n->v, &n->cap, n->n + 1, sizeof(*n->v));
     n->v[n->n++] = lc_strndup(p, len);
+    n->last_len = len;
+}
+
+/* Whether the name at p is the one added last: most lines of an exposition
+ * repeat the name of the line before (a family's series, a histogram's
+ * buckets), and a 9 MB exposition would otherwise be 110,000 copies. */
+static int repeats_last(const struct prom_names *n, const char *p, const char *end)
+{
+    size_t k = n->last_len;
+    return n->n > 0 && (size_t)(end - p) >= k && memcmp(p, n->v[n->n - 1], k) == 0 &&
+           (p + k == end || !name_char(p[k], 0));
 }
 
 /* The name a line holds: a sample's, or the family of "# HELP name ..." and
@@ -54,7 +66,8 @@ static void scan_line(struct prom_names *n, const char *p, const char *end)
             return;
         p = skip_blanks(p + 4, end);
     }
-    add(n, p, name_len(p, end));
+    if (!repeats_last(n, p, end))
+        add(n, p, name_len(p, end));
 }
 
 static int cmp_str(const void *a, const void *b)

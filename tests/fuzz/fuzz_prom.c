@@ -1,7 +1,10 @@
 /*
  * tests/fuzz/fuzz_prom.c: prom_parse on arbitrary text (an exact-size
  * buffer, not NUL-terminated); then prom_sum for every sample's name, with
- * and without its first label as a matcher (which must match it).
+ * and without its first label as a matcher (which must match it); and
+ * prom_parse_only keeping the first sample's metric, which must fail with
+ * the same error or keep exactly the full parse's samples of that name;
+ * and the names of the text, with those nearest to go_goroutines.
  */
 #include "framework/prom.h"
 #include "tests/fuzz/fuzz.h"
@@ -21,6 +24,36 @@ static void sums(const struct prom_set *s)
     }
 }
 
+static int same_sample(const struct prom_sample *a, const struct prom_sample *b)
+{
+    int same = strcmp(a->name, b->name) == 0 && a->nlabels == b->nlabels &&
+               a->has_timestamp == b->has_timestamp && a->timestamp_ms == b->timestamp_ms &&
+               ((a->value != a->value && b->value != b->value) || a->value == b->value);
+    for (size_t k = 0; same && k < a->nlabels; k++)
+        same = strcmp(a->labels[k].name, b->labels[k].name) == 0 &&
+               strcmp(a->labels[k].value, b->labels[k].value) == 0;
+    return same;
+}
+
+/* prom_parse_only keeping `name` agrees with the full parse s (or err). */
+static void only_agrees(const char *text, size_t size, const struct prom_set *s,
+                        const struct lc_error *err, const char *name)
+{
+    struct lc_error e2 = {0};
+    struct prom_set *o = prom_parse_only(text, size, &name, 1, &e2);
+    FUZZ_CHECK(!o == !s);
+    if (!o) {
+        FUZZ_CHECK(strcmp(err->msg, e2.msg) == 0 && err->line == e2.line && err->col == e2.col);
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < s->nsamples; i++)
+        if (strcmp(s->samples[i].name, name) == 0)
+            FUZZ_CHECK(k < o->nsamples && same_sample(&s->samples[i], &o->samples[k++]));
+    FUZZ_CHECK(k == o->nsamples);
+    prom_free(o);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_copy(data, size, 0);
@@ -28,10 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct prom_set *s = prom_parse(text, size, &err);
     if (s) {
         sums(s);
-        prom_free(s);
     } else {
         FUZZ_CHECK(err.msg[0] != '\0');
     }
+    only_agrees(text, size, s, &err, s && s->nsamples ? s->samples[0].name : "x");
+    prom_free(s);
     /* the names of any text, and those nearest to one of them */
     struct prom_names *n = prom_names_scan(text, size);
     const char *near[3];

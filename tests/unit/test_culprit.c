@@ -359,6 +359,123 @@ static void test_table(void **state)
     culprit_table_free(NULL);
 }
 
+/* The stacks of one set of frame lists: their key strings, and which
+ * group culprit_stacks puts each in. */
+struct stack_ref {
+    const struct pprof_frame *f;
+    size_t n;
+};
+
+static void check_groups_like_keys(const struct stack_ref *st, size_t n)
+{
+    struct culprit_stacks *t = culprit_stacks_new();
+    char **key = lc_calloc(n, sizeof(*key));
+    size_t *group = lc_calloc(n, sizeof(*group));
+    for (size_t i = 0; i < n; i++) {
+        key[i] = culprit_stack_key(st[i].f, st[i].n);
+        int added = -1, fresh = 1;
+        for (size_t j = 0; j < i; j++)
+            fresh = fresh && strcmp(key[j], key[i]) != 0;
+        group[i] = culprit_stacks_put(t, st[i].f, st[i].n, &added);
+        assert_int_equal(added, fresh);
+        assert_int_equal(culprit_stack_unnamed(st[i].f, st[i].n), key[i][0] == '\0');
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(culprit_stacks_find(t, st[i].f, st[i].n), (long)group[i]);
+        for (size_t j = 0; j < n; j++)
+            if ((group[i] == group[j]) != (strcmp(key[i], key[j]) == 0))
+                fail_msg("stacks %zu and %zu: groups %zu and %zu, keys\n%s---\n%s", i, j,
+                         group[i], group[j], key[i], key[j]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(key[i]);
+    free(key);
+    free(group);
+    culprit_stacks_free(t);
+}
+
+/* Every record of captured profiles and dumps (two stores: the same
+ * function names are different pointers): grouped exactly when their
+ * culprit_stack_key strings are equal. */
+static void test_stacks_group_like_keys(void **state)
+{
+    (void)state;
+    struct pprof_profile *p[] = {goroutines(CG "goroutine-leak-baseline-goroutine.txt"),
+                                 goroutines(CG "goroutine-leak-final-goroutine.txt"),
+                                 goroutines(G119 "goroutine-debug1.txt")};
+    struct gdump *d = dump(CG "goroutine-leak-final-goroutine-debug2.txt");
+    struct stack_ref st[512];
+    size_t n = 0;
+    for (size_t k = 0; k < LC_ARRAY_LEN(p); k++)
+        for (size_t i = 0; i < p[k]->nstacks && n < LC_ARRAY_LEN(st); i++)
+            st[n++] = (struct stack_ref){p[k]->stacks[i].frames, p[k]->stacks[i].nframes};
+    for (size_t i = 0; i < d->n && n < LC_ARRAY_LEN(st); i++)
+        st[n++] = (struct stack_ref){d->g[i].frames, d->g[i].nframes};
+    assert_true(n > 40);
+    check_groups_like_keys(st, n);
+    for (size_t k = 0; k < LC_ARRAY_LEN(p); k++)
+        pprof_free(p[k]);
+    gdump_free(d);
+}
+
+/* Stacks made to look alike: runtime frames and unnamed frames anywhere
+ * (left out), names that are prefixes of others or run together, no
+ * frames at all, the same list at two addresses. */
+static void test_stacks_that_look_alike(void **state)
+{
+    (void)state;
+    static struct pprof_frame f[][4] = {
+        {{"main.a", "", 0, 0}, {"main.bc", "", 0, 0}},
+        {{"main.ab", "", 0, 0}, {"c", "", 0, 0}},
+        {{"runtime.gopark", "", 0, 0}, {"main.a", "", 0, 0}, {"main.bc", "", 0, 0}},
+        {{"main.a", "", 0, 0}, {"", "", 0, 0}, {"main.bc", "", 0, 0}, {"runtime.goexit", "", 0, 0}},
+        {{"main.a", "", 0, 0}},
+        {{"main.a", "", 0, 0}, {"main.b", "", 0, 0}, {"main.c", "", 0, 0}},
+        {{"runtime.goexit", "", 0, 0}},
+        {{"", "", 0, 0}},
+        {{"runtime/pprof.Do", "", 0, 0}, {"main.a", "", 0, 0}},
+        {{"main.a", "a.go", 1, 1}, {"main.bc", "b.go", 2, 2}},
+    };
+    static const size_t len[] = {2, 2, 3, 4, 1, 3, 1, 1, 2, 2};
+    struct pprof_frame copy[2] = {{"main.a", "", 0, 0}, {"main.bc", "", 0, 0}};
+    struct stack_ref st[LC_ARRAY_LEN(len) + 2];
+    for (size_t i = 0; i < LC_ARRAY_LEN(len); i++)
+        st[i] = (struct stack_ref){f[i], len[i]};
+    st[LC_ARRAY_LEN(len)] = (struct stack_ref){copy, 2};
+    st[LC_ARRAY_LEN(len) + 1] = (struct stack_ref){NULL, 0};
+    check_groups_like_keys(st, LC_ARRAY_LEN(st));
+}
+
+/* A flood of distinct stacks (more than the cache of frame lists holds):
+ * each its own group, found again in any order. */
+static void test_stacks_flood(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    struct pprof_frame *f = lc_calloc(2 * N, sizeof(*f));
+    char *names = lc_calloc(N, 16);
+    struct culprit_stacks *t = culprit_stacks_new();
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names + 16 * i, 16, "main.f%zu", i);
+        f[2 * i] = (struct pprof_frame){names + 16 * i, "", 0, 0};
+        f[2 * i + 1] = (struct pprof_frame){"main.main", "", 0, 0};
+        int added = 0;
+        assert_int_equal(culprit_stacks_put(t, &f[2 * i], 2, &added), i);
+        assert_true(added);
+    }
+    for (size_t i = N; i-- > 0;) {
+        int added = 1;
+        assert_int_equal(culprit_stacks_put(t, &f[2 * i], 2, &added), i);
+        assert_false(added);
+        assert_int_equal(culprit_stacks_find(t, &f[2 * i], 1), -1); /* main.fI alone */
+    }
+    assert_int_equal(culprit_stacks_size(t), N);
+    culprit_stacks_free(t);
+    culprit_stacks_free(NULL);
+    free(names);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +486,9 @@ int main(void)
         cmocka_unit_test(test_heap_leak),
         cmocka_unit_test(test_holders),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_stacks_group_like_keys),
+        cmocka_unit_test(test_stacks_that_look_alike),
+        cmocka_unit_test(test_stacks_flood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

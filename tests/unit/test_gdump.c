@@ -299,6 +299,30 @@ static void test_errors(void **state)
     expect_error(bad, strlen(bad), "malformed goroutine header", 5);
 }
 
+/* Goroutines of the same stack (the same functions, files and lines)
+ * share one frame list; goroutines of other stacks do not. */
+static void test_frames_shared(void **state)
+{
+    (void)state;
+    char *text;
+    struct gdump *d = parse_file(CULP "go1.19/goroutine-leak-final-goroutine-debug2.txt", &text);
+    size_t shared = 0;
+    for (size_t i = 0; i < d->n; i++)
+        for (size_t j = i + 1; j < d->n; j++) {
+            const struct gdump_goroutine *a = &d->g[i], *b = &d->g[j];
+            int same = a->nframes == b->nframes;
+            for (size_t k = 0; same && k < a->nframes; k++)
+                same = strcmp(a->frames[k].func, b->frames[k].func) == 0 &&
+                       strcmp(a->frames[k].file, b->frames[k].file) == 0 &&
+                       a->frames[k].line == b->frames[k].line;
+            assert_int_equal(same && a->nframes > 0, a->frames == b->frames && a->frames);
+            shared += same && a->nframes > 0;
+        }
+    assert_true(shared > 100); /* 400 leaked goroutines of one stack */
+    gdump_free(d);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_go119_dumpsrc), cmocka_unit_test(test_go119_minutes),
         cmocka_unit_test(test_truncated),     cmocka_unit_test(test_errors),
         cmocka_unit_test(test_every_cut),
+        cmocka_unit_test(test_frames_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,6 +100,75 @@ static void test_parse_double_special(void **state)
     assert_int_equal(lc_parse_double("x", &end, &v), -1);
 }
 
+/* lc_parse_decimal reads what strtod would, or leaves it to strtod. */
+static void test_parse_decimal_cases(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t used; /* 0: left to strtod */
+        double value;
+    } cases[] = {
+        {"0", 1, 0},          {"-0", 2, -0.0},         {"42", 2, 42},
+        {"+7", 2, 7},         {"1.5", 3, 1.5},         {"5.", 2, 5},
+        {".5", 2, 0.5},       {"0.005", 5, 0.005},     {"1e3", 3, 1000},
+        {"2.5E-3", 6, 2.5e-3}, {"-2E+10", 6, -2e10},   {"9.333659e+08", 12, 9.333659e+08},
+        {"12 34", 2, 12},     {"1.5.3", 3, 1.5},      {"0x10", 1, 0},
+        {"1e", 0, 0},         {"1e+", 0, 0},          {".", 0, 0},
+        {"-", 0, 0},          {"", 0, 0},              {"NaN", 0, 0},
+        {"+Inf", 0, 0},       {" 1", 0, 0},            {"1e23", 0, 0},
+        {"9007199254740993", 0, 0}, /* 2^53 + 1: not exact in one operation */
+        {"12345678901234567890", 0, 0}, {"0e999999", 8, 0},
+        {"0.000000000000000000000000001", 0, 0}, {"1e-22", 5, 1e-22},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        double v = -1;
+        size_t used = lc_parse_decimal(cases[i].text, strlen(cases[i].text), &v);
+        if (used != cases[i].used)
+            fail_msg("\"%s\": read %zu, expected %zu", cases[i].text, used, cases[i].used);
+        if (used && (v != cases[i].value || signbit(v) != signbit(cases[i].value)))
+            fail_msg("\"%s\": %.17g", cases[i].text, v);
+    }
+    /* it reads only the n bytes it is given */
+    double v = 0;
+    assert_int_equal(lc_parse_decimal("123", 2, &v), 2);
+    assert_true(v == 12);
+}
+
+/* Random tokens: whatever lc_parse_decimal reads, strtod reads the same
+ * bytes to the same double (sign of zero included). */
+static void test_parse_decimal_agrees_with_strtod(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0000123456789..eE+-x ";
+    uint32_t x = 1234567u;
+    size_t handled = 0;
+    for (int round = 0; round < 200000; round++) {
+        char tok[32];
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        size_t n = 1 + x % 24;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            tok[k] = alphabet[x % (sizeof(alphabet) - 1)];
+        }
+        tok[n] = '\0';
+        double v = 0;
+        size_t used = lc_parse_decimal(tok, n, &v);
+        if (!used)
+            continue;
+        handled++;
+        char prefix[32];
+        memcpy(prefix, tok, used);
+        prefix[used] = '\0';
+        char *end = NULL;
+        double want = strtod(prefix, &end);
+        if (end != prefix + used || want != v || signbit(want) != signbit(v))
+            fail_msg("\"%s\": read %zu bytes as %.17g, strtod %.17g (%zu bytes)", tok, used, v,
+                     want, (size_t)(end - prefix));
+    }
+    assert_true(handled > 50000);
+}
+
 static void test_redaction(void **state)
 {
     (void)state;
@@ -127,6 +196,8 @@ int main(void)
         cmocka_unit_test(test_duration_forms),     cmocka_unit_test(test_duration_rejects),
         cmocka_unit_test(test_buf_grows),          cmocka_unit_test(test_atomic_write_and_read),
         cmocka_unit_test(test_parse_double_special), cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_parse_decimal_cases),
+        cmocka_unit_test(test_parse_decimal_agrees_with_strtod),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

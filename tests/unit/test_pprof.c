@@ -311,6 +311,95 @@ static void test_damaged_input(void **state)
     }
 }
 
+/* A profile of `n` records: record i is stack i % nstacks (or, with
+ * nstacks 0, a stack of its own: its own PC and function), labelled. */
+static char *records(size_t n, size_t nstacks, size_t *len)
+{
+    struct lc_buf b = {0};
+    lc_buf_printf(&b, "goroutine profile: total %zu\n", n);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = nstacks ? i % nstacks : i;
+        lc_buf_printf(&b, "1 @ 0x%zx 0x46b9a1\n# labels: {\"req\":\"r%zu\"}\n", 0x400000 + k, i);
+        lc_buf_printf(&b, "#\t0x%zx\tmain.work%zu+0x34\t/src/main.go:%zu\n", 0x400000 + k, k,
+                      10 + k);
+        lc_buf_puts(&b, "#\t0x46b9a0\tmain.main+0x20\t/src/main.go:5\n\n");
+    }
+    *len = b.len;
+    return b.data;
+}
+
+/* 20,000 labelled records of three stacks: the records of a stack share
+ * one frame list and its strings; the store holds the labels and little
+ * else. */
+static void test_records_share_frames(void **state)
+{
+    (void)state;
+    size_t len;
+    char *t = records(20000, 3, &len);
+    struct pprof_profile *p = parse_g(t, len);
+    assert_int_equal(p->nstacks, 20000);
+    for (size_t i = 3; i < p->nstacks; i++) {
+        const struct pprof_stack *st = &p->stacks[i], *same = &p->stacks[i % 3];
+        assert_ptr_equal(st->frames, same->frames);
+        assert_int_equal(st->nframes, 2);
+        assert_ptr_not_equal(st->frames, p->stacks[(i + 1) % 3].frames);
+        char want[32];
+        snprintf(want, sizeof(want), "{\"req\":\"r%zu\"}", i);
+        assert_string_equal(st->labels, want);
+    }
+    assert_ptr_equal(p->stacks[0].frames[1].func, p->stacks[1].frames[1].func);
+    assert_int_equal(p->stacks[2].frames[0].line, 12);
+    /* a copy of each record's labels (17 bytes, 32 in the arena) and
+     * little else: a copy of its frames too (2 x 32 bytes) would not fit */
+    assert_true(pprof_store_size(p->store) < 20000 * 48);
+    pprof_free(p);
+    free(t);
+}
+
+/* Records of distinct stacks, more of them than the parser remembers lines
+ * (a profile of unrelated goroutines): each read in full, none mixed up. */
+static void test_distinct_stacks_flood(void **state)
+{
+    (void)state;
+    size_t len, n = 70000;
+    char *t = records(n, 0, &len);
+    struct pprof_profile *p = parse_g(t, len);
+    assert_int_equal(p->nstacks, n);
+    for (size_t i = 0; i < n; i += 997) {
+        char want[32];
+        snprintf(want, sizeof(want), "main.work%zu", i);
+        assert_string_equal(p->stacks[i].frames[0].func, want);
+        assert_true(p->stacks[i].frames[0].pc == 0x400000 + i);
+        assert_int_equal(p->stacks[i].frames[0].line, (int)(10 + i));
+        assert_string_equal(p->stacks[i].frames[1].func, "main.main");
+    }
+    pprof_free(p);
+    free(t);
+}
+
+/* Frame lines alike at both ends (the same PC, file and line; function
+ * names differing only in their middle) are different lines. */
+static void test_lines_differing_in_the_middle(void **state)
+{
+    (void)state;
+    struct lc_buf b = {0};
+    enum { N = 200 };
+    lc_buf_printf(&b, "goroutine profile: total %d\n", N);
+    for (int i = 0; i < N; i++)
+        lc_buf_printf(&b,
+                      "1 @ 0x46b9a1\n#\t0x46b9a0\tmain.(*aLongReceiverTypeName).m%03d_"
+                      "and_a_long_tail+0x34\t/src/a/long/path/main.go:7\n\n",
+                      i);
+    struct pprof_profile *p = parse_g(b.data, b.len);
+    for (int i = 0; i < N; i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "main.(*aLongReceiverTypeName).m%03d_and_a_long_tail", i);
+        assert_string_equal(p->stacks[i].frames[0].func, want);
+    }
+    pprof_free(p);
+    lc_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +410,9 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_odd_but_valid),
         cmocka_unit_test(test_damaged_input),
+        cmocka_unit_test(test_records_share_frames),
+        cmocka_unit_test(test_distinct_stacks_flood),
+        cmocka_unit_test(test_lines_differing_in_the_middle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

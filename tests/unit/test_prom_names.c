@@ -135,12 +135,38 @@ static void test_many(void **state)
     free(text);
 }
 
+/* Names that start like the name of the line before are names of their
+ * own; a name repeated line after line is one name. */
+static void test_repeats(void **state)
+{
+    (void)state;
+    struct prom_names *n = scan_text("a 1\na 2\nab 1\na 3\na:b 1\na_b{x=\"1\"} 1\na{} 1\n"
+                                     "# TYPE a_b counter\na_b 1\na_bc 1\nb\na1 1\n");
+    const char *want[] = {"a", "ab", "a:b", "a_b", "a_bc", "b", "a1"};
+    assert_int_equal(prom_names_count(n), LC_ARRAY_LEN(want));
+    for (size_t i = 0; i < LC_ARRAY_LEN(want); i++)
+        if (!prom_names_has(n, want[i]))
+            fail_msg("%s not found", want[i]);
+    prom_names_free(n);
+    /* 200,000 lines of one histogram: one name, kept once */
+    size_t count = 200000, len = 0;
+    char *text = lc_malloc(count * 40 + 1);
+    for (size_t i = 0; i < count; i++)
+        len += (size_t)sprintf(text + len, "lat_bucket{le=\"%zu\"} 1\n", i % 12);
+    n = prom_names_scan(text, len);
+    assert_int_equal(prom_names_count(n), 1);
+    assert_true(prom_names_has(n, "lat_bucket"));
+    prom_names_free(n);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan),
         cmocka_unit_test(test_nearest),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_repeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,3 @@
+module leakcheck/bench/goroutines
+
+go 1.19
