@@ -39,6 +39,7 @@ sed -n 's/^sock //p' "$tmp/out" >"$pr/sockets.txt"
 
 addr=$(sed -n 's/^pprof //p' "$tmp/out")
 get() { curl -sS --max-time 10 --fail "http://$addr/debug/pprof/$1" -o "$2"; }
+get '' "$pp/index.html"
 get 'goroutine?debug=1' "$pp/goroutine-debug1.txt"
 get 'goroutine?debug=2' "$pp/goroutine-debug2.txt"
 get 'heap?debug=1' "$pp/heap-debug1.txt"
