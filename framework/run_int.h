@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "framework/obs_cost.h"
 #include "framework/peak.h"
 #include "framework/runner.h"
 #include "framework/timeline.h"
@@ -49,6 +50,9 @@ struct run {
     int snap_wanted;
     int snap_wanted_at; /* enum run_snap_at */
     void (*snap_wanted_done)(struct run *r);
+
+    struct report_observer_cost cost; /* what watching cost the target (obs_cost.h) */
+    struct obs_cpu cpu;               /* its CPU time while watched */
     unsigned long rounds_started, final_round, rounds_skipped;
     double last_progress;
     int live_shown; /* the live status line is on the terminal */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "framework/metrics.h"
+#include "framework/obs_cost.h"
 #include "framework/run_int.h"
 #include "framework/target.h"
 #include "loadgen/loadgen.h"
@@ -254,5 +255,10 @@ void run_report(struct run *r, struct report_test *rt)
     if (rt->verdict != REPORT_PASS && r->target)
         rt->log_tail = target_log_tail(r->target, LOG_TAIL_LINES);
     run_serving_report(r, rt);
+    if (r->sampling) {
+        rt->cost = r->cost;
+        rt->cost.present = 1;
+        obs_cpu_report(&r->cpu, &rt->cost);
+    }
     run_culprits(r, rt);
 }

@@ -8,6 +8,7 @@
 
 #include "framework/fetch.h"
 #include "framework/own.h"
+#include "framework/obs_cost.h"
 #include "framework/peak.h"
 #include "framework/run_int.h"
 
@@ -247,6 +248,7 @@ static void on_snap_fetched(const struct fetch_result *res, void *arg)
     int silent = q->what == SNAP_LEAK && (!res->ok || res->status == 404);
     /* a batch job may be exiting: no answer at its peak is no news */
     silent |= q->at == RUN_SNAP_PEAK && !res->ok;
+    obs_cost_fetch(&r->cost, res->url, res->elapsed_s);
     int kept = fetch_check(res, &err) == 0 && keep(s, q, res->body, res->len, &err) == 0;
     if (kept)
         save(r, q, res->body, res->len);

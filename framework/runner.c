@@ -11,6 +11,7 @@
 #include "framework/fetch.h"
 #include "framework/loadcfg.h"
 #include "framework/metrics.h"
+#include "framework/obs_cost.h"
 #include "framework/run_int.h"
 #include "framework/run_snap.h"
 #include "framework/sampler.h"
@@ -70,7 +71,7 @@ static void start_round(struct run *r)
     /* counted first: a round with no HTTP source completes within the call */
     r->rounds_started++;
     r->round_phase = r->phase;
-    run_measured_pid(r);
+    obs_cpu_read(&r->cpu, run_measured_pid(r), lc_now());
     if (sampler_round(r->sampler, r->phase, on_round, r) != 0)
         r->rounds_started--;
 }
@@ -116,6 +117,8 @@ static void finish(struct run *r)
     evtimer_del(r->tick);
     evtimer_del(r->phase_timer);
     r->final_round = r->rounds_started + 1;
+    /* the final round's goroutines are read from stacks when they must be */
+    sampler_want_dump(r->sampler);
     if (!sampler_busy(r->sampler) && !snapping(r))
         start_round(r);
 }
@@ -149,6 +152,8 @@ static void next_phase(struct run *r)
 
 static void end_loop(struct run *r)
 {
+    /* the final snapshot's cost is the target's too */
+    obs_cpu_read(&r->cpu, run_measured_pid(r), lc_now());
     event_base_loopbreak(r->base);
 }
 
@@ -382,6 +387,7 @@ static void start(struct run *r)
     }
     pid_t pid = r->target ? target_pid(r->target) : 0;
     r->sampler = sampler_new(r->fetch, r->t, pid, r->tl, r->t0);
+    sampler_set_cost(r->sampler, &r->cost);
     for (size_t i = 0; i < r->t->nasserts; i++)
         expr_visit(r->exprs[i], visit_prom, r->sampler);
     run_serving_start(r);

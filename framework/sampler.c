@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "framework/culprit_goroutine.h"
+#include "framework/gcount.h"
 #include "framework/load_series.h"
 #include "framework/own.h"
+#include "framework/obs_cost.h"
 #include "framework/pprof.h"
+#include "framework/pprof_index.h"
 #include "framework/procfs.h"
 #include "framework/prom.h"
 
@@ -19,7 +22,10 @@
 #define PROFILE_MAX_BYTES (64u << 20)
 #define METRICS_MAX_BYTES (16u << 20)
 
-enum fetch_kind { FETCH_GOROUTINE, FETCH_HEAP, FETCH_PROM, FETCH__COUNT };
+/* FETCH_INDEX is the goroutine source too: its failures count as the
+ * goroutine profile's (fails[FETCH_GOROUTINE]) */
+enum fetch_kind { FETCH_GOROUTINE, FETCH_HEAP, FETCH_PROM, FETCH_INDEX, FETCH__COUNT };
+#define INDEX_MAX_BYTES (1u << 20)
 
 struct sampler;
 
@@ -53,6 +59,9 @@ struct sampler {
     int fails[FETCH__COUNT + 1]; /* + /proc */
     char fatal[1024];
     struct pprof_profile *g_base, *g_last;
+    struct gcount gc;                  /* count or dump (gcount.h) */
+    unsigned long round_no;            /* rounds started, this one included */
+    struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 
 struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
@@ -66,6 +75,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
     s->t0 = t0;
     for (int k = 0; k < FETCH__COUNT; k++)
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
+    gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
     return s;
 }
 
@@ -81,6 +91,18 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
             return;
     lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
     s->prom_names[s->nprom_names++] = m->name;
+}
+
+void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
+{
+    s->cost = cost;
+}
+
+void sampler_want_dump(struct sampler *s)
+{
+    /* without an ignore list the count is as exact as a dump */
+    if (s->gc.has_ignore)
+        gcount_want(&s->gc, s->round_no + 1);
 }
 
 void sampler_set_pid(struct sampler *s, pid_t pid)
@@ -159,13 +181,17 @@ static void sample_proc(struct sampler *s)
         put(s, names[i], vals[i]);
 }
 
-static void goroutine_values(struct sampler *s, struct pprof_profile *p)
+/* The values of a round that dumped goroutine?debug=1 (p NULL: it did
+ * not parse); own: the goroutines serving leakcheck left out of it. */
+static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_t own, double secs)
 {
     /* goroutines the suite expects to come and go are not counted */
-    put(s, "goroutines", p ? (double)culprit_goroutine_kept(p, &s->t->ignore) : NAN);
+    uint64_t kept = p ? culprit_goroutine_kept(p, &s->t->ignore) : 0;
+    put(s, "goroutines", p ? (double)kept : NAN);
     put(s, "goroutines_total", p ? (double)p->total : NAN);
     if (!p)
         return;
+    gcount_dumped(&s->gc, s->round_no, s->round_t, secs, p->total, own, p->total - kept);
     struct pprof_profile *old_base = s->g_base, *old_last = s->g_last;
     if (s->round_phase == PHASE_BASELINE)
         s->g_base = p;
@@ -236,11 +262,50 @@ const struct prom_names *sampler_prom_first(const struct sampler *s)
 
 static const char *kind_name(enum fetch_kind k)
 {
-    static const char *names[] = {"goroutine profile", "heap profile", "Prometheus metrics"};
+    static const char *names[] = {"goroutine profile", "heap profile", "Prometheus metrics",
+                                  "goroutine count"};
     return names[k];
 }
 
 static void start_rest(struct sampler *s);
+static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, const char *accept,
+                       size_t max);
+
+static void start_dump(struct sampler *s)
+{
+    char *g = lc_asprintf("%s/goroutine?debug=1", s->t->sample.pprof);
+    if (start_fetch(s, FETCH_GOROUTINE, g, NULL, PROFILE_MAX_BYTES) != 0)
+        start_rest(s);
+    free(g);
+}
+
+/* The index page's answer: the goroutine count, or a dump when one is
+ * due (gcount.h). A page that answers without a count (not Go's index)
+ * makes every later round dump, as an unanswered one counts as a failure
+ * of the goroutine source. */
+static void on_index(struct sampler *s, const struct fetch_result *r)
+{
+    struct lc_error err = {0};
+    uint64_t n = 0;
+    int got =
+        fetch_check(r, &err) == 0 && pprof_index_count(r->body, r->len, "goroutine", &n, &err) == 0;
+    if (!got && r->ok)
+        s->gc.index_bad = 1;
+    if (r->ok && gcount_dump_due(&s->gc, s->round_no, s->round_t, n)) {
+        start_dump(s);
+        return;
+    }
+    if (got) {
+        s->fails[FETCH_GOROUTINE] = 0;
+        if (s->cost)
+            s->cost->count_rounds++;
+    } else if (!s->t->target.exits) {
+        failed(s, FETCH_GOROUTINE, kind_name(FETCH_INDEX), err.msg);
+    }
+    put(s, "goroutines", got ? gcount_kept(&s->gc, n) : NAN);
+    put(s, "goroutines_total", got ? gcount_total(&s->gc, n) : NAN);
+    start_rest(s);
+}
 
 /* Parses a fetched body; on any fault records a gap and counts a failure. */
 static void on_fetched(const struct fetch_result *r, void *arg)
@@ -249,11 +314,19 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     struct sampler *s = pd->s;
     struct lc_error err = {0};
     void *parsed = NULL;
+    uint64_t own = 0;
+    if (pd->kind == FETCH_INDEX) {
+        on_index(s, r);
+        goto done;
+    }
+    /* a dump, or a heap profile with gc=1 */
+    if (s->cost)
+        obs_cost_fetch(s->cost, r->url, r->elapsed_s);
     int got = fetch_check(r, &err) == 0;
     if (got && pd->kind == FETCH_GOROUTINE) {
         /* less the two goroutines serving this very request (own.h) */
         if ((parsed = pprof_parse_goroutine(r->body, r->len, &err)))
-            own_drop_goroutines(parsed);
+            own = own_drop_goroutines(parsed);
     } else if (got && pd->kind == FETCH_HEAP)
         parsed = pprof_parse_heap(r->body, r->len, &err);
     /* of a scrape, only the series assertions sum are kept; every line is checked */
@@ -270,12 +343,16 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     else if (r->ok || !s->t->target.exits)
         failed(s, pd->kind, kind_name(pd->kind), err.msg);
     if (pd->kind == FETCH_GOROUTINE) {
-        goroutine_values(s, parsed);
+        if (s->cost)
+            s->cost->dump_rounds++;
+        goroutine_values(s, parsed, own, r->elapsed_s);
         start_rest(s);
-    } else if (pd->kind == FETCH_HEAP)
+    } else if (pd->kind == FETCH_HEAP) {
         heap_values(s, parsed);
-    else
+    } else {
         prom_values(s, parsed);
+    }
+done:
     if (--s->outstanding == 0) {
         s->busy = 0;
         s->cb(s, s->cb_arg);
@@ -288,16 +365,17 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
     s->outstanding++;
     if (fetch_get(s->f, url, s->t->sample.timeout_s, max, accept, on_fetched, &s->pend[k]) != 0) {
         s->outstanding--;
-        failed(s, k, kind_name(k), "libcurl could not start a request");
+        failed(s, k == FETCH_INDEX ? FETCH_GOROUTINE : k, kind_name(k),
+               "libcurl could not start a request");
         return -1;
     }
     return 0;
 }
 
-/* After the goroutine profile: the heap profile (never with gc=1: a
- * forced GC would run finalizers that close what the service dropped, and
- * hide an fd leak; see run_snap.h for where leakcheck forces one) and the
- * Prometheus scrape. */
+/* After the goroutine count (or dump): the heap profile (never with
+ * gc=1: a forced GC would run finalizers that close what the service
+ * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
+ * one) and the Prometheus scrape. */
 static void start_rest(struct sampler *s)
 {
     if (s->t->sample.pprof) {
@@ -326,13 +404,15 @@ int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void
         sample_proc(s);
     if (s->load)
         load_series_sample(s->load, s->round_t, phase);
-    /* the goroutine profile first and alone: while it is written, the
-     * target serves leakcheck nothing else (own.h) */
+    s->round_no++;
+    /* the goroutine count first and alone (a dump, when due, follows it):
+     * while it is written, the target serves leakcheck nothing else (own.h) */
     int started = -1;
     if (s->t->sample.pprof) {
-        char *g = lc_asprintf("%s/goroutine?debug=1", s->t->sample.pprof);
-        started = start_fetch(s, FETCH_GOROUTINE, g, NULL, PROFILE_MAX_BYTES);
-        free(g);
+        const char *pp = s->t->sample.pprof;
+        char *ix = lc_asprintf("%s%s", pp, pp[0] && pp[strlen(pp) - 1] == '/' ? "" : "/");
+        started = start_fetch(s, FETCH_INDEX, ix, NULL, INDEX_MAX_BYTES);
+        free(ix);
     }
     if (started != 0)
         start_rest(s);

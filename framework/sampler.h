@@ -21,6 +21,7 @@ struct sampler;
 struct loadgen;
 struct pprof_profile;
 struct prom_names;
+struct report_observer_cost;
 
 /* Called on the event loop when a round's values are in the timeline. */
 typedef void sampler_done_cb(struct sampler *s, void *arg);
@@ -36,6 +37,15 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
 /* Adds a Prometheus series to record (a metric reference of an assertion);
  * the reference is borrowed. Duplicates (same text) are recorded once. */
 void sampler_add_prom(struct sampler *s, const struct expr_metric *m);
+
+/* Counts the stop-the-world fetches of the rounds (goroutine dumps) and
+ * which rounds read a count, in cost (borrowed; NULL: not counted). */
+void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost);
+
+/* When the test has an ignore list, the next round started takes a
+ * goroutine?debug=1 dump whatever the policy says (gcount.h), so that its
+ * `goroutines` is exact (without one, the count is). */
+void sampler_want_dump(struct sampler *s);
 
 /* Sets the process whose /proc figures the next rounds read (0: none). */
 void sampler_set_pid(struct sampler *s, pid_t pid);

@@ -188,6 +188,30 @@ static json_t *build_measured(const struct report_measured *m)
     return o;
 }
 
+static json_t *build_cost_item(const struct report_cost_item *c)
+{
+    json_t *o = json_object();
+    set(o, "count", json_integer(c->count));
+    set(o, "seconds", num(c->seconds));
+    set(o, "max_seconds", num(c->max_seconds));
+    return o;
+}
+
+static json_t *build_cost(const struct report_observer_cost *c)
+{
+    if (!c->present)
+        return json_null();
+    json_t *o = json_object();
+    set(o, "goroutine_dumps", build_cost_item(&c->goroutine_dumps));
+    set(o, "full_dumps", build_cost_item(&c->full_dumps));
+    set(o, "forced_gcs", build_cost_item(&c->forced_gcs));
+    set(o, "count_rounds", json_integer(c->count_rounds));
+    set(o, "dump_rounds", json_integer(c->dump_rounds));
+    set(o, "target_cpu_s", num(c->target_cpu_s));
+    set(o, "cpu_window_s", num(c->cpu_window_s));
+    return o;
+}
+
 static json_t *build_test(const struct report_test *t)
 {
     json_t *o = json_object();
@@ -207,6 +231,7 @@ static json_t *build_test(const struct report_test *t)
     set(o, "pprof_base_cmd", str(t->pprof_base_cmd, REPORT_TEXT_ONE_LINE));
     set(o, "log_tail", str(t->log_tail, 0));
     set(o, "measured", build_measured(&t->measured));
+    set(o, "observer_cost", build_cost(&t->cost));
     return o;
 }
 

@@ -196,6 +196,27 @@ static void read_measured(const json_t *o, struct report_measured *m)
     m->changes = (unsigned)json_integer_value(json_object_get(o, "changes"));
 }
 
+static void read_cost_item(const json_t *o, struct report_cost_item *c)
+{
+    c->count = (unsigned)json_integer_value(json_object_get(o, "count"));
+    c->seconds = getnum(o, "seconds");
+    c->max_seconds = getnum(o, "max_seconds");
+}
+
+static void read_cost(const json_t *o, struct report_observer_cost *c)
+{
+    if (!json_is_object(o))
+        return;
+    c->present = 1;
+    read_cost_item(json_object_get(o, "goroutine_dumps"), &c->goroutine_dumps);
+    read_cost_item(json_object_get(o, "full_dumps"), &c->full_dumps);
+    read_cost_item(json_object_get(o, "forced_gcs"), &c->forced_gcs);
+    c->count_rounds = (unsigned)json_integer_value(json_object_get(o, "count_rounds"));
+    c->dump_rounds = (unsigned)json_integer_value(json_object_get(o, "dump_rounds"));
+    c->target_cpu_s = getnum(o, "target_cpu_s");
+    c->cpu_window_s = getnum(o, "cpu_window_s");
+}
+
 static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_error *err)
 {
     const json_t *name = json_object_get(o, "name");
@@ -222,6 +243,7 @@ static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_
     t->pprof_base_cmd = getstr(o, "pprof_base_cmd");
     t->log_tail = getstr(o, "log_tail");
     read_measured(json_object_get(o, "measured"), &t->measured);
+    read_cost(json_object_get(o, "observer_cost"), &t->cost);
     return 0;
 }
 

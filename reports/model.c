@@ -87,3 +87,11 @@ void report_run_free(struct report_run *r)
     free(r->suite_file);
     free(r);
 }
+
+void report_cost_add(struct report_cost_item *item, double secs)
+{
+    item->count++;
+    item->seconds += secs;
+    if (secs > item->max_seconds)
+        item->max_seconds = secs;
+}

@@ -100,6 +100,29 @@ struct report_measured {
     unsigned changes; /* how often the measured process changed after readiness */
 };
 
+/* What watching cost the target: its stop-the-world fetches, each with
+ * its fetch time (from the request to the whole response: an upper bound
+ * of the world's stop, which is part of it), and its CPU time. */
+struct report_cost_item {
+    unsigned count;
+    double seconds;     /* the fetch times added up */
+    double max_seconds; /* the longest */
+};
+
+struct report_observer_cost {
+    int present;                             /* 0: nothing was sampled of the target */
+    struct report_cost_item goroutine_dumps; /* goroutine?debug=1 and debug=0 */
+    struct report_cost_item full_dumps;      /* goroutine?debug=2 */
+    struct report_cost_item forced_gcs;      /* profiles fetched with gc=1 */
+    unsigned count_rounds; /* rounds that read the goroutine count from the index page */
+    unsigned dump_rounds;  /* rounds that dumped goroutine?debug=1 */
+    double target_cpu_s;   /* utime+stime of the measured process over the window, or NaN */
+    double cpu_window_s;   /* the wall time that CPU time was read over, or NaN */
+};
+
+/* Adds one fetch of secs to item. */
+void report_cost_add(struct report_cost_item *item, double secs);
+
 struct report_test {
     char *name;
     enum report_verdict verdict;
@@ -121,6 +144,8 @@ struct report_test {
     char *dir;        /* the test's folder under --out, or NULL */
     char *log_tail;   /* last lines of the target's stderr, or NULL */
     struct report_measured measured;
+
+    struct report_observer_cost cost; /* what watching it cost the target */
 };
 
 struct report_run {

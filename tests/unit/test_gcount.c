@@ -7,10 +7,13 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "framework/gcount.h"
+#include "framework/obs_cost.h"
 #include "framework/pprof_index.h"
 
 static int count_of(const char *text, const char *name, uint64_t *out)
@@ -140,13 +143,54 @@ static void test_policy_ignore(void **state)
     assert_true(gcount_kept(&g, 5) == 0);
 }
 
+/* The target's CPU time from /proc/PID/stat (utime + stime), whatever its
+ * command name holds; and what the fetches of a run count as. */
+static void test_cpu_and_fetches(void **state)
+{
+    (void)state;
+    double v = 0;
+    const char *stat =
+        "4433 (we) ird (name)) S 1 4433 4433 0 -1 4194560 900 0 0 0 250 150 0 0 20 0 "
+        "12 0 1234 1000000 2000 18446744073709551615";
+    assert_int_equal(obs_cpu_parse(stat, 100, &v), 0);
+    assert_true(v > 3.999 && v < 4.001);
+    assert_int_equal(obs_cpu_parse("4433 (svc S 1", 100, &v), -1);
+    assert_int_equal(obs_cpu_parse("4433 (svc) S 1 2 3", 100, &v), -1);
+    assert_int_equal(obs_cpu_parse(stat, 0, &v), -1);
+    /* this very process: readable, not negative */
+    assert_int_equal(obs_cpu_seconds(getpid(), &v), 0);
+    assert_true(v >= 0);
+
+    struct report_observer_cost c = {0};
+    obs_cost_fetch(&c, "http://h/debug/pprof/goroutine?debug=2", 0.5);
+    obs_cost_fetch(&c, "http://h/debug/pprof/goroutine?debug=1", 0.1);
+    obs_cost_fetch(&c, "http://h/debug/pprof/goroutine?debug=0", 0.3);
+    obs_cost_fetch(&c, "http://h/debug/pprof/heap?debug=0&gc=1", 0.2);
+    obs_cost_fetch(&c, "http://h/debug/pprof/heap?debug=1", 0.2);
+    obs_cost_fetch(&c, "http://h/debug/pprof/goroutineleak?debug=1", 0.2);
+    assert_int_equal(c.full_dumps.count, 1);
+    assert_int_equal(c.goroutine_dumps.count, 2);
+    assert_true(c.goroutine_dumps.seconds > 0.399 && c.goroutine_dumps.max_seconds == 0.3);
+    assert_int_equal(c.forced_gcs.count, 1);
+
+    /* a measured process that changes: its stretches add up */
+    struct obs_cpu w = {0};
+    obs_cpu_read(&w, getpid(), 10.0);
+    obs_cpu_read(&w, getpid(), 12.0);
+    obs_cpu_report(&w, &c);
+    assert_true(c.target_cpu_s >= 0 && c.cpu_window_s == 2.0);
+    struct obs_cpu none = {0};
+    obs_cpu_read(&none, 0, 1.0);
+    obs_cpu_report(&none, &c);
+    assert_true(isnan(c.target_cpu_s) && isnan(c.cpu_window_s));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_index_go119),
-        cmocka_unit_test(test_index_other_shapes),
-        cmocka_unit_test(test_policy_no_ignore),
-        cmocka_unit_test(test_policy_ignore),
+        cmocka_unit_test(test_index_go119),      cmocka_unit_test(test_index_other_shapes),
+        cmocka_unit_test(test_policy_no_ignore), cmocka_unit_test(test_policy_ignore),
+        cmocka_unit_test(test_cpu_and_fetches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
