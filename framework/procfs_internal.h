@@ -28,6 +28,10 @@ int procfs_tcp_netlink(pid_t pid, enum procfs_tcp_source src, const struct tcpco
  * when there is none. */
 int procfs_tcp_get_stats(pid_t pid, struct tcpcount_stats *st);
 
+/* The walk gap (tcpcount_set_walk_gap) of every process's state made
+ * from now on; 1 s until set (tests set 0 to see each change at once). */
+void procfs_tcp_set_walk_gap(double seconds);
+
 /* Drops pid's sock_diag state (the process is gone). */
 void procfs_tcp_forget(pid_t pid);
 

@@ -29,6 +29,7 @@ static struct slot {
     unsigned long used;
 } slots[SLOTS];
 static unsigned long clock_;
+static double walk_gap = 1.0;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* pid's slot, taken over from the least recently used one when new. */
@@ -60,6 +61,8 @@ static int ensure(struct slot *s, struct lc_error *err)
         s->off = 1;
         s->why = e;
     }
+    if (s->tc)
+        tcpcount_set_walk_gap(s->tc, walk_gap);
     if (s->off)
         lc_error_set(err, "sock_diag is not used for process %ld: %s", (long)s->pid, s->why.msg);
     return s->tc ? 0 : -1;
@@ -110,6 +113,13 @@ int procfs_tcp_get_stats(pid_t pid, struct tcpcount_stats *st)
         }
     pthread_mutex_unlock(&mu);
     return rc;
+}
+
+void procfs_tcp_set_walk_gap(double seconds)
+{
+    pthread_mutex_lock(&mu);
+    walk_gap = seconds;
+    pthread_mutex_unlock(&mu);
 }
 
 void procfs_tcp_forget(pid_t pid)

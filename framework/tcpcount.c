@@ -25,6 +25,8 @@
 
 /* a filtered dump at least this often, whatever the counters say */
 #define REFRESH_S 5.0
+/* the walks churn asks for, at most this often unless set otherwise */
+#define WALK_GAP_S 1.0
 #define ALL_STATES 0xfffu
 #define BIT(state) (1u << (state))
 
@@ -58,6 +60,9 @@ struct tcpcount {
     struct tcpcount_counters ref; /* at the last round */
     int have_ref;
     double last_refresh; /* lc_now() of the last dump filtered on the ports */
+    double last_walk;    /* lc_now() of the last round that walked */
+    double walk_gap;     /* rounds walk at most this often after the first */
+    int walk_due;        /* a change seen by a round that could not walk */
     struct twtrack tw;   /* TIME_WAIT on those ports */
     struct lc_buf text;
     struct tcpcount_stats st;
@@ -91,6 +96,7 @@ struct tcpcount *tcpcount_new(pid_t pid, struct lc_error *err)
     struct tcpcount *tc = lc_calloc(1, sizeof(*tc));
     tc->pid = pid;
     tc->sd = sd;
+    tc->walk_gap = WALK_GAP_S;
     return tc;
 }
 
@@ -104,6 +110,11 @@ void tcpcount_free(struct tcpcount *tc)
     twtrack_free(&tc->tw);
     lc_buf_free(&tc->text);
     free(tc);
+}
+
+void tcpcount_set_walk_gap(struct tcpcount *tc, double seconds)
+{
+    tc->walk_gap = seconds > 0 ? seconds : 0;
 }
 
 void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st)
@@ -302,15 +313,25 @@ static int lookups(struct tcpcount *tc, struct lc_error *err)
 }
 
 /* The dumps this round needs: listening ports filtered (TIME_WAIT and new
- * accepted sockets), then every socket for TCP inodes still unknown. */
-static int walks(struct tcpcount *tc, int tw_dirty, struct lc_error *err)
+ * accepted sockets), then every socket for TCP inodes still unknown. A
+ * round within walk_gap of the last walk only notes that one is due (the
+ * first round after the gap walks, changes or not). */
+static int walks(struct tcpcount *tc, int tw_dirty, int may_walk, struct lc_error *err)
 {
     struct walk w = {.tc = tc, .count_tw = 1, .now = lc_now()};
     int fam = 0;
     size_t need = count_kind(tc, K_NEED, &fam);
-    if (tc->nports == 0) {
+    if (tc->nports == 0)
         twtrack_clear(&tc->tw);
-    } else if (tw_dirty || need) {
+    if (!(tw_dirty && tc->nports) && !need && !tc->walk_due)
+        return 0;
+    if (!may_walk) {
+        tc->walk_due = 1;
+        return 0;
+    }
+    tc->walk_due = 0;
+    tc->last_walk = w.now;
+    if (tc->nports) {
         twtrack_clear(&tc->tw);
         if (dump(tc, AF_UNSPEC, ALL_STATES & ~BIT(PROCFS_TCP_LISTEN), tc->nports, &w, err) != 0)
             return -1;
@@ -390,7 +411,8 @@ int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
                    lc_now() - tc->last_refresh >= REFRESH_S;
     memcpy(tc->ports, ports, np * sizeof(*ports));
     tc->nports = np;
-    if (!tw_dirty && np && twtrack_refresh(&tc->tw, tc->sd, lc_now(), &tc->st.lookups, err) != 0)
+    int may_walk = !tc->have_ref || lc_now() - tc->last_walk >= tc->walk_gap;
+    if ((!tw_dirty || !may_walk) && np && twtrack_refresh(&tc->tw, tc->sd, lc_now(), &tc->st.lookups, err) != 0)
         return -1;
     classify(tc);
     /* sockets in no table are searched again once a connection was made */
@@ -399,7 +421,7 @@ int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
         for (size_t i = 0; i < tc->ne; i++)
             if (tc->e[i].kind == K_UNHASHED)
                 tc->e[i].kind = K_NEED;
-    if (walks(tc, tw_dirty, err) != 0 || lookups(tc, err) != 0)
+    if (walks(tc, tw_dirty, may_walk, err) != 0 || lookups(tc, err) != 0)
         return -1;
     tc->ref = now;
     tc->have_ref = have_now;

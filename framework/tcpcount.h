@@ -24,6 +24,11 @@
  *   have been accepted and closed between two rounds), and at least every
  *   5 s otherwise (a TIME_WAIT socket killed early by a reset is seen
  *   then).
+ * Churn (connections accepted or made every round) would make every round
+ * walk: a round walks at most once per walk gap (1 s unless set), and a
+ * change seen in between is walked at the first round after the gap, so
+ * TIME_WAIT and newly made connections may show up to that late; known
+ * sockets, listeners and closes of known sockets are exact every round.
  * The process must be in the caller's network namespace (sock_diag only
  * sees that one); tcpcount_new and tcpcount_read check it.
  */
@@ -85,6 +90,10 @@ int tcpcount_read(struct tcpcount *tc, const struct tcpcount_fd *socks, size_t n
  */
 size_t tcpcount_drop_peers(const struct tcpcount *tc, const struct procfs_endpoint *own,
                            size_t nown, struct procfs_sample *out);
+
+/* Rounds of tc walk the tables at most once per seconds (0: whenever a
+ * change asks for it); the first round always walks. */
+void tcpcount_set_walk_gap(struct tcpcount *tc, double seconds);
 
 /* The cost counters of tc so far. */
 void tcpcount_get_stats(const struct tcpcount *tc, struct tcpcount_stats *st);

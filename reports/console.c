@@ -1,4 +1,5 @@
 /* reports/console.c: the short summary printed at the end of a run. */
+#include "reports/cost.h"
 #include "reports/culprits.h"
 #include "reports/report.h"
 #include "reports/text.h"
@@ -99,6 +100,22 @@ static void put_measured(FILE *out, const struct report_measured *m, int color)
     fprintf(out, "%s\n", color ? C_OFF : "");
 }
 
+/* What watching cost the target, when it stopped it for long. */
+static void put_cost(FILE *out, const struct report_test *t, int color)
+{
+    const struct report_observer_cost *c = &t->cost;
+    double share = isfinite(t->duration_s) && t->duration_s > 0
+                       ? report_cost_stopped_s(c) / t->duration_s
+                       : 0;
+    if (!c->present ||
+        (report_cost_longest_s(c) < REPORT_COST_NOTABLE_S && share < REPORT_COST_NOTABLE_SHARE))
+        return;
+    struct lc_buf b = {0};
+    report_cost_text(&b, c);
+    fprintf(out, "    %s%s%s\n", color ? C_DIM : "", b.data, color ? C_OFF : "");
+    lc_buf_free(&b);
+}
+
 static void put_test(FILE *out, const struct report_test *t, int color)
 {
     if (color)
@@ -113,6 +130,7 @@ static void put_test(FILE *out, const struct report_test *t, int color)
     for (size_t i = 0; t->assertions && i < t->nassertions; i++)
         put_assertion(out, &t->assertions[i], color);
     put_measured(out, &t->measured, color);
+    put_cost(out, t, color);
     if (t->error) {
         fprintf(out, "    %serror:%s ", color ? C_RED : "", color ? C_OFF : "");
         put_clean(out, t->error, REPORT_TEXT_ONE_LINE);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "reports/compare.h"
+#include "reports/cost.h"
 #include "reports/culprits.h"
 #include "reports/html_int.h"
 #include "reports/text.h"
@@ -372,6 +373,11 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
         lc_buf_puts(b, "</pre></details>");
     }
     measured_line(b, &t->measured);
+    if (t->cost.present) {
+        lc_buf_puts(b, "<p class=\"sub cost\">");
+        report_cost_text(b, &t->cost); /* numbers and fixed words only */
+        lc_buf_puts(b, "</p>");
+    }
     if (t->dir) {
         lc_buf_puts(b, "<p class=\"sub\">Files: <span class=\"mono\">");
         html_esc(b, t->dir, REPORT_TEXT_ONE_LINE);

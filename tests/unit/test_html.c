@@ -155,6 +155,10 @@ static void build_run(struct report_run *r)
     t->log_tail = lc_strdup("\x1b[1mlistening\x1b[0m\n");
     t->measured = (struct report_measured){
         1, 4321, lc_strdup("sh -c <svc>"), lc_strdup("listening on 127.0.0.1:8080"), 4300, 0};
+    t->cost = (struct report_observer_cost){.present = 1, .count_rounds = 30, .dump_rounds = 3,
+                                            .target_cpu_s = 0.9, .cpu_window_s = 12};
+    report_cost_add(&t->cost.goroutine_dumps, 0.005);
+    report_cost_add(&t->cost.forced_gcs, 0.0125);
 }
 
 static int setup(void **state)
@@ -260,6 +264,13 @@ static void test_escaping(void **state)
     assert_non_null(strstr(f->html, "/proc figures of pid 4321, listening on 127.0.0.1:8080 (the "
                                     "target's pid is 4300): <span class=\"mono\">sh -c "
                                     "&lt;svc&gt;</span>"));
+    /* what watching cost the target, however little */
+    assert_non_null(strstr(f->html, "<p class=\"sub cost\">Watching cost the target "
+                                    "(stop-the-world fetches, as fetch times): 1 goroutine dumps "
+                                    "(5 ms in all, longest 5 ms), 0 debug=2 dumps, 1 forced GCs "
+                                    "(12 ms in all, longest 12 ms); 30 rounds read the goroutine "
+                                    "count, 3 dumped. The target used 0.90 CPU-s over 12.0 s "
+                                    "(7.5% of a core, its own work included).</p>"));
 }
 
 /* The <g> of a plot named name: from its start to its "</g>" (caller frees). */

@@ -88,6 +88,10 @@ static void build_pass(struct report_run *r)
     /* measured: the started process itself */
     t->measured =
         (struct report_measured){1, 77, lc_strdup("./svc"), lc_strdup("listening"), 77, 0};
+    /* watching cost little: not on the console */
+    t->cost = (struct report_observer_cost){.present = 1, .count_rounds = 40, .dump_rounds = 1,
+                                            .target_cpu_s = 0.2, .cpu_window_s = 12};
+    report_cost_add(&t->cost.goroutine_dumps, 0.004);
 }
 
 static void build_fail(struct report_run *r)
@@ -103,6 +107,12 @@ static void build_fail(struct report_run *r)
     const double ts[] = {0, 1}, vs[] = {3, 2003};
     add_series(t, "goroutines", NAN, 2003, ts, vs, 2);
     t->log_tail = lc_strdup("fine\n");
+    /* one long debug=2 dump: said on the console */
+    t->cost = (struct report_observer_cost){.present = 1, .count_rounds = 8, .dump_rounds = 2,
+                                            .target_cpu_s = NAN, .cpu_window_s = NAN};
+    report_cost_add(&t->cost.goroutine_dumps, 0.010);
+    report_cost_add(&t->cost.goroutine_dumps, 0.020);
+    report_cost_add(&t->cost.full_dumps, 0.250);
     t->measured = (struct report_measured){1,
                                            4321,
                                            lc_strdup("/tmp/b001/exe/main -addr :8080"),
@@ -449,6 +459,13 @@ static void test_console(void **state)
                            "    measured pid 4321 (listening on 127.0.0.1:8080), not the "
                            "target's pid 4300, after 1 change: /tmp/b001/exe/main -addr :8080\n"));
     assert_null(strstr(s, "measured pid 77"));
+    /* watching's cost: only where it stopped the target for long */
+    assert_non_null(strstr(s, "after 1 change: /tmp/b001/exe/main -addr :8080\n"
+                              "    Watching cost the target (stop-the-world fetches, as fetch "
+                              "times): 2 goroutine dumps (30 ms in all, longest 20 ms), 1 debug=2 "
+                              "dumps (250 ms in all, longest 250 ms), 0 forced GCs; 8 rounds read "
+                              "the goroutine count, 2 dumped.\n"));
+    assert_null(strstr(strstr(s, "Watching cost") + 1, "Watching cost")); /* not the pass */
     assert_non_null(strstr(s, "\n3 tests: 1 passed, 1 failed, 1 error (interrupted)\n"));
     free(s);
     s = console_text(f->run, 1);

@@ -362,6 +362,50 @@ static void test_unhashed_sockets(void **state)
     close(s), close(fresh), close(acc), close(l);
 }
 
+/*
+ * Churn under a 1 s walk gap: a connection accepted and closed (server
+ * first) every 20 ms for 2.5 s makes every round want a walk; the rounds
+ * walk at most once a second and the figures still reach the tables' once
+ * the churn stops, within the gap.
+ */
+static void test_churn_walks_once_per_gap(void **state)
+{
+    (void)state;
+    if (!have_netlink())
+        skip();
+    procfs_tcp_set_walk_gap(1.0);
+    procfs_tcp_forget(getpid());
+    uint16_t port = 0;
+    int l = listener(AF_INET, &port), c, s;
+    assert_true(l >= 0);
+    read_src(PROCFS_TCP_NETLINK); /* the first round walks */
+    struct tcpcount_stats a = stats(), b;
+    double start = lc_now();
+    int n = 0;
+    for (; lc_now() - start < 2.5; n++) {
+        connect_pair(AF_INET, l, port, &c, &s);
+        close(s);
+        usleep(1000);
+        close(c);
+        read_src(PROCFS_TCP_NETLINK);
+        usleep(20000);
+    }
+    b = stats();
+    double secs = lc_now() - start;
+    unsigned long walks = b.filtered_walks - a.filtered_walks + b.full_walks - a.full_walks;
+    print_message("%d churned rounds in %.2f s: %lu walks\n", n, secs, walks);
+    assert_true(n >= 40 && walks >= 1 && walks <= (unsigned long)secs + 1);
+    struct procfs_sample t = read_src(PROCFS_TCP_TABLES), x = read_src(PROCFS_TCP_NETLINK);
+    assert_true(t.tcp_time_wait >= n); /* the churn's TIME_WAIT, not counted yet */
+    struct want w = {t.tcp_established, t.tcp_close_wait, t.tcp_time_wait, t.tcp_listen};
+    for (double end = lc_now() + 1.5; !same(&x, &w) && lc_now() < end; usleep(20000))
+        x = read_src(PROCFS_TCP_NETLINK);
+    assert_true(same(&x, &w));
+    close(l);
+    procfs_tcp_set_walk_gap(0);
+    procfs_tcp_forget(getpid());
+}
+
 /* More listening ports than a filter holds: the tables count them. */
 static void test_many_listeners_fall_back(void **state)
 {
@@ -442,9 +486,11 @@ int main(void)
         cmocka_unit_test(test_random_walk_matches_tables),
         cmocka_unit_test(test_quiet_rounds_do_not_walk),
         cmocka_unit_test(test_unhashed_sockets),
+        cmocka_unit_test(test_churn_walks_once_per_gap),
         cmocka_unit_test(test_many_listeners_fall_back),
         cmocka_unit_test(test_other_netns_falls_back),
     };
+    procfs_tcp_set_walk_gap(0); /* each change seen at once, but in the churn test */
     private_netns = enter_private_netns();
     if (!private_netns)
         print_message("other processes' sockets move the counters here: the cost test is "
