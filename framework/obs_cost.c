@@ -17,6 +17,8 @@ void obs_cost_fetch(struct report_observer_cost *cost, const char *url, double s
         report_cost_add(&cost->goroutine_dumps, secs);
     else if (strstr(url, "gc=1"))
         report_cost_add(&cost->forced_gcs, secs);
+    else if (strstr(url, "/heap?"))
+        report_cost_add(&cost->heap_profiles, secs);
 }
 
 int obs_cpu_parse(const char *stat, double ticks_per_s, double *out)

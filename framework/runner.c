@@ -117,8 +117,8 @@ static void finish(struct run *r)
     evtimer_del(r->tick);
     evtimer_del(r->phase_timer);
     r->final_round = r->rounds_started + 1;
-    /* the final round's goroutines are read from stacks when they must be */
-    sampler_want_dump(r->sampler);
+    /* the final round's heap and goroutines are read whatever the pace */
+    sampler_want_exact(r->sampler);
     if (!sampler_busy(r->sampler) && !snapping(r))
         start_round(r);
 }

@@ -22,6 +22,9 @@
 #define PROFILE_MAX_BYTES (64u << 20)
 #define METRICS_MAX_BYTES (16u << 20)
 
+/* see start_rest */
+#define HEAP_PACE 50.0
+
 /* FETCH_INDEX is the goroutine source too: its failures count as the
  * goroutine profile's (fails[FETCH_GOROUTINE]) */
 enum fetch_kind { FETCH_GOROUTINE, FETCH_HEAP, FETCH_PROM, FETCH_INDEX, FETCH__COUNT };
@@ -61,6 +64,9 @@ struct sampler {
     struct pprof_profile *g_base, *g_last;
     struct gcount gc;                  /* count or dump (gcount.h) */
     unsigned long round_no;            /* rounds started, this one included */
+    double heap_t;                     /* lc_now() when the last heap profile was asked for */
+    double heap_s;                     /* its fetch time */
+    unsigned long heap_want;           /* rounds from this one fetch it whatever the pace (0: none) */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 
@@ -98,8 +104,10 @@ void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
     s->cost = cost;
 }
 
-void sampler_want_dump(struct sampler *s)
+void sampler_want_exact(struct sampler *s)
 {
+    /* a round under way may have asked for it already */
+    s->heap_want = s->round_no + 1;
     /* without an ignore list the count is as exact as a dump */
     if (s->gc.has_ignore)
         gcount_want(&s->gc, s->round_no + 1);
@@ -348,6 +356,7 @@ static void on_fetched(const struct fetch_result *r, void *arg)
         goroutine_values(s, parsed, own, r->elapsed_s);
         start_rest(s);
     } else if (pd->kind == FETCH_HEAP) {
+        s->heap_s = r->elapsed_s;
         heap_values(s, parsed);
     } else {
         prom_values(s, parsed);
@@ -375,10 +384,18 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
 /* After the goroutine count (or dump): the heap profile (never with
  * gc=1: a forced GC would run finalizers that close what the service
  * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
- * one) and the Prometheus scrape. */
+ * one) and the Prometheus scrape. Go symbolizes every allocation site's
+ * stack to write the heap profile, a cost that grows with the service's
+ * code: a round asks for it only once HEAP_PACE times the last one's
+ * fetch time went by since that one was asked for (so serving it takes
+ * at most 1/HEAP_PACE of the target's time), and the final round always. */
 static void start_rest(struct sampler *s)
 {
-    if (s->t->sample.pprof) {
+    double now = lc_now();
+    int want = s->heap_want && s->round_no >= s->heap_want;
+    if (s->t->sample.pprof && (want || now - s->heap_t >= HEAP_PACE * s->heap_s)) {
+        s->heap_t = now;
+        s->heap_want = want ? 0 : s->heap_want;
         char *h = lc_asprintf("%s/heap?debug=1", s->t->sample.pprof);
         start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
         free(h);

@@ -42,10 +42,11 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m);
  * which rounds read a count, in cost (borrowed; NULL: not counted). */
 void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost);
 
-/* When the test has an ignore list, the next round started takes a
- * goroutine?debug=1 dump whatever the policy says (gcount.h), so that its
- * `goroutines` is exact (without one, the count is). */
-void sampler_want_dump(struct sampler *s);
+/* The next round started is exact: it fetches the heap profile whatever
+ * its pace (sampler.c start_rest), and when the test has an ignore list it
+ * takes a goroutine?debug=1 dump whatever the policy says (gcount.h), so
+ * that its `goroutines` is exact (without one, the count is). */
+void sampler_want_exact(struct sampler *s);
 
 /* Sets the process whose /proc figures the next rounds read (0: none). */
 void sampler_set_pid(struct sampler *s, pid_t pid);

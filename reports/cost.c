@@ -14,12 +14,14 @@ static void item(struct lc_buf *b, const char *what, const struct report_cost_it
 
 void report_cost_text(struct lc_buf *b, const struct report_observer_cost *c)
 {
-    lc_buf_puts(b, "Watching cost the target (stop-the-world fetches, as fetch times): ");
+    lc_buf_puts(b, "Watching cost the target, as fetch times: stopping its world, ");
     item(b, "goroutine dumps", &c->goroutine_dumps);
     lc_buf_puts(b, ", ");
     item(b, "debug=2 dumps", &c->full_dumps);
     lc_buf_puts(b, ", ");
     item(b, "forced GCs", &c->forced_gcs);
+    lc_buf_puts(b, "; not stopping it, ");
+    item(b, "heap profiles", &c->heap_profiles);
     lc_buf_printf(b, "; %u rounds read the goroutine count, %u dumped", c->count_rounds,
                   c->dump_rounds);
     if (isfinite(c->target_cpu_s) && isfinite(c->cpu_window_s) && c->cpu_window_s > 0)

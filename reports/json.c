@@ -205,6 +205,7 @@ static json_t *build_cost(const struct report_observer_cost *c)
     set(o, "goroutine_dumps", build_cost_item(&c->goroutine_dumps));
     set(o, "full_dumps", build_cost_item(&c->full_dumps));
     set(o, "forced_gcs", build_cost_item(&c->forced_gcs));
+    set(o, "heap_profiles", build_cost_item(&c->heap_profiles));
     set(o, "count_rounds", json_integer(c->count_rounds));
     set(o, "dump_rounds", json_integer(c->dump_rounds));
     set(o, "target_cpu_s", num(c->target_cpu_s));

@@ -211,6 +211,7 @@ static void read_cost(const json_t *o, struct report_observer_cost *c)
     read_cost_item(json_object_get(o, "goroutine_dumps"), &c->goroutine_dumps);
     read_cost_item(json_object_get(o, "full_dumps"), &c->full_dumps);
     read_cost_item(json_object_get(o, "forced_gcs"), &c->forced_gcs);
+    read_cost_item(json_object_get(o, "heap_profiles"), &c->heap_profiles);
     c->count_rounds = (unsigned)json_integer_value(json_object_get(o, "count_rounds"));
     c->dump_rounds = (unsigned)json_integer_value(json_object_get(o, "dump_rounds"));
     c->target_cpu_s = getnum(o, "target_cpu_s");

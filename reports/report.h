@@ -114,6 +114,7 @@ struct report_observer_cost {
     struct report_cost_item goroutine_dumps; /* goroutine?debug=1 and debug=0 */
     struct report_cost_item full_dumps;      /* goroutine?debug=2 */
     struct report_cost_item forced_gcs;      /* profiles fetched with gc=1 */
+    struct report_cost_item heap_profiles;   /* heap profiles without gc=1 (not stopping) */
     unsigned count_rounds; /* rounds that read the goroutine count from the index page */
     unsigned dump_rounds;  /* rounds that dumped goroutine?debug=1 */
     double target_cpu_s;   /* utime+stime of the measured process over the window, or NaN */

@@ -11,6 +11,8 @@
 # stay out of `goroutines` between dumps; with a leak that moves the count
 # (-grow 100/s in main.leak) rounds dump again as it moves, the leak fails
 # its assertion, and `goroutines` leaves the parked ones out throughout.
+# With -sites 500 (a heap profile that takes ~0.1 s to write) rounds fetch
+# it at most 1/50 of the time, and the final round does.
 #
 # Needs jq, pgrep, timeout and tests/go/bin/parked (tests/go/build.sh).
 set -uo pipefail
@@ -59,6 +61,15 @@ check "moving leak: goroutines is the total less the parked ones, at the baselin
         | ($m.goroutines_total.baseline - $m.goroutines.baseline) as $b | $f > 1900 and ($f - $b | fabs) <= 2'
 check "moving leak: the culprit is main.leak" \
     field "$out" "$L" 'any(.culprits[]; .kind == "goroutine" and .function == "main.leak")'
+H="heap profile paced"
+check "paced heap: passes" field "$out" "$H" '.verdict == "pass"'
+check "paced heap: a costly heap profile is fetched in fewer rounds than the count" \
+    field "$out" "$H" '(.series.heap_inuse.t | length) * 2 < (.series.goroutines_total.t | length)'
+check "paced heap: the final round fetched it" \
+    field "$out" "$H" '.series.goroutines_total.t[-1] as $f | any(.series.heap_inuse.t[]; . == $f)'
+check "paced heap: serving it took at most 1/50 of the test, but the first and the final" \
+    field "$out" "$H" '.observer_cost.heap_profiles as $h | $h.count >= 2
+        and $h.seconds <= .duration_s / 50 + 2 * $h.max_seconds'
 leftovers() { ! pgrep -f "$work/tests/.*parked" >/dev/null; }
 check "cost: no target left running" leftovers
 it_done

@@ -172,6 +172,7 @@ static void test_cpu_and_fetches(void **state)
     assert_int_equal(c.goroutine_dumps.count, 2);
     assert_true(c.goroutine_dumps.seconds > 0.399 && c.goroutine_dumps.max_seconds == 0.3);
     assert_int_equal(c.forced_gcs.count, 1);
+    assert_int_equal(c.heap_profiles.count, 1); /* not gc=1: stops nothing */
 
     /* a measured process that changes: its stretches add up */
     struct obs_cpu w = {0};

@@ -159,6 +159,8 @@ static void build_run(struct report_run *r)
                                             .target_cpu_s = 0.9, .cpu_window_s = 12};
     report_cost_add(&t->cost.goroutine_dumps, 0.005);
     report_cost_add(&t->cost.forced_gcs, 0.0125);
+    report_cost_add(&t->cost.heap_profiles, 0.001);
+    report_cost_add(&t->cost.heap_profiles, 0.002);
 }
 
 static int setup(void **state)
@@ -265,10 +267,11 @@ static void test_escaping(void **state)
                                     "target's pid is 4300): <span class=\"mono\">sh -c "
                                     "&lt;svc&gt;</span>"));
     /* what watching cost the target, however little */
-    assert_non_null(strstr(f->html, "<p class=\"sub cost\">Watching cost the target "
-                                    "(stop-the-world fetches, as fetch times): 1 goroutine dumps "
-                                    "(5 ms in all, longest 5 ms), 0 debug=2 dumps, 1 forced GCs "
-                                    "(12 ms in all, longest 12 ms); 30 rounds read the goroutine "
+    assert_non_null(strstr(f->html, "<p class=\"sub cost\">Watching cost the target, as "
+                                    "fetch times: stopping its world, 1 goroutine dumps (5 ms in "
+                                    "all, longest 5 ms), 0 debug=2 dumps, 1 forced GCs (12 ms in "
+                                    "all, longest 12 ms); not stopping it, 2 heap profiles (3 ms "
+                                    "in all, longest 2 ms); 30 rounds read the goroutine "
                                     "count, 3 dumped. The target used 0.90 CPU-s over 12.0 s "
                                     "(7.5% of a core, its own work included).</p>"));
 }

@@ -461,10 +461,10 @@ static void test_console(void **state)
     assert_null(strstr(s, "measured pid 77"));
     /* watching's cost: only where it stopped the target for long */
     assert_non_null(strstr(s, "after 1 change: /tmp/b001/exe/main -addr :8080\n"
-                              "    Watching cost the target (stop-the-world fetches, as fetch "
-                              "times): 2 goroutine dumps (30 ms in all, longest 20 ms), 1 debug=2 "
-                              "dumps (250 ms in all, longest 250 ms), 0 forced GCs; 8 rounds read "
-                              "the goroutine count, 2 dumped.\n"));
+                              "    Watching cost the target, as fetch times: stopping its world, 2 "
+                              "goroutine dumps (30 ms in all, longest 20 ms), 1 debug=2 dumps (250 "
+                              "ms in all, longest 250 ms), 0 forced GCs; not stopping it, 0 heap "
+                              "profiles; 8 rounds read the goroutine count, 2 dumped.\n"));
     assert_null(strstr(strstr(s, "Watching cost") + 1, "Watching cost")); /* not the pass */
     assert_non_null(strstr(s, "\n3 tests: 1 passed, 1 failed, 1 error (interrupted)\n"));
     free(s);

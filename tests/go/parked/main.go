@@ -13,6 +13,11 @@
 // -grow N starts N more goroutines a second, parked in main.leak (a
 // goroutine leak whose count moves, apart from the parked ones of main.park).
 //
+// -sites N records every allocation in the heap profile (MemProfileRate 1)
+// and keeps 64 bytes from each of N distinct call stacks (paths through
+// main.siteA and main.siteB), so that writing the heap profile, which
+// symbolizes every site's stack, costs what it costs a large service.
+//
 // Standard library only; stops on SIGTERM or SIGINT.
 package main
 
@@ -37,7 +42,18 @@ func main() {
 	goroutines := flag.Int("goroutines", 45, "goroutines in all (parked ones are added to reach it)")
 	heapMB := flag.Int("heap", 0, "live heap to hold, in MB")
 	grow := flag.Int("grow", 0, "goroutines to start a second, parked in main.leak")
+	sites := flag.Int("sites", 0, "distinct allocation sites kept in the heap profile")
 	s := svc.New("parked")
+	if *sites > 0 {
+		runtime.MemProfileRate = 1
+		depth := 1
+		for 1<<depth < *sites {
+			depth++
+		}
+		for i := 0; i < *sites; i++ {
+			siteA(i, depth)
+		}
+	}
 
 	stop := make(chan struct{})
 	for i := runtime.NumGoroutine() + 4; i < *goroutines; i++ {
@@ -70,6 +86,32 @@ func main() {
 
 //go:noinline
 func park(stop chan struct{}) { <-stop }
+
+var kept [][]byte
+
+// siteA and siteB walk the bits of i, so each i is its own call stack.
+//
+//go:noinline
+func siteA(i, d int) {
+	if d == 0 {
+		kept = append(kept, make([]byte, 64))
+	} else if i&1 == 0 {
+		siteA(i>>1, d-1)
+	} else {
+		siteB(i>>1, d-1)
+	}
+}
+
+//go:noinline
+func siteB(i, d int) {
+	if d == 0 {
+		kept = append(kept, make([]byte, 64))
+	} else if i&1 == 0 {
+		siteA(i>>1, d-1)
+	} else {
+		siteB(i>>1, d-1)
+	}
+}
 
 //go:noinline
 func leak(stop chan struct{}) { <-stop }
