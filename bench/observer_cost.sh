@@ -17,6 +17,7 @@
 # both), sampling's share (observed - unobserved), the probe's p99 and max
 # latency, the sample interval kept (median and largest gap between the
 # observe phase's samples) and observer_cost (dumps, their longest fetch).
+# SHAPES="2 3" runs only those shapes (1: 45, 2: 10,000, 3: 100,000).
 # Needs jq. Talks to 127.0.0.1 only; stops what it started.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,9 +108,10 @@ row() {
 
 echo "observer cost: $runs alternating runs of ${secs}s per shape, medians; load average at start $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 : >"$tmp/table"
-row "45 goroutines" 45 0
-row "10,000 goroutines" 10000 0
-row "100,000 goroutines, 200 MB" 100000 200
+shapes=${SHAPES:-1 2 3}
+case " $shapes " in *" 1 "*) row "45 goroutines" 45 0 ;; esac
+case " $shapes " in *" 2 "*) row "10,000 goroutines" 10000 0 ;; esac
+case " $shapes " in *" 3 "*) row "100,000 goroutines, 200 MB" 100000 200 ;; esac
 echo "| target | CPU-s/min unobserved | observed | sampling's share | probe p99 / max ms, unobserved -> observed | interval median / largest gap | last run's observer_cost: goroutine dumps, longest (s), debug=2 dumps, longest (s), forced GCs, count rounds, dump rounds |"
 echo "|---|---|---|---|---|---|---|"
 cat "$tmp/table"
