@@ -47,7 +47,7 @@ ninja -C "$tmp/old" -j2 leakcheck >"$tmp/old-build.log" 2>&1 || { cat "$tmp/old-
 # the driver, against each build's own headers and libraries
 driver() { # NAME SRC_DIR BUILD_DIR
     cc -O2 -g -D_GNU_SOURCE -I"$2" -o "$tmp/prom_parse_$1" "$here/prom_parse.c" \
-        "$3/framework/liblc_framework.a" "$3/common/liblc_common.a" -lm
+        "$(ls "$3"/sources/liblc_sources.a "$3"/framework/liblc_framework.a 2>/dev/null | head -1)" "$3/common/liblc_common.a" -lm
 }
 driver old "$tmp/old-src" "$tmp/old"
 driver new "$root" "$build"

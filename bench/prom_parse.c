@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "framework/prom.h"
+#include "sources/prom.h"
 
 /* Parses and frees: what the bench counts instructions of. */
 __attribute__((noinline)) static size_t parse_and_free(const char *text, size_t len,

@@ -31,8 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "framework/procfs.h"
-#include "framework/procfs_internal.h"
+#include "sources/procfs.h"
+#include "sources/procfs_internal.h"
 
 static void die(const char *what)
 {

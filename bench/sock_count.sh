@@ -2,7 +2,7 @@
 # bench/sock_count.sh: leakcheck's own CPU per /proc sample round with
 # 10,000 TCP sockets on the machine, counting the target's TCP sockets the
 # old way (the whole /proc/PID/net/tcp and tcp6 tables) and the new way
-# (sock_diag netlink, framework/tcpcount.c), in the same run: the two
+# (sock_diag netlink, sources/tcpcount.c), in the same run: the two
 # alternate round by round. See bench/README.md.
 #
 # Usage: bench/sock_count.sh BUILD_DIR [ROUNDS (100)] [INTERVAL_MS (250)] [PAIRS (5000)]
@@ -67,7 +67,7 @@ if [ "${1:-}" = --inside ]; then # re-run by the outer script under unshare -n
     exit
 fi
 
-if [ $# -lt 1 ] || [ ! -f "$1/framework/liblc_framework.a" ]; then
+if [ $# -lt 1 ] || [ ! -f "$1/sources/liblc_sources.a" ]; then
     echo "usage: $0 BUILD_DIR [ROUNDS] [INTERVAL_MS] [PAIRS] (BUILD_DIR: meson setup build && ninja -C build)" >&2
     exit 2
 fi
@@ -79,7 +79,7 @@ tmp=$(mktemp -d /tmp/leakcheck-sockbench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 cc -O2 -D_GNU_SOURCE -I"$here/.." -I"$build" -o "$tmp/sock_count" "$here/sock_count.c" \
-    "$build/framework/liblc_framework.a" "$build/common/liblc_common.a" -lpthread
+    "$build/sources/liblc_sources.a" "$build/common/liblc_common.a" -lpthread
 
 # 2 x PAIRS descriptors in one process
 need=$((2 * npairs + 64))

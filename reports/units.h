@@ -20,7 +20,7 @@ enum report_unit report_unit_of(const char *metric);
 
 /* 1 for the load's figures whose points are per sampling interval and
  * whose final value is the whole load's: rps, error_rate, p50 ... p999,
- * latency_max (framework/load_series.h). */
+ * latency_max (run/load_series.h). */
 int report_per_interval(const char *metric);
 
 /* Formats v in unit u with about three significant digits: "2007",

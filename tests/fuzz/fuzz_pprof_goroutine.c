@@ -6,8 +6,8 @@
  * compare; the whole input is also read as a "# labels:" value by
  * pprof_label_value.
  */
-#include "framework/culprit.h"
-#include "framework/pprof.h"
+#include "culprits/culprit.h"
+#include "sources/pprof.h"
 #include "tests/fuzz/fuzz.h"
 
 static void walk(const struct pprof_profile *p)

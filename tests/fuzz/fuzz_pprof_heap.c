@@ -3,7 +3,7 @@
  * exact-size buffer, not NUL-terminated), then the figures leakcheck reads
  * from the MemStats trailer are looked up.
  */
-#include "framework/pprof.h"
+#include "sources/pprof.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

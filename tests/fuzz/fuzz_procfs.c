@@ -6,7 +6,7 @@
  */
 #include <sys/socket.h>
 
-#include "framework/procfs.h"
+#include "sources/procfs.h"
 #include "tests/fuzz/fuzz.h"
 
 static int cmp_u64(const void *a, const void *b)

@@ -6,7 +6,7 @@
  * the same error or keep exactly the full parse's samples of that name;
  * and the names of the text, with those nearest to go_goroutines.
  */
-#include "framework/prom.h"
+#include "sources/prom.h"
 #include "tests/fuzz/fuzz.h"
 
 static void sums(const struct prom_set *s)

@@ -8,7 +8,7 @@
  */
 #include <sys/socket.h>
 
-#include "framework/sockdiag.h"
+#include "sources/sockdiag.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/unit/sockdiag_check.h"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "framework/suite.h"
+#include "suite/suite.h"
 #include "tests/fuzz/fuzz.h"
 
 static char dir[] = "/tmp/lc-fuzz-suite.XXXXXX";

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What sampling costs the target: rounds read the goroutine count from the
 # pprof index page and dump goroutine?debug=1 only when they must
-# (framework/gcount.h), and report.json's observer_cost says what was taken.
+# (sources/gcount.h), and report.json's observer_cost says what was taken.
 #
 #   tests/integration/cost.sh BUILD_DIR
 #

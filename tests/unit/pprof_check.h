@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framework/pprof.h"
+#include "sources/pprof.h"
 
 #define G119 "tests/data/pprof/go1.19/"
 #define G12X "tests/data/pprof/go1.2x/"

@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "framework/sockdiag.h"
+#include "sources/sockdiag.h"
 
 /* A sock_diag socket, or the test skipped (saying why) when there is none. */
 static inline struct sockdiag *sockdiag_or_skip(void)

@@ -1,6 +1,6 @@
 /* tests/unit/test_compare.c: the release gate (reports/compare.c), reading
  * report.json back (reports/json_read.c) and `leakcheck compare`
- * (framework/cmd_compare.c), on runs built in memory. */
+ * (cli/cmd_compare.c), on runs built in memory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common/lc.h"
-#include "framework/commands.h"
+#include "cli/commands.h"
 #include "reports/compare.h"
 #include "reports/report.h"
 

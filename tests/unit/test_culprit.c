@@ -10,9 +10,9 @@
 
 #include <math.h>
 
-#include "framework/culprit_goroutine.h"
-#include "framework/culprit_heap.h"
-#include "framework/gdump.h"
+#include "culprits/culprit_goroutine.h"
+#include "culprits/culprit_heap.h"
+#include "sources/gdump.h"
 
 #define CG "tests/data/culprits/go1.19/"
 #define GLEAK_SRC "tests/go/goroutine-leak/main.go"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_fdsnap.c: file descriptor snapshots (framework/fdsnap.c)
+ * tests/unit/test_fdsnap.c: file descriptor snapshots (culprits/fdsnap.c)
  * from the /proc texts captured from the Go capture program
  * (tests/data/proc/go-capture/: fd.txt, net_tcp, net_tcp6, with
  * sockets.txt, the program's own list of its sockets, as the independent
@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "framework/fdsnap.h"
+#include "culprits/fdsnap.h"
 
 #define PROC "tests/data/proc/go-capture/"
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framework/fetch.h"
+#include "run/fetch.h"
 #include "tests/unit/lg_servers.h"
 #include "tests/unit/tcp_helpers.h"
 

@@ -1,6 +1,6 @@
 /* tests/unit/test_gcount.c: the goroutine count of the pprof index page
- * (framework/pprof_index.c, on a page captured from Go 1.19) and when a
- * round dumps the goroutine profile instead (framework/gcount.c). */
+ * (sources/pprof_index.c, on a page captured from Go 1.19) and when a
+ * round dumps the goroutine profile instead (sources/gcount.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "framework/gcount.h"
-#include "framework/obs_cost.h"
-#include "framework/pprof_index.h"
+#include "sources/gcount.h"
+#include "run/obs_cost.h"
+#include "sources/pprof_index.h"
 
 static int count_of(const char *text, const char *name, uint64_t *out)
 {

@@ -9,7 +9,7 @@
  */
 #include "pprof_check.h"
 
-#include "framework/gdump.h"
+#include "sources/gdump.h"
 
 #define CULP "tests/data/culprits/"
 #define DUMPSRC CULP "dumpsrc/main.go"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common/lc.h"
-#include "framework/load_series.h"
+#include "run/load_series.h"
 #include "loadgen/loadgen.h"
 
 #include "tests/unit/lg_servers.h"

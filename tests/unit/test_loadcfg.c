@@ -1,4 +1,4 @@
-/* tests/unit/test_loadcfg.c: a suite's load block (framework/loadcfg.c)
+/* tests/unit/test_loadcfg.c: a suite's load block (run/loadcfg.c)
  * driving the real engine against an evhttp server on 127.0.0.1 started
  * inside the test, which counts what arrives. */
 #include <setjmp.h>
@@ -18,8 +18,8 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/lc.h"
-#include "framework/loadcfg.h"
-#include "framework/suite.h"
+#include "run/loadcfg.h"
+#include "suite/suite.h"
 #include "tests/unit/lg_servers.h"
 
 #define DATA "tests/data/suites/"

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_own.c: what leakcheck leaves out as its own
- * (framework/own.c): the two goroutines that serve a goroutine profile
+ * (run/own.c): the two goroutines that serve a goroutine profile
  * request, in profiles Go 1.19 wrote for leakcheck's sampler
  * (tests/data/pprof/go1.19/goroutine-debug1-own-*.txt); and, live, the
  * fetcher's one kept-alive connection, its local addresses, and a process
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "framework/own.h"
+#include "run/own.h"
 #include "lg_servers.h"
 
 #define DATA "tests/data/pprof/go1.19/"

@@ -1,5 +1,5 @@
 /* tests/unit/test_peak.c: when a batch job's peak snapshots are taken
- * (framework/peak.c): a sequence of samples in, the parts due out. */
+ * (run/peak.c): a sequence of samples in, the parts due out. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "framework/peak.h"
+#include "run/peak.h"
 
 #define MIB (1024.0 * 1024.0)
 

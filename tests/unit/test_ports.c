@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "framework/ports.h"
+#include "target/ports.h"
 
 static int ephemeral_low(void)
 {

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "framework/procfs.h"
+#include "sources/procfs.h"
 #include "tests/unit/tcp_helpers.h"
 
 #define D "tests/data/proc/go-capture/"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framework/prom.h"
+#include "sources/prom.h"
 
 #define D "tests/data/prom/"
 

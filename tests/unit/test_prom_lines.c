@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framework/prom.h"
+#include "sources/prom.h"
 
 static int same_value(double a, double b)
 {

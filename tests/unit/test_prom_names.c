@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_prom_names.c: the metric names of an exposition
- * (framework/prom_names.c) and the ones nearest to a name it lacks, on the
+ * (sources/prom_names.c) and the ones nearest to a name it lacks, on the
  * captured expositions of tests/data/prom/ and hostile inputs.
  */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "framework/prom.h"
+#include "sources/prom.h"
 
 #define D "tests/data/prom/"
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "common/lc.h"
-#include "framework/serving.h"
+#include "sources/serving.h"
 
 /* What a spawned tree tells the test: who listens, on which port. */
 struct listener {

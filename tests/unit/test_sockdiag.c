@@ -23,8 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "framework/procfs.h"
-#include "framework/sockdiag.h"
+#include "sources/procfs.h"
+#include "sources/sockdiag.h"
 #include "tests/unit/sockdiag_check.h"
 #include "tests/unit/tcp_helpers.h"
 

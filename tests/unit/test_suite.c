@@ -1,4 +1,4 @@
-/* tests/unit/test_suite.c: loading suite files (framework/suite.c). */
+/* tests/unit/test_suite.c: loading suite files (suite/suite.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "framework/suite.h"
-#include "framework/suite_internal.h"
+#include "suite/suite.h"
+#include "suite/suite_internal.h"
 
 #define DATA "tests/data/suites/"
 

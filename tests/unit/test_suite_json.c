@@ -1,7 +1,7 @@
 /* tests/unit/test_suite_json.c: the suite loader's position locator, the
  * places of assertion faults and the warning about tests without
  * assertions, and its robustness against truncated and mangled files
- * (framework/suite.c, suite_json.c, checks.c). */
+ * (suite/suite.c, suite_json.c, checks.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "framework/checks.h"
-#include "framework/suite.h"
-#include "framework/suite_internal.h"
+#include "suite/checks.h"
+#include "suite/suite.h"
+#include "suite/suite_internal.h"
 
 #define DATA "tests/data/suites/"
 

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "framework/target.h"
+#include "target/target.h"
 
 static char logdir[] = "/tmp/lc_target_XXXXXX";
 

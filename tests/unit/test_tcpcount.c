@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "framework/procfs_internal.h"
-#include "framework/sockdiag.h"
-#include "framework/tcpcount.h"
+#include "sources/procfs_internal.h"
+#include "sources/sockdiag.h"
+#include "sources/tcpcount.h"
 #include "tests/unit/tcp_helpers.h"
 
 #define C "tests/data/proc/net-counters/"

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "framework/timeline.h"
+#include "run/timeline.h"
 
 static double reduce(struct timeline *tl, const char *name, enum expr_reduce r)
 {

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_twtrack.c: TIME_WAIT sockets on listening ports kept
- * between walks (framework/twtrack.c), against this kernel: a real
+ * between walks (sources/twtrack.c), against this kernel: a real
  * TIME_WAIT socket made by the test, and sockets the kernel never had, on
  * a clock the test moves.
  */
@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "framework/procfs.h"
-#include "framework/twtrack.h"
+#include "sources/procfs.h"
+#include "sources/twtrack.h"
 #include "tests/unit/tcp_helpers.h"
 
 struct collect {

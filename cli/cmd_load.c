@@ -1,0 +1,299 @@
+/* cli/cmd_load.c: `leakcheck load [flags] URL`, a drop-in for hey. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/load_output.h"
+
+struct load_args {
+    uint64_t n;
+    unsigned c;
+    double q;    /* per worker, as hey */
+    double rate; /* total */
+    double z;
+    double t;
+    const char *o;
+    const char *m;
+    const char **headers;
+    size_t nheaders;
+    const char *accept, *body, *body_file, *content_type, *auth, *host;
+    int disable_keepalive;
+    unsigned threads;
+    const char *url;
+};
+
+static void load_usage(FILE *out)
+{
+    fputs("usage: leakcheck load [options] URL\n"
+          "  -n N                requests to send (default 200); exactly N are sent\n"
+          "  -c N                concurrent connections (default 50)\n"
+          "  -q QPS              rate limit per connection, as hey (total = QPS x c)\n"
+          "  --rate N            total rate in requests/s (open model: latency from the\n"
+          "                      intended send time, late sends counted)\n"
+          "  -z DURATION         send for this long (e.g. 10s, 3m); -n is then ignored\n"
+          "  -o json             print one JSON object instead of the summary\n"
+          "  -m METHOD           HTTP method (default GET)\n"
+          "  -H \"Name: value\"    a request header (repeatable)\n"
+          "  -t SECONDS          timeout of each request (default 20, 0 for none)\n"
+          "  -A VALUE            Accept header\n"
+          "  -d BODY             request body\n"
+          "  -D FILE             request body from a file\n"
+          "  -T TYPE             Content-Type (default text/html)\n"
+          "  -a USER:PASS        basic authentication\n"
+          "  -host HOST          Host header\n"
+          "  -disable-keepalive  a new connection for every request\n"
+          "  -disable-compression, -disable-redirects  accepted (never done anyway)\n"
+          "  -cpus N, --threads N  worker threads (default: cores)\n",
+          out);
+}
+
+static int bad(const char *flag, const char *val, const char *why)
+{
+    if (val)
+        fprintf(stderr, "leakcheck load: %s %s: %s\n", flag, val, why);
+    else
+        fprintf(stderr, "leakcheck load: %s: %s\n", flag, why);
+    return -1;
+}
+
+static int parse_u64(const char *flag, const char *v, uint64_t min, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || x < min)
+        return bad(flag, v, "expected a whole number");
+    *out = x;
+    return 0;
+}
+
+static int parse_num(const char *flag, const char *v, double *out)
+{
+    const char *end = NULL;
+    if (lc_parse_double(v, &end, out) != 0 || *end || !isfinite(*out) || *out < 0)
+        return bad(flag, v, "expected a number >= 0");
+    return 0;
+}
+
+/* Applies one flag with its value (NULL for booleans). Returns 0 or -1. */
+static int apply(struct load_args *a, const char *f, const char *v)
+{
+    uint64_t u;
+    if (!strcmp(f, "n"))
+        return parse_u64("-n", v, 1, &a->n);
+    if (!strcmp(f, "c") || !strcmp(f, "cpus") || !strcmp(f, "threads")) {
+        if (parse_u64(f, v, 1, &u) != 0 || u > 1000000)
+            return bad(f, v, "expected 1 to 1000000");
+        if (!strcmp(f, "c"))
+            a->c = (unsigned)u;
+        else if (!strcmp(f, "threads") || !a->threads)
+            a->threads = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(f, "q"))
+        return parse_num("-q", v, &a->q);
+    if (!strcmp(f, "rate"))
+        return parse_num("--rate", v, &a->rate);
+    if (!strcmp(f, "t"))
+        return parse_num("-t", v, &a->t);
+    if (!strcmp(f, "z")) {
+        struct lc_error err = {0};
+        return lc_parse_duration(v, &a->z, &err) == 0 ? 0 : bad("-z", v, err.msg);
+    }
+    if (!strcmp(f, "o")) {
+        a->o = v;
+        return !strcmp(v, "json") ? 0 : bad("-o", v, "the only output type is json");
+    }
+    const char **strs[] = {&a->m, &a->accept, &a->body, &a->body_file, &a->content_type,
+                           &a->auth, &a->host};
+    const char *names[] = {"m", "A", "d", "D", "T", "a", "host"};
+    for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+        if (!strcmp(f, names[i])) {
+            *strs[i] = v;
+            return 0;
+        }
+    if (!strcmp(f, "H")) {
+        if (!strchr(v, ':'))
+            return bad("-H", v, "expected \"Name: value\"");
+        a->headers = lc_realloc(a->headers, (a->nheaders + 1) * sizeof(char *));
+        a->headers[a->nheaders++] = v;
+        return 0;
+    }
+    return bad(f, v, "unknown flag");
+}
+
+static int is_bool_flag(const char *f)
+{
+    return !strcmp(f, "disable-keepalive") || !strcmp(f, "disable-compression") ||
+           !strcmp(f, "disable-redirects") || !strcmp(f, "h2") || !strcmp(f, "h") ||
+           !strcmp(f, "help");
+}
+
+/* Go-style flags: -f value, -f=value, --f value. Returns 0, 1 for help, -1. */
+static int parse_load_args(int argc, char **argv, struct load_args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (a->url)
+                return bad("URL", arg, "only one URL");
+            a->url = arg;
+            continue;
+        }
+        const char *f = arg + (arg[1] == '-' ? 2 : 1);
+        char name[32];
+        const char *eq = strchr(f, '=');
+        size_t len = eq ? (size_t)(eq - f) : strlen(f);
+        snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1), f);
+        if (!strcmp(name, "h") || !strcmp(name, "help"))
+            return 1;
+        if (!strcmp(name, "h2"))
+            return bad("-h2", NULL, "HTTP/2 is not supported");
+        if (is_bool_flag(name)) {
+            a->disable_keepalive |= !strcmp(name, "disable-keepalive");
+            continue;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v)
+            return bad(arg, NULL, "needs a value");
+        if (apply(a, name, v) != 0)
+            return -1;
+    }
+    if (!a->url)
+        return bad("URL", NULL, "missing (leakcheck load [options] URL)");
+    if (a->z == 0 && a->n < a->c)
+        return bad("-n", NULL, "cannot be less than -c");
+    return 0;
+}
+
+static char *base64(const char *s)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s);
+    char *out = lc_malloc(4 * ((n + 2) / 3) + 1), *p = out;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)s[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned char)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)s[i + 2];
+        *p++ = tbl[(v >> 18) & 63];
+        *p++ = tbl[(v >> 12) & 63];
+        *p++ = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+        *p++ = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    *p = '\0';
+    return out;
+}
+
+/* hey's headers: Content-Type (text/html unless -T), Accept, basic auth,
+ * Host, then -H ones (which the engine lets override the defaults). */
+static char **build_headers(const struct load_args *a, size_t *n)
+{
+    char **h = lc_calloc(a->nheaders + 5, sizeof(char *));
+    size_t k = 0;
+    h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
+    if (a->accept)
+        h[k++] = lc_asprintf("Accept: %s", a->accept);
+    if (a->auth) {
+        char *b = base64(a->auth);
+        h[k++] = lc_asprintf("Authorization: Basic %s", b);
+        free(b);
+    }
+    if (a->host)
+        h[k++] = lc_asprintf("Host: %s", a->host);
+    for (size_t i = 0; i < a->nheaders; i++)
+        h[k++] = lc_strdup(a->headers[i]);
+    *n = k;
+    return h;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* Runs the engine to the end (or Ctrl-C) and prints the figures. */
+static int drive(struct loadgen *lg, const struct load_args *a)
+{
+    struct lc_error err = {0};
+    struct sigaction sa = {.sa_handler = on_sigint};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (loadgen_start(lg, &err) != 0) {
+        fprintf(stderr, "leakcheck load: %s\n", err.msg);
+        return CLI_INFRA;
+    }
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    while (!loadgen_done(lg) && !interrupted)
+        nanosleep(&ts, NULL);
+    loadgen_stop(lg);
+    loadgen_join(lg);
+    struct loadgen_stats st;
+    struct hist *lat = hist_new();
+    loadgen_snapshot(lg, &st, lat);
+    int rc = 0;
+    if (a->o)
+        rc = load_output_json(stdout, &st);
+    else
+        load_output_text(stdout, &st, lat);
+    hist_free(lat);
+    if (rc != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "leakcheck load: cannot write the output\n");
+        return CLI_INFRA;
+    }
+    return interrupted ? CLI_INTERRUPTED : CLI_OK;
+}
+
+int cmd_load(int argc, char **argv)
+{
+    struct load_args a = {.n = 200, .c = 50, .t = 20};
+    int p = parse_load_args(argc, argv, &a);
+    if (p != 0) {
+        load_usage(p > 0 ? stdout : stderr);
+        free(a.headers);
+        return p > 0 ? CLI_OK : CLI_USAGE;
+    }
+    struct lc_error err = {0};
+    char *body = NULL;
+    size_t body_len = a.body ? strlen(a.body) : 0;
+    if (a.body_file && !(body = lc_read_file(a.body_file, 1u << 30, &body_len, &err))) {
+        fprintf(stderr, "leakcheck load: -D: %s\n", err.msg);
+        free(a.headers);
+        return CLI_USAGE;
+    }
+    size_t nh = 0;
+    char **hdrs = build_headers(&a, &nh);
+    struct loadgen_request req = {.method = a.m, .url = a.url, .headers = (const char *const *)hdrs,
+                                  .nheaders = nh, .body = body ? body : a.body,
+                                  .body_len = body_len, .weight = 1};
+    struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = a.c,
+                                 .threads = a.threads, .max_requests = a.z > 0 ? 0 : a.n,
+                                 .duration_s = a.z, .rate = a.rate > 0 ? a.rate : a.q * a.c,
+                                 .timeout_s = a.t > 0 ? a.t : 1e9,
+                                 .disable_keepalive = a.disable_keepalive};
+    struct loadgen *lg = loadgen_new(&cfg, &err);
+    int rc = CLI_USAGE;
+    if (!lg)
+        fprintf(stderr, "leakcheck load: %s\n", err.msg);
+    else
+        rc = drive(lg, &a);
+    loadgen_free(lg);
+    for (size_t i = 0; i < nh; i++)
+        free(hdrs[i]);
+    free(hdrs);
+    free(body);
+    free(a.headers);
+    return rc;
+}

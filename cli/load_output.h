@@ -1,0 +1,20 @@
+/* cli/load_output.h: printing the figures of `leakcheck load`, shaped
+ * like hey's summary, or as one JSON object. */
+#ifndef LC_LOAD_OUTPUT_H
+#define LC_LOAD_OUTPUT_H
+
+#include <stdio.h>
+
+#include "loadgen/hist.h"
+#include "loadgen/loadgen.h"
+
+/* hey's text summary: totals, response time histogram, latency
+ * distribution, status codes, errors by kind. */
+void load_output_text(FILE *out, const struct loadgen_stats *st, const struct hist *lat);
+
+/* One JSON object: requests, errors, duration_s, rps, latency_ms (p50 p75
+ * p90 p95 p99 p999 max mean), status, errors_by_kind, late_sends. Returns
+ * 0 or -1 when the output could not be written. */
+int load_output_json(FILE *out, const struct loadgen_stats *st);
+
+#endif

@@ -1,0 +1,104 @@
+/* run/progress.c: what a person watching a run sees while it runs. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "run/run_internal.h"
+
+#define PLAIN_EVERY_S 5.0
+#define LIVE_EVERY_S 0.2
+
+/* The planned length of the test when it is known in advance (load by
+ * duration, or no load), else NAN; settle may end early; a batch job
+ * takes as long as it takes. */
+static double planned(const struct run *r)
+{
+    const struct suite_test *t = r->t;
+    if ((t->load.present && t->load.duration_s <= 0) || t->target.exits)
+        return NAN;
+    return t->baseline_s + (t->load.present ? t->load.duration_s : 0) + t->observe_s +
+           t->settle_s;
+}
+
+static void add_value(const struct run *r, const char *name, const char *label, struct lc_buf *b)
+{
+    double v;
+    if (timeline_reduce(r->tl, name, EXPR_FINAL, &v, NULL) != 0)
+        return;
+    if (strcmp(name, "rss") == 0)
+        lc_buf_printf(b, "  %s %.1fMB", label, v / 1048576.0);
+    else
+        lc_buf_printf(b, "  %s %.0f", label, v);
+}
+
+static void status_text(const struct run *r, struct lc_buf *b)
+{
+    double el = r->sampling ? lc_now() - r->phase_start[PHASE_BASELINE] - r->t0 : 0;
+    double total = planned(r);
+    lc_buf_printf(b, "%s  %s  %.1fs", r->t->name, r->sampling ? phase_name(r->phase) : "starting",
+                  el < 0 ? 0 : el);
+    if (!isnan(total))
+        lc_buf_printf(b, "/%.0fs", total);
+    double req;
+    if (r->t->load.present && r->t->load.requests &&
+        timeline_reduce(r->tl, "requests", EXPR_FINAL, &req, NULL) == 0)
+        lc_buf_printf(b, "  requests %.0f/%llu", req, (unsigned long long)r->t->load.requests);
+    add_value(r, "rps", "rps", b);
+    add_value(r, "goroutines", "goroutines", b);
+    add_value(r, "fds", "fds", b);
+    add_value(r, "rss", "rss", b);
+}
+
+static void clear_live(struct run *r)
+{
+    if (r->live_shown) {
+        fputs("\r\033[K", stderr);
+        r->live_shown = 0;
+    }
+}
+
+void progress(struct run *r, const char *fmt, ...)
+{
+    if (r->opts->quiet)
+        return;
+    clear_live(r);
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "  [%6.1fs] %s: ", lc_now() - r->t0, r->t->name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    r->last_progress = r->opts->live ? 0 : lc_now();
+    progress_tick(r);
+}
+
+void progress_tick(struct run *r)
+{
+    double every = r->opts->live ? LIVE_EVERY_S : PLAIN_EVERY_S;
+    if (r->opts->quiet || !r->tl || lc_now() - r->last_progress < every)
+        return;
+    if (!r->opts->live && !r->sampling)
+        return; /* plain lines only once there is something to show */
+    struct lc_buf b = {0};
+    status_text(r, &b);
+    if (r->opts->live) {
+        /* one line, redrawn in place, cut to the terminal's width so it
+         * never wraps (a wrapped line could not be redrawn) */
+        struct winsize ws;
+        int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col : 100;
+        fprintf(stderr, "\r\033[K  %.*s", cols - 3, b.data);
+        r->live_shown = 1;
+    } else {
+        fprintf(stderr, "  [%6.1fs] %s\n", lc_now() - r->t0, b.data);
+    }
+    fflush(stderr);
+    lc_buf_free(&b);
+    r->last_progress = lc_now();
+}
+
+void progress_end(struct run *r)
+{
+    clear_live(r);
+}

@@ -1,0 +1,455 @@
+/* run/sampler.c: sample rounds over every source of a test. */
+#include "run/sampler.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "culprits/culprit_goroutine.h"
+#include "sources/gcount.h"
+#include "run/load_series.h"
+#include "run/own.h"
+#include "run/obs_cost.h"
+#include "sources/pprof.h"
+#include "sources/pprof_index.h"
+#include "sources/procfs.h"
+#include "sources/prom.h"
+
+/* A source that fails this many rounds in a row ends the test. */
+#define MAX_FAILS_IN_A_ROW 3
+#define PROFILE_MAX_BYTES (64u << 20)
+#define METRICS_MAX_BYTES (16u << 20)
+
+/* see start_rest */
+#define HEAP_PACE 50.0
+
+/* FETCH_INDEX is the goroutine source too: its failures count as the
+ * goroutine profile's (fails[FETCH_GOROUTINE]) */
+enum fetch_kind { FETCH_GOROUTINE, FETCH_HEAP, FETCH_PROM, FETCH_INDEX, FETCH__COUNT };
+#define INDEX_MAX_BYTES (1u << 20)
+
+struct sampler;
+
+struct pending {
+    struct sampler *s;
+    enum fetch_kind kind;
+};
+
+struct sampler {
+    struct fetch *f;
+    const struct suite_test *t;
+    pid_t pid;
+    struct timeline *tl;
+    double t0;
+    struct load_series *load;
+    const struct expr_metric **prom;
+    size_t nprom, capprom;
+    /* the distinct metric names of prom[]: the only samples a scrape keeps */
+    const char **prom_names;
+    size_t nprom_names, capprom_names;
+    int prom_seen;                 /* a scrape parsed */
+    struct prom_names *prom_first; /* its names, when it lacked one of prom_names */
+    /* the round under way */
+    int busy;
+    int outstanding;
+    double round_t;
+    enum phase round_phase;
+    sampler_done_cb *cb;
+    void *cb_arg;
+    struct pending pend[FETCH__COUNT];
+    int fails[FETCH__COUNT + 1]; /* + /proc */
+    char fatal[1024];
+    struct pprof_profile *g_base, *g_last;
+    struct gcount gc;                  /* count or dump (gcount.h) */
+    unsigned long round_no;            /* rounds started, this one included */
+    double heap_t;                     /* lc_now() when the last heap profile was asked for */
+    double heap_s;                     /* its fetch time */
+    unsigned long heap_want;           /* rounds from this one fetch it whatever the pace (0: none) */
+    struct report_observer_cost *cost; /* where dumps are counted, or NULL */
+};
+
+struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
+                            struct timeline *tl, double t0)
+{
+    struct sampler *s = lc_calloc(1, sizeof(*s));
+    s->f = f;
+    s->t = t;
+    s->pid = pid;
+    s->tl = tl;
+    s->t0 = t0;
+    for (int k = 0; k < FETCH__COUNT; k++)
+        s->pend[k] = (struct pending){s, (enum fetch_kind)k};
+    gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
+    return s;
+}
+
+void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
+{
+    for (size_t i = 0; i < s->nprom; i++)
+        if (strcmp(s->prom[i]->text, m->text) == 0)
+            return;
+    lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
+    s->prom[s->nprom++] = m;
+    for (size_t i = 0; i < s->nprom_names; i++)
+        if (strcmp(s->prom_names[i], m->name) == 0)
+            return;
+    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
+    s->prom_names[s->nprom_names++] = m->name;
+}
+
+void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
+{
+    s->cost = cost;
+}
+
+void sampler_want_exact(struct sampler *s)
+{
+    /* a round under way may have asked for it already */
+    s->heap_want = s->round_no + 1;
+    /* without an ignore list the count is as exact as a dump */
+    if (s->gc.has_ignore)
+        gcount_want(&s->gc, s->round_no + 1);
+}
+
+void sampler_set_pid(struct sampler *s, pid_t pid)
+{
+    s->pid = pid;
+}
+
+void sampler_set_load(struct sampler *s, struct loadgen *lg)
+{
+    load_series_free(s->load);
+    /* intervals of at least half the sampling interval: a round that a
+     * phase change starts just after a tick does not make one of its own */
+    s->load = load_series_new(lg, s->tl, s->t0, s->t->sample.interval_s / 2);
+}
+
+int sampler_busy(const struct sampler *s)
+{
+    return s->busy;
+}
+
+const char *sampler_fatal(const struct sampler *s)
+{
+    return s->fatal[0] ? s->fatal : NULL;
+}
+
+const struct pprof_profile *sampler_goroutines_baseline(const struct sampler *s)
+{
+    return s->g_base;
+}
+
+const struct pprof_profile *sampler_goroutines_last(const struct sampler *s)
+{
+    return s->g_last;
+}
+
+static void put(struct sampler *s, const char *name, double v)
+{
+    timeline_add(s->tl, name, s->round_t, s->round_phase, v);
+}
+
+/* Counts a source's failure; the third in a row makes the test fatal. */
+static void failed(struct sampler *s, int src, const char *what, const char *msg)
+{
+    if (++s->fails[src] >= MAX_FAILS_IN_A_ROW && !s->fatal[0] &&
+        snprintf(s->fatal, sizeof(s->fatal), "%s failed %d times in a row: %s", what,
+                 s->fails[src], msg) < 0)
+        s->fatal[0] = '\0';
+}
+
+static void sample_proc(struct sampler *s)
+{
+    static const char *names[] = {"fds", "fd_limit", "threads", "rss", "sockets",
+                                  "tcp_established", "tcp_close_wait", "tcp_time_wait",
+                                  "tcp_listen"};
+    struct procfs_sample ps;
+    struct lc_error err = {0};
+    double vals[LC_ARRAY_LEN(names)];
+    /* the sockets of leakcheck's own requests are not the target's */
+    struct procfs_endpoint *own = NULL;
+    size_t nown = own_endpoints(s->f, &own);
+    int rc = procfs_read_excluding(s->pid, PROCFS_TCP_AUTO, own, nown, &ps, &err);
+    free(own);
+    if (rc == 0) {
+        double got[] = {ps.fds, ps.fd_limit, ps.threads, ps.rss, ps.sockets,
+                        ps.tcp_established, ps.tcp_close_wait, ps.tcp_time_wait, ps.tcp_listen};
+        memcpy(vals, got, sizeof(vals));
+        s->fails[FETCH__COUNT] = 0;
+    } else {
+        for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+            vals[i] = NAN;
+        /* a process that is gone is the runner's to report, not a source fault */
+        if (errno != ESRCH)
+            failed(s, FETCH__COUNT, "/proc", err.msg);
+    }
+    for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+        put(s, names[i], vals[i]);
+}
+
+/* The values of a round that dumped goroutine?debug=1 (p NULL: it did
+ * not parse); own: the goroutines serving leakcheck left out of it. */
+static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_t own, double secs)
+{
+    /* goroutines the suite expects to come and go are not counted */
+    uint64_t kept = p ? culprit_goroutine_kept(p, &s->t->ignore) : 0;
+    put(s, "goroutines", p ? (double)kept : NAN);
+    put(s, "goroutines_total", p ? (double)p->total : NAN);
+    if (!p)
+        return;
+    gcount_dumped(&s->gc, s->round_no, s->round_t, secs, p->total, own, p->total - kept);
+    struct pprof_profile *old_base = s->g_base, *old_last = s->g_last;
+    if (s->round_phase == PHASE_BASELINE)
+        s->g_base = p;
+    s->g_last = p;
+    /* the two may share one profile: free each old one no longer held */
+    if (old_last && old_last != s->g_base)
+        pprof_free(old_last);
+    if (old_base && old_base != old_last && old_base != s->g_base)
+        pprof_free(old_base);
+}
+
+static void heap_values(struct sampler *s, struct pprof_profile *p)
+{
+    static const struct {
+        const char *metric, *memstat;
+    } map[] = {{"heap_alloc", "HeapAlloc"},
+               {"heap_inuse", "HeapInuse"},
+               {"heap_objects", "HeapObjects"},
+               {"heap_sys", "HeapSys"},
+               {"gc_count", "NumGC"}};
+    for (size_t i = 0; i < LC_ARRAY_LEN(map); i++) {
+        double v = NAN;
+        if (p)
+            pprof_memstat(p, map[i].memstat, &v);
+        put(s, map[i].metric, v);
+    }
+    pprof_free(p);
+}
+
+static void prom_values(struct sampler *s, struct prom_set *set)
+{
+    for (size_t i = 0; i < s->nprom; i++) {
+        const struct expr_metric *m = s->prom[i];
+        struct prom_matcher *mm = lc_calloc(m->nlabels + 1, sizeof(*mm));
+        for (size_t k = 0; k < m->nlabels; k++)
+            mm[k] = (struct prom_matcher){m->labels[k].name, m->labels[k].value};
+        double v = NAN;
+        if (set && prom_sum(set, m->name, mm, m->nlabels, &v) == 0)
+            v = NAN; /* absent in this scrape: a gap, not a zero */
+        put(s, m->text, v);
+        free(mm);
+    }
+    prom_free(set);
+}
+
+/* The first scrape that parses: when it lacks a name an assertion asks
+ * for, every name it has is kept, so that the runner can tell a typo from
+ * a series the service has not created yet (sampler_prom_first). */
+static void first_scrape(struct sampler *s, const struct prom_set *set,
+                         const struct fetch_result *r)
+{
+    s->prom_seen = 1;
+    for (size_t i = 0; i < s->nprom_names; i++) {
+        size_t k = 0;
+        while (k < set->nsamples && strcmp(set->samples[k].name, s->prom_names[i]) != 0)
+            k++;
+        if (k == set->nsamples) {
+            s->prom_first = prom_names_scan(r->body, r->len);
+            return;
+        }
+    }
+}
+
+const struct prom_names *sampler_prom_first(const struct sampler *s)
+{
+    return s->prom_first;
+}
+
+static const char *kind_name(enum fetch_kind k)
+{
+    static const char *names[] = {"goroutine profile", "heap profile", "Prometheus metrics",
+                                  "goroutine count"};
+    return names[k];
+}
+
+static void start_rest(struct sampler *s);
+static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, const char *accept,
+                       size_t max);
+
+static void start_dump(struct sampler *s)
+{
+    char *g = lc_asprintf("%s/goroutine?debug=1", s->t->sample.pprof);
+    if (start_fetch(s, FETCH_GOROUTINE, g, NULL, PROFILE_MAX_BYTES) != 0)
+        start_rest(s);
+    free(g);
+}
+
+/* The index page's answer: the goroutine count, or a dump when one is
+ * due (gcount.h). A page that answers without a count (not Go's index)
+ * makes every later round dump, as an unanswered one counts as a failure
+ * of the goroutine source. */
+static void on_index(struct sampler *s, const struct fetch_result *r)
+{
+    struct lc_error err = {0};
+    uint64_t n = 0;
+    int got =
+        fetch_check(r, &err) == 0 && pprof_index_count(r->body, r->len, "goroutine", &n, &err) == 0;
+    if (!got && r->ok)
+        s->gc.index_bad = 1;
+    if (r->ok && gcount_dump_due(&s->gc, s->round_no, s->round_t, n)) {
+        start_dump(s);
+        return;
+    }
+    if (got) {
+        s->fails[FETCH_GOROUTINE] = 0;
+        if (s->cost)
+            s->cost->count_rounds++;
+    } else if (!s->t->target.exits) {
+        failed(s, FETCH_GOROUTINE, kind_name(FETCH_INDEX), err.msg);
+    }
+    put(s, "goroutines", got ? gcount_kept(&s->gc, n) : NAN);
+    put(s, "goroutines_total", got ? gcount_total(&s->gc, n) : NAN);
+    start_rest(s);
+}
+
+/* Parses a fetched body; on any fault records a gap and counts a failure. */
+static void on_fetched(const struct fetch_result *r, void *arg)
+{
+    struct pending *pd = arg;
+    struct sampler *s = pd->s;
+    struct lc_error err = {0};
+    void *parsed = NULL;
+    uint64_t own = 0;
+    if (pd->kind == FETCH_INDEX) {
+        on_index(s, r);
+        goto done;
+    }
+    /* a dump, or a heap profile with gc=1 */
+    if (s->cost)
+        obs_cost_fetch(s->cost, r->url, r->elapsed_s);
+    int got = fetch_check(r, &err) == 0;
+    if (got && pd->kind == FETCH_GOROUTINE) {
+        /* less the two goroutines serving this very request (own.h) */
+        if ((parsed = pprof_parse_goroutine(r->body, r->len, &err)))
+            own = own_drop_goroutines(parsed);
+    } else if (got && pd->kind == FETCH_HEAP)
+        parsed = pprof_parse_heap(r->body, r->len, &err);
+    /* of a scrape, only the series assertions sum are kept; every line is checked */
+    else if (got)
+        parsed = prom_parse_only(r->body, r->len, s->prom_names, s->nprom_names, &err);
+    if (got && !parsed)
+        lc_error_prefix(&err, "%s is not a valid %s (line %d, column %d)", r->url,
+                        kind_name(pd->kind), err.line, err.col);
+    if (parsed && pd->kind == FETCH_PROM && !s->prom_seen)
+        first_scrape(s, parsed, r);
+    if (parsed)
+        s->fails[pd->kind] = 0;
+    /* a batch job may not serve yet, or any more: no answer is a gap */
+    else if (r->ok || !s->t->target.exits)
+        failed(s, pd->kind, kind_name(pd->kind), err.msg);
+    if (pd->kind == FETCH_GOROUTINE) {
+        if (s->cost)
+            s->cost->dump_rounds++;
+        goroutine_values(s, parsed, own, r->elapsed_s);
+        start_rest(s);
+    } else if (pd->kind == FETCH_HEAP) {
+        s->heap_s = r->elapsed_s;
+        heap_values(s, parsed);
+    } else {
+        prom_values(s, parsed);
+    }
+done:
+    if (--s->outstanding == 0) {
+        s->busy = 0;
+        s->cb(s, s->cb_arg);
+    }
+}
+
+static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, const char *accept,
+                       size_t max)
+{
+    s->outstanding++;
+    if (fetch_get(s->f, url, s->t->sample.timeout_s, max, accept, on_fetched, &s->pend[k]) != 0) {
+        s->outstanding--;
+        failed(s, k == FETCH_INDEX ? FETCH_GOROUTINE : k, kind_name(k),
+               "libcurl could not start a request");
+        return -1;
+    }
+    return 0;
+}
+
+/* After the goroutine count (or dump): the heap profile (never with
+ * gc=1: a forced GC would run finalizers that close what the service
+ * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
+ * one) and the Prometheus scrape. Go symbolizes every allocation site's
+ * stack to write the heap profile, a cost that grows with the service's
+ * code: a round asks for it only once HEAP_PACE times the last one's
+ * fetch time went by since that one was asked for (so serving it takes
+ * at most 1/HEAP_PACE of the target's time), and the final round always. */
+static void start_rest(struct sampler *s)
+{
+    double now = lc_now();
+    int want = s->heap_want && s->round_no >= s->heap_want;
+    if (s->t->sample.pprof && (want || now - s->heap_t >= HEAP_PACE * s->heap_s)) {
+        s->heap_t = now;
+        s->heap_want = want ? 0 : s->heap_want;
+        char *h = lc_asprintf("%s/heap?debug=1", s->t->sample.pprof);
+        start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
+        free(h);
+    }
+    if (s->t->sample.prometheus)
+        start_fetch(s, FETCH_PROM, s->t->sample.prometheus, "text/plain;version=0.0.4",
+                    METRICS_MAX_BYTES);
+}
+
+int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void *arg)
+{
+    if (s->busy)
+        return -1;
+    s->busy = 1;
+    s->cb = cb;
+    s->cb_arg = arg;
+    s->round_t = lc_now() - s->t0;
+    s->round_phase = phase;
+    /* held at 1 until every fetch has been started, so a fetch failing at
+     * once cannot end the round early */
+    s->outstanding = 1;
+    if (s->pid > 0 && s->t->sample.proc)
+        sample_proc(s);
+    if (s->load)
+        load_series_sample(s->load, s->round_t, phase);
+    s->round_no++;
+    /* the goroutine count first and alone (a dump, when due, follows it):
+     * while it is written, the target serves leakcheck nothing else (own.h) */
+    int started = -1;
+    if (s->t->sample.pprof) {
+        const char *pp = s->t->sample.pprof;
+        char *ix = lc_asprintf("%s%s", pp, pp[0] && pp[strlen(pp) - 1] == '/' ? "" : "/");
+        started = start_fetch(s, FETCH_INDEX, ix, NULL, INDEX_MAX_BYTES);
+        free(ix);
+    }
+    if (started != 0)
+        start_rest(s);
+    if (--s->outstanding == 0) {
+        s->busy = 0;
+        cb(s, arg);
+    }
+    return 0;
+}
+
+void sampler_free(struct sampler *s)
+{
+    if (!s)
+        return;
+    if (s->g_last != s->g_base)
+        pprof_free(s->g_last);
+    pprof_free(s->g_base);
+    load_series_free(s->load);
+    prom_names_free(s->prom_first);
+    free(s->prom_names);
+    free(s->prom);
+    free(s);
+}

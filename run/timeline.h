@@ -1,0 +1,67 @@
+/*
+ * run/timeline.h: the run's samples, one series per metric on one
+ * clock, each point tagged with the phase it was taken in; and the
+ * reductions the assertion language asks for.
+ */
+#ifndef LC_TIMELINE_H
+#define LC_TIMELINE_H
+
+#include <stddef.h>
+
+#include "assertions/expr.h"
+#include "common/lc.h"
+
+enum phase { PHASE_BASELINE, PHASE_LOAD, PHASE_OBSERVE, PHASE_SETTLE, PHASE__COUNT };
+
+/* "baseline", "load", "observe", "settle". */
+const char *phase_name(enum phase p);
+
+struct timeline;
+
+struct timeline_point {
+    double t; /* seconds since the test began */
+    double v;
+    enum phase phase;
+};
+
+/* Returns a new empty timeline; caller frees with timeline_free. */
+struct timeline *timeline_new(void);
+void timeline_free(struct timeline *tl);
+
+/* Appends a point to the series `name` (created on first use; name copied). */
+void timeline_add(struct timeline *tl, const char *name, double t, enum phase phase, double v);
+
+/*
+ * Sets what the series `name` (created on first use) reports as its final
+ * value instead of its last point: a figure over the whole run (the load's
+ * requests/s and latency percentiles, whose points are per interval). NaN:
+ * the whole run had no value, so the final value (and growth) is missing.
+ */
+void timeline_set_final(struct timeline *tl, const char *name, double v);
+
+/* Removes the last point of series `name`, when it has one. */
+void timeline_pop(struct timeline *tl, const char *name);
+
+/* Sets the baseline value of series `name` (created when new), which
+ * baseline() and growth() then use instead of the median of its
+ * baseline-phase points; NAN unsets it. */
+void timeline_set_baseline(struct timeline *tl, const char *name, double v);
+
+/* Number of series, and the name and points of series i (borrowed). */
+size_t timeline_nseries(const struct timeline *tl);
+const char *timeline_name(const struct timeline *tl, size_t i);
+const struct timeline_point *timeline_points(const struct timeline *tl, size_t i, size_t *n);
+
+/*
+ * Computes a reduction of series `name`: final (the value set by
+ * timeline_set_final, else the last point that has a value), baseline
+ * (median of the baseline-phase points, or the value set with
+ * timeline_set_baseline), min, max, avg (all points),
+ * growth (final - baseline), slope (least squares per second over the
+ * load-phase points; over load and observe when the load phase has fewer
+ * than three). Returns 0, or -1 with err when there are no points to use.
+ */
+int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduce r, double *out,
+                    struct lc_error *err);
+
+#endif

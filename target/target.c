@@ -1,0 +1,451 @@
+/* target/target.c: starting, watching and stopping the service under test. */
+#include "target/target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+volatile sig_atomic_t target_group;
+
+struct target {
+    pid_t pid;
+    int owned; /* started by us: we stop it */
+    int ended;
+    int status;       /* from waitpid when owned */
+    int status_known; /* status holds what waitpid said */
+    double grace_s;
+    char *stderr_path;
+    char reason[128];
+};
+
+/* Builds environ plus the suite's NAME=value entries (which override). */
+static char **build_env(const struct suite_target *t)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = lc_calloc(n + t->nenv + 1, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int overridden = 0;
+        for (size_t j = 0; j < t->nenv && !overridden; j++) {
+            size_t len = strcspn(t->env[j], "=");
+            overridden = strncmp(environ[i], t->env[j], len) == 0 && environ[i][len] == '=';
+        }
+        if (!overridden)
+            env[k++] = environ[i];
+    }
+    for (size_t j = 0; j < t->nenv; j++)
+        env[k++] = t->env[j];
+    return env;
+}
+
+/* The PATH of env, the target's environment (glibc's default without one). */
+static const char *env_path(char **env)
+{
+    for (char **e = env; *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0)
+            return *e + 5;
+    return "/bin:/usr/bin";
+}
+
+/* How far the child got, sent back to the parent on failure. */
+enum { ST_OUTPUT, ST_CWD, ST_NOFILE, ST_RUN, ST_INTERP };
+
+/*
+ * In the child: execve(file); a file without a #! line runs under /bin/sh,
+ * as execvpe and env(1) do (shargv is {"/bin/sh", NULL, argv[1..]}).
+ * Returns with errno set: ST_INTERP when file exists but its interpreter
+ * or loader does not, ST_RUN otherwise.
+ */
+static int try_exec(const char *file, char *const argv[], char **shargv, char **env)
+{
+    execve(file, argv, env);
+    if (errno == ENOEXEC) {
+        shargv[1] = (char *)file;
+        execve("/bin/sh", shargv, env);
+        errno = ENOEXEC;
+    } else if (errno == ENOENT && access(file, F_OK) == 0) {
+        errno = ENOENT;
+        return ST_INTERP;
+    }
+    return ST_RUN;
+}
+
+/* 1 for the errors after which the next PATH entry is tried, as glibc does. */
+static int try_next(int e)
+{
+    return e == ENOENT || e == ENOTDIR || e == EACCES || e == ESTALE || e == ENODEV ||
+           e == ETIMEDOUT;
+}
+
+/*
+ * In the child: execvpe, except that a bare command name is looked up in
+ * the target's own PATH (suite env), where glibc's execvpe would use
+ * leakcheck's. No allocation: only execve between fork and exec. Returns
+ * (see try_exec) when nothing could be run.
+ */
+static int exec_search(char *const argv[], char **shargv, char **env)
+{
+    const char *name = argv[0];
+    if (strchr(name, '/'))
+        return try_exec(name, argv, shargv, env);
+    size_t nl = strlen(name);
+    int denied = 0, interp = 0;
+    char file[4096];
+    for (const char *p = env_path(env);;) {
+        const char *end = strchrnul(p, ':');
+        /* an empty entry is the working directory */
+        const char *dir = end > p ? p : ".";
+        size_t dl = end > p ? (size_t)(end - p) : 1;
+        if (dl + nl + 2 <= sizeof(file)) {
+            memcpy(file, dir, dl);
+            file[dl] = '/';
+            memcpy(file + dl + 1, name, nl + 1);
+            interp |= try_exec(file, argv, shargv, env) == ST_INTERP;
+            if (!try_next(errno))
+                return ST_RUN;
+            denied |= errno == EACCES;
+        }
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    errno = denied ? EACCES : ENOENT;
+    return interp && !denied ? ST_INTERP : ST_RUN;
+}
+
+/* In the child: never returns. Reports a failure as an errno on errpipe. */
+static void child_exec(const struct suite_target *t, char **env, char **shargv, int out, int errfd,
+                       int errpipe)
+{
+    int stage = ST_OUTPUT, e = 0;
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+        goto fail;
+    /* nothing of ours leaks into the target: its fd count is its own */
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* whatever leakcheck inherited or set (SIGPIPE ignored; a CI agent or
+     * nohup ignoring SIGHUP or SIGINT), the target starts with every
+     * signal at its default, as a login shell would give it */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL); /* EINVAL for the few the kernel reserves */
+    stage = ST_CWD;
+    if (t->cwd && chdir(t->cwd) != 0)
+        goto fail;
+    stage = ST_NOFILE;
+    if (t->nofile > 0) {
+        struct rlimit rl = {(rlim_t)t->nofile, (rlim_t)t->nofile};
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            goto fail;
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    stage = exec_search(t->command, shargv, env);
+fail:
+    e = errno;
+    int msg[2] = {stage, e};
+    if (write(errpipe, msg, sizeof(msg)) < 0)
+        _exit(126);
+    _exit(127);
+}
+
+/* The parent's message for a child that failed at stage with errno e. */
+static void exec_error(struct lc_error *err, const struct suite_target *t, char **env, int stage,
+                       int e)
+{
+    static const char *const verb[] = {"redirect output", "enter cwd", "set nofile", "run", "run"};
+    const char *what = stage == ST_CWD ? t->cwd : t->command[0];
+    if (stage < ST_OUTPUT || stage > ST_INTERP)
+        stage = ST_RUN;
+    if (stage == ST_INTERP)
+        lc_error_set(err,
+                     "cannot run %s: it exists, but the interpreter of its #! line (or its "
+                     "loader) does not",
+                     what);
+    else if (stage == ST_RUN && e == ENOENT && !strchr(what, '/'))
+        lc_error_set(err, "cannot run %s: not found in the target's PATH %s", what, env_path(env));
+    else
+        lc_error_set(err, "cannot %s %s: %s", verb[stage], what, strerror(e));
+}
+
+/* {"/bin/sh", NULL, command[1..]}: the argv for a script without #!, made
+ * before fork so that the child allocates nothing. */
+static char **sh_argv(const struct suite_target *t)
+{
+    char **v = lc_calloc(t->ncommand + 2, sizeof(char *));
+    v[0] = "/bin/sh";
+    for (size_t i = 1; i < t->ncommand; i++)
+        v[i + 1] = t->command[i];
+    return v;
+}
+
+static int spawn(struct target *tg, const struct suite_target *t, const char *logdir,
+                 struct lc_error *err)
+{
+    char *outp = lc_asprintf("%s/stdout.log", logdir);
+    tg->stderr_path = lc_asprintf("%s/stderr.log", logdir);
+    int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int errfd = open(tg->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int pipefd[2] = {-1, -1};
+    char **env = NULL, **shargv = NULL;
+    int rc = -1;
+    if (out < 0 || errfd < 0) {
+        lc_error_set(err, "cannot create target logs in %s: %s", logdir, strerror(errno));
+        goto cleanup;
+    }
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        lc_error_set(err, "pipe: %s", strerror(errno));
+        goto cleanup;
+    }
+    env = build_env(t);
+    shargv = sh_argv(t);
+    pid_t pid = fork();
+    if (pid < 0) {
+        lc_error_set(err, "fork: %s", strerror(errno));
+        goto cleanup;
+    }
+    if (pid == 0)
+        child_exec(t, env, shargv, out, errfd, pipefd[1]);
+    setpgid(pid, pid);
+    target_group = pid;
+    close(pipefd[1]);
+    pipefd[1] = -1;
+    int msg[2];
+    ssize_t n;
+    while ((n = read(pipefd[0], msg, sizeof(msg))) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof(msg)) {
+        waitpid(pid, NULL, 0);
+        exec_error(err, t, env, msg[0], msg[1]);
+        goto cleanup;
+    }
+    tg->pid = pid;
+    tg->owned = 1;
+    rc = 0;
+cleanup:
+    free(shargv);
+    free(env);
+    if (pipefd[0] >= 0)
+        close(pipefd[0]);
+    if (pipefd[1] >= 0)
+        close(pipefd[1]);
+    if (errfd >= 0)
+        close(errfd);
+    if (out >= 0)
+        close(out);
+    free(outp);
+    return rc;
+}
+
+static int read_pid_file(const char *path, pid_t *pid, struct lc_error *err)
+{
+    char *text = lc_read_file(path, 64, NULL, err);
+    if (!text)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    while (end && (*end == '\n' || *end == ' ' || *end == '\r'))
+        end++;
+    int ok = errno == 0 && end != text && *end == '\0' && v > 0 && v < (1L << 30);
+    if (!ok)
+        lc_error_set(err, "%s does not hold a process id", path);
+    else
+        *pid = (pid_t)v;
+    free(text);
+    return ok ? 0 : -1;
+}
+
+struct target *target_start(const struct suite_target *t, const char *logdir, struct lc_error *err)
+{
+    struct target *tg = lc_calloc(1, sizeof(*tg));
+    tg->grace_s = t->stop_grace_s;
+    if (t->command) {
+        if (spawn(tg, t, logdir, err) != 0)
+            goto fail;
+        return tg;
+    }
+    tg->pid = t->pid;
+    if (t->pid_file && read_pid_file(t->pid_file, &tg->pid, err) != 0)
+        goto fail;
+    if (kill(tg->pid, 0) != 0 && errno == ESRCH) {
+        lc_error_set(err, "no process with pid %ld to attach to", (long)tg->pid);
+        goto fail;
+    }
+    return tg;
+fail:
+    free(tg->stderr_path);
+    free(tg);
+    return NULL;
+}
+
+pid_t target_pid(const struct target *tg)
+{
+    return tg->pid;
+}
+
+static void describe_status(struct target *tg)
+{
+    int st = tg->status;
+    if (!tg->status_known)
+        snprintf(tg->reason, sizeof(tg->reason), "ended (its exit status is not known)");
+    else if (WIFEXITED(st))
+        snprintf(tg->reason, sizeof(tg->reason), "exited with status %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(tg->reason, sizeof(tg->reason), "was killed by signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else
+        snprintf(tg->reason, sizeof(tg->reason), "ended");
+}
+
+/* An exited process whose parent has not reaped it still answers kill(0). */
+static int is_zombie(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    char *stat = lc_read_file(path, 4096, NULL, NULL);
+    if (!stat)
+        return 0;
+    const char *paren = strrchr(stat, ')');
+    int z = paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+    free(stat);
+    return z;
+}
+
+int target_poll(struct target *tg)
+{
+    if (tg->ended)
+        return 1;
+    if (!tg->owned) {
+        if ((kill(tg->pid, 0) != 0 && errno == ESRCH) || is_zombie(tg->pid)) {
+            tg->ended = 1;
+            snprintf(tg->reason, sizeof(tg->reason), "is gone (pid %ld)", (long)tg->pid);
+        }
+        return tg->ended;
+    }
+    pid_t r = waitpid(tg->pid, &tg->status, WNOHANG);
+    if (r == tg->pid || (r < 0 && errno == ECHILD)) {
+        tg->ended = 1;
+        tg->status_known = r == tg->pid;
+        describe_status(tg);
+    }
+    return tg->ended;
+}
+
+const char *target_exit_reason(const struct target *tg)
+{
+    return tg->ended ? tg->reason : "is running";
+}
+
+int target_exit_code(const struct target *tg)
+{
+    if (!tg->ended || !tg->status_known)
+        return -1;
+    if (WIFEXITED(tg->status))
+        return WEXITSTATUS(tg->status);
+    if (WIFSIGNALED(tg->status))
+        return 128 + WTERMSIG(tg->status);
+    return -1;
+}
+
+char *target_log_tail(const struct target *tg, int lines)
+{
+    if (!tg->stderr_path)
+        return NULL;
+    FILE *f = fopen(tg->stderr_path, "rb");
+    if (!f)
+        return NULL;
+    char buf[8192];
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    long from = size > (long)sizeof(buf) - 1 ? size - (long)sizeof(buf) + 1 : 0;
+    fseek(f, from, SEEK_SET);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    if (n == 0)
+        return NULL;
+    char *p = buf + n;
+    int seen = 0;
+    while (p > buf && seen < lines) {
+        p--;
+        if (*p == '\n')
+            seen++;
+    }
+    if (*p == '\n')
+        p++;
+    return lc_strdup(p);
+}
+
+/* Waits up to secs for the owned target to end. Returns 1 when it did. */
+static int wait_end(struct target *tg, double secs)
+{
+    double until = lc_now() + secs;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    while (!target_poll(tg)) {
+        if (lc_now() >= until)
+            return 0;
+        nanosleep(&ts, NULL);
+    }
+    return 1;
+}
+
+int target_stop(struct target *tg)
+{
+    if (!tg->owned)
+        return target_poll(tg) ? -1 : 0;
+    int already = target_poll(tg);
+    /* the group may outlive its leader: signal it in any case */
+    kill(-tg->pid, SIGTERM);
+    if (already) {
+        kill(-tg->pid, SIGKILL);
+        if (target_group == tg->pid)
+            target_group = 0;
+        return -1;
+    }
+    int rc = 1;
+    double until = lc_now() + tg->grace_s;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    if (wait_end(tg, tg->grace_s)) {
+        rc = 0;
+        /* a wrapper (sh -c, go run) ends at once on SIGTERM; the server it
+         * started, in the same group, still gets the grace to shut down */
+        while (kill(-tg->pid, 0) == 0 && lc_now() < until)
+            nanosleep(&ts, NULL);
+    }
+    kill(-tg->pid, SIGKILL);
+    if (rc)
+        wait_end(tg, 5.0);
+    if (target_group == tg->pid)
+        target_group = 0;
+    return rc;
+}
+
+void target_free(struct target *tg)
+{
+    if (!tg)
+        return;
+    if (tg->owned && !tg->ended)
+        target_stop(tg);
+    free(tg->stderr_path);
+    free(tg);
+}
