@@ -109,7 +109,7 @@ static void print_table(const struct culprit_list *l, int heap, size_t top)
     char g[32], b[32], a[32];
     printf("%10s %10s %10s  %s\n", "growth", "before", "after", "function at location");
     for (size_t i = 0; i < l->n && (top == 0 || i < top); i++) {
-        const struct report_culprit *c = &l->items[i];
+        const struct culprit *c = &l->items[i];
         if (heap) {
             bytes_str(c->growth, g + 1, sizeof(g) - 1);
             g[0] = '+';

@@ -8,12 +8,12 @@
 
 #include "common/arena.h"
 
-struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind,
+struct culprit *culprit_list_add(struct culprit_list *l, const char *kind,
                                         const char *function, const char *location, double before,
                                         double after, char *detail)
 {
     lc_grow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
-    struct report_culprit *c = &l->items[l->n++];
+    struct culprit *c = &l->items[l->n++];
     memset(c, 0, sizeof(*c));
     c->kind = lc_strdup(kind);
     c->function = function ? lc_strdup(function) : NULL;
@@ -27,7 +27,7 @@ struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind
 
 static int by_growth(const void *a, const void *b)
 {
-    const struct report_culprit *x = a, *y = b;
+    const struct culprit *x = a, *y = b;
     if (x->growth != y->growth)
         return x->growth > y->growth ? -1 : 1;
     if (x->after != y->after)
@@ -41,7 +41,7 @@ void culprit_list_sort(struct culprit_list *l)
         qsort(l->items, l->n, sizeof(*l->items), by_growth);
 }
 
-void culprit_free_fields(struct report_culprit *c)
+void culprit_free_fields(struct culprit *c)
 {
     free(c->kind);
     free(c->function);

@@ -1,6 +1,6 @@
 /*
  * culprits/culprit.h: what the culprit analyses share -- a list of
- * culprits (struct report_culprit) being built, which Go frames are the
+ * culprits (struct culprit, plain: run/ turns them into the report's) being built, which Go frames are the
  * service's own code, stack keys made of function names, and a table of
  * groups keyed by string.
  *
@@ -13,11 +13,29 @@
 #include <stddef.h>
 
 #include "sources/pprof.h"
-#include "reports/report.h"
+
+/* Why a culprit is named. */
+enum culprit_basis {
+    CULPRIT_GROWTH, /* it grew between the baseline and the end */
+    CULPRIT_LEVEL,  /* it holds the most at the end (set by run/ only) */
+};
+
+/* One thing that grew, or holds the most at the end: a goroutine group, a
+ * heap allocation site, a kind of file descriptor or socket, or
+ * ("finalizer") a kind of descriptor only a forced GC closed. */
+struct culprit {
+    char *kind;     /* "goroutine", "heap", "fd", "socket", "finalizer" */
+    char *function; /* the first frame that is the service's own code, or NULL */
+    char *location; /* "file.go:123", a directory, or a peer address */
+    double before, after, growth; /* counts (bytes for heap); before NaN: not known */
+    char *detail;   /* wait state and time, creator, blocking frame, path or peer */
+    int proven;     /* 1: Go's own goroutineleak profile says these are leaked */
+    enum culprit_basis basis;
+};
 
 /* Culprits being collected; start with {0}. Items own their strings. */
 struct culprit_list {
-    struct report_culprit *items;
+    struct culprit *items;
     size_t n, cap;
 };
 
@@ -26,7 +44,7 @@ struct culprit_list {
  * location may be NULL); detail is taken over (may be NULL). growth is
  * after - before. Returns the new item (borrowed: it moves on the next add).
  */
-struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind,
+struct culprit *culprit_list_add(struct culprit_list *l, const char *kind,
                                         const char *function, const char *location, double before,
                                         double after, char *detail);
 
@@ -34,7 +52,7 @@ struct report_culprit *culprit_list_add(struct culprit_list *l, const char *kind
 void culprit_list_sort(struct culprit_list *l);
 
 /* Frees what one culprit holds (not the culprit itself). */
-void culprit_free_fields(struct report_culprit *c);
+void culprit_free_fields(struct culprit *c);
 
 /* Frees every item's strings and the array; the list is empty after. */
 void culprit_list_free(struct culprit_list *l);

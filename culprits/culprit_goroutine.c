@@ -15,34 +15,14 @@ static const struct pprof_frame *leaf_frame(const struct pprof_frame *f, size_t 
     return NULL;
 }
 
-static int listed(char *const *names, const char *func)
-{
-    for (size_t i = 0; names && names[i]; i++)
-        if (strcmp(names[i], func) == 0)
-            return 1;
-    return 0;
-}
-
 int culprit_goroutine_ignored(const struct pprof_stack *st, const struct suite_ignore *ig)
 {
-    if (!ig)
-        return 0;
-    const struct pprof_frame *top = leaf_frame(st->frames, st->nframes);
-    if (top && listed(ig->top_function, top->func))
-        return 1;
-    for (size_t i = 0; ig->any_function && i < st->nframes; i++)
-        if (st->frames[i].func && listed(ig->any_function, st->frames[i].func))
-            return 1;
-    return 0;
+    return ig ? pprof_stack_listed(st, ig->top_function, ig->any_function) : 0;
 }
 
 uint64_t culprit_goroutine_kept(const struct pprof_profile *p, const struct suite_ignore *ig)
 {
-    uint64_t ignored = 0;
-    for (size_t i = 0; ig && i < p->nstacks; i++)
-        if (culprit_goroutine_ignored(&p->stacks[i], ig))
-            ignored += p->stacks[i].count;
-    return ignored > p->total ? 0 : p->total - ignored;
+    return ig ? pprof_count_unlisted(p, ig->top_function, ig->any_function) : p->total;
 }
 
 /* One group of the diff. */
@@ -243,7 +223,7 @@ static void add_culprit(struct culprit_list *out, const struct group *g, const s
     long k = culprit_pick_frame(st->frames, st->nframes);
     char *loc = k >= 0 ? culprit_location(&st->frames[k]) : NULL;
     const struct dump_group *dg = dump_match(ix, st);
-    struct report_culprit *c =
+    struct culprit *c =
         culprit_list_add(out, "goroutine", k >= 0 ? st->frames[k].func : "(unknown)", loc,
                          g->before, g->after, describe(g, dg, proven));
     c->proven = proven > 0;

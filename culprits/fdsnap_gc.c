@@ -59,7 +59,7 @@ size_t fdsnap_gc_closed(const struct fdsnap *old, const struct fdsnap *pre,
         double n = c->opened && c->accepted ? (double)closed[i] / 2 : (double)closed[i];
         if (closed[i] == 0 || n < min_closed || (named && culprit_table_find(named, what) >= 0))
             continue;
-        struct report_culprit *rc = culprit_list_add(
+        struct culprit *rc = culprit_list_add(
             out, "finalizer", NULL, c->location, (double)c->count,
             (double)fdsnap_class_count(post, what), sentence(c, what, closed[i], when));
         rc->growth = (double)closed[i]; /* how many the collector closed */

@@ -103,7 +103,7 @@ static int kind_index(unsigned bit)
 }
 
 struct ranked {
-    struct report_culprit c;
+    struct culprit c;
     int relevant;
     double score;
 };
@@ -114,10 +114,26 @@ static int by_rank(const void *a, const void *b)
     if (x->relevant != y->relevant)
         return y->relevant - x->relevant;
     if (x->c.basis != y->c.basis)
-        return x->c.basis == REPORT_BASIS_LEVEL ? -1 : 1;
+        return x->c.basis == CULPRIT_LEVEL ? -1 : 1;
     if (x->c.proven != y->c.proven)
         return y->c.proven - x->c.proven;
     return (x->score < y->score) - (x->score > y->score);
+}
+
+/* The report's culprit of c, taking its strings over. */
+static struct report_culprit run_culprit_to_report(const struct culprit *c)
+{
+    return (struct report_culprit){
+        .kind = c->kind,
+        .function = c->function,
+        .location = c->location,
+        .before = c->before,
+        .after = c->after,
+        .growth = c->growth,
+        .detail = c->detail,
+        .proven = c->proven,
+        .basis = c->basis == CULPRIT_LEVEL ? REPORT_BASIS_LEVEL : REPORT_BASIS_GROWTH,
+    };
 }
 
 /* Sorts l (see the top) into rt, keeping at most MAX_CULPRITS; the list is
@@ -127,11 +143,11 @@ static void rank_into(struct culprit_list *l, unsigned relevant, double min_coun
 {
     struct ranked *rk = lc_calloc(l->n + 1, sizeof(*rk));
     for (size_t i = 0; i < l->n; i++) {
-        const struct report_culprit *c = &l->items[i];
+        const struct culprit *c = &l->items[i];
         unsigned bit = kind_bit(c->kind);
         rk[i].c = *c;
         rk[i].relevant = (relevant & bit) != 0;
-        if (c->basis == REPORT_BASIS_LEVEL)
+        if (c->basis == CULPRIT_LEVEL)
             rk[i].score = totals[kind_index(bit)] > 0 ? c->after / totals[kind_index(bit)] : 0;
         else
             rk[i].score = c->growth / (bit == KIND_HEAP ? MIN_HEAP_GROWTH : min_count);
@@ -141,7 +157,7 @@ static void rank_into(struct culprit_list *l, unsigned relevant, double min_coun
     rt->culprits = lc_calloc(keep + 1, sizeof(*rt->culprits));
     for (size_t i = 0; i < l->n; i++) {
         if (i < keep)
-            rt->culprits[i] = rk[i].c;
+            rt->culprits[i] = run_culprit_to_report(&rk[i].c);
         else
             culprit_free_fields(&rk[i].c);
     }
@@ -153,7 +169,7 @@ static void rank_into(struct culprit_list *l, unsigned relevant, double min_coun
 
 static int by_after(const void *a, const void *b)
 {
-    const struct report_culprit *x = a, *y = b;
+    const struct culprit *x = a, *y = b;
     return (x->after < y->after) - (x->after > y->after);
 }
 
@@ -165,7 +181,7 @@ static void keep_top(struct culprit_list *l, size_t from, int have_base)
     while (l->n > from + LEVEL_TOP)
         culprit_free_fields(&l->items[--l->n]);
     for (size_t i = from; i < l->n; i++) {
-        l->items[i].basis = REPORT_BASIS_LEVEL;
+        l->items[i].basis = CULPRIT_LEVEL;
         if (!have_base)
             l->items[i].before = l->items[i].growth = NAN;
     }
@@ -208,11 +224,11 @@ static void drop_doubles(struct culprit_list *l)
 {
     size_t n = 0;
     for (size_t i = 0; i < l->n; i++) {
-        const struct report_culprit *c = &l->items[i];
+        const struct culprit *c = &l->items[i];
         int twin = 0;
-        for (size_t k = 0; c->basis == REPORT_BASIS_GROWTH && k < l->n && !twin; k++) {
-            const struct report_culprit *o = &l->items[k];
-            twin = o->basis == REPORT_BASIS_LEVEL && same_text(c->kind, o->kind) &&
+        for (size_t k = 0; c->basis == CULPRIT_GROWTH && k < l->n && !twin; k++) {
+            const struct culprit *o = &l->items[k];
+            twin = o->basis == CULPRIT_LEVEL && same_text(c->kind, o->kind) &&
                    same_text(c->function, o->function) && same_text(c->location, o->location) &&
                    same_text(c->detail, o->detail);
         }

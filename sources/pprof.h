@@ -98,6 +98,13 @@ struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_e
  * move down by one). */
 void pprof_drop(struct pprof_profile *p, size_t i, uint64_t n);
 
+/* 1 when the stack's innermost named frame is in top, or any of its frames
+ * in any (NULL-terminated lists of function names, each may be NULL). */
+int pprof_stack_listed(const struct pprof_stack *st, char *const *top, char *const *any);
+
+/* The profile's total without the records pprof_stack_listed picks. */
+uint64_t pprof_count_unlisted(const struct pprof_profile *p, char *const *top, char *const *any);
+
 /* pprof_free(NULL) is a no-op. */
 void pprof_free(struct pprof_profile *p);
 

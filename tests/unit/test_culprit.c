@@ -125,7 +125,7 @@ static void test_goroutine_leak(void **state)
     struct culprit_list l = {0};
     struct culprit_goroutine_opts o = {10, NULL, d, NULL};
     assert_int_equal(culprit_goroutines(b, f, &o, &l), 1);
-    const struct report_culprit *c = &l.items[0];
+    const struct culprit *c = &l.items[0];
     assert_string_equal(c->kind, "goroutine");
     assert_string_equal(c->function, "main.(*service).priceWithin.func1");
     char want[256];
@@ -190,7 +190,7 @@ static void test_labels_and_ignore(void **state)
         if (p->stacks[i].labels && strcmp(p->stacks[i].frames[0].func, "main.waitOnChan") == 0)
             want += (double)p->stacks[i].count;
     for (size_t i = 0; i < l.n; i++) {
-        const struct report_culprit *c = &l.items[i];
+        const struct culprit *c = &l.items[i];
         if (strcmp(c->function, "main.waitOnChan") != 0 || !strstr(c->detail, "labels"))
             continue;
         labelled++;
@@ -254,7 +254,7 @@ static void test_heap_leak(void **state)
     struct culprit_list l = {0};
     assert_true(culprit_heap(b, f, 1 << 20, &l) >= 1);
     culprit_list_sort(&l);
-    const struct report_culprit *c = &l.items[0];
+    const struct culprit *c = &l.items[0];
     assert_string_equal(c->kind, "heap");
     assert_string_equal(c->function, "main.render");
     char want[256];
@@ -297,7 +297,7 @@ static void test_holders(void **state)
     assert_int_equal(culprit_heap(f, f, 1, &l), 0);
     assert_true(culprit_heap_holders(f, f, 0.1 * total, &l) >= 1);
     culprit_list_sort(&l);
-    const struct report_culprit *c = &l.items[0];
+    const struct culprit *c = &l.items[0];
     for (size_t i = 1; i < l.n; i++)
         assert_true(l.items[i].after >= 0.1 * total);
     assert_string_equal(c->function, "main.render");

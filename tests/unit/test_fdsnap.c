@@ -159,7 +159,7 @@ static int dial(unsigned port)
     return fd;
 }
 
-static const struct report_culprit *find(const struct culprit_list *l, const char *needle)
+static const struct culprit *find(const struct culprit_list *l, const char *needle)
 {
     for (size_t i = 0; i < l->n; i++)
         if (l->items[i].detail && strstr(l->items[i].detail, needle))
@@ -200,7 +200,7 @@ static void test_live(void **state)
     struct culprit_list l = {0};
     assert_int_equal(fdsnap_diff(before, after, 3, &l), 3);
     snprintf(what, sizeof(what), "12 files in %s", dir);
-    const struct report_culprit *c = find(&l, what);
+    const struct culprit *c = find(&l, what);
     assert_string_equal(c->kind, "fd");
     assert_string_equal(c->location, dir);
     assert_true(c->growth == 12);
@@ -308,7 +308,7 @@ static void test_gc_closed(void **state)
     struct culprit_table *named = culprit_table_new();
     assert_int_equal(fdsnap_gc_closed(old, pre, post, 3, "at the end of the test", named, &l), 2);
     /* f-6 is gone too, but it was not open at the first read */
-    const struct report_culprit *c = find(&l, "5 files in /tmp/spool were closed only by the "
+    const struct culprit *c = find(&l, "5 files in /tmp/spool were closed only by the "
                                               "garbage collector (at the end of the test): "
                                               "dropped without Close, e.g. f-");
     assert_string_equal(c->kind, "finalizer");
