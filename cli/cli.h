@@ -1,6 +1,13 @@
-/* cli/cli.h: the command line. */
+/* cli/cli.h: what the commands share (cli/main.c picks the command,
+ * cli/commands.h lists them). */
 #ifndef LC_CLI_H
 #define LC_CLI_H
+
+#include <stdio.h>
+
+#include "common/lc.h"
+#include "suite/checks.h"
+#include "suite/suite.h"
 
 /* Exit codes, mapped in one place. */
 enum cli_exit {
@@ -12,7 +19,21 @@ enum cli_exit {
     CLI_INTERRUPTED = 130,
 };
 
-/* Runs the command line; returns the process exit code. */
-int cli_main(int argc, char **argv);
+/* Prints leakcheck's usage (every command, the exit codes) to out. */
+void cli_usage(FILE *out);
+
+/* 1 when arg asks for help (-h, --help). */
+int cli_is_help(const char *arg);
+
+/* Prints "leakcheck: " and the message, and a line break, to stderr. */
+void cli_error(const char *fmt, ...) LC_PRINTF(1, 2);
+
+/*
+ * Loads the suite at path, picking free ports, and checks every assertion;
+ * prints faults and warnings (with comparing, for run --compare, not the
+ * one about a test without assertions). Returns NULL on any fault, else
+ * the suite, with its checks in *checks (the caller frees both).
+ */
+struct suite *cli_load_checked(const char *path, int comparing, struct checks **checks);
 
 #endif

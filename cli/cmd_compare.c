@@ -6,8 +6,8 @@
  *       the verdict; exits 1 when B regressed against A, 2 on bad usage or
  *       an unreadable report, else 0.
  *   leakcheck run SUITE --compare previous/report.json
- *       (cli.c) reads the previous report before anything starts and adds
- *       the comparison to every test after the run (cmd_compare_apply).
+ *       (cli/cmd_run.c) reads the previous report before anything starts and
+ *       adds the comparison to every test after the run (run/run_suite.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,32 +20,6 @@
 #include "reports/compare.h"
 #include "reports/report.h"
 #include "reports/units.h"
-
-/* Reads the previous report for run --compare; NULL with a message. */
-struct report_run *cmd_compare_load(const char *path)
-{
-    struct lc_error err = {0};
-    struct report_run *r = report_json_read(path, &err);
-    if (!r)
-        fprintf(stderr, "leakcheck: --compare: %s\n", err.msg);
-    return r;
-}
-
-/* Adds the comparison with prev to every test of rr, with the suite's
- * tolerances over the defaults. Returns the number of regressions. */
-size_t cmd_compare_apply(struct report_run *rr, const struct report_run *prev,
-                         const struct suite *s)
-{
-    size_t nover = s ? s->ncompare : 0, ntols = 0;
-    struct compare_tol *over = lc_calloc(nover + 1, sizeof(*over));
-    for (size_t i = 0; i < nover; i++)
-        over[i] = (struct compare_tol){s->compare[i].metric, s->compare[i].tolerance};
-    struct compare_tol *tols = compare_tols_merge(over, nover, &ntols);
-    size_t n = compare_apply(rr, prev, tols, ntols);
-    free(tols);
-    free(over);
-    return n;
-}
 
 static void usage(FILE *out)
 {
@@ -158,7 +132,7 @@ int cmd_compare(int argc, char **argv)
     struct compare_tol *over = lc_calloc((size_t)argc + 1, sizeof(*over));
     int code = CLI_USAGE;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (cli_is_help(argv[i])) {
             usage(stdout);
             code = CLI_OK;
             goto cleanup;

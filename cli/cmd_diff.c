@@ -63,7 +63,7 @@ static int load_input(struct input *in)
     size_t len = 0;
     char *text = lc_read_file(in->path, DIFF_MAX_BYTES, &len, &err);
     if (!text) {
-        fprintf(stderr, "leakcheck: %s\n", err.msg);
+        cli_error("%s", err.msg);
         return -1;
     }
     if (strncmp(text, "heap profile:", 13) == 0) {
@@ -86,7 +86,7 @@ static int load_input(struct input *in)
     }
     free(text);
     if (!in->p)
-        fprintf(stderr, "leakcheck: %s:%d:%d: %s\n", in->path, err.line, err.col, err.msg);
+        cli_error("%s:%d:%d: %s", in->path, err.line, err.col, err.msg);
     return in->p ? 0 : -1;
 }
 
@@ -149,17 +149,17 @@ static int parse_args(int argc, char **argv, struct input in[2], double *min, do
             if (parse_num(argv[i], argv[i + 1], argv[i][2] == 'm' ? min : top) != 0)
                 return -1;
             i++;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        } else if (cli_is_help(argv[i])) {
             usage(stdout);
             return 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "leakcheck: unknown option %s\n", argv[i]);
+            cli_error("unknown option %s", argv[i]);
             usage(stderr);
             return -1;
         } else if (n < 2) {
             in[n++].path = argv[i];
         } else {
-            fprintf(stderr, "leakcheck: diff takes two files\n");
+            cli_error("diff takes two files");
             return -1;
         }
     }

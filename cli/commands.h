@@ -1,12 +1,16 @@
 /*
- * cli/commands.h: the subcommands besides run and validate, each in a
- * file of its own. Each takes the arguments after its name and returns the
- * process exit code (see enum cli_exit in cli.h).
+ * cli/commands.h: the commands, one file each (cli/cmd_NAME.c), as
+ * cli/main.c's table calls them: argv holds the arguments after the
+ * command's name; each returns the exit code (enum cli_exit).
  */
 #ifndef LC_COMMANDS_H
 #define LC_COMMANDS_H
 
-#include <stddef.h>
+/* leakcheck run SUITE.json [--out DIR] [--compare FILE] ... (cli/cmd_run.c). */
+int cmd_run(int argc, char **argv);
+
+/* leakcheck validate SUITE.json (cli/cmd_validate.c). */
+int cmd_validate(int argc, char **argv);
 
 /* leakcheck load [flags] URL: a drop-in for hey (cli/cmd_load.c). */
 int cmd_load(int argc, char **argv);
@@ -16,22 +20,7 @@ int cmd_load(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
 /* leakcheck compare A.json B.json: per test and metric, A's final value,
- * B's, the change and the verdict; exit 1 when B regressed (the release
- * gate; cli/cmd_compare.c). */
+ * B's, the change and the verdict (cli/cmd_compare.c). */
 int cmd_compare(int argc, char **argv);
-
-struct report_run;
-struct suite;
-
-/* For `run --compare FILE`: reads the previous report.json; returns a new
- * run (free with report_run_free) or NULL with a message printed. */
-struct report_run *cmd_compare_load(const char *path);
-
-/* Adds to every test of rr found by name in prev one "compare(METRIC)"
- * assertion per compared metric (the suite's "compare" tolerances over the
- * defaults); a regression fails the test and the run. Returns the number
- * of regressions. */
-size_t cmd_compare_apply(struct report_run *rr, const struct report_run *prev,
-                         const struct suite *s);
 
 #endif

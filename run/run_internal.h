@@ -77,7 +77,7 @@ void run_batch_round(struct run *r);
 int run_batch_poll(struct run *r);
 
 /* "during the load phase" and the like. */
-const char *phase_desc(const struct run *r);
+const char *run_phase_desc(const struct run *r);
 
 /* Prints a progress message line (unless quiet), above the live status
  * line on a terminal (run/progress.c). */

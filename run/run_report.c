@@ -13,11 +13,9 @@
 
 #define LOG_TAIL_LINES 20
 
-const char *phase_desc(const struct run *r)
+const char *run_phase_desc(const struct run *r)
 {
-    static const char *desc[] = {"during the baseline", "during the load",
-                                 "while observing", "while settling"};
-    return r->finishing ? "at the end of the test" : desc[r->phase];
+    return r->finishing ? "at the end of the test" : phase_desc(r->phase);
 }
 
 int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
@@ -66,7 +64,7 @@ static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, v
         *name = lc_strdup(m->text);
 }
 
-static void report_assertion(struct run *r, const char *text, const struct expr *e,
+static void run_report_assertion(struct run *r, const char *text, const struct expr *e,
                              struct report_assertion *a)
 {
     struct expr_result res = {0};
@@ -96,7 +94,7 @@ static void names_exit_code(const struct expr_metric *m, enum expr_reduce reduce
 
 /* A target that runs to completion must exit 0 unless an assertion on
  * exit_code says otherwise: the test gets `exit_code == 0` of its own. */
-static void report_exit_assertion(struct run *r, struct report_test *rt)
+static void run_report_exit_assertion(struct run *r, struct report_test *rt)
 {
     int named = 0;
     /* a run that stopped before the target exited says why in its error */
@@ -108,7 +106,7 @@ static void report_exit_assertion(struct run *r, struct report_test *rt)
     if (!e)
         return;
     struct report_assertion *a = &rt->assertions[rt->nassertions++];
-    report_assertion(r, expr_text(e), e, a);
+    run_report_assertion(r, expr_text(e), e, a);
     if (!a->passed && !a->errored) {
         char *msg = lc_asprintf("%s: the target %s (an assertion on exit_code expects another "
                                 "status)",
@@ -119,14 +117,14 @@ static void report_exit_assertion(struct run *r, struct report_test *rt)
     expr_free(e);
 }
 
-static void report_assertions(struct run *r, struct report_test *rt)
+static void run_report_assertions(struct run *r, struct report_test *rt)
 {
     /* one more for report_exit_assertion */
     rt->assertions = lc_calloc(r->t->nasserts + 2, sizeof(*rt->assertions));
     rt->nassertions = r->t->nasserts;
     for (size_t i = 0; i < r->t->nasserts; i++)
-        report_assertion(r, r->t->asserts[i], r->exprs[i], &rt->assertions[i]);
-    report_exit_assertion(r, rt);
+        run_report_assertion(r, r->t->asserts[i], r->exprs[i], &rt->assertions[i]);
+    run_report_exit_assertion(r, rt);
 }
 
 static double reduce_or_nan(struct run *r, const char *name, enum expr_reduce red)
@@ -135,7 +133,7 @@ static double reduce_or_nan(struct run *r, const char *name, enum expr_reduce re
     return timeline_reduce(r->tl, name, red, &v, NULL) == 0 ? v : NAN;
 }
 
-static void report_series(struct run *r, struct report_test *rt)
+static void run_report_series(struct run *r, struct report_test *rt)
 {
     size_t n = timeline_nseries(r->tl);
     rt->series = lc_calloc(n + 1, sizeof(*rt->series));
@@ -182,7 +180,7 @@ static uint64_t load_answered(const struct report_load *l)
     return n;
 }
 
-static void report_load(struct run *r, struct report_test *rt)
+static void run_report_load(struct run *r, struct report_test *rt)
 {
     if (!r->lg || !r->load_started)
         return;
@@ -238,10 +236,10 @@ void run_report(struct run *r, struct report_test *rt)
     rt->name = lc_strdup(r->t->name);
     rt->dir = lc_strdup(r->dir);
     rt->duration_s = r->t0 > 0 ? lc_now() - r->t0 : 0;
-    report_assertions(r, rt);
+    run_report_assertions(r, rt);
     if (r->tl)
-        report_series(r, rt);
-    report_load(r, rt);
+        run_report_series(r, rt);
+    run_report_load(r, rt);
     check_load_reached(r, &rt->load);
     int failed = 0, errored = r->error[0] != 0;
     for (size_t i = 0; i < rt->nassertions; i++) {

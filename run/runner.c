@@ -262,7 +262,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
      * that exits changes no verdict */
     if (r->target && !r->completed && target_poll(r->target)) {
         run_fail(r, "the target %s %s", target_exit_reason(r->target),
-                 r->sampling ? phase_desc(r) : "before it was ready");
+                 r->sampling ? run_phase_desc(r) : "before it was ready");
         return;
     }
     if (r->phase == PHASE_LOAD && r->load_started && !r->load_joined && loadgen_done(r->lg)) {

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "culprits/culprit_goroutine.h"
 #include "sources/gcount.h"
 #include "run/load_series.h"
 #include "run/own.h"
@@ -194,7 +193,8 @@ static void sample_proc(struct sampler *s)
 static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_t own, double secs)
 {
     /* goroutines the suite expects to come and go are not counted */
-    uint64_t kept = p ? culprit_goroutine_kept(p, &s->t->ignore) : 0;
+    const struct suite_ignore *ig = &s->t->ignore;
+    uint64_t kept = p ? pprof_count_unlisted(p, ig->top_function, ig->any_function) : 0;
     put(s, "goroutines", p ? (double)kept : NAN);
     put(s, "goroutines_total", p ? (double)p->total : NAN);
     if (!p)
@@ -229,7 +229,7 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
     pprof_free(p);
 }
 
-static void prom_values(struct sampler *s, struct prom_set *set)
+static void sampler_prom_values(struct sampler *s, struct prom_set *set)
 {
     for (size_t i = 0; i < s->nprom; i++) {
         const struct expr_metric *m = s->prom[i];
@@ -359,7 +359,7 @@ static void on_fetched(const struct fetch_result *r, void *arg)
         s->heap_s = r->elapsed_s;
         heap_values(s, parsed);
     } else {
-        prom_values(s, parsed);
+        sampler_prom_values(s, parsed);
     }
 done:
     if (--s->outstanding == 0) {

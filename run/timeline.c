@@ -20,12 +20,6 @@ struct timeline {
     size_t n, cap;
 };
 
-const char *phase_name(enum phase p)
-{
-    static const char *names[] = {"baseline", "load", "observe", "settle"};
-    return p < PHASE__COUNT ? names[p] : "?";
-}
-
 struct timeline *timeline_new(void)
 {
     return lc_calloc(1, sizeof(struct timeline));

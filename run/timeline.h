@@ -10,11 +10,7 @@
 
 #include "assertions/expr.h"
 #include "common/lc.h"
-
-enum phase { PHASE_BASELINE, PHASE_LOAD, PHASE_OBSERVE, PHASE_SETTLE, PHASE__COUNT };
-
-/* "baseline", "load", "observe", "settle". */
-const char *phase_name(enum phase p);
+#include "run/phase.h"
 
 struct timeline;
 

@@ -1,0 +1,125 @@
+/* run/run_suite.c: a whole suite's run, test by test, and its reports. */
+#include "run/run_suite.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reports/compare.h"
+#include "run/runner.h"
+
+/* A folder name for each test: its name made safe for a path (letters,
+ * digits, '.', '_' and '-', never starting with '.'), made unique, and
+ * never one of the report files. */
+static char **run_suite_dirs(const struct suite *s, const char *out)
+{
+    static const char *reserved[] = {"report.json", "junit.xml", "report.html"};
+    char **dirs = lc_calloc(s->ntests + 1, sizeof(char *));
+    for (size_t i = 0; i < s->ntests; i++) {
+        struct lc_buf b = {0};
+        for (const char *p = s->tests[i].name; *p; p++) {
+            int ok = isalnum((unsigned char)*p) || *p == '_' || (*p == '.' && b.len > 0);
+            if (ok)
+                lc_buf_append(&b, p, 1);
+            else if (b.len > 0 && b.data[b.len - 1] != '-')
+                lc_buf_append(&b, "-", 1);
+        }
+        while (b.len > 0 && b.data[b.len - 1] == '-')
+            b.data[--b.len] = '\0';
+        if (b.len == 0)
+            lc_buf_puts(&b, "test");
+        char *name = lc_strdup(b.data);
+        for (int n = 2;; n++) {
+            int taken = 0;
+            for (size_t k = 0; k < LC_ARRAY_LEN(reserved); k++)
+                taken |= strcmp(name, reserved[k]) == 0;
+            for (size_t k = 0; k < i; k++)
+                taken |= strcmp(dirs[k] + strlen(out) + 1, name) == 0;
+            if (!taken)
+                break;
+            free(name);
+            name = lc_asprintf("%s-%d", b.data, n);
+        }
+        dirs[i] = lc_asprintf("%s/%s", out, name);
+        free(name);
+        lc_buf_free(&b);
+    }
+    return dirs;
+}
+
+void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a,
+               struct report_run *rr)
+{
+    struct runner_opts opts = {
+        .suite_path = s->path, .out_dir = a->out, .quiet = a->quiet, .live = isatty(STDERR_FILENO)};
+    char **dirs = run_suite_dirs(s, a->out);
+    double t0 = lc_now();
+    rr->verdict = REPORT_PASS;
+    for (size_t i = 0; i < s->ntests; i++) {
+        if (runner_signal) {
+            rr->interrupted = 1;
+            break;
+        }
+        struct report_test *rt = report_add_test(rr);
+        opts.test_dir = dirs[i];
+        if (!a->quiet)
+            fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
+        int interrupted = runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
+        if (rt->verdict > rr->verdict)
+            rr->verdict = rt->verdict;
+        if (interrupted) {
+            rr->interrupted = 1;
+            break;
+        }
+    }
+    rr->duration_s = lc_now() - t0;
+    for (size_t i = 0; i < s->ntests; i++)
+        free(dirs[i]);
+    free(dirs);
+}
+
+int run_suite_write_reports(struct report_run *rr, const char *out)
+{
+    struct lc_error err = {0};
+    char *json = lc_asprintf("%s/report.json", out);
+    char *junit = lc_asprintf("%s/junit.xml", out);
+    char *html = lc_asprintf("%s/report.html", out);
+    int rc = 0;
+    if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0 ||
+        report_html_write(rr, html, &err) != 0) {
+        fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
+        rc = -1;
+    }
+    free(json);
+    free(junit);
+    free(html);
+    return rc;
+}
+
+/* Reads the previous report for run --compare; NULL with a message. */
+struct report_run *run_suite_compare_load(const char *path)
+{
+    struct lc_error err = {0};
+    struct report_run *r = report_json_read(path, &err);
+    if (!r)
+        fprintf(stderr, "leakcheck: --compare: %s\n", err.msg);
+    return r;
+}
+
+/* Adds the comparison with prev to every test of rr, with the suite's
+ * tolerances over the defaults. Returns the number of regressions. */
+size_t run_suite_compare_apply(struct report_run *rr, const struct report_run *prev,
+                               const struct suite *s)
+{
+    size_t nover = s ? s->ncompare : 0, ntols = 0;
+    struct compare_tol *over = lc_calloc(nover + 1, sizeof(*over));
+    for (size_t i = 0; i < nover; i++)
+        over[i] = (struct compare_tol){s->compare[i].metric, s->compare[i].tolerance};
+    struct compare_tol *tols = compare_tols_merge(over, nover, &ntols);
+    size_t n = compare_apply(rr, prev, tols, ntols);
+    free(tols);
+    free(over);
+    return n;
+}

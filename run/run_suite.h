@@ -1,0 +1,39 @@
+/*
+ * run/run_suite.h: a whole suite's run: a folder for each test, the tests
+ * in order (stopping at an interruption), the verdict of the run, and its
+ * reports (report.json, junit.xml, report.html).
+ */
+#ifndef LC_RUN_SUITE_H
+#define LC_RUN_SUITE_H
+
+#include "reports/report.h"
+#include "suite/checks.h"
+#include "suite/suite.h"
+
+struct run_suite_opts {
+    const char *out; /* the folder of the reports; each test gets one below */
+    int quiet;       /* no progress on stderr */
+};
+
+/*
+ * Runs every test of s in order (c: its checked assertions) into rr, which
+ * holds the suite's name; sets rr's verdict (the worst test's), duration
+ * and interrupted (a signal, or a test cut short).
+ */
+void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *o,
+               struct report_run *rr);
+
+/* Writes out/report.json, out/junit.xml and out/report.html. Returns 0, or
+ * -1 after printing why on stderr. */
+int run_suite_write_reports(struct report_run *rr, const char *out);
+
+/* Reads the previous report for run --compare; NULL after printing why. */
+struct report_run *run_suite_compare_load(const char *path);
+
+/* Adds the comparison with prev to every test of rr, with the suite's
+ * tolerances (s may be NULL) over the defaults. Returns the number of
+ * regressions. */
+size_t run_suite_compare_apply(struct report_run *rr, const struct report_run *prev,
+                               const struct suite *s);
+
+#endif
