@@ -23,6 +23,7 @@
 
 /* see start_rest */
 #define HEAP_PACE 50.0
+#define HEAP_MIN_GAP_S 1.0
 
 /* FETCH_INDEX is the goroutine source too: its failures count as the
  * goroutine profile's (fails[FETCH_GOROUTINE]) */
@@ -386,14 +387,18 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
  * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
  * one) and the Prometheus scrape. Go symbolizes every allocation site's
  * stack to write the heap profile, a cost that grows with the service's
- * code: a round asks for it only once HEAP_PACE times the last one's
- * fetch time went by since that one was asked for (so serving it takes
- * at most 1/HEAP_PACE of the target's time), and the final round always. */
+ * code: a round asks for it only once max(HEAP_MIN_GAP_S, HEAP_PACE times
+ * the last one's fetch time) went by since that one was asked for (so
+ * serving it takes at most 1/HEAP_PACE of the target's time, and the heap
+ * figures, which move slowly, are read at most once a second), and the
+ * final round always. */
 static void start_rest(struct sampler *s)
 {
     double now = lc_now();
     int want = s->heap_want && s->round_no >= s->heap_want;
-    if (s->t->sample.pprof && (want || now - s->heap_t >= HEAP_PACE * s->heap_s)) {
+    /* 2% short of the gap: rounds a second apart are not put off by jitter */
+    double gap = 0.98 * fmax(HEAP_MIN_GAP_S, HEAP_PACE * s->heap_s);
+    if (s->t->sample.pprof && (want || now - s->heap_t >= gap)) {
         s->heap_t = now;
         s->heap_want = want ? 0 : s->heap_want;
         char *h = lc_asprintf("%s/heap?debug=1", s->t->sample.pprof);
