@@ -7,6 +7,7 @@
  *     max(fds) <= baseline(fds) + 10
  *     growth(heap_inuse) < 8MB and p99 < 250ms
  *     slope(rss) < 1MB/s
+ *     trend(heap_inuse) < 1MB/h
  *     http_requests_in_flight{handler="/api"} == 0
  *
  * The module knows nothing of where values come from: the caller supplies
@@ -19,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "assertions/expr_trend.h"
 #include "common/lc.h"
 
 struct expr;
@@ -32,6 +34,9 @@ enum expr_reduce {
     EXPR_AVG,      /* avg(m) over the whole run */
     EXPR_GROWTH,   /* growth(m) = final - baseline */
     EXPR_SLOPE,    /* slope(m): least-squares slope per second over the load phase */
+    EXPR_TREND,    /* trend(m): robust slope of the floor or level after the warm-up
+                      (expr_trend.h); read through expr_series_cb, only as the left side
+                      of <, <=, > or >= */
 };
 
 struct expr_label {
@@ -50,6 +55,22 @@ struct expr_metric {
     size_t nlabels;
     const char *text;
 };
+
+/* What trend(m) is computed from, filled by an expr_series_cb: the points
+ * of the load phase, t ascending (seconds), NaN values as gaps. t and v
+ * are allocated by the callback with malloc and freed by the evaluator. */
+struct expr_series {
+    double *t, *v;
+    size_t n;
+    double warmup;             /* seconds of the load to leave out; < 0: the default */
+    enum expr_trend_kind kind; /* FLOOR for a sawtooth (heap), LEVEL for a count */
+    int bytes;                 /* the values are bytes (the message says MB/h) */
+};
+
+/* Fills *out with the series of m for trend(m). Returns 0, or -1 with err
+ * (then nothing is allocated). */
+typedef int expr_series_cb(const struct expr_metric *m, struct expr_series *out,
+                           struct lc_error *err, void *arg);
 
 /* Looks up one value. Returns 0 and sets *out, or -1 when the value cannot
  * be had (no samples, metric absent), with a message in err. */
@@ -77,6 +98,9 @@ struct expr_result {
     double observed;
     double expected;
     char message[512];
+    /* when the deciding comparison was on trend(m): its fit (for charts) */
+    int has_trend;
+    struct expr_trend trend;
 };
 
 /*
@@ -103,7 +127,7 @@ void expr_visit(const struct expr *e, expr_visit_cb *visit, void *arg);
 enum expr_basis {
     EXPR_BASIS_LEVEL,  /* final values, max(), min(), avg() against limits: `fds <= 256` */
     EXPR_BASIS_GROWTH, /* some reference reads the baseline or a trend: baseline(), growth(),
-                          slope(), `stays within N of baseline` */
+                          slope(), trend(), `stays within N of baseline` */
 };
 
 /* The basis of an assertion: growth when any metric reference reads the
@@ -141,6 +165,15 @@ int expr_check_units(const struct expr *e, expr_is_time_cb *is_time, void *arg,
  */
 int expr_eval(const struct expr *e, expr_value_cb *value, void *arg, struct expr_result *res,
               struct lc_error *err);
+
+/*
+ * As expr_eval, and reads trend(m) through series (NULL: trend() is an
+ * error). `trend(m) < L` (or <=) fails only when the whole 95% interval
+ * of the slope lies above L; `trend(m) > L` (or >=) only when it lies
+ * below L: a slope the data cannot tell from the limit passes.
+ */
+int expr_eval_full(const struct expr *e, expr_value_cb *value, expr_series_cb *series, void *arg,
+                   struct expr_result *res, struct lc_error *err);
 
 /*
  * Renders a parse error for people: appends `text` (line breaks shown as

@@ -16,7 +16,8 @@ static int reads_growth(const struct node *n)
     if (n->kind == N_WITHIN)
         return 1;
     if (n->kind == N_METRIC)
-        return n->reduce == EXPR_BASELINE || n->reduce == EXPR_GROWTH || n->reduce == EXPR_SLOPE;
+        return n->reduce == EXPR_BASELINE || n->reduce == EXPR_GROWTH || n->reduce == EXPR_SLOPE ||
+               n->reduce == EXPR_TREND;
     return reads_growth(n->a) || reads_growth(n->b);
 }
 
@@ -24,6 +25,37 @@ static int reads_growth(const struct node *n)
 enum expr_basis expr_basis(const struct expr *e)
 {
     return reads_growth(e->root) ? EXPR_BASIS_GROWTH : EXPR_BASIS_LEVEL;
+}
+
+static int is_trend(const struct node *n)
+{
+    return n->kind == N_METRIC && n->reduce == EXPR_TREND;
+}
+
+/* allowed: n is the left side of an ordering comparison. */
+static int trend_walk(const struct node *n, int allowed, struct lc_error *err)
+{
+    if (!n)
+        return 0;
+    if (is_trend(n) && !allowed) {
+        lc_error_at(err, 1, (int)n->start + 1,
+                    "trend() at column %d must stand alone on the left of <, <=, > or >= "
+                    "(e.g. trend(heap_inuse) < 1MB/h)",
+                    (int)n->start + 1);
+        return -1;
+    }
+    int ordered = n->kind == N_CMP && n->op != T_EQ && n->op != T_NE;
+    if (ordered && is_trend(n->a))
+        return trend_walk(n->b, 0, err);
+    if (trend_walk(n->a, 0, err) < 0)
+        return -1;
+    return trend_walk(n->b, 0, err);
+}
+
+/* Checks where trend() stands; see expr_int.h. */
+int expr_check_trend(const struct node *root, struct lc_error *err)
+{
+    return trend_walk(root, 0, err);
 }
 
 /* Which way a subtree's growth pushes its comparison: UP, larger values

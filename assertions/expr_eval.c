@@ -7,10 +7,12 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct ev {
     expr_value_cb *value;
+    expr_series_cb *series;
     void *arg;
     struct lc_error *err;
     const char *src;
@@ -158,11 +160,49 @@ static int compare(enum tok op, double a, double b)
     }
 }
 
+/* trend(m) OP limit: fits the trend and decides on its interval: `<`
+ * fails only when all of it lies above the limit, `>` only when all of it
+ * lies below. */
+static int eval_trend(const struct node *n, struct ev *ev, struct expr_result *res)
+{
+    const struct node *a = n->a;
+    struct expr_series se = {.warmup = -1};
+    struct lc_error cerr = {0};
+    double limit = 0;
+    if (eval_num(n->b, ev, &limit) < 0)
+        return -1;
+    if (!ev->series)
+        return fail_at(ev, a->mpos, "trend(%s) cannot be computed here", a->metric.text);
+    if (ev->series(&a->metric, &se, &cerr, ev->arg) < 0)
+        return fail_at(ev, a->mpos, "no trend for %s: %s", a->metric.text, cerr.msg);
+    int rc = expr_trend_fit(se.t, se.v, se.n, se.warmup, se.kind, &res->trend, &cerr);
+    free(se.t);
+    free(se.v);
+    if (rc < 0)
+        return fail_at(ev, a->mpos, "no trend for %s: %s", a->metric.text, cerr.msg);
+    const struct expr_trend *tr = &res->trend;
+    int below = n->op == T_LT || n->op == T_LE;
+    res->has_trend = 1;
+    res->observed = tr->slope;
+    res->expected = limit;
+    res->passed = below ? !(tr->lo > limit) : !(tr->hi < limit);
+    char desc[400], lim[64];
+    expr_trend_describe(tr, a->metric.text, se.bytes, desc, sizeof(desc));
+    expr_trend_fmt_rate(limit, se.bytes, lim, sizeof(lim));
+    if (res->passed)
+        set_msg(res, "%s; limit %s %s", desc, op_text(n->op, 0), lim);
+    else
+        set_msg(res, "%s: all of it %s the limit %s", desc, below ? "above" : "below", lim);
+    return 0;
+}
+
 /* "fds = 300, expected <= 256", naming the right side when it is not a
  * plain number; `5 < fds` reads as "fds = 300, expected > 5". */
 static int eval_cmp(const struct node *n, struct ev *ev, struct expr_result *res)
 {
     char l[64], r[64];
+    if (n->a->kind == N_METRIC && n->a->reduce == EXPR_TREND)
+        return eval_trend(n, ev, res);
     if (eval_num(n->a, ev, &res->observed) < 0 || eval_num(n->b, ev, &res->expected) < 0)
         return -1;
     res->passed = compare(n->op, res->observed, res->expected);
@@ -271,7 +311,14 @@ static int eval_bool(const struct node *n, struct ev *ev, struct expr_result *re
 int expr_eval(const struct expr *e, expr_value_cb *value, void *arg, struct expr_result *res,
               struct lc_error *err)
 {
-    struct ev ev = {value, arg, err, e->text};
+    return expr_eval_full(e, value, NULL, arg, res, err);
+}
+
+/* As expr_eval, with trend(m) read through series; see expr.h. */
+int expr_eval_full(const struct expr *e, expr_value_cb *value, expr_series_cb *series, void *arg,
+                   struct expr_result *res, struct lc_error *err)
+{
+    struct ev ev = {value, series, arg, err, e->text};
     memset(res, 0, sizeof(*res));
     if (eval_bool(e->root, &ev, res) < 0) {
         memset(res, 0, sizeof(*res));

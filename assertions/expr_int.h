@@ -131,6 +131,10 @@ void expr_node_free(struct node *n);
  * reduction's name, or the metric's). Returns NULL with p->err set. */
 struct node *expr_parse_metric(struct parser *p, enum expr_reduce r, size_t start);
 
+/* Checks that every trend(m) stands alone on the left of <, <=, > or >=
+ * with no trend() on the right. Returns 0, or -1 with err at its column. */
+int expr_check_trend(const struct node *root, struct lc_error *err);
+
 /* Formats v in unit u for people ("312ms", "12.0MB", "3.2%", "2003"). */
 void expr_fmt_value(double v, enum expr_unit u, char *buf, size_t len);
 /* Formats a plain number without exponent where sensible ("0.3", "2003"). */

@@ -85,8 +85,9 @@ static int find_unit(const char *u, size_t n)
     return -1;
 }
 
-/* A size or time written right before "/s", "/m" or "/h" is a rate, kept
- * per second. Returns how many bytes the suffix took (0 when none). */
+/* A size, time or plain number written right before "/s", "/m" or "/h"
+ * is a rate, kept per second (`10/h`: ten an hour, a count's rate).
+ * Returns how many bytes the suffix took (0 when none). */
 static size_t rate_suffix(const char *p, struct token *t)
 {
     if (p[0] != '/')
@@ -95,7 +96,9 @@ static size_t rate_suffix(const char *p, struct token *t)
     if (per == 0.0 || is_ident_char(p[2]))
         return 0;
     t->num /= per;
-    t->unit = t->unit == UNIT_TIME ? UNIT_TIME_RATE : UNIT_SIZE_RATE;
+    t->unit = t->unit == UNIT_TIME   ? UNIT_TIME_RATE
+              : t->unit == UNIT_SIZE ? UNIT_SIZE_RATE
+                                     : UNIT_NONE;
     return 2;
 }
 
@@ -109,7 +112,7 @@ static size_t lex_unit(const char *src, size_t p, struct token *t, struct lc_err
         return p + 1;
     }
     if (!is_ident_start(src[p]))
-        return p;
+        return p + rate_suffix(src + p, t);
     size_t u = p;
     while (is_ident_char(src[p]))
         p++;

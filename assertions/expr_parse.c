@@ -32,6 +32,7 @@ static const struct {
 } reductions[] = {
     {"baseline", EXPR_BASELINE}, {"max", EXPR_MAX},       {"min", EXPR_MIN},
     {"avg", EXPR_AVG},           {"growth", EXPR_GROWTH}, {"slope", EXPR_SLOPE},
+    {"trend", EXPR_TREND},
 };
 
 static struct node *subexpr(struct parser *p, int limit);
@@ -173,7 +174,7 @@ static struct node *operand_word(struct parser *p)
     if (t->call) {
         lc_error_at(p->err, 1, col(t->pos),
                     "unknown function '%.*s' at column %d: known are baseline, max, min, avg, "
-                    "growth, slope",
+                    "growth, slope, trend",
                     (int)(t->len > 40 ? 40 : t->len), p->lx.src + t->pos, col(t->pos));
         return NULL;
     }
@@ -327,7 +328,7 @@ static struct node *within(struct parser *p, struct node *left)
     struct node *tol = NULL;
     size_t oppos = p->lx.tok.pos;
     if (left->kind != N_METRIC || left->reduce == EXPR_BASELINE || left->reduce == EXPR_GROWTH ||
-        left->reduce == EXPR_SLOPE) {
+        left->reduce == EXPR_SLOPE || left->reduce == EXPR_TREND) {
         lc_error_at(p->err, 1, col(left->start),
                     "'stays within' at column %d needs a metric, or max(), min() or avg() of "
                     "one, on its left (e.g. goroutines stays within 20 of baseline)",
@@ -432,6 +433,8 @@ struct expr *expr_parse(const char *text, struct lc_error *err)
         expr_unexpected(&p, "a comparison (< <= > >= == !=) or 'stays within N of baseline'");
         goto fail;
     }
+    if (expr_check_trend(root, err) < 0)
+        goto fail;
     expr_lex_done(&p.lx);
     struct expr *e = lc_calloc(1, sizeof(*e));
     e->text = lc_strdup(text);

@@ -93,6 +93,12 @@ void progress_end(struct run *r);
 /* 1 when every assertion that reads a final value holds now. */
 int run_settled(struct run *r);
 
+/* An expr_series_cb whose arg is the run: the load phase's points of m,
+ * the test's warm-up, FLOOR for the heap figures sampled without a GC
+ * (run/run_trend.c). */
+int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct lc_error *err,
+                  void *arg);
+
 /* The expr_value_cb over the run's timeline (arg: struct run *). */
 int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *out,
                  struct lc_error *err, void *arg);

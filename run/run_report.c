@@ -50,7 +50,7 @@ int run_settled(struct run *r)
         if (!final)
             continue;
         struct expr_result res;
-        if (expr_eval(r->exprs[i], run_value_cb, r, &res, NULL) != 0 || !res.passed)
+        if (expr_eval_full(r->exprs[i], run_value_cb, run_series_cb, r, &res, NULL) != 0 || !res.passed)
             return 0;
     }
     return 1;
@@ -71,7 +71,7 @@ static void run_report_assertion(struct run *r, const char *text, const struct e
     struct lc_error err = {0};
     a->expr = lc_strdup(text);
     expr_visit(e, first_metric, &a->metric);
-    if (expr_eval(e, run_value_cb, r, &res, &err) == 0) {
+    if (expr_eval_full(e, run_value_cb, run_series_cb, r, &res, &err) == 0) {
         a->passed = res.passed;
         a->observed = res.observed;
         a->expected = res.expected;

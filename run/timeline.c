@@ -224,6 +224,9 @@ int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduc
         lc_error_set(err, "slope(%s) needs at least three samples during the load (sample more often)",
                      name);
         return -1;
+    case EXPR_TREND:
+        lc_error_set(err, "trend(%s) is read as a series, not a value", name);
+        return -1;
     case EXPR_MIN:
     case EXPR_MAX:
     case EXPR_AVG:

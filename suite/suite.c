@@ -23,7 +23,7 @@
 
 static const char *const suite_keys[] = {"suite", "tests", "compare", NULL};
 static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
-                                        "observe", "settle", "assert", "ignore",   NULL};
+                                        "observe", "settle", "assert", "ignore",   "warmup", NULL};
 static const char *const ignore_keys[] = {"top_function", "any_function", NULL};
 
 /* Parses the member `key` of test object o with fn, when it is there. */
@@ -160,6 +160,7 @@ static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test 
     SX_TRY(parse_part(ctx, o, "load", part_load, &t->load));
     SX_TRY(sx_duration(ctx, o, "observe", 0, 0, &t->observe_s));
     SX_TRY(sx_duration(ctx, o, "settle", 0, 0, &t->settle_s));
+    SX_TRY(sx_duration(ctx, o, "warmup", -1, 0, &t->warmup_s));
     SX_TRY(sx_strings(ctx, o, "assert", 0, &t->asserts, &t->nasserts));
     locate_asserts(ctx, o, t);
     SX_TRY(parse_part(ctx, o, "ignore", part_ignore, &t->ignore));

@@ -138,6 +138,7 @@ struct suite_test {
     struct suite_load load;
     double observe_s; /* default 0 */
     double settle_s;  /* default 0 */
+    double warmup_s;  /* what trend() leaves out of the load; default -1: a third of it */
     char **asserts;
     size_t nasserts;
     struct suite_ignore ignore;
