@@ -21,7 +21,7 @@
 
 #define TREND_MIN_WINDOWS 5
 #define TREND_MAX_WINDOWS 24
-#define TREND_WINDOW_SAMPLES 30 /* samples a window should have */
+#define TREND_WINDOW_SAMPLES 10 /* samples a window should have */
 #define TREND_WINDOW_DROPS 3    /* FLOOR: falls of the sawtooth a window should span */
 #define TREND_Z95 1.959964
 
@@ -217,7 +217,7 @@ void expr_trend_fmt_rate(double per_s, int bytes, char *buf, size_t len)
     expr_fmt_value(per_s * 3600, bytes ? UNIT_SIZE : UNIT_NONE, num, sizeof(num));
     if (!bytes) {
         double a = fabs(per_s * 3600);
-        snprintf(num, sizeof(num), a >= 100 || a == 0 ? "%.0f" : a >= 1 ? "%.1f" : "%.3g",
+        snprintf(num, sizeof(num), a >= 100 || a == round(a) ? "%.0f" : a >= 1 ? "%.1f" : "%.3g",
                  per_s * 3600);
     }
     snprintf(buf, len, "%s/h", num);

@@ -36,7 +36,7 @@ struct expr_trend {
 /*
  * Fits the trend of the n points (t[i], v[i]) (t ascending, seconds; NaN
  * values are gaps): drops the first `warmup` seconds (< 0: the default
- * fraction), cuts the rest into 5 to 24 windows of at least about 30
+ * fraction), cuts the rest into 5 to 24 windows of at least about 10
  * samples (FLOOR: each at least 3 falls of the sawtooth long), takes each
  * window's minimum (FLOOR) or median (LEVEL), and fits a Theil-Sen line
  * with Sen's 95% interval. Returns 0 with *out filled, or -1 with err when

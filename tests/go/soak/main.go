@@ -68,26 +68,33 @@ func every(f func() bool) {
 	}()
 }
 
-// warmUp fills the cache and grows the pool over -warm, then stops.
+// warmUp fills the cache and grows the pool over -warm, then stops. What
+// it holds follows the clock, not the ticks: a starved process that misses
+// ticks still ends its warm-up on time.
 func (s *service) warmUp() {
-	steps := int(*warm / tick)
-	if steps < 1 {
+	if *warm <= 0 {
 		return
 	}
-	step := 0
+	start, held, workers := time.Now(), 0, 0
 	every(func() bool {
-		s.mu.Lock()
-		s.cache[step] = fill(*warmBytes / steps)
-		s.mu.Unlock()
-		if step%(steps/20+1) == 0 {
+		f := float64(time.Since(start)) / float64(*warm)
+		if f > 1 {
+			f = 1
+		}
+		if want := int(f * float64(*warmBytes)); want > held {
+			s.mu.Lock()
+			s.cache[len(s.cache)] = fill(want - held)
+			s.mu.Unlock()
+			held = want
+		}
+		for ; workers < int(f*20); workers++ {
 			go func() {
 				for f := range s.pool {
 					f()
 				}
 			}()
 		}
-		step++
-		return step < steps
+		return f < 1
 	})
 }
 
@@ -123,11 +130,15 @@ func main() {
 		s.held = append(s.held, fill(64<<10))
 	}
 	if *retain > 0 {
+		start, kept := time.Now(), 0
 		every(func() bool {
-			b := fill(*retain / int(time.Minute/tick))
-			s.mu.Lock()
-			s.held = append(s.held, b) // BUG: kept for good
-			s.mu.Unlock()
+			want := int(time.Since(start).Minutes() * float64(*retain))
+			if want > kept {
+				s.mu.Lock()
+				s.held = append(s.held, fill(want-kept)) // BUG: kept for good
+				s.mu.Unlock()
+				kept = want
+			}
 			return true
 		})
 	}
