@@ -12,7 +12,7 @@
 void cli_usage(FILE *out)
 {
     fputs("usage: leakcheck run SUITE.json [--out DIR] [--compare PREVIOUS/report.json] [--quiet]\n"
-          "                     [--no-color] [--insecure]\n"
+          "                     [--no-color] [--insecure] [--repeat N]\n"
           "       leakcheck validate SUITE.json\n"
           "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%]\n"
           "       leakcheck load [hey's flags] URL\n"

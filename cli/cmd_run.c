@@ -18,7 +18,22 @@ struct run_args {
     const char *compare; /* previous report.json, or NULL */
     int quiet;
     int color;
+    unsigned repeat; /* --repeat N, at least 1 */
 };
+
+/* --repeat N: a whole number from 1 to CMD_RUN_MAX_REPEAT. */
+#define CMD_RUN_MAX_REPEAT 1000
+static int parse_repeat(const char *s, unsigned *out)
+{
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || n < 1 || n > CMD_RUN_MAX_REPEAT) {
+        cli_error("--repeat wants a whole number from 1 to %d, got '%s'", CMD_RUN_MAX_REPEAT, s);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
 
 /* Fills a from run's arguments. Returns 0, 1 for -h/--help, -1 (printed) on a mistake. */
 static int cmd_run_args(int argc, char **argv, struct run_args *a)
@@ -35,7 +50,11 @@ static int cmd_run_args(int argc, char **argv, struct run_args *a)
             a->compare = argv[++i];
         else if (strncmp(argv[i], "--compare=", 10) == 0)
             a->compare = argv[i] + 10;
-        else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+        else if ((strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) ||
+                 strncmp(argv[i], "--repeat=", 9) == 0) {
+            if (parse_repeat(argv[i][8] == '=' ? argv[i] + 9 : argv[++i], &a->repeat) < 0)
+                return -1;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             a->quiet = 1;
         else if (strcmp(argv[i], "--no-color") == 0)
             a->color = 0;
@@ -121,7 +140,7 @@ int cmd_run(int argc, char **argv)
     rr->suite = lc_strdup(s->name);
     rr->suite_file = lc_strdup(s->path);
     rr->started_at = lc_wall();
-    struct run_suite_opts o = {.out = a.out, .quiet = a.quiet};
+    struct run_suite_opts o = {.out = a.out, .quiet = a.quiet, .repeat = a.repeat};
     run_suite(s, c, &o, rr);
     if (prev)
         run_suite_compare_apply(rr, prev, s);

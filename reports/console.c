@@ -44,6 +44,9 @@ static void put_assertion(FILE *out, const struct report_assertion *a, int color
                        : a->passed ? (color ? C_GREEN "\u2713" C_OFF : "ok  ")
                                    : (color ? C_RED "\u2717" C_OFF : "FAIL");
     fprintf(out, "    %s ", mark);
+    if (report_assertion_flaky(a))
+        fprintf(out, "%sFLAKY (passed %u of %u runs)%s ", color ? C_YELLOW : "", a->runs_passed,
+                a->runs, color ? C_OFF : "");
     put_clean(out, a->expr ? a->expr : "", REPORT_TEXT_ONE_LINE);
     if (a->message && *a->message) {
         fputs(color ? C_DIM ": " : ": ", out);
@@ -126,6 +129,10 @@ static void put_test(FILE *out, const struct report_test *t, int color)
     put_clean(out, t->name ? t->name : "", REPORT_TEXT_ONE_LINE);
     if (isfinite(t->duration_s))
         fprintf(out, "  (%.1fs)", t->duration_s);
+    if (t->runs > 1)
+        fprintf(out, "  %spassed in %u of %u runs%s%s", report_test_flaky(t) && color ? C_YELLOW : "",
+                t->runs_passed, t->runs, report_test_flaky(t) ? ", FLAKY" : "",
+                report_test_flaky(t) && color ? C_OFF : "");
     fputc('\n', out);
     for (size_t i = 0; t->assertions && i < t->nassertions; i++)
         put_assertion(out, &t->assertions[i], color);
@@ -154,15 +161,19 @@ void report_console_write(const struct report_run *r, FILE *out, int color)
 {
     if (!r || !out)
         return;
-    size_t n[3] = {0, 0, 0};
+    size_t n[3] = {0, 0, 0}, flaky = 0;
     for (size_t i = 0; r->tests && i < r->ntests; i++) {
         const struct report_test *t = &r->tests[i];
         put_test(out, t, color);
         n[t->verdict == REPORT_PASS ? 0 : t->verdict == REPORT_FAIL ? 1 : 2]++;
+        flaky += (size_t)report_test_flaky(t);
     }
     size_t total = r->tests ? r->ntests : 0;
-    fprintf(out, "%s%zu test%s: %zu passed, %zu failed, %zu error%s%s%s\n", color ? C_BOLD : "",
-            total, total == 1 ? "" : "s", n[0], n[1], n[2], n[2] == 1 ? "" : "s",
+    char fl[48] = "";
+    if (flaky)
+        snprintf(fl, sizeof(fl), ", %zu flaky", flaky);
+    fprintf(out, "%s%zu test%s: %zu passed, %zu failed, %zu error%s%s%s%s\n", color ? C_BOLD : "",
+            total, total == 1 ? "" : "s", n[0], n[1], n[2], n[2] == 1 ? "" : "s", fl,
             r->interrupted ? " (interrupted)" : "", color ? C_OFF : "");
     fflush(out);
 }

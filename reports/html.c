@@ -128,7 +128,15 @@ static void assertions_table(struct lc_buf *b, const struct report_test *t)
                       mark);
         html_esc(b, a->expr, REPORT_TEXT_ONE_LINE);
         lc_buf_puts(b, "</code></td><td>");
+        if (report_assertion_flaky(a))
+            lc_buf_printf(b, "<span class=\"badge flaky\">FLAKY</span> passed in %u of %u runs: ",
+                          a->runs_passed, a->runs);
         html_esc(b, a->message, REPORT_TEXT_ONE_LINE);
+        if (report_assertion_flaky(a) && a->flaky_message) {
+            lc_buf_puts(b, "<br><span class=\"sub\">another run: ");
+            html_esc(b, a->flaky_message, REPORT_TEXT_ONE_LINE);
+            lc_buf_puts(b, "</span>");
+        }
         lc_buf_puts(b, "</td></tr>");
     }
     lc_buf_puts(b, "</table>");
@@ -346,9 +354,13 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
     lc_buf_printf(b, "<section class=\"test v-%s\" id=\"t%zu\"><div class=\"banner\">",
                   report_verdict_name(t->verdict), ti);
     badge(b, t->verdict, " big");
+    if (report_test_flaky(t))
+        lc_buf_puts(b, "<span class=\"badge flaky big\">FLAKY</span>");
     lc_buf_puts(b, "<h2>");
     html_esc(b, t->name ? t->name : "", REPORT_TEXT_ONE_LINE);
     lc_buf_puts(b, "</h2><span class=\"sub\">");
+    if (t->runs > 1)
+        lc_buf_printf(b, "passed in %u of %u runs &middot; ", t->runs_passed, t->runs);
     if (isfinite(t->duration_s))
         put_duration(b, "", t->duration_s);
     put_time(b, t->started_at);

@@ -28,7 +28,7 @@ const char *const html_css[] = {
     "font-weight:700;color:#fff;letter-spacing:.05em;background:var(--pass);"
     "white-space:nowrap}\n",
     ".badge.fail{background:var(--fail)}.badge.error{background:var(--error)}"
-    ".badge.big{font-size:15px;padding:3px 14px}\n",
+    ".badge.big{font-size:15px;padding:3px 14px}.badge.flaky{background:#8a5a00}\n",
     ".toc{list-style:none;padding:0;margin:10px 0 4px;display:flex;flex-direction:column;"
     "gap:3px}\n",
     ".toc a{color:var(--ink);text-decoration:none}.toc a:hover{text-decoration:underline}\n",

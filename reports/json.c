@@ -71,6 +71,12 @@ static json_t *build_assertions(const struct report_test *t)
         set(o, "expected", num(a->expected));
         set(o, "message", str(a->message, REPORT_TEXT_ONE_LINE));
         set(o, "metric", str(a->metric, REPORT_TEXT_ONE_LINE));
+        if (a->runs > 1) {
+            set(o, "runs", json_integer(a->runs));
+            set(o, "runs_passed", json_integer(a->runs_passed));
+            set(o, "flaky", json_boolean(report_assertion_flaky(a)));
+            set(o, "flaky_message", str(a->flaky_message, REPORT_TEXT_ONE_LINE));
+        }
         json_array_append_new(arr, o);
     }
     return arr;
@@ -233,6 +239,13 @@ static json_t *build_test(const struct report_test *t)
     set(o, "log_tail", str(t->log_tail, 0));
     set(o, "measured", build_measured(&t->measured));
     set(o, "observer_cost", build_cost(&t->cost));
+    if (t->runs > 1) {
+        json_t *r = json_object();
+        set(r, "runs", json_integer(t->runs));
+        set(r, "passed", json_integer(t->runs_passed));
+        set(r, "flaky", json_boolean(report_test_flaky(t)));
+        set(o, "repeat", r);
+    }
     return o;
 }
 

@@ -196,6 +196,27 @@ static void put_failure_message(struct lc_buf *b, const struct report_test *t, c
     lc_buf_free(&m);
 }
 
+/* --repeat: the marker CI tools read (Maven Surefire's <flakyFailure> and
+ * <flakyError>, which Jenkins and GitLab show) when the verdict differed
+ * across runs; `other` is the message of a run with the other verdict. */
+static void put_flaky(struct lc_buf *b, int error, unsigned runs, unsigned passed,
+                      const char *other)
+{
+    struct lc_buf m = {0};
+    lc_buf_printf(&m, "flaky: passed in %u of %u runs", passed, runs);
+    lc_buf_puts(b, error ? "      <flakyError" : "      <flakyFailure");
+    put_attr(b, "message", m.data);
+    put_attr(b, "type", "flaky");
+    lc_buf_puts(b, ">");
+    if (other) {
+        lc_buf_puts(&m, "; another run: ");
+        lc_buf_puts(&m, other);
+    }
+    put_xml(b, m.data, 0, 0);
+    lc_buf_puts(b, error ? "</flakyError>\n" : "</flakyFailure>\n");
+    lc_buf_free(&m);
+}
+
 static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
                                const struct report_assertion *a, const char *name,
                                const char *classname)
@@ -216,6 +237,8 @@ static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
     else
         put_failure_text(b, t, a);
     lc_buf_puts(b, o == OUT_ERROR ? "</error>\n" : "</failure>\n");
+    if (report_assertion_flaky(a))
+        put_flaky(b, o == OUT_ERROR, a->runs, a->runs_passed, a->flaky_message);
     lc_buf_puts(b, "    </testcase>\n");
 }
 
@@ -248,6 +271,8 @@ static void put_run_case(struct lc_buf *b, const struct report_test *t, enum out
         put_xml(b, t->log_tail, 0, 0);
     }
     lc_buf_puts(b, o == OUT_ERROR ? "</error>\n" : "</failure>\n");
+    if (t->runs > 1 && t->runs_passed > 0 && t->runs_passed < t->runs)
+        put_flaky(b, o == OUT_ERROR, t->runs, t->runs_passed, NULL);
     if (t->log_tail) {
         lc_buf_puts(b, "      <system-err>");
         put_xml(b, t->log_tail, 0, 0);
@@ -261,6 +286,14 @@ static void put_properties(struct lc_buf *b, const struct report_test *t)
     lc_buf_puts(b, "    <properties>\n      <property name=\"verdict\"");
     put_attr(b, "value", report_verdict_name(t->verdict));
     lc_buf_puts(b, "/>\n");
+    if (t->runs > 1) {
+        char v[64];
+        snprintf(v, sizeof(v), "passed in %u of %u runs%s", t->runs_passed, t->runs,
+                 report_test_flaky(t) ? " (flaky)" : "");
+        lc_buf_puts(b, "      <property name=\"repeat\"");
+        put_attr(b, "value", v);
+        lc_buf_puts(b, "/>\n");
+    }
     if (t->dir) {
         lc_buf_puts(b, "      <property name=\"dir\"");
         put_attr(b, "value", t->dir);

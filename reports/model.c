@@ -48,6 +48,7 @@ static void free_test(struct report_test *t)
         free(t->assertions[i].expr);
         free(t->assertions[i].message);
         free(t->assertions[i].metric);
+        free(t->assertions[i].flaky_message);
     }
     free(t->assertions);
     for (size_t i = 0; t->series && i < t->nseries; i++) {
@@ -72,6 +73,12 @@ static void free_test(struct report_test *t)
     free(t->log_tail);
     free(t->measured.command);
     free(t->measured.how);
+}
+
+void report_test_clear(struct report_test *t)
+{
+    free_test(t);
+    memset(t, 0, sizeof(*t));
 }
 
 /* Frees every string and array the run holds, then the run; NULL is a no-op.

@@ -43,6 +43,11 @@ struct report_assertion {
     double expected;
     char *message;
     char *metric; /* the metric the assertion is about ("goroutines"), or NULL */
+    /* --repeat (reports/repeat.c): the runs that evaluated it and those
+     * that passed it (runs 0: not repeated); with a verdict that differs
+     * across runs, the message of a run with the other verdict */
+    unsigned runs, runs_passed;
+    char *flaky_message;
 };
 
 struct report_phase {
@@ -147,6 +152,8 @@ struct report_test {
     struct report_measured measured;
 
     struct report_observer_cost cost; /* what watching it cost the target */
+
+    unsigned runs, runs_passed; /* --repeat: runs of the test and passing ones (0: one run) */
 };
 
 struct report_run {
@@ -165,6 +172,26 @@ void report_run_free(struct report_run *r);
 
 /* Appends a zeroed test to the run (grown with lc_grow) and returns it (borrowed). */
 struct report_test *report_add_test(struct report_run *r);
+
+/* Frees what test t holds and zeroes it. */
+void report_test_clear(struct report_test *t);
+
+/*
+ * --repeat: adds one more run of a test to acc (zeroed before the first),
+ * taking what run holds (run is left zeroed). acc keeps the details
+ * (series, culprits, folder...) of the first run with the worst verdict
+ * and that verdict; each assertion (matched by its text) fails when it
+ * failed in any run, counts its runs and passing runs, and keeps the
+ * message of a run with the other verdict when the verdict differs.
+ */
+void report_repeat_add(struct report_test *acc, struct report_test *run);
+
+/* 1 when an assertion's verdict differed across the runs of --repeat. */
+int report_assertion_flaky(const struct report_assertion *a);
+
+/* 1 when the test's verdict, or any of its assertions', differed across
+ * the runs of --repeat. */
+int report_test_flaky(const struct report_test *t);
 
 /* Writes report.json to path atomically. Returns 0 or -1 with err. */
 int report_json_write(const struct report_run *r, const char *path, struct lc_error *err);

@@ -49,6 +49,28 @@ static char **run_suite_dirs(const struct suite *s, const char *out)
     return dirs;
 }
 
+/* --repeat: runs test t a->repeat times, each in its folder's run-K, and
+ * folds the runs into rt. Returns 1 when interrupted. */
+static int run_repeated(const struct suite_test *t, struct expr *const *exprs,
+                        struct runner_opts *opts, const struct run_suite_opts *a,
+                        struct report_test *rt)
+{
+    const char *dir = opts->test_dir;
+    int interrupted = 0;
+    for (unsigned k = 1; k <= a->repeat && !interrupted && !runner_signal; k++) {
+        struct report_test one = {0};
+        char *sub = lc_asprintf("%s/run-%u", dir, k);
+        opts->test_dir = sub;
+        if (!a->quiet)
+            fprintf(stderr, "leakcheck:   run %u/%u\n", k, a->repeat);
+        interrupted = runner_run_test(t, exprs, opts, &one);
+        report_repeat_add(rt, &one);
+        free(sub);
+    }
+    opts->test_dir = dir;
+    return interrupted || runner_signal;
+}
+
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a,
                struct report_run *rr)
 {
@@ -66,7 +88,9 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         opts.test_dir = dirs[i];
         if (!a->quiet)
             fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
-        int interrupted = runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
+        int interrupted = a->repeat > 1
+                              ? run_repeated(&s->tests[i], checks_exprs(c, i), &opts, a, rt)
+                              : runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
         if (rt->verdict > rr->verdict)
             rr->verdict = rt->verdict;
         if (interrupted) {

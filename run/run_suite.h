@@ -13,6 +13,7 @@
 struct run_suite_opts {
     const char *out; /* the folder of the reports; each test gets one below */
     int quiet;       /* no progress on stderr */
+    unsigned repeat; /* runs of each test (--repeat; 0 or 1: one), folded by report_repeat_add */
 };
 
 /*

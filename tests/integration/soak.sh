@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Soak features on real runs of tests/go/soak: trend() verdicts, and
+# `leakcheck run --repeat N` marking a verdict that differs across runs as
+# flaky.
+#
+#   tests/integration/soak.sh BUILD_DIR
+#
+# Checks: trend(goroutines) fails on a service that keeps a goroutine per
+# 10 requests and passes on one that keeps none, saying "level rising" per
+# hour with its interval; a warm-up as long as the load is an error, not a
+# pass. --repeat 3 on a target that leaks on its 1st and 3rd start only:
+# exit 1, the test passed in 1 of 3 runs and is flaky in report.json
+# (valid against the schema), the leaking assertion flaky with a passing
+# run's message and the steady one not, <flakyFailure> in junit.xml (valid
+# against junit-10.xsd), FLAKY in report.html and on the console, a folder
+# per run; --repeat 0 is a usage error.
+#
+# Needs jq, xmllint, python3-jsonschema, pgrep, timeout. Prints one line per
+# check and "N passed, N failed"; exits 1 when a check failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+it_args soak "$@"
+it_need jq xmllint pgrep timeout
+it_services soak
+py=
+for p in /usr/bin/python3 python3; do
+    if command -v "$p" >/dev/null && "$p" -c 'import jsonschema' 2>/dev/null; then
+        py=$p
+        break
+    fi
+done
+[ -n "$py" ] || { echo "soak.sh: python3 with jsonschema not found" >&2; exit 2; }
+xsd=$root/tests/data/schemas/junit-10.xsd
+
+it_init soak
+cp "$gobin/soak" "$work/soak"
+
+# test NAME ARGS ASSERT [EXTRA_JSON]: one test of the soak service
+test_json() {
+    local argv
+    argv=$(printf '"%s",' $2)
+    cat <<JSON
+{"name": "$1",
+ "target": {"command": ["sh", "-c", "exec $work/soak $2 -addr 127.0.0.1:\${port}"],
+            "ready": "http://127.0.0.1:\${port}/healthz", "ready_timeout": "30s"},
+ "sample": {"pprof": "http://127.0.0.1:\${port}/debug/pprof", "interval": "100ms"},
+ "baseline": "1s",
+ "load": {"url": "http://127.0.0.1:\${port}/work", "rate": 100, "concurrency": 8,
+          "duration": "${4:-12s}"},
+ "warmup": "${5:-3s}",
+ "assert": [$3]}
+JSON
+}
+
+# run LABEL SUITE WANT_EXIT [ARGS...]
+run() {
+    local label=$1 suite=$2 want=$3 rc=0
+    shift 3
+    timeout -k 5 300 "$lc" run "$suite" --out "$work/out/$label" --no-color "$@" \
+        >"$work/out/$label.log" 2>&1 || rc=$?
+    if [ "$rc" -eq "$want" ]; then
+        pass "$label: exit code $want"
+    else
+        fail "$label: exit code $want" "got $rc"
+        sed 's/^/    | /' "$work/out/$label.log" | tail -n 15
+    fi
+}
+
+validate() {
+    "$py" - "$root/reports/report.schema.json" "$1" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+errors = list(jsonschema.Draft7Validator(schema).iter_errors(json.load(open(sys.argv[2]))))
+for e in errors[:5]:
+    print("/".join(str(p) for p in e.absolute_path) or "(top)", ":", e.message[:300], file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+}
+
+mkdir -p "$work/out"
+# --- trend() ---------------------------------------------------------------
+{
+    echo '{"suite": "trend", "tests": ['
+    test_json leaky "-garbage 65536 -leak-every 10" '"trend(goroutines) < 60/h"'
+    echo ','
+    test_json steady "-garbage 65536" '"trend(goroutines) < 60/h"'
+    echo ','
+    test_json "all warm-up" "-garbage 65536" '"trend(goroutines) < 60/h"' 4s 1h
+    echo ']}'
+} >"$work/trend.json"
+run trend "$work/trend.json" 3
+r=$work/out/trend/report.json
+check "trend: the leak fails, rising per hour with its interval" jq -e \
+    '.tests[0].verdict == "fail" and (.tests[0].assertions[0].message |
+     test("^goroutines level rising [0-9.]+/h, 95% CI [0-9.]+/h\\.\\.[0-9.]+/h, over [0-9.]+s after 3s warm-up: all of it above the limit 60/h$"))' "$r"
+check "trend: the steady service passes" jq -e \
+    '.tests[1].verdict == "pass" and (.tests[1].assertions[0].message | test("^goroutines level flat"))' "$r"
+check "trend: a warm-up covering the load is an error" jq -e \
+    '.tests[2].assertions[0].errored and (.tests[2].assertions[0].message | test("covers the whole load"))' "$r"
+
+# --- --repeat: a target that leaks on its 1st and 3rd start ----------------
+cat >"$work/flip.sh" <<SH
+#!/bin/sh
+n=\$(cat "$work/starts" 2>/dev/null || echo 0)
+echo \$((n + 1)) >"$work/starts"
+if [ \$((n % 2)) -eq 0 ]; then exec "$work/soak" -garbage 4096 -leak-every 1 "\$@"; fi
+exec "$work/soak" -garbage 4096 "\$@"
+SH
+chmod +x "$work/flip.sh"
+jq -n --arg flip "$work/flip.sh" '{"suite": "flaky", "tests": [{"name": "flip",
+  "target": {"command": [$flip, "-addr", "127.0.0.1:${port}"], "ready": "http://127.0.0.1:${port}/healthz"},
+  "sample": {"pprof": "http://127.0.0.1:${port}/debug/pprof", "interval": "100ms"},
+  "baseline": "1s",
+  "load": {"url": "http://127.0.0.1:${port}/work", "rate": 100, "requests": 200, "concurrency": 4},
+  "assert": ["goroutines stay within 50 of baseline", "error_rate < 1%"]}]}' >"$work/flaky.json"
+run repeat "$work/flaky.json" 1 --repeat 3
+r=$work/out/repeat/report.json
+check "repeat: the test passed in 1 of 3 runs and is flaky" jq -e \
+    '.tests[0].repeat == {"runs": 3, "passed": 1, "flaky": true} and .tests[0].verdict == "fail"' "$r"
+check "repeat: the leaking assertion is flaky, with a passing run's message" jq -e \
+    '.tests[0].assertions[0] | .flaky and .runs == 3 and .runs_passed == 1 and .passed == false
+     and (.flaky_message | test("^goroutines ended at"))' "$r"
+check "repeat: the steady assertion is not flaky" jq -e \
+    '.tests[0].assertions[1] | (.flaky | not) and .runs_passed == 3 and .passed' "$r"
+check "repeat: report.json is valid against the schema" validate "$r"
+check "repeat: junit.xml is valid against junit-10.xsd" \
+    xmllint --noout --schema "$xsd" "$work/out/repeat/junit.xml"
+check "repeat: junit.xml has the flakyFailure marker" \
+    grep -q '<flakyFailure message="flaky: passed in 1 of 3 runs" type="flaky">' "$work/out/repeat/junit.xml"
+check "repeat: report.html marks it FLAKY" grep -q 'badge flaky' "$work/out/repeat/report.html"
+check "repeat: the console marks it FLAKY" \
+    grep -q 'FLAKY (passed 1 of 3 runs) goroutines stay within 50 of baseline' "$work/out/repeat.log"
+check "repeat: a folder per run" test -d "$work/out/repeat/flip/run-3"
+check "repeat: the target was started 3 times" grep -qx 3 "$work/starts"
+run repeat0 "$work/flaky.json" 2 --repeat 0
+
+it_done
