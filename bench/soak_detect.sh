@@ -27,6 +27,10 @@
 # there, from bench/trend_replay.c over each report.json), median and
 # worst, in seconds of load and in minutes of the 10-minute run it stands
 # for. ONLY: run just that behaviour.
+#
+# In parts: SOAK_DIR=DIR keeps the runs in DIR (kept), SOAK_FROM=K numbers
+# this call's runs from K, SOAK_RUNS=M runs only M of them; the table
+# counts every run found in DIR up to REPEATS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -36,15 +40,18 @@ repeats=${2:-20}
 load=${3:-60}
 only=${4:-}
 for t in jq cc go; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
-tmp=$(mktemp -d /tmp/leakcheck-soak.XXXXXX)
+tmp=${SOAK_DIR:-$(mktemp -d /tmp/leakcheck-soak.XXXXXX)}
+mkdir -p "$tmp"
+from=${SOAK_FROM:-1}
+count=${SOAK_RUNS:-$((repeats - from + 1))}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # a copy of what runs, so that rebuilding meanwhile changes nothing
-cp "$build/leakcheck" "$tmp/leakcheck"
-(cd "$root/tests/go" && GOPROXY=off GOFLAGS= go build -o "$tmp/soak" ./soak)
-cc -O2 -D_GNU_SOURCE -I"$root" -o "$tmp/trend_replay" "$here/trend_replay.c" \
+[ -x "$tmp/leakcheck" ] || cp "$build/leakcheck" "$tmp/leakcheck"
+[ -x "$tmp/soak" ] || (cd "$root/tests/go" && GOPROXY=off GOFLAGS= go build -o "$tmp/soak" ./soak)
+[ -x "$tmp/trend_replay" ] || cc -O2 -D_GNU_SOURCE -I"$root" -o "$tmp/trend_replay" "$here/trend_replay.c" \
     "$build/assertions/liblc_assertions.a" "$build/common/liblc_common.a" -ljansson -lm
 
 f=$(awk -v l="$load" 'BEGIN { print 600 / l }')
@@ -88,7 +95,7 @@ JSON
 runs() { # NAME: REPEATS runs, one after the other
     local name=$1 i
     suite "$name" >"$tmp/$name.json"
-    for i in $(seq 1 "$repeats"); do
+    for i in $(seq "$from" $((from + count - 1))); do
         nice -n 10 "$tmp/leakcheck" run "$tmp/$name.json" --out "$tmp/$name/$i" --quiet \
             --no-color >"$tmp/$name/$i.log" 2>&1 || true
     done
@@ -107,9 +114,11 @@ pids=()
 printf '| behaviour | expected | runs as expected | heap_inuse trend failed | goroutines trend failed | errors | time to detect, median / worst (s of load; min of 10) |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- |\n'
 for n in "${order[@]}"; do
-    ok=0 hf=0 gf=0 err=0 times=()
+    ok=0 hf=0 gf=0 err=0 nrun=0 times=()
     for i in $(seq 1 "$repeats"); do
         r=$tmp/$n/$i/report.json
+        [ -e "$tmp/$n/$i.log" ] || continue
+        nrun=$((nrun + 1))
         [ -f "$r" ] || { err=$((err + 1)); continue; }
         h=$(jq -r '.tests[0].assertions[] | select(.expr | startswith("trend(heap")) | if .errored then "e" elif .passed then "p" else "f" end' "$r" 2>/dev/null || echo e)
         g=$(jq -r '.tests[0].assertions[] | select(.expr | startswith("trend(gor")) | if .errored then "e" elif .passed then "p" else "f" end' "$r" 2>/dev/null || echo e)
@@ -138,7 +147,7 @@ for n in "${order[@]}"; do
             m = a[int((NR + 1) / 2)]; w = a[NR]
             printf "%.1f / %.1f (%.1f / %.1f min)", m, w, m * f / 60, w * f / 60 }')
     fi
-    printf '| %s | %s | %d of %d | %d | %d | %d | %s |\n' "$n" "${expect[$n]}" "$ok" "$repeats" \
+    printf '| %s | %s | %d of %d | %d | %d | %d | %s |\n' "$n" "${expect[$n]}" "$ok" "$nrun" \
         "$hf" "$gf" "$err" "$ttd"
 done
 echo "soak_detect: reports in $tmp (kept)" >&2
