@@ -11,6 +11,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/load_output.h"
+#include "common/fdlimit.h"
+#include "loadgen/loadgen.h"
 
 struct load_args {
     uint64_t n;
@@ -89,8 +91,8 @@ static int apply(struct load_args *a, const char *f, const char *v)
     if (!strcmp(f, "n"))
         return parse_u64("-n", v, 1, &a->n);
     if (!strcmp(f, "c") || !strcmp(f, "cpus") || !strcmp(f, "threads")) {
-        if (parse_u64(f, v, 1, &u) != 0 || u > 1000000)
-            return bad(f, v, "expected 1 to 1000000");
+        if (parse_u64(f, v, 1, &u) != 0 || u > LOADGEN_MAX_CONCURRENCY)
+            return bad(f, v, "expected 1 to 50000");
         if (!strcmp(f, "c"))
             a->c = (unsigned)u;
         else if (!strcmp(f, "threads") || !a->threads)
@@ -101,8 +103,11 @@ static int apply(struct load_args *a, const char *f, const char *v)
         return parse_num("-q", v, &a->q);
     if (!strcmp(f, "rate"))
         return parse_num("--rate", v, &a->rate);
-    if (!strcmp(f, "t"))
-        return parse_num("-t", v, &a->t);
+    if (!strcmp(f, "t")) {
+        if (parse_num("-t", v, &a->t) != 0)
+            return -1;
+        return a->t <= LOADGEN_MAX_SECONDS ? 0 : bad("-t", v, "at most a year (31622400 s)");
+    }
     if (!strcmp(f, "z")) {
         struct lc_error err = {0};
         return lc_parse_duration(v, &a->z, &err) == 0 ? 0 : bad("-z", v, err.msg);
@@ -283,8 +288,10 @@ int cmd_load(int argc, char **argv)
                                  .duration_s = a.z, .rate = a.rate > 0 ? a.rate : a.q * a.c,
                                  .timeout_s = a.t > 0 ? a.t : 1e9,
                                  .disable_keepalive = a.disable_keepalive};
-    struct loadgen *lg = loadgen_new(&cfg, &err);
+    struct loadgen *lg = NULL;
     int rc = CLI_USAGE;
+    if (fdlimit_raise(fdlimit_need(a.c, cfg.max_requests, a.threads), &err) == 0)
+        lg = loadgen_new(&cfg, &err);
     if (!lg)
         fprintf(stderr, "leakcheck load: %s\n", err.msg);
     else

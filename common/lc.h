@@ -18,6 +18,15 @@
 
 #define LC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Ceilings on a load, shared by the engine (loadgen.h) and the suite
+ * reader, which says why: more connections than one client address has
+ * local ports cannot all be open to one server port; beyond this rate one
+ * machine cannot send and a schedule only means "as fast as possible";
+ * beyond a year time conversions overflow. */
+#define LC_MAX_CONCURRENCY 50000u
+#define LC_MAX_RATE 1e6
+#define LC_MAX_SECONDS (366.0 * 86400.0)
+
 /* Allocation: these never return NULL; they print a message and abort when
  * memory runs out; free what they return with free(). */
 void *lc_malloc(size_t n);

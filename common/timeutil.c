@@ -24,6 +24,8 @@ double lc_wall(void)
 
 void lc_format_time(double wall, char *out, size_t outlen)
 {
+    if (!(wall >= 0 && wall < 253402300800.0)) /* NaN, negative or past year 9999 */
+        wall = 0;
     time_t secs = (time_t)wall;
     int ms = (int)((wall - (double)secs) * 1000.0);
     struct tm tm;

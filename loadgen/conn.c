@@ -209,13 +209,30 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     lg_inc(&w->c.bytes_read, (uint64_t)n);
-    if (conn_drop_unsent(c)) /* bytes nobody asked for: the stream is out of step */
+    /* bytes nobody asked for (a second response to the last request, or
+     * junk): the stream is out of step. The request waiting to go on this
+     * connection fails, so that a server answering twice shows in the
+     * errors; with none waiting (open model, idle) there is nothing to
+     * charge and the connection is only dropped. */
+    if (c->state == LG_C_IDLE) {
+        conn_drop_unsent(c);
         return;
+    }
+    if (c->state == LG_C_SENDING && c->woff == 0 && c->served) {
+        conn_fail(c, LOADGEN_ERR_MALFORMED);
+        return;
+    }
     size_t used = 0;
     enum http_parse_status st = http_parse_feed(&c->hp, w->rbuf, (size_t)n, &used);
-    if (st == HTTP_PARSE_DONE)
-        /* bytes past the response, or a reply before the whole request was
-         * written, leave the stream out of step: do not reuse it */
+    if (st == HTTP_PARSE_DONE && used != (size_t)n && !c->req->head)
+        /* more than one response to one request: not a success, and the
+         * connection is out of step */
+        conn_fail(c, LOADGEN_ERR_MALFORMED);
+    else if (st == HTTP_PARSE_DONE)
+        /* a reply before the whole request was written (a 413, say) is
+         * an answer, and so is one to HEAD followed by the body HEAD
+         * must not have (libevent's evhttp sends it), but the connection
+         * is out of step and not reused */
         conn_complete(c, used == (size_t)n && c->state == LG_C_WAITING);
     else if (st == HTTP_PARSE_ERROR)
         conn_fail(c, LOADGEN_ERR_MALFORMED);

@@ -171,10 +171,15 @@ void lg_worker_free(struct lg_worker *w);
 void lg_worker_conn_idle(struct lg_worker *w, struct lg_conn *c);
 /* Takes one request from the max_requests budget: 1 when granted. */
 int lg_take_budget(struct loadgen *lg);
+/* Takes up to n requests from the budget at once; returns how many. */
+uint64_t lg_take_budget_n(struct loadgen *lg, uint64_t n);
 
 /* sched.c: the open model's rate profile. */
 /* Time (s since start) at which `count` requests in all are due; returns
  * -1 when the profile ends before. */
 double lg_sched_time(const struct loadgen *lg, double count);
+/* The inverse: how many requests in all the profile has made due by t
+ * seconds after the start (0 for t <= 0; the profile's total after its end). */
+double lg_sched_count(const struct loadgen *lg, double t);
 
 #endif

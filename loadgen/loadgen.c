@@ -21,26 +21,35 @@ const char *loadgen_err_name(enum loadgen_err kind)
     return (unsigned)kind < LOADGEN_ERR__COUNT ? err_names[kind] : "unknown";
 }
 
+/* A time in seconds that converts to nanoseconds without overflow. */
+static int bad_seconds(double s)
+{
+    return !(s >= 0) || !(s <= LOADGEN_MAX_SECONDS);
+}
+
 static int check_config(const struct loadgen_config *cfg, struct lc_error *err)
 {
     if (!cfg || !cfg->requests || cfg->nrequests == 0)
         return lc_error_set(err, "no request to send"), -1;
-    if (!(cfg->duration_s >= 0) || !isfinite(cfg->duration_s))
-        return lc_error_set(err, "bad duration %g", cfg->duration_s), -1;
-    if (!(cfg->rate >= 0) || !isfinite(cfg->rate))
-        return lc_error_set(err, "bad rate %g", cfg->rate), -1;
-    if (!(cfg->timeout_s >= 0) || !isfinite(cfg->timeout_s))
-        return lc_error_set(err, "bad timeout %g", cfg->timeout_s), -1;
+    if (bad_seconds(cfg->duration_s))
+        return lc_error_set(err, "bad duration %g (0 to a year)", cfg->duration_s), -1;
+    if (!(cfg->rate >= 0) || !(cfg->rate <= LOADGEN_MAX_RATE))
+        return lc_error_set(err, "bad rate %g (0 to %g requests/s)", cfg->rate, LOADGEN_MAX_RATE),
+               -1;
+    if (bad_seconds(cfg->timeout_s))
+        return lc_error_set(err, "bad timeout %g (0 to a year)", cfg->timeout_s), -1;
     if (cfg->nstages && !cfg->stages)
         return lc_error_set(err, "stages missing"), -1;
     for (size_t i = 0; i < cfg->nstages; i++) {
         const struct loadgen_stage *s = &cfg->stages[i];
-        if (!(s->duration_s > 0) || !isfinite(s->duration_s) || !(s->rate >= 0) ||
-            !isfinite(s->rate))
+        if (!(s->duration_s > 0) || bad_seconds(s->duration_s) || !(s->rate >= 0) ||
+            !(s->rate <= LOADGEN_MAX_RATE))
             return lc_error_set(err, "stage %zu: bad duration or rate", i + 1), -1;
     }
-    if (cfg->concurrency > 1000000)
-        return lc_error_set(err, "concurrency %u is too large", cfg->concurrency), -1;
+    if (cfg->concurrency > LOADGEN_MAX_CONCURRENCY)
+        return lc_error_set(err, "concurrency %u is too large (at most %u)", cfg->concurrency,
+                            LOADGEN_MAX_CONCURRENCY),
+               -1;
     return 0;
 }
 
@@ -54,6 +63,9 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
     lg->cfg.requests = NULL; /* lg->reqs holds what is needed */
     if (!lg->cfg.concurrency)
         lg->cfg.concurrency = 1;
+    /* a connection beyond the request count would never send */
+    if (cfg->max_requests && lg->cfg.concurrency > cfg->max_requests)
+        lg->cfg.concurrency = (unsigned)cfg->max_requests;
     if (cfg->nstages) {
         lg->stages = lc_malloc(cfg->nstages * sizeof *lg->stages);
         memcpy(lg->stages, cfg->stages, cfg->nstages * sizeof *lg->stages);

@@ -39,6 +39,15 @@ struct loadgen_stage {
     double rate;
 };
 
+/* Ceilings loadgen_new enforces (a suite's reader says why in its terms):
+ * more connections than one client address has local ports cannot all be
+ * open to one server port; a rate beyond what one machine can send only
+ * turns the schedule into a closed loop at full speed; and beyond a year
+ * time conversions overflow. */
+#define LOADGEN_MAX_CONCURRENCY LC_MAX_CONCURRENCY
+#define LOADGEN_MAX_RATE LC_MAX_RATE
+#define LOADGEN_MAX_SECONDS LC_MAX_SECONDS
+
 struct loadgen_config {
     const struct loadgen_request *requests; /* at least one; copied */
     size_t nrequests;

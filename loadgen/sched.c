@@ -41,3 +41,24 @@ double lg_sched_time(const struct loadgen *lg, double count)
     }
     return -1;
 }
+
+double lg_sched_count(const struct loadgen *lg, double t)
+{
+    if (!(t > 0))
+        return 0;
+    if (!lg->cfg.nstages)
+        return lg->cfg.rate * t;
+    double start = 0, sent = 0, prev = 0;
+    for (size_t i = 0; i < lg->cfg.nstages; i++) {
+        const struct loadgen_stage *s = &lg->stages[i];
+        double d = s->duration_s;
+        if (t < start + d) {
+            double x = t - start;
+            return sent + prev * x + (s->rate - prev) / (2.0 * d) * x * x;
+        }
+        sent += (prev + s->rate) / 2.0 * d;
+        start += d;
+        prev = s->rate;
+    }
+    return sent;
+}

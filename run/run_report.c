@@ -71,7 +71,18 @@ static void run_report_assertion(struct run *r, const char *text, const struct e
     struct lc_error err = {0};
     a->expr = lc_strdup(text);
     expr_visit(e, first_metric, &a->metric);
-    if (expr_eval_full(e, run_value_cb, run_series_cb, r, &res, &err) == 0) {
+    int rc = expr_eval_full(e, run_value_cb, run_series_cb, r, &res, &err);
+    if (rc == 0 && r->error[0] && !r->completed) {
+        /* a test that stopped early (the target exited during the load, a
+         * source failed, a signal) judges nothing: an "ok" under an ERROR
+         * would read as a pass. What the samples taken say is kept. */
+        a->errored = 1;
+        a->observed = res.observed;
+        a->expected = res.expected;
+        a->message =
+            lc_asprintf("not judged: the test stopped early (on the samples taken: %s, %s)",
+                        res.passed ? "holds" : "does not hold", res.message);
+    } else if (rc == 0) {
         a->passed = res.passed;
         a->observed = res.observed;
         a->expected = res.expected;

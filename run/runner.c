@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fdlimit.h"
 #include "run/fetch.h"
 #include "run/loadcfg.h"
 #include "suite/metrics.h"
@@ -361,7 +362,13 @@ static int setup(struct run *r)
         snprintf(r->error, sizeof(r->error), "%s", err.msg);
         return -1;
     }
-    if (r->t->load.present && !(r->lg = loadcfg_new(&r->t->load, &err))) {
+    const struct suite_load *l = &r->t->load;
+    if (l->present &&
+        fdlimit_raise(fdlimit_need(l->concurrency, l->requests, l->threads), &err) != 0) {
+        snprintf(r->error, sizeof(r->error), "load: %s", err.msg);
+        return -1;
+    }
+    if (l->present && !(r->lg = loadcfg_new(l, &err))) {
         snprintf(r->error, sizeof(r->error), "load: %s", err.msg);
         return -1;
     }

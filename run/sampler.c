@@ -223,9 +223,10 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
                {"gc_count", "NumGC"}};
     for (size_t i = 0; i < LC_ARRAY_LEN(map); i++) {
         double v = NAN;
-        if (p)
-            pprof_memstat(p, map[i].memstat, &v);
+        int served = p && pprof_memstat(p, map[i].memstat, &v) == 0;
         put(s, map[i].metric, v);
+        if (served && isnan(v))
+            timeline_note_nan(s->tl, map[i].metric);
     }
     pprof_free(p);
 }
@@ -238,9 +239,12 @@ static void sampler_prom_values(struct sampler *s, struct prom_set *set)
         for (size_t k = 0; k < m->nlabels; k++)
             mm[k] = (struct prom_matcher){m->labels[k].name, m->labels[k].value};
         double v = NAN;
-        if (set && prom_sum(set, m->name, mm, m->nlabels, &v) == 0)
+        size_t found = set ? prom_sum(set, m->name, mm, m->nlabels, &v) : 0;
+        if (!found)
             v = NAN; /* absent in this scrape: a gap, not a zero */
         put(s, m->text, v);
+        if (found && isnan(v))
+            timeline_note_nan(s->tl, m->text);
         free(mm);
     }
     prom_free(set);

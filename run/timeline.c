@@ -13,6 +13,7 @@ struct series {
     double final;
     int has_base; /* base replaces the median of the baseline points */
     double base;
+    size_t nan_served; /* points that are NaN because the source served NaN */
 };
 
 struct timeline {
@@ -69,6 +70,11 @@ void timeline_add(struct timeline *tl, const char *name, double t, enum phase ph
     struct series *s = find_or_add(tl, name);
     lc_grow((void **)&s->pts, &s->cap, s->n + 1, sizeof(*s->pts));
     s->pts[s->n++] = (struct timeline_point){t, v, phase};
+}
+
+void timeline_note_nan(struct timeline *tl, const char *name)
+{
+    find_or_add(tl, name)->nan_served++;
 }
 
 void timeline_set_final(struct timeline *tl, const char *name, double v)
@@ -234,7 +240,18 @@ int timeline_reduce(const struct timeline *tl, const char *name, enum expr_reduc
             return 0;
         break;
     }
-    lc_error_set(err, "%s had no value in any of its %zu samples (absent from the source, or the "
-                 "source failed)", name, s->n);
+    if (s->nan_served >= s->n)
+        lc_error_set(err, "%s was NaN in all of its %zu samples (the source served NaN)", name,
+                     s->n);
+    else if (s->nan_served)
+        lc_error_set(err,
+                     "%s had no value in any of its %zu samples: the source served NaN in %zu, "
+                     "and in the others it was absent or the source failed",
+                     name, s->n, s->nan_served);
+    else
+        lc_error_set(err,
+                     "%s had no value in any of its %zu samples (absent from the source, or the "
+                     "source failed)",
+                     name, s->n);
     return -1;
 }

@@ -27,6 +27,10 @@ void timeline_free(struct timeline *tl);
 /* Appends a point to the series `name` (created on first use; name copied). */
 void timeline_add(struct timeline *tl, const char *name, double t, enum phase phase, double v);
 
+/* Notes that the last NaN point added to `name` is a NaN the source
+ * served, not a gap: a reduction with no value then says so. */
+void timeline_note_nan(struct timeline *tl, const char *name);
+
 /*
  * Sets what the series `name` (created on first use) reports as its final
  * value instead of its last point: a figure over the whole run (the load's

@@ -32,11 +32,15 @@ command -v clang >/dev/null || { echo "fuzz.sh: clang not found (apt-get install
 
 build="build-fuzz"
 started=$(date +%s)
+# a build directory from before float-cast-overflow was checked is redone
+if [ -f "$build/build.ninja" ] && ! grep -q -- "float-cast-overflow" "$build/build.ninja"; then
+    rm -rf "$build"
+fi
 if [ ! -f "$build/build.ninja" ]; then
     # libFuzzer needs clang; the libraries are instrumented for coverage
     # (fuzzer-no-link) and sanitized like the targets (tests/fuzz/meson.build)
     CC=clang meson setup "$build" -Dfuzz=true -Db_lundef=false -Db_sanitize=address,undefined \
-        -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all' >"$build.setup.log" 2>&1 ||
+        -Dc_args='-fsanitize=fuzzer-no-link,float-cast-overflow -fno-sanitize-recover=all' >"$build.setup.log" 2>&1 ||
         { cat "$build.setup.log" >&2; echo "fuzz.sh: meson setup failed" >&2; exit 2; }
     rm -f "$build.setup.log"
 fi

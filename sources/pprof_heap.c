@@ -189,7 +189,8 @@ static void trailer_line(struct pp *pp, struct heap_state *hs)
 static void add_rings(struct pp *pp, struct heap_state *hs)
 {
     double numgc;
-    if (pprof_memstat(pp->prof, "NumGC", &numgc) != 0 || numgc < 0)
+    /* Go's NumGC is a uint32: anything else (1e300, NaN) names no ring entry */
+    if (pprof_memstat(pp->prof, "NumGC", &numgc) != 0 || !(numgc >= 0 && numgc <= 4294967295.0))
         return;
     uint64_t n = (uint64_t)numgc;
     size_t idx = (size_t)((n + RING - 1) % RING);

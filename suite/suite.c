@@ -244,7 +244,14 @@ struct suite *suite_load(const char *path, suite_port_cb *port_cb, void *arg, st
     char *text = lc_read_file(path, SUITE_MAX_BYTES, &len, err);
     if (!text)
         goto cleanup;
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* a UTF-8 byte order mark (Windows editors write one) is not JSON:
+     * read what follows it, as the positions in messages then count */
+    const char *body = text;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        body += 3;
+        len -= 3;
+    }
+    root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         lc_error_at(err, jerr.line, jerr.column, "invalid JSON: %s", jerr.text);
         goto cleanup;
@@ -254,7 +261,7 @@ struct suite *suite_load(const char *path, suite_port_cb *port_cb, void *arg, st
     s->dir = suite_dir(path, err);
     if (!s->dir)
         goto fail;
-    struct suite_ctx ctx = {.text = text, .len = len, .dir = s->dir, .err = err};
+    struct suite_ctx ctx = {.text = body, .len = len, .dir = s->dir, .err = err};
     if (parse_suite(&ctx, root, s, port_cb, arg) == 0)
         goto cleanup;
 fail:

@@ -187,6 +187,17 @@ int sx_load_mix(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
  * present, 0 when absent, -1 on error (also when "rate" is given with it). */
 int sx_load_stages(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
 
+/* suite_limits.c: ceilings, each failing at the value of key of the
+ * current object with the reason. Return 0 or -1. */
+/* concurrency (key "concurrency") or requests (key "requests") */
+int sx_limit_count(struct suite_ctx *ctx, const char *key, json_int_t v);
+/* a rate in requests/s (a load's "rate" or a stage's) */
+int sx_limit_rate(struct suite_ctx *ctx, const char *key, double rate);
+/* the load's descriptors against leakcheck's hard limit (fdlimit.h) */
+int sx_limit_fds(struct suite_ctx *ctx, const struct suite_load *l);
+/* a target's "nofile" against the hard limit and fs.nr_open */
+int sx_limit_nofile(struct suite_ctx *ctx, json_int_t nofile);
+
 /* suite_mix.c: frees l->mix and l->stages (what sx_load_mix and
  * sx_load_stages allocated) and clears them. */
 void sx_load_extra_free(struct suite_load *l);

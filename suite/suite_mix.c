@@ -139,7 +139,7 @@ static int stage_rate(struct suite_ctx *ctx, const json_t *s, double *out)
     else
         *out = json_number_value(v);
     suite_path_pop(&ctx->path);
-    return rc;
+    return rc < 0 ? rc : sx_limit_rate(ctx, "rate", *out);
 }
 
 static int parse_stage(struct suite_ctx *ctx, const json_t *s, struct suite_stage *st)

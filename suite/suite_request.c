@@ -119,9 +119,11 @@ int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
     SX_TRY(has_mix);
     if (!has_mix)
         SX_TRY(sx_load_request(ctx, o, l));
-    SX_TRY(sx_posint(ctx, o, "concurrency", 1000000, &conc));
+    SX_TRY(sx_posint(ctx, o, "concurrency", LLONG_MAX, &conc));
+    SX_TRY(sx_limit_count(ctx, "concurrency", conc));
     l->concurrency = (unsigned)conc;
     SX_TRY(sx_posint(ctx, o, "requests", LLONG_MAX, &requests));
+    SX_TRY(sx_limit_count(ctx, "requests", requests));
     l->requests = (uint64_t)requests;
     SX_TRY(sx_duration(ctx, o, "duration", 0, -1, &l->duration_s));
     int has_stages = sx_load_stages(ctx, o, l);
@@ -131,8 +133,10 @@ int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
                        "give requests, duration or both (the load stops at whichever ends first), "
                        "or stages");
     SX_TRY(sx_posnum(ctx, o, "rate", &l->rate));
+    SX_TRY(sx_limit_rate(ctx, "rate", l->rate));
     SX_TRY(sx_posint(ctx, o, "threads", 1024, &threads));
     l->threads = (unsigned)threads;
+    SX_TRY(sx_limit_fds(ctx, l));
     SX_TRY(sx_duration(ctx, o, "timeout", 20.0, -1, &l->timeout_s));
     SX_TRY(sx_bool(ctx, o, "disable_keepalive", &l->disable_keepalive));
     return 0;

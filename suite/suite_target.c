@@ -176,6 +176,8 @@ int sx_target(struct suite_ctx *ctx, const json_t *o, struct suite_target *t)
     free(t->cwd);
     t->cwd = cwd;
     SX_TRY(sx_posint(ctx, o, "nofile", LONG_MAX, &nofile));
+    if (nofile)
+        SX_TRY(sx_limit_nofile(ctx, nofile));
     t->nofile = (long)nofile;
     int has_ready = sx_string(ctx, o, "ready", 0, &t->ready);
     SX_TRY(has_ready);

@@ -1,6 +1,8 @@
 /* target/target.c: starting, watching and stopping the service under test. */
 #include "target/target.h"
 
+#include "common/fdlimit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -149,6 +151,7 @@ static void child_exec(const struct suite_target *t, char **env, char **shargv, 
     if (t->cwd && chdir(t->cwd) != 0)
         goto fail;
     stage = ST_NOFILE;
+    fdlimit_child_restore(); /* the limit leakcheck was given, not the one its load needs */
     if (t->nofile > 0) {
         struct rlimit rl = {(rlim_t)t->nofile, (rlim_t)t->nofile};
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -179,6 +182,11 @@ static void exec_error(struct lc_error *err, const struct suite_target *t, char 
                      "cannot run %s: it exists, but the interpreter of its #! line (or its "
                      "loader) does not",
                      what);
+    else if (stage == ST_NOFILE && e == EPERM)
+        lc_error_set(err,
+                     "cannot set nofile %ld for %s: above the hard limit %lu (ulimit -Hn), which "
+                     "leakcheck may not raise",
+                     t->nofile, what, fdlimit_hard());
     else if (stage == ST_RUN && e == ENOENT && !strchr(what, '/'))
         lc_error_set(err, "cannot run %s: not found in the target's PATH %s", what, env_path(env));
     else

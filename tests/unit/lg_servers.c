@@ -149,6 +149,15 @@ static void *raw_main(void *arg)
             close(fd);
             continue;
         }
+        if (r->mode == RAW_DOUBLE) {
+            static const char two[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            do
+                (void)!write(fd, two, sizeof two - 1);
+            while (read(fd, buf, sizeof buf) > 0);
+            close(fd);
+            continue;
+        }
         const char *out = r->mode == RAW_TRUNCATE
                               ? "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.."
                               : "garbage that is not http\r\n\r\n";

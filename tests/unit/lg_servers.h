@@ -43,7 +43,8 @@ struct srv *srv_start(const char *addr);
 struct srv *srv_start_hook(const char *addr, srv_hook_cb *hook, void *arg);
 void srv_stop(struct srv *s);
 
-enum raw_mode { RAW_TRUNCATE, RAW_JUNK, RAW_CLOSE, RAW_SILENT, RAW_SLOW };
+/* RAW_DOUBLE: keep-alive, two responses (in one write) to every request */
+enum raw_mode { RAW_TRUNCATE, RAW_JUNK, RAW_CLOSE, RAW_SILENT, RAW_SLOW, RAW_DOUBLE };
 struct raw {
     int lfd, port;
     enum raw_mode mode;

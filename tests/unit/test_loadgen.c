@@ -164,6 +164,9 @@ static void test_error_kinds(void **state)
     run_raw(RAW_JUNK, LOADGEN_ERR_MALFORMED, 20, 0);
     run_raw(RAW_CLOSE, LOADGEN_ERR_RESET, 4, 0);
     run_raw(RAW_SILENT, LOADGEN_ERR_TIMEOUT, 2, 0.2);
+    /* two responses to every request: each request is an error, and the
+     * second response is never taken for the next request's */
+    run_raw(RAW_DOUBLE, LOADGEN_ERR_MALFORMED, 20, 0);
 }
 
 static void test_snapshot_while_running_and_duration(void **state)

@@ -112,6 +112,47 @@ static void test_duration_end_drains(void **state)
     raw_stop(r);
 }
 
+/* Rates at both ends: 1e-300/s sends each worker's first request and
+ * nothing more (the second falls past any clock: no float-to-integer
+ * overflow), the ceiling's unsent requests are counted at once, and
+ * beyond the ceiling (or a timeout beyond a year) is refused. */
+static void test_absurd_rates(void **state)
+{
+    (void)state;
+    struct srv *s = srv_start("127.0.0.1");
+    char *url = url_of(s->port, "/x");
+    struct loadgen_config cfg = {.concurrency = 2, .threads = 2, .rate = 1e-300, .duration_s = 0.3};
+    double t0 = lc_now();
+    struct loadgen_stats st = run(&cfg, url);
+    assert_true(st.requests >= 1 && st.requests <= 2);
+    assert_true(lc_now() - t0 < 1.0);
+    free(url);
+    srv_stop(s);
+    /* a server that never answers: one send, the rest of 0.3 s at 1e6/s late */
+    struct raw *r = raw_start(RAW_SILENT);
+    url = url_of(r->port, "/");
+    cfg = (struct loadgen_config){.concurrency = 1,
+                                  .threads = 1,
+                                  .rate = LOADGEN_MAX_RATE,
+                                  .duration_s = 0.3,
+                                  .timeout_s = 0.1};
+    t0 = lc_now();
+    st = run(&cfg, url);
+    assert_true(lc_now() - t0 < 1.5);
+    if (st.late_sends < 250000 || st.late_sends > 300001)
+        fail_msg("%llu late sends; wanted about 300000", (unsigned long long)st.late_sends);
+    free(url);
+    raw_stop(r);
+    struct loadgen_request req = {.url = "http://127.0.0.1:1/"};
+    struct lc_error err = {0};
+    cfg = (struct loadgen_config){.requests = &req, .nrequests = 1, .rate = 1e308, .duration_s = 1};
+    assert_null(loadgen_new(&cfg, &err));
+    assert_non_null(strstr(err.msg, "bad rate"));
+    cfg = (struct loadgen_config){.requests = &req, .nrequests = 1, .timeout_s = 1e300};
+    assert_null(loadgen_new(&cfg, &err));
+    assert_non_null(strstr(err.msg, "bad timeout"));
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -180,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_open_model_rate),
         cmocka_unit_test(test_open_model_corrects_omission),
         cmocka_unit_test(test_duration_end_drains),
+        cmocka_unit_test(test_absurd_rates),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_ipv6_literal),
     };

@@ -368,6 +368,16 @@ static const struct {
     {"negative_concurrency", 2, 78,
      "tests[0].load.concurrency: expected a positive integer, got -3"},
     {"bad_duration", 4, 24, "tests[0].settle: bad duration \"4 seconds\""},
+    {"concurrency_ceiling", 1, 94,
+     "tests[0].load.concurrency: 1000000 connections is above the ceiling of 50000"},
+    {"rate_ceiling", 1, 87,
+     "tests[0].load.rate: 1e+308 requests/s is above the ceiling of 1e+06/s"},
+    {"stage_rate_ceiling", 1, 166,
+     "tests[0].load.stages[1].rate: 5e+06 requests/s is above the ceiling"},
+    {"requests_ceiling", 1, 91,
+     "tests[0].load.requests: 9000000000000000000 requests is above the ceiling"},
+    {"nofile_nr_open", 1, 82,
+     "tests[0].target.nofile: 2000000000 is above the kernel's ceiling fs.nr_open"},
     {"bare_number", 3, 67, "tests[0].baseline: durations need a unit"},
     {"interval_too_short", 1, 63, "tests[0].sample.interval: must be at least 10ms"},
     {"unknown_var", 6, 14, "tests[0].load.url: unknown variable \"${nope}\""},
@@ -507,6 +517,17 @@ static void test_batch_target(void **state)
     suite_free(s);
 }
 
+/* A UTF-8 byte order mark before the JSON is read past. */
+static void test_bom(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/bom.json", &ports);
+    assert_string_equal(s->name, "bom");
+    assert_int_equal(s->ntests, 1);
+    suite_free(s);
+}
+
 static void test_invalid_suites(void **state)
 {
     (void)state;
@@ -577,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_ignore_lists),
         cmocka_unit_test(test_batch_target),
         cmocka_unit_test(test_measure),
+        cmocka_unit_test(test_bom),
         cmocka_unit_test(test_invalid_suites),
         cmocka_unit_test(test_every_invalid_file_is_listed),
         cmocka_unit_test(test_port_failure_and_missing_file),

@@ -84,6 +84,21 @@ static void test_missing_data_is_an_error(void **state)
     timeline_add(tl, "m", 2, PHASE_SETTLE, NAN);
     assert_int_equal(timeline_reduce(tl, "m", EXPR_FINAL, &v, &err), -1);
     assert_non_null(strstr(err.msg, "no value in any of its 2 samples"));
+    assert_null(strstr(err.msg, "NaN"));
+    /* a gauge the source served as NaN is not "absent" */
+    timeline_add(tl, "nan_gauge", 1, PHASE_BASELINE, NAN);
+    timeline_note_nan(tl, "nan_gauge");
+    timeline_add(tl, "nan_gauge", 2, PHASE_SETTLE, NAN);
+    timeline_note_nan(tl, "nan_gauge");
+    assert_int_equal(timeline_reduce(tl, "nan_gauge", EXPR_FINAL, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "nan_gauge was NaN in all of its 2 samples (the source "
+                                    "served NaN)"));
+    /* NaN in one, absent in the other */
+    timeline_add(tl, "half", 1, PHASE_BASELINE, NAN);
+    timeline_note_nan(tl, "half");
+    timeline_add(tl, "half", 2, PHASE_SETTLE, NAN);
+    assert_int_equal(timeline_reduce(tl, "half", EXPR_MAX, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "served NaN in 1"));
     timeline_free(tl);
 }
 
