@@ -49,7 +49,7 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Each test's port: free, and unlike the ports of the tests before it. */
+/* Each port of each test: free, and unlike every port picked before it. */
 struct picked {
     int *ports;
     size_t n;
@@ -59,9 +59,9 @@ static int cli_free_port_cb(size_t index, void *arg)
 {
     struct picked *pk = arg;
     int port = ports_pick(pk->ports, pk->n);
-    pk->ports = lc_realloc(pk->ports, (index + 1) * sizeof(int));
-    pk->ports[index] = port;
-    pk->n = index + 1;
+    (void)index;
+    pk->ports = lc_realloc(pk->ports, (pk->n + 1) * sizeof(int));
+    pk->ports[pk->n++] = port;
     return port;
 }
 

@@ -213,6 +213,14 @@ static json_t *build_cost(const struct report_observer_cost *c)
     return o;
 }
 
+static json_t *build_ports(const struct report_test *t)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; t->ports && i < t->nports; i++)
+        set(o, t->ports[i].name, json_integer(t->ports[i].port));
+    return o;
+}
+
 static json_t *build_test(const struct report_test *t)
 {
     json_t *o = json_object();
@@ -233,6 +241,7 @@ static json_t *build_test(const struct report_test *t)
     set(o, "log_tail", str(t->log_tail, 0));
     set(o, "measured", build_measured(&t->measured));
     set(o, "observer_cost", build_cost(&t->cost));
+    set(o, "ports", build_ports(t));
     return o;
 }
 

@@ -67,6 +67,9 @@ static void free_test(struct report_test *t)
         free(t->culprits[i].detail);
     }
     free(t->culprits);
+    for (size_t i = 0; t->ports && i < t->nports; i++)
+        free(t->ports[i].name);
+    free(t->ports);
     free(t->pprof_base_cmd);
     free(t->dir);
     free(t->log_tail);

@@ -124,8 +124,16 @@ struct report_observer_cost {
 /* Adds one fetch of secs to item. */
 void report_cost_add(struct report_cost_item *item, double secs);
 
+/* A port leakcheck picked for a test: "port" (${port}) or a ${port:NAME}. */
+struct report_port {
+    char *name;
+    int port;
+};
+
 struct report_test {
     char *name;
+    struct report_port *ports; /* "port" first, then the named ones; NULL when none */
+    size_t nports;
     enum report_verdict verdict;
     char *error;       /* NULL, or why the test could not be run to the end */
     int suite_error;   /* the error is the suite's (a metric name the service does not expose):

@@ -49,6 +49,18 @@ static char **run_suite_dirs(const struct suite *s, const char *out)
     return dirs;
 }
 
+/* "leakcheck: test 1/2: NAME", with its ports when it names some. */
+static void print_test_start(const struct suite *s, size_t i)
+{
+    const struct suite_test *t = &s->tests[i];
+    fprintf(stderr, "leakcheck: test %zu/%zu: %s", i + 1, s->ntests, t->name);
+    if (t->nnamed_ports)
+        fprintf(stderr, " (ports: port %d", t->port);
+    for (size_t k = 0; k < t->nnamed_ports; k++)
+        fprintf(stderr, ", %s %d", t->named_ports[k].name, t->named_ports[k].port);
+    fputs(t->nnamed_ports ? ")\n" : "\n", stderr);
+}
+
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a,
                struct report_run *rr)
 {
@@ -65,7 +77,7 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         struct report_test *rt = report_add_test(rr);
         opts.test_dir = dirs[i];
         if (!a->quiet)
-            fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
+            print_test_start(s, i);
         int interrupted = runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
         if (rt->verdict > rr->verdict)
             rr->verdict = rt->verdict;

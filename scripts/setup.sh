@@ -7,7 +7,8 @@
 # compiler, meson and ninja, libevent, libcurl, jansson, cmocka and Go.
 # With --test (scripts/test.sh): also the tools only the tests use (curl,
 # jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
-# for report.json, nginx for the load checks).
+# for report.json, nginx for the load checks, etcd for suite variables,
+# python3-junitparser for junit.xml).
 #
 # Prints one line per step, and one per package as apt sets it up.
 set -euo pipefail
@@ -17,7 +18,7 @@ packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-opens
           libjansson-dev libcmocka-dev golang-go)
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
-               nginx-light)
+               nginx-light etcd-server python3-junitparser)
 elif [ $# -gt 0 ]; then
     echo "usage: scripts/setup.sh [--test]" >&2
     exit 2
