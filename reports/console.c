@@ -116,7 +116,8 @@ static void put_cost(FILE *out, const struct report_test *t, int color)
     lc_buf_free(&b);
 }
 
-static void put_test(FILE *out, const struct report_test *t, int color)
+/* The verdict line of a test: label, name, duration. */
+static void put_verdict_line(FILE *out, const struct report_test *t, int color)
 {
     if (color)
         fprintf(out, "%s%s%-5s%s  ", C_BOLD, verdict_color(t->verdict), verdict_label(t->verdict),
@@ -127,6 +128,11 @@ static void put_test(FILE *out, const struct report_test *t, int color)
     if (isfinite(t->duration_s))
         fprintf(out, "  (%.1fs)", t->duration_s);
     fputc('\n', out);
+}
+
+static void put_test(FILE *out, const struct report_test *t, int color)
+{
+    put_verdict_line(out, t, color);
     for (size_t i = 0; t->assertions && i < t->nassertions; i++)
         put_assertion(out, &t->assertions[i], color);
     put_measured(out, &t->measured, color);
@@ -146,6 +152,45 @@ static void put_test(FILE *out, const struct report_test *t, int color)
         put_log_tail(out, t->log_tail, color);
 }
 
+void report_console_test(const struct report_test *t, FILE *out, int color)
+{
+    if (!t || !out)
+        return;
+    put_test(out, t, color);
+    fflush(out);
+}
+
+/* The count line, and the tests --test left out. */
+static void put_counts(const struct report_run *r, FILE *out, int color)
+{
+    size_t n[3] = {0, 0, 0};
+    for (size_t i = 0; r->tests && i < r->ntests; i++) {
+        enum report_verdict v = r->tests[i].verdict;
+        n[v == REPORT_PASS ? 0 : v == REPORT_FAIL ? 1 : 2]++;
+    }
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++) {
+        fputs(i ? ", " : "skipped (not matching --test): ", out);
+        put_clean(out, r->skipped[i], REPORT_TEXT_ONE_LINE);
+    }
+    if (r->skipped && r->nskipped)
+        fputc('\n', out);
+    size_t total = r->tests ? r->ntests : 0;
+    fprintf(out, "%s%zu test%s: %zu passed, %zu failed, %zu error%s%s%s\n", color ? C_BOLD : "",
+            total, total == 1 ? "" : "s", n[0], n[1], n[2], n[2] == 1 ? "" : "s",
+            r->interrupted ? " (interrupted)" : "", color ? C_OFF : "");
+    fflush(out);
+}
+
+void report_console_summary(const struct report_run *r, FILE *out, int color)
+{
+    if (!r || !out)
+        return;
+    if (r->tests && r->ntests > 1)
+        for (size_t i = 0; i < r->ntests; i++)
+            put_verdict_line(out, &r->tests[i], color);
+    put_counts(r, out, color);
+}
+
 /* Prints each test with its verdict and duration, each assertion with its
  * message, an infrastructure error with the end of the target's log, and a
  * count line ("2 tests: 1 passed, 1 failed, 0 errors"). ANSI colours and the
@@ -154,15 +199,7 @@ void report_console_write(const struct report_run *r, FILE *out, int color)
 {
     if (!r || !out)
         return;
-    size_t n[3] = {0, 0, 0};
-    for (size_t i = 0; r->tests && i < r->ntests; i++) {
-        const struct report_test *t = &r->tests[i];
-        put_test(out, t, color);
-        n[t->verdict == REPORT_PASS ? 0 : t->verdict == REPORT_FAIL ? 1 : 2]++;
-    }
-    size_t total = r->tests ? r->ntests : 0;
-    fprintf(out, "%s%zu test%s: %zu passed, %zu failed, %zu error%s%s%s\n", color ? C_BOLD : "",
-            total, total == 1 ? "" : "s", n[0], n[1], n[2], n[2] == 1 ? "" : "s",
-            r->interrupted ? " (interrupted)" : "", color ? C_OFF : "");
-    fflush(out);
+    for (size_t i = 0; r->tests && i < r->ntests; i++)
+        put_test(out, &r->tests[i], color);
+    put_counts(r, out, color);
 }

@@ -254,6 +254,11 @@ static json_t *build_run(const struct report_run *r)
     set(o, "started_at", wall_time(r->started_at));
     set(o, "duration_s", num(r->duration_s));
     set(o, "interrupted", json_boolean(r->interrupted));
+    set(o, "test_filter", str(r->test_filter, REPORT_TEXT_ONE_LINE));
+    json_t *skipped = json_array();
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++)
+        json_array_append_new(skipped, str(r->skipped[i], REPORT_TEXT_ONE_LINE));
+    set(o, "skipped", skipped);
     json_t *tests = json_array();
     for (size_t i = 0; r->tests && i < r->ntests; i++)
         json_array_append_new(tests, build_test(&r->tests[i]));

@@ -249,7 +249,9 @@ static void report_ports(const struct suite_test *t, struct report_test *rt)
 void run_report(struct run *r, struct report_test *rt)
 {
     rt->name = lc_strdup(r->t->name);
-    rt->dir = lc_strdup(r->dir);
+    /* relative to --out, as every path in the reports: r->dir is OUT/NAME */
+    const char *slash = strrchr(r->dir, '/');
+    rt->dir = lc_strdup(slash ? slash + 1 : r->dir);
     report_ports(r->t, rt);
     rt->duration_s = r->t0 > 0 ? lc_now() - r->t0 : 0;
     run_report_assertions(r, rt);

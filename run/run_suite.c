@@ -49,6 +49,24 @@ static char **run_suite_dirs(const struct suite *s, const char *out)
     return dirs;
 }
 
+/* Ends test rt: the comparison with the previous run (when there is one),
+ * the run's verdict, and (unless quiet) its verdict block on stdout now,
+ * not when the whole suite ends. */
+static void end_test(struct report_run *rr, struct report_test *rt, const struct suite *s,
+                     const struct run_suite_opts *a)
+{
+    if (a->prev) {
+        struct report_run one = *rr;
+        one.tests = rt;
+        one.ntests = 1;
+        run_suite_compare_apply(&one, a->prev, s);
+    }
+    if (rt->verdict > rr->verdict)
+        rr->verdict = rt->verdict;
+    if (!a->quiet)
+        report_console_test(rt, stdout, a->color);
+}
+
 /* "leakcheck: test 1/2: NAME", with its ports when it names some. */
 static void print_test_start(const struct suite *s, size_t i)
 {
@@ -70,6 +88,10 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;
     for (size_t i = 0; i < s->ntests; i++) {
+        if (a->picked && !a->picked[i]) {
+            report_add_skipped(rr, s->tests[i].name);
+            continue;
+        }
         if (runner_signal) {
             rr->interrupted = 1;
             break;
@@ -79,8 +101,7 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         if (!a->quiet)
             print_test_start(s, i);
         int interrupted = runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
-        if (rt->verdict > rr->verdict)
-            rr->verdict = rt->verdict;
+        end_test(rr, rt, s, a);
         if (interrupted) {
             rr->interrupted = 1;
             break;
@@ -92,7 +113,7 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
     free(dirs);
 }
 
-int run_suite_write_reports(struct report_run *rr, const char *out)
+int run_suite_write_reports(struct report_run *rr, const char *out, const char *md)
 {
     struct lc_error err = {0};
     char *json = lc_asprintf("%s/report.json", out);
@@ -100,7 +121,8 @@ int run_suite_write_reports(struct report_run *rr, const char *out)
     char *html = lc_asprintf("%s/report.html", out);
     int rc = 0;
     if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0 ||
-        report_html_write(rr, html, &err) != 0) {
+        report_html_write(rr, html, &err) != 0 ||
+        (md && report_markdown_write(rr, md, &err) != 0)) {
         fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
         rc = -1;
     }
