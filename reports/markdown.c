@@ -21,6 +21,18 @@ static void put_md(struct lc_buf *b, const char *s)
     free(clean);
 }
 
+/* Appends s as a code span: taken literally, so nothing is escaped; a
+ * backtick inside would end it and becomes a quote. */
+static void put_code(struct lc_buf *b, const char *s)
+{
+    char *clean = report_text_dup(s ? s : "", REPORT_TEXT_DROP_BAD | REPORT_TEXT_ONE_LINE);
+    lc_buf_puts(b, "`");
+    for (const char *p = clean; *p; p++)
+        lc_buf_append(b, *p == '`' ? "'" : p, 1);
+    lc_buf_puts(b, "`");
+    free(clean);
+}
+
 static const char *verdict_md(enum report_verdict v)
 {
     return v == REPORT_PASS ? "✅ pass" : v == REPORT_FAIL ? "❌ fail" : "⚠️ error";
@@ -62,9 +74,9 @@ static void put_details(struct lc_buf *b, const struct report_test *t)
         const struct report_assertion *a = &t->assertions[i];
         if (a->passed && !a->errored)
             continue;
-        lc_buf_printf(b, "- %s `", a->errored ? "not evaluated:" : "failed:");
-        put_md(b, a->expr);
-        lc_buf_puts(b, "`: ");
+        lc_buf_printf(b, "- %s ", a->errored ? "not evaluated:" : "failed:");
+        put_code(b, a->expr);
+        lc_buf_puts(b, ": ");
         put_md(b, a->message);
         lc_buf_puts(b, "\n");
     }

@@ -19,6 +19,9 @@ packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-opens
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
                nginx-light etcd-server python3-junitparser)
+    # npm for the JUnit consumers of tests/integration/ci.sh (Debian's, unless
+    # a node with its own npm is there)
+    command -v npm >/dev/null || packages+=(npm)
 elif [ $# -gt 0 ]; then
     echo "usage: scripts/setup.sh [--test]" >&2
     exit 2
@@ -63,4 +66,10 @@ say "building leakcheck and its tests (ninja -C build)"
 ninja -C build >/dev/null || { ninja -C build >&2; exit 1; }
 say "building the Go services into tests/go/bin"
 tests/go/build.sh >/dev/null
+if [ "${1:-}" = "--test" ] && [ ! -x tests/.npm/node_modules/.bin/junit2json ]; then
+    # two JUnit consumers CI front ends use, pinned, into tests/.npm (not committed)
+    say "installing junit2json and test-results-parser (npm) into tests/.npm"
+    npm install --no-audit --no-fund --prefix tests/.npm junit2json@4.0.0 \
+        test-results-parser@0.4.6 >/dev/null
+fi
 say "done: build/leakcheck"
