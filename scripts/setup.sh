@@ -8,7 +8,8 @@
 # With --test (scripts/test.sh): also the tools only the tests use (curl,
 # jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
 # for report.json, nginx for the load checks, etcd for suite variables,
-# python3-junitparser for junit.xml).
+# python3-junitparser and npm consumers for junit.xml, python3-yaml for
+# the CI jobs of ci/).
 #
 # Prints one line per step, and one per package as apt sets it up.
 set -euo pipefail
@@ -18,7 +19,7 @@ packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-opens
           libjansson-dev libcmocka-dev golang-go)
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
-               nginx-light etcd-server python3-junitparser)
+               nginx-light etcd-server python3-junitparser python3-yaml)
     # npm for the JUnit consumers of tests/integration/ci.sh (Debian's, unless
     # a node with its own npm is there)
     command -v npm >/dev/null || packages+=(npm)
