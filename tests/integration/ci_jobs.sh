@@ -24,11 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 it_args ci_jobs "$@"
 it_need jq timeout
 it_services healthy
-py=
-for p in /usr/bin/python3 python3; do
-    if command -v "$p" >/dev/null && "$p" -c 'import yaml' 2>/dev/null; then py=$p; break; fi
-done
-[ -n "$py" ] || { echo "ci_jobs.sh: python3 with yaml not found (apt-get install python3-yaml)" >&2; exit 2; }
+it_python yaml python3-yaml
 it_init ci_jobs
 
 # the steps, one file each: $work/gh/NN-ID.sh and $work/gitlab.sh

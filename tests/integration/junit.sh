@@ -30,15 +30,7 @@ it_need jq xmllint node python3 timeout
 it_services demo-svc
 npm_bin=$root/tests/.npm/node_modules
 [ -x "$npm_bin/.bin/junit2json" ] || { echo "junit.sh: $npm_bin missing (scripts/setup.sh --test)" >&2; exit 2; }
-# Debian's python3 first (where python3-junitparser lives), then PATH's
-py=
-for p in /usr/bin/python3 python3; do
-    if command -v "$p" >/dev/null && "$p" -c 'import junitparser' 2>/dev/null; then
-        py=$p
-        break
-    fi
-done
-[ -n "$py" ] || { echo "junit.sh: python3 with junitparser not found (apt-get install python3-junitparser)" >&2; exit 2; }
+it_python junitparser python3-junitparser
 it_init junit
 xsd=$root/tests/data/schemas/junit-10.xsd
 xsd_fl=$root/tests/data/schemas/junit-10-fileline.xsd
