@@ -12,9 +12,10 @@
 void cli_usage(FILE *out)
 {
     fputs("usage: leakcheck run SUITE.json [--out DIR] [--compare PREVIOUS/report.json] [--quiet]\n"
-          "                     [--no-color] [--insecure] [--repeat N]\n"
-          "       leakcheck validate SUITE.json\n"
-          "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%]\n"
+          "                     [--no-color] [--insecure] [--repeat N] [--test REGEX]\n"
+          "                     [--summary-md FILE] [--source-root DIR]\n"
+          "       leakcheck validate SUITE.json...\n"
+          "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%] [--json]\n"
           "       leakcheck load [hey's flags] URL\n"
           "       leakcheck diff [--min N] [--top N] BASE CURRENT\n"
           "       leakcheck --version\n"
@@ -23,9 +24,14 @@ void cli_usage(FILE *out)
           "          keep sampling, settle, check the assertions; write report.json,\n"
           "          junit.xml and report.html into --out (default leakcheck-out/); with\n"
           "          --compare, a metric grown beyond its tolerance since that run fails;\n"
-          "          https sources must have valid certificates unless --insecure\n"
+          "          https sources must have valid certificates unless --insecure;\n"
+          "          --test runs only the tests whose name matches REGEX (extended);\n"
+          "          --summary-md writes a markdown summary (for $GITHUB_STEP_SUMMARY);\n"
+          "          --source-root: JUnit file= of culprits relative to DIR (default:\n"
+          "          the suite's directory)\n"
           "validate  check a suite and its assertions without starting anything\n"
-          "compare   table of two runs' final values; exit 1 when B regressed against A\n"
+          "compare   table of two runs' final values (--json: as JSON); exit 1 when B\n"
+          "          regressed against A\n"
           "load      drive HTTP load like hey (leakcheck load -h for its flags)\n"
           "diff      what grew between two saved profile texts (goroutine or heap)\n"
           "\n"
@@ -49,7 +55,7 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Each test's port: free, and unlike the ports of the tests before it. */
+/* Each port of each test: free, and unlike every port picked before it. */
 struct picked {
     int *ports;
     size_t n;
@@ -59,9 +65,9 @@ static int cli_free_port_cb(size_t index, void *arg)
 {
     struct picked *pk = arg;
     int port = ports_pick(pk->ports, pk->n);
-    pk->ports = lc_realloc(pk->ports, (index + 1) * sizeof(int));
-    pk->ports[index] = port;
-    pk->n = index + 1;
+    (void)index;
+    pk->ports = lc_realloc(pk->ports, (pk->n + 1) * sizeof(int));
+    pk->ports[pk->n++] = port;
     return port;
 }
 

@@ -23,10 +23,11 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: leakcheck compare A.json B.json [--tol METRIC=N%|off]...\n"
+    fputs("usage: leakcheck compare A.json B.json [--tol METRIC=N%|off]... [--json]\n"
           "compares the final values of B (this run) with A (a previous run), test by test;\n"
           "a metric regresses when B > A * (1 + tolerance) + slack. Defaults: goroutines 10%,\n"
-          "fds 10%, rss 20%, heap_inuse 20%, p99 25%. Exit 1 when B regressed.\n",
+          "fds 10%, rss 20%, heap_inuse 20%, p99 25%. Exit 1 when B regressed. --json prints\n"
+          "the comparison as one JSON document.\n",
           out);
 }
 
@@ -97,7 +98,8 @@ static size_t print_table(const struct report_run *a, const struct report_run *b
     return regressions;
 }
 
-static int run_compare(const char *pa, const char *pb, const struct compare_tol *over, size_t nover)
+static int run_compare(const char *pa, const char *pb, const struct compare_tol *over, size_t nover,
+                       int as_json)
 {
     struct lc_error err = {0};
     int code = CLI_USAGE;
@@ -108,6 +110,12 @@ static int run_compare(const char *pa, const char *pb, const struct compare_tol 
     }
     size_t ntols = 0;
     struct compare_tol *tols = compare_tols_merge(over, nover, &ntols);
+    if (as_json) {
+        size_t nj = cmd_compare_json(a, b, pa, pb, tols, ntols);
+        free(tols);
+        code = nj > 0 ? CLI_FAILED : CLI_OK;
+        goto cleanup;
+    }
     printf("A: %s\nB: %s\n\n", pa, pb);
     size_t n = print_table(a, b, tols, ntols);
     free(tols);
@@ -129,6 +137,7 @@ int cmd_compare(int argc, char **argv)
 {
     const char *files[2] = {NULL, NULL};
     size_t nfiles = 0, nover = 0;
+    int as_json = 0;
     struct compare_tol *over = lc_calloc((size_t)argc + 1, sizeof(*over));
     int code = CLI_USAGE;
     for (int i = 0; i < argc; i++) {
@@ -136,6 +145,8 @@ int cmd_compare(int argc, char **argv)
             usage(stdout);
             code = CLI_OK;
             goto cleanup;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            as_json = 1;
         } else if (strcmp(argv[i], "--tol") == 0 && i + 1 < argc) {
             if (parse_tol_arg(argv[++i], &over[nover++]) != 0)
                 goto cleanup;
@@ -155,7 +166,7 @@ int cmd_compare(int argc, char **argv)
         usage(stderr);
         goto cleanup;
     }
-    code = run_compare(files[0], files[1], over, nover);
+    code = run_compare(files[0], files[1], over, nover, as_json);
 cleanup:
     for (size_t i = 0; i < nover; i++)
         free((char *)over[i].metric);

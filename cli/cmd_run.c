@@ -1,6 +1,8 @@
 /* cli/cmd_run.c: leakcheck run SUITE.json: runs a suite (run/run_suite.h)
  * and writes its reports; the exit code says how it went. */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,10 @@
 struct run_args {
     const char *suite;
     const char *out;
-    const char *compare; /* previous report.json, or NULL */
+    const char *compare;     /* previous report.json, or NULL */
+    const char *source_root; /* --source-root, or NULL: the suite's directory */
+    const char *summary_md;  /* --summary-md FILE, or NULL */
+    const char *test_re;     /* --test REGEX, or NULL: every test */
     int quiet;
     int color;
     unsigned repeat; /* --repeat N, at least 1 */
@@ -54,7 +59,19 @@ static int cmd_run_args(int argc, char **argv, struct run_args *a)
                  strncmp(argv[i], "--repeat=", 9) == 0) {
             if (parse_repeat(argv[i][8] == '=' ? argv[i] + 9 : argv[++i], &a->repeat) < 0)
                 return -1;
-        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+        } else if (strcmp(argv[i], "--summary-md") == 0 && i + 1 < argc)
+            a->summary_md = argv[++i];
+        else if (strncmp(argv[i], "--summary-md=", 13) == 0)
+            a->summary_md = argv[i] + 13;
+        else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)
+            a->test_re = argv[++i];
+        else if (strncmp(argv[i], "--test=", 7) == 0)
+            a->test_re = argv[i] + 7;
+        else if (strcmp(argv[i], "--source-root") == 0 && i + 1 < argc)
+            a->source_root = argv[++i];
+        else if (strncmp(argv[i], "--source-root=", 14) == 0)
+            a->source_root = argv[i] + 14;
+        else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             a->quiet = 1;
         else if (strcmp(argv[i], "--no-color") == 0)
             a->color = 0;
@@ -93,66 +110,102 @@ static int cmd_run_exit_code(const struct report_run *rr)
                                         : CLI_INFRA;
 }
 
+/* What a run holds from its start to its end. */
+struct run_ctx {
+    const struct run_args *a;
+    struct suite *s;
+    struct checks *c;
+    char *root;              /* the source root, absolute */
+    unsigned char *picked;   /* per test: selected by --test; NULL: all */
+    struct report_run *prev; /* --compare's report, or NULL */
+};
+
+/* Checks that --out can be written (before anything starts, not after
+ * the whole suite ran) and removes the last run's reports, so that a run
+ * cut short leaves no old verdict for CI to read. 0, or -1 (printed). */
+static int cmd_run_prepare_out(const char *out)
+{
+    struct lc_error err = {0};
+    char *probe = lc_asprintf("%s/.leakcheck-write-test", out);
+    int writable = lc_mkdirs(out, &err) == 0 && lc_write_file_atomic(probe, "", 0, &err) == 0;
+    if (writable) {
+        unlink(probe);
+        static const char *old[] = {"report.json", "junit.xml", "report.html"};
+        for (size_t i = 0; i < LC_ARRAY_LEN(old); i++) {
+            char *p = lc_asprintf("%s/%s", out, old[i]);
+            unlink(p);
+            free(p);
+        }
+    } else {
+        cli_error("%s", err.msg);
+    }
+    free(probe);
+    return writable ? 0 : -1;
+}
+
+/* Reads what run needs before anything starts into x: the suite and its
+ * checks, the source root, the test selection, the previous report; a
+ * typo in any costs nothing. CLI_OK, or the exit code (printed). */
+static int cmd_run_prepare(struct run_ctx *x)
+{
+    const struct run_args *a = x->a;
+    x->s = cli_load_checked(a->suite, a->compare != NULL, &x->c);
+    if (!x->s)
+        return CLI_USAGE;
+    x->root = a->source_root ? realpath(a->source_root, NULL) : lc_strdup(x->s->dir);
+    if (!x->root) {
+        cli_error("--source-root %s: %s", a->source_root, strerror(errno));
+        return CLI_USAGE;
+    }
+    if (a->test_re && !(x->picked = cli_pick_tests(x->s, a->test_re)))
+        return CLI_USAGE;
+    x->prev = a->compare ? run_suite_compare_load(a->compare) : NULL;
+    if (a->compare && !x->prev)
+        return CLI_USAGE;
+    return cmd_run_prepare_out(a->out) == 0 ? CLI_OK : CLI_INFRA;
+}
+
 /* leakcheck run: see cli_usage. */
 int cmd_run(int argc, char **argv)
 {
     struct run_args a = {0};
+    struct run_ctx x = {.a = &a};
+    struct report_run *rr = NULL;
     int parsed = cmd_run_args(argc, argv, &a);
     if (parsed > 0)
         cli_usage(stdout);
     if (parsed != 0)
         return parsed > 0 ? CLI_OK : CLI_USAGE;
-    struct checks *c = NULL;
-    struct suite *s = cli_load_checked(a.suite, a.compare != NULL, &c);
-    if (!s)
-        return CLI_USAGE;
-    /* the previous report is read before anything starts: a typo costs nothing */
-    struct report_run *prev = a.compare ? run_suite_compare_load(a.compare) : NULL;
-    if (a.compare && !prev) {
-        checks_free(c);
-        suite_free(s);
-        return CLI_USAGE;
-    }
-    struct lc_error err = {0};
-    char *probe = lc_asprintf("%s/.leakcheck-write-test", a.out);
-    /* find out now, not after the whole suite ran, that reports cannot be written */
-    int writable = lc_mkdirs(a.out, &err) == 0 && lc_write_file_atomic(probe, "", 0, &err) == 0;
-    if (writable) {
-        unlink(probe);
-        /* a run cut short must not leave the last run's verdict for CI to read */
-        static const char *old[] = {"report.json", "junit.xml", "report.html"};
-        for (size_t i = 0; i < LC_ARRAY_LEN(old); i++) {
-            char *p = lc_asprintf("%s/%s", a.out, old[i]);
-            unlink(p);
-            free(p);
-        }
-    }
-    free(probe);
-    if (!writable) {
-        cli_error("%s", err.msg);
-        report_run_free(prev);
-        checks_free(c);
-        suite_free(s);
-        return CLI_INFRA;
-    }
+    int code = cmd_run_prepare(&x);
+    if (code != CLI_OK)
+        goto cleanup;
     runner_install_signals();
-    struct report_run *rr = lc_calloc(1, sizeof(*rr));
-    rr->suite = lc_strdup(s->name);
-    rr->suite_file = lc_strdup(s->path);
+    rr = lc_calloc(1, sizeof(*rr));
+    rr->suite = lc_strdup(x.s->name);
+    rr->suite_file = lc_strdup(x.s->path);
+    rr->source_root = lc_strdup(x.root);
+    rr->test_filter = a.test_re ? lc_strdup(a.test_re) : NULL;
     rr->started_at = lc_wall();
-    struct run_suite_opts o = {.out = a.out, .quiet = a.quiet, .repeat = a.repeat};
-    run_suite(s, c, &o, rr);
-    if (prev)
-        run_suite_compare_apply(rr, prev, s);
-    int code = cmd_run_exit_code(rr);
-    report_console_write(rr, stdout, a.color);
-    if (run_suite_write_reports(rr, a.out) != 0)
+    struct run_suite_opts o = {
+        .out = a.out, .quiet = a.quiet, .repeat = a.repeat, .color = a.color, .picked = x.picked,
+        .prev = x.prev};
+    run_suite(x.s, x.c, &o, rr);
+    code = cmd_run_exit_code(rr);
+    if (a.quiet)
+        report_console_write(rr, stdout, a.color);
+    else
+        report_console_summary(rr, stdout, a.color);
+    if (run_suite_write_reports(rr, a.out, a.summary_md) != 0)
         code = CLI_INFRA;
     else if (!a.quiet)
-        printf("reports: %s/report.json, %s/junit.xml, %s/report.html\n", a.out, a.out, a.out);
+        printf("reports: %s/report.json, %s/junit.xml, %s/report.html%s%s\n", a.out, a.out, a.out,
+               a.summary_md ? ", " : "", a.summary_md ? a.summary_md : "");
+cleanup:
     report_run_free(rr);
-    report_run_free(prev);
-    checks_free(c);
-    suite_free(s);
+    report_run_free(x.prev);
+    free(x.picked);
+    free(x.root);
+    checks_free(x.c);
+    suite_free(x.s);
     return code;
 }

@@ -9,7 +9,7 @@
 /* leakcheck run SUITE.json [--out DIR] [--compare FILE] ... (cli/cmd_run.c). */
 int cmd_run(int argc, char **argv);
 
-/* leakcheck validate SUITE.json (cli/cmd_validate.c). */
+/* leakcheck validate SUITE.json... (cli/cmd_validate.c). */
 int cmd_validate(int argc, char **argv);
 
 /* leakcheck load [flags] URL: a drop-in for hey (cli/cmd_load.c). */
@@ -22,5 +22,24 @@ int cmd_diff(int argc, char **argv);
 /* leakcheck compare A.json B.json: per test and metric, A's final value,
  * B's, the change and the verdict (cli/cmd_compare.c). */
 int cmd_compare(int argc, char **argv);
+
+#include <stddef.h>
+
+struct report_run;
+struct suite;
+struct compare_tol;
+
+/* leakcheck compare --json (cli/cmd_compare_json.c): prints the
+ * comparison of b with a as JSON on stdout (per test of b: each metric's
+ * a, b, change as a fraction, tolerance, limit and verdict; the tests only
+ * in a). Returns the number of regressions. Paths pa, pb are echoed. */
+size_t cmd_compare_json(const struct report_run *a, const struct report_run *b, const char *pa,
+                        const char *pb, const struct compare_tol *tols, size_t ntols);
+
+/* For `run --test REGEX` (cli/cli_select.c): which tests of s the POSIX
+ * extended regex re matches (searched in the name, as go test -run does):
+ * a new array of s->ntests flags (caller frees), or NULL with a message
+ * printed when re is not a regex or matches no test. */
+unsigned char *cli_pick_tests(const struct suite *s, const char *re);
 
 #endif

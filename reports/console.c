@@ -119,7 +119,8 @@ static void put_cost(FILE *out, const struct report_test *t, int color)
     lc_buf_free(&b);
 }
 
-static void put_test(FILE *out, const struct report_test *t, int color)
+/* The verdict line of a test: label, name, duration. */
+static void put_verdict_line(FILE *out, const struct report_test *t, int color)
 {
     if (color)
         fprintf(out, "%s%s%-5s%s  ", C_BOLD, verdict_color(t->verdict), verdict_label(t->verdict),
@@ -134,6 +135,11 @@ static void put_test(FILE *out, const struct report_test *t, int color)
                 t->runs_passed, t->runs, report_test_flaky(t) ? ", FLAKY" : "",
                 report_test_flaky(t) && color ? C_OFF : "");
     fputc('\n', out);
+}
+
+static void put_test(FILE *out, const struct report_test *t, int color)
+{
+    put_verdict_line(out, t, color);
     for (size_t i = 0; t->assertions && i < t->nassertions; i++)
         put_assertion(out, &t->assertions[i], color);
     put_measured(out, &t->measured, color);
@@ -153,21 +159,29 @@ static void put_test(FILE *out, const struct report_test *t, int color)
         put_log_tail(out, t->log_tail, color);
 }
 
-/* Prints each test with its verdict and duration, each assertion with its
- * message, an infrastructure error with the end of the target's log, and a
- * count line ("2 tests: 1 passed, 1 failed, 0 errors"). ANSI colours and the
- * marks ✓ ✗ ! only when color is set; otherwise "ok", "FAIL", "ERR". */
-void report_console_write(const struct report_run *r, FILE *out, int color)
+void report_console_test(const struct report_test *t, FILE *out, int color)
 {
-    if (!r || !out)
+    if (!t || !out)
         return;
+    put_test(out, t, color);
+    fflush(out);
+}
+
+/* The count line, and the tests --test left out. */
+static void put_counts(const struct report_run *r, FILE *out, int color)
+{
     size_t n[3] = {0, 0, 0}, flaky = 0;
     for (size_t i = 0; r->tests && i < r->ntests; i++) {
-        const struct report_test *t = &r->tests[i];
-        put_test(out, t, color);
-        n[t->verdict == REPORT_PASS ? 0 : t->verdict == REPORT_FAIL ? 1 : 2]++;
-        flaky += (size_t)report_test_flaky(t);
+        enum report_verdict v = r->tests[i].verdict;
+        n[v == REPORT_PASS ? 0 : v == REPORT_FAIL ? 1 : 2]++;
+        flaky += (size_t)report_test_flaky(&r->tests[i]);
     }
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++) {
+        fputs(i ? ", " : "skipped (not matching --test): ", out);
+        put_clean(out, r->skipped[i], REPORT_TEXT_ONE_LINE);
+    }
+    if (r->skipped && r->nskipped)
+        fputc('\n', out);
     size_t total = r->tests ? r->ntests : 0;
     char fl[48] = "";
     if (flaky)
@@ -176,4 +190,27 @@ void report_console_write(const struct report_run *r, FILE *out, int color)
             total, total == 1 ? "" : "s", n[0], n[1], n[2], n[2] == 1 ? "" : "s", fl,
             r->interrupted ? " (interrupted)" : "", color ? C_OFF : "");
     fflush(out);
+}
+
+void report_console_summary(const struct report_run *r, FILE *out, int color)
+{
+    if (!r || !out)
+        return;
+    if (r->tests && r->ntests > 1)
+        for (size_t i = 0; i < r->ntests; i++)
+            put_verdict_line(out, &r->tests[i], color);
+    put_counts(r, out, color);
+}
+
+/* Prints each test with its verdict and duration, each assertion with its
+ * message, an infrastructure error with the end of the target's log, and a
+ * count line ("2 tests: 1 passed, 1 failed, 0 errors"). ANSI colours and the
+ * marks ✓ ✗ ! only when color is set; otherwise "ok", "FAIL", "ERR". */
+void report_console_write(const struct report_run *r, FILE *out, int color)
+{
+    if (!r || !out)
+        return;
+    for (size_t i = 0; r->tests && i < r->ntests; i++)
+        put_test(out, &r->tests[i], color);
+    put_counts(r, out, color);
 }

@@ -134,5 +134,5 @@ void report_culprits_block(struct lc_buf *b, const struct report_test *t, const 
     if (n > REPORT_TOP_CULPRITS)
         lc_buf_printf(b, "%s  (%zu more in report.json)\n", indent, n - REPORT_TOP_CULPRITS);
     if (t->pprof_base_cmd)
-        lc_buf_printf(b, "%scompare: %s\n", indent, t->pprof_base_cmd);
+        lc_buf_printf(b, "%scompare (in the reports' folder): %s\n", indent, t->pprof_base_cmd);
 }

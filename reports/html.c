@@ -90,6 +90,10 @@ static void run_header(struct lc_buf *b, const struct report_run *r)
         html_esc(b, r->suite_file, REPORT_TEXT_ONE_LINE);
         lc_buf_puts(b, "</span>");
     }
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++) {
+        lc_buf_puts(b, i ? ", " : " \xc2\xb7 skipped (not matching --test): ");
+        html_esc(b, r->skipped[i], REPORT_TEXT_ONE_LINE);
+    }
     lc_buf_puts(b, "</p><ul class=\"toc\">");
     for (size_t i = 0; i < total; i++) {
         lc_buf_printf(b, "<li><a href=\"#t%zu\">", i);
@@ -391,9 +395,12 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
         lc_buf_puts(b, "</p>");
     }
     if (t->dir) {
-        lc_buf_puts(b, "<p class=\"sub\">Files: <span class=\"mono\">");
+        /* relative to the page, which sits in --out beside the folder */
+        lc_buf_puts(b, "<p class=\"sub\">Files: <a class=\"mono\" href=\"");
         html_esc(b, t->dir, REPORT_TEXT_ONE_LINE);
-        lc_buf_puts(b, "</span></p>");
+        lc_buf_puts(b, "/\">");
+        html_esc(b, t->dir, REPORT_TEXT_ONE_LINE);
+        lc_buf_puts(b, "/</a></p>");
     }
     lc_buf_puts(b, "</section>");
 }

@@ -219,6 +219,14 @@ static json_t *build_cost(const struct report_observer_cost *c)
     return o;
 }
 
+static json_t *build_ports(const struct report_test *t)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; t->ports && i < t->nports; i++)
+        set(o, t->ports[i].name, json_integer(t->ports[i].port));
+    return o;
+}
+
 static json_t *build_test(const struct report_test *t)
 {
     json_t *o = json_object();
@@ -246,6 +254,7 @@ static json_t *build_test(const struct report_test *t)
         set(r, "flaky", json_boolean(report_test_flaky(t)));
         set(o, "repeat", r);
     }
+    set(o, "ports", build_ports(t));
     return o;
 }
 
@@ -258,6 +267,11 @@ static json_t *build_run(const struct report_run *r)
     set(o, "started_at", wall_time(r->started_at));
     set(o, "duration_s", num(r->duration_s));
     set(o, "interrupted", json_boolean(r->interrupted));
+    set(o, "test_filter", str(r->test_filter, REPORT_TEXT_ONE_LINE));
+    json_t *skipped = json_array();
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++)
+        json_array_append_new(skipped, str(r->skipped[i], REPORT_TEXT_ONE_LINE));
+    set(o, "skipped", skipped);
     json_t *tests = json_array();
     for (size_t i = 0; r->tests && i < r->ntests; i++)
         json_array_append_new(tests, build_test(&r->tests[i]));

@@ -146,11 +146,63 @@ static char *unique_name(char **names, size_t n, const char *base)
     return name;
 }
 
-static void put_case_open(struct lc_buf *b, const char *name, const char *classname)
+/* How a test's testcases are written: each gets an equal share of the
+ * test's time (parsers show NaN or 0 for a case without one, and the
+ * shares add up to the testsuite's), and a failing one the top culprit's
+ * source file (relative to the run's source root) and line, which the
+ * annotating CI actions read. */
+struct case_ctx {
+    const char *classname;
+    double secs;
+    char *file; /* NULL: no culprit with a file:line under the source root */
+    long line;
+};
+
+/* The first culprit whose location is FILE:LINE with FILE under root:
+ * *file gets the path relative to root (caller frees). 0, or -1 when none. */
+static int culprit_source(const struct report_test *t, const char *root, char **file, long *line)
+{
+    size_t rlen = root ? strlen(root) : 0;
+    while (rlen > 1 && root[rlen - 1] == '/')
+        rlen--;
+    for (size_t i = 0; rlen && t->culprits && i < t->nculprits; i++) {
+        const char *loc = t->culprits[i].location;
+        const char *colon = loc ? strrchr(loc, ':') : NULL;
+        char *end = NULL;
+        if (!colon || strncmp(loc, root, rlen) != 0 || loc[rlen] != '/')
+            continue;
+        long n = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end != '\0' || n <= 0 || colon <= loc + rlen + 1)
+            continue;
+        *file = lc_strndup(loc + rlen + 1, (size_t)(colon - loc - rlen - 1));
+        *line = n;
+        return 0;
+    }
+    return -1;
+}
+
+static void put_case_open(struct lc_buf *b, const char *name, const struct case_ctx *cc,
+                          int failing)
 {
     lc_buf_puts(b, "    <testcase");
     put_attr(b, "name", name);
-    put_attr(b, "classname", classname);
+    put_attr(b, "classname", cc->classname);
+    put_time(b, cc->secs);
+    if (failing && cc->file) {
+        put_attr(b, "file", cc->file);
+        lc_buf_printf(b, " line=\"%ld\"", cc->line);
+    }
+}
+
+/* The target's log tail as the testcase's <system-err> (GitLab shows a
+ * testcase's output, not the testsuite's). */
+static void put_case_log(struct lc_buf *b, const struct report_test *t)
+{
+    if (!t->log_tail)
+        return;
+    lc_buf_puts(b, "      <system-err>");
+    put_xml(b, t->log_tail, 0, 0);
+    lc_buf_puts(b, "</system-err>\n");
 }
 
 /* The text of a <failure>: the message, the comparison and the key metrics. */
@@ -176,6 +228,8 @@ static void put_failure_text(struct lc_buf *b, const struct report_test *t,
         put_num(&txt, s->max);
         lc_buf_puts(&txt, "\n");
     }
+    if (t->log_tail)
+        lc_buf_printf(&txt, "\nlog tail:\n%s", t->log_tail);
     put_xml(b, txt.data, 0, 0);
     lc_buf_free(&txt);
 }
@@ -219,11 +273,11 @@ static void put_flaky(struct lc_buf *b, int error, unsigned runs, unsigned passe
 
 static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
                                const struct report_assertion *a, const char *name,
-                               const char *classname)
+                               const struct case_ctx *cc)
 {
     enum outcome o = assertion_outcome(a);
     const char *msg = a->message ? a->message : (o == OUT_ERROR ? "not evaluated" : "failed");
-    put_case_open(b, name, classname);
+    put_case_open(b, name, cc, o != OUT_PASS);
     if (o == OUT_PASS) {
         lc_buf_puts(b, "/>\n");
         return;
@@ -239,14 +293,14 @@ static void put_assertion_case(struct lc_buf *b, const struct report_test *t,
     lc_buf_puts(b, o == OUT_ERROR ? "</error>\n" : "</failure>\n");
     if (report_assertion_flaky(a))
         put_flaky(b, o == OUT_ERROR, a->runs, a->runs_passed, a->flaky_message);
+    put_case_log(b, t);
     lc_buf_puts(b, "    </testcase>\n");
 }
 
 static void put_run_case(struct lc_buf *b, const struct report_test *t, enum outcome o,
-                         const char *name, const char *classname)
+                         const char *name, const struct case_ctx *cc)
 {
-    put_case_open(b, name, classname);
-    put_time(b, t->duration_s);
+    put_case_open(b, name, cc, o != OUT_PASS);
     if (o == OUT_PASS) {
         lc_buf_puts(b, "/>\n");
         return;
@@ -273,11 +327,7 @@ static void put_run_case(struct lc_buf *b, const struct report_test *t, enum out
     lc_buf_puts(b, o == OUT_ERROR ? "</error>\n" : "</failure>\n");
     if (t->runs > 1 && t->runs_passed > 0 && t->runs_passed < t->runs)
         put_flaky(b, o == OUT_ERROR, t->runs, t->runs_passed, NULL);
-    if (t->log_tail) {
-        lc_buf_puts(b, "      <system-err>");
-        put_xml(b, t->log_tail, 0, 0);
-        lc_buf_puts(b, "</system-err>\n");
-    }
+    put_case_log(b, t);
     lc_buf_puts(b, "    </testcase>\n");
 }
 
@@ -298,6 +348,18 @@ static void put_properties(struct lc_buf *b, const struct report_test *t)
         lc_buf_puts(b, "      <property name=\"dir\"");
         put_attr(b, "value", t->dir);
         lc_buf_puts(b, "/>\n");
+    }
+    for (size_t i = 0; t->ports && i < t->nports; i++) {
+        char *name = strcmp(t->ports[i].name, "port") == 0
+                         ? lc_strdup("port")
+                         : lc_asprintf("port.%s", t->ports[i].name);
+        char value[16];
+        snprintf(value, sizeof(value), "%d", t->ports[i].port);
+        lc_buf_puts(b, "      <property");
+        put_attr(b, "name", name);
+        put_attr(b, "value", value);
+        lc_buf_puts(b, "/>\n");
+        free(name);
     }
     lc_buf_puts(b, "    </properties>\n");
 }
@@ -326,20 +388,25 @@ static void put_suite(struct lc_buf *b, const struct report_run *r, const struct
     char **names = lc_calloc(n + 1, sizeof(*names));
     char *classname =
         lc_asprintf("%s.%s", r->suite ? r->suite : "leakcheck", t->name ? t->name : "");
+    struct case_ctx cc = {.classname = classname};
     enum outcome run;
+    int has_run = run_case(t, &run), carried = has_run && run != OUT_PASS;
+    size_t ncases = n + (size_t)has_run;
+    cc.secs = ncases ? t->duration_s / (double)ncases : 0;
+    culprit_source(t, r->source_root, &cc.file, &cc.line);
     put_suite_open(b, t);
     for (size_t i = 0; i < n; i++) {
         const struct report_assertion *a = &t->assertions[i];
         names[i] = unique_name(names, i, a->expr ? a->expr : "");
-        put_assertion_case(b, t, a, names[i], classname);
+        put_assertion_case(b, t, a, names[i], &cc);
+        carried |= assertion_outcome(a) != OUT_PASS;
     }
-    int has_run = run_case(t, &run);
     if (has_run) {
         names[n] = unique_name(names, n, "run");
-        put_run_case(b, t, run, names[n], classname);
+        put_run_case(b, t, run, names[n], &cc);
     }
     /* Otherwise the log tail rides with the suite, where Jenkins shows it. */
-    if (t->log_tail && (!has_run || run == OUT_PASS)) {
+    if (t->log_tail && !carried) {
         lc_buf_puts(b, "    <system-err>");
         put_xml(b, t->log_tail, 0, 0);
         lc_buf_puts(b, "</system-err>\n");
@@ -348,6 +415,23 @@ static void put_suite(struct lc_buf *b, const struct report_run *r, const struct
     for (size_t i = 0; i <= n; i++)
         free(names[i]);
     free(names);
+    free(cc.file);
+    free(classname);
+}
+
+/* A test --test left out: a testsuite of one skipped testcase, so that CI
+ * front ends list it as skipped rather than forget it. */
+static void put_skipped_suite(struct lc_buf *b, const struct report_run *r, const char *name)
+{
+    char *classname = lc_asprintf("%s.%s", r->suite ? r->suite : "leakcheck", name);
+    struct case_ctx cc = {.classname = classname};
+    lc_buf_puts(b, "  <testsuite");
+    put_attr(b, "name", name);
+    lc_buf_puts(b, " tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\" time=\"0.000\">\n");
+    put_case_open(b, "run", &cc, 0);
+    lc_buf_puts(b, ">\n      <skipped");
+    put_attr(b, "message", "not selected by --test");
+    lc_buf_puts(b, "/>\n    </testcase>\n  </testsuite>\n");
     free(classname);
 }
 
@@ -371,6 +455,8 @@ int report_junit_write(const struct report_run *r, const char *path, struct lc_e
     lc_buf_puts(&b, ">\n");
     for (size_t i = 0; r->tests && i < r->ntests; i++)
         put_suite(&b, r, &r->tests[i]);
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++)
+        put_skipped_suite(&b, r, r->skipped[i]);
     lc_buf_puts(&b, "</testsuites>\n");
     int rc = lc_write_file_atomic(path, b.data, b.len, err);
     lc_buf_free(&b);

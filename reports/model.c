@@ -33,6 +33,12 @@ struct report_test *report_add_test(struct report_run *r)
     return t;
 }
 
+void report_add_skipped(struct report_run *r, const char *name)
+{
+    r->skipped = lc_realloc(r->skipped, (r->nskipped + 1) * sizeof(*r->skipped));
+    r->skipped[r->nskipped++] = lc_strdup(name);
+}
+
 static void free_counts(struct report_count *c, size_t n)
 {
     for (size_t i = 0; c && i < n; i++)
@@ -68,6 +74,9 @@ static void free_test(struct report_test *t)
         free(t->culprits[i].detail);
     }
     free(t->culprits);
+    for (size_t i = 0; t->ports && i < t->nports; i++)
+        free(t->ports[i].name);
+    free(t->ports);
     free(t->pprof_base_cmd);
     free(t->dir);
     free(t->log_tail);
@@ -92,6 +101,11 @@ void report_run_free(struct report_run *r)
     free(r->tests);
     free(r->suite);
     free(r->suite_file);
+    free(r->source_root);
+    free(r->test_filter);
+    for (size_t i = 0; r->skipped && i < r->nskipped; i++)
+        free(r->skipped[i]);
+    free(r->skipped);
     free(r);
 }
 

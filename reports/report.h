@@ -129,8 +129,16 @@ struct report_observer_cost {
 /* Adds one fetch of secs to item. */
 void report_cost_add(struct report_cost_item *item, double secs);
 
+/* A port leakcheck picked for a test: "port" (${port}) or a ${port:NAME}. */
+struct report_port {
+    char *name;
+    int port;
+};
+
 struct report_test {
     char *name;
+    struct report_port *ports; /* "port" first, then the named ones; NULL when none */
+    size_t nports;
     enum report_verdict verdict;
     char *error;       /* NULL, or why the test could not be run to the end */
     int suite_error;   /* the error is the suite's (a metric name the service does not expose):
@@ -159,13 +167,20 @@ struct report_test {
 struct report_run {
     char *suite;
     char *suite_file;
+    char *source_root; /* absolute; culprits' files under it get JUnit file=/line=; or NULL */
     enum report_verdict verdict;
     double started_at; /* wall clock */
     double duration_s;
     int interrupted;
     struct report_test *tests;
     size_t ntests;
+    char *test_filter; /* run --test REGEX, or NULL */
+    char **skipped;    /* names of the tests --test left out, in suite order */
+    size_t nskipped;
 };
+
+/* Appends name (copied) to r's skipped tests. */
+void report_add_skipped(struct report_run *r, const char *name);
 
 /* Frees everything the run holds, and the run; report_run_free(NULL) is a no-op. */
 void report_run_free(struct report_run *r);
@@ -204,6 +219,22 @@ int report_junit_write(const struct report_run *r, const char *path, struct lc_e
 /* Prints the short summary: each test, each assertion, pass/fail. `color`
  * turns on ANSI colours. */
 void report_console_write(const struct report_run *r, FILE *out, int color);
+
+/* Prints one test's verdict block (as report_console_write does for each),
+ * for printing each test as it ends. */
+void report_console_test(const struct report_test *t, FILE *out, int color);
+
+/* Prints the closing summary after the blocks were printed test by test:
+ * one line per test (verdict, name, duration), the skipped tests, and the
+ * count line. */
+void report_console_summary(const struct report_run *r, FILE *out, int color);
+
+/* Writes a markdown summary to path atomically (for $GITHUB_STEP_SUMMARY or
+ * a merge-request note): a table of the tests' verdicts, then per test that
+ * did not pass its failing assertions (the comparison with the previous
+ * run among them) and its top culprit; the skipped tests. Returns 0 or -1
+ * with err. */
+int report_markdown_write(const struct report_run *r, const char *path, struct lc_error *err);
 
 /* Writes report.html to path atomically: one self-contained page (inline CSS
  * and SVG, no network) with a verdict banner per test, the assertions, the

@@ -242,10 +242,28 @@ static void check_load_reached(struct run *r, const struct report_load *l)
     lc_buf_free(&kinds);
 }
 
+/* The test's ports: ${port} as "port", then its ${port:NAME}s. */
+static void report_ports(const struct suite_test *t, struct report_test *rt)
+{
+    size_t n = t->nnamed_ports + 1;
+    rt->ports = lc_calloc(n, sizeof(*rt->ports));
+    if (t->port > 0) {
+        rt->ports[rt->nports].name = lc_strdup("port");
+        rt->ports[rt->nports++].port = t->port;
+    }
+    for (size_t i = 0; i < t->nnamed_ports; i++) {
+        rt->ports[rt->nports].name = lc_strdup(t->named_ports[i].name);
+        rt->ports[rt->nports++].port = t->named_ports[i].port;
+    }
+}
+
 void run_report(struct run *r, struct report_test *rt)
 {
     rt->name = lc_strdup(r->t->name);
-    rt->dir = lc_strdup(r->dir);
+    /* relative to --out, as every path in the reports: r->dir is OUT/NAME */
+    const char *slash = strrchr(r->dir, '/');
+    rt->dir = lc_strdup(slash ? slash + 1 : r->dir);
+    report_ports(r->t, rt);
     rt->duration_s = r->t0 > 0 ? lc_now() - r->t0 : 0;
     run_report_assertions(r, rt);
     if (r->tl)

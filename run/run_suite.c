@@ -71,6 +71,36 @@ static int run_repeated(const struct suite_test *t, struct expr *const *exprs,
     return interrupted || runner_signal;
 }
 
+/* Ends test rt: the comparison with the previous run (when there is one),
+ * the run's verdict, and (unless quiet) its verdict block on stdout now,
+ * not when the whole suite ends. */
+static void end_test(struct report_run *rr, struct report_test *rt, const struct suite *s,
+                     const struct run_suite_opts *a)
+{
+    if (a->prev) {
+        struct report_run one = *rr;
+        one.tests = rt;
+        one.ntests = 1;
+        run_suite_compare_apply(&one, a->prev, s);
+    }
+    if (rt->verdict > rr->verdict)
+        rr->verdict = rt->verdict;
+    if (!a->quiet)
+        report_console_test(rt, stdout, a->color);
+}
+
+/* "leakcheck: test 1/2: NAME", with its ports when it names some. */
+static void print_test_start(const struct suite *s, size_t i)
+{
+    const struct suite_test *t = &s->tests[i];
+    fprintf(stderr, "leakcheck: test %zu/%zu: %s", i + 1, s->ntests, t->name);
+    if (t->nnamed_ports)
+        fprintf(stderr, " (ports: port %d", t->port);
+    for (size_t k = 0; k < t->nnamed_ports; k++)
+        fprintf(stderr, ", %s %d", t->named_ports[k].name, t->named_ports[k].port);
+    fputs(t->nnamed_ports ? ")\n" : "\n", stderr);
+}
+
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a,
                struct report_run *rr)
 {
@@ -80,6 +110,10 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;
     for (size_t i = 0; i < s->ntests; i++) {
+        if (a->picked && !a->picked[i]) {
+            report_add_skipped(rr, s->tests[i].name);
+            continue;
+        }
         if (runner_signal) {
             rr->interrupted = 1;
             break;
@@ -87,12 +121,11 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         struct report_test *rt = report_add_test(rr);
         opts.test_dir = dirs[i];
         if (!a->quiet)
-            fprintf(stderr, "leakcheck: test %zu/%zu: %s\n", i + 1, s->ntests, s->tests[i].name);
+            print_test_start(s, i);
         int interrupted = a->repeat > 1
                               ? run_repeated(&s->tests[i], checks_exprs(c, i), &opts, a, rt)
                               : runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
-        if (rt->verdict > rr->verdict)
-            rr->verdict = rt->verdict;
+        end_test(rr, rt, s, a);
         if (interrupted) {
             rr->interrupted = 1;
             break;
@@ -104,7 +137,7 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
     free(dirs);
 }
 
-int run_suite_write_reports(struct report_run *rr, const char *out)
+int run_suite_write_reports(struct report_run *rr, const char *out, const char *md)
 {
     struct lc_error err = {0};
     char *json = lc_asprintf("%s/report.json", out);
@@ -112,7 +145,8 @@ int run_suite_write_reports(struct report_run *rr, const char *out)
     char *html = lc_asprintf("%s/report.html", out);
     int rc = 0;
     if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0 ||
-        report_html_write(rr, html, &err) != 0) {
+        report_html_write(rr, html, &err) != 0 ||
+        (md && report_markdown_write(rr, md, &err) != 0)) {
         fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
         rc = -1;
     }

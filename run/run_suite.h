@@ -12,21 +12,27 @@
 
 struct run_suite_opts {
     const char *out; /* the folder of the reports; each test gets one below */
-    int quiet;       /* no progress on stderr */
+    int quiet;       /* no progress on stderr, no verdict block as each test ends */
     unsigned repeat; /* runs of each test (--repeat; 0 or 1: one), folded by report_repeat_add */
+    int color;       /* ANSI colours in the verdict blocks */
+    const unsigned char *picked;     /* per test: run it (--test); NULL: all */
+    const struct report_run *prev;   /* --compare's report, applied as each test ends, or NULL */
 };
 
 /*
  * Runs every test of s in order (c: its checked assertions) into rr, which
  * holds the suite's name; sets rr's verdict (the worst test's), duration
- * and interrupted (a signal, or a test cut short).
+ * and interrupted (a signal, or a test cut short). A test o->picked leaves
+ * out is named in rr's skipped list. As each test ends, the comparison
+ * with o->prev is added to it and (unless quiet) its verdict block printed.
  */
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *o,
                struct report_run *rr);
 
-/* Writes out/report.json, out/junit.xml and out/report.html. Returns 0, or
- * -1 after printing why on stderr. */
-int run_suite_write_reports(struct report_run *rr, const char *out);
+/* Writes out/report.json, out/junit.xml and out/report.html, and the
+ * markdown summary to md unless it is NULL. Returns 0, or -1 after
+ * printing why on stderr. */
+int run_suite_write_reports(struct report_run *rr, const char *out, const char *md);
 
 /* Reads the previous report for run --compare; NULL after printing why. */
 struct report_run *run_suite_compare_load(const char *path);

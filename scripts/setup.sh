@@ -7,7 +7,9 @@
 # compiler, meson and ninja, libevent, libcurl, jansson, cmocka and Go.
 # With --test (scripts/test.sh): also the tools only the tests use (curl,
 # jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
-# for report.json, nginx for the load checks).
+# for report.json, nginx for the load checks, etcd for suite variables,
+# python3-junitparser and npm consumers for junit.xml, python3-yaml for
+# the CI jobs of ci/).
 #
 # Prints one line per step, and one per package as apt sets it up.
 set -euo pipefail
@@ -17,7 +19,10 @@ packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-opens
           libjansson-dev libcmocka-dev golang-go)
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
-               nginx-light)
+               nginx-light etcd-server python3-junitparser python3-yaml)
+    # npm for the JUnit consumers of tests/integration/ci.sh (Debian's, unless
+    # a node with its own npm is there)
+    command -v npm >/dev/null || packages+=(npm)
 elif [ $# -gt 0 ]; then
     echo "usage: scripts/setup.sh [--test]" >&2
     exit 2
@@ -62,4 +67,10 @@ say "building leakcheck and its tests (ninja -C build)"
 ninja -C build >/dev/null || { ninja -C build >&2; exit 1; }
 say "building the Go services into tests/go/bin"
 tests/go/build.sh >/dev/null
+if [ "${1:-}" = "--test" ] && [ ! -x tests/.npm/node_modules/.bin/junit2json ]; then
+    # two JUnit consumers CI front ends use, pinned, into tests/.npm (not committed)
+    say "installing junit2json and test-results-parser (npm) into tests/.npm"
+    npm install --no-audit --no-fund --prefix tests/.npm junit2json@4.0.0 \
+        test-results-parser@0.4.6 >/dev/null
+fi
 say "done: build/leakcheck"

@@ -4,7 +4,8 @@
  * warnings. Each test's target and sample blocks are read in
  * suite_target.c, its load block in suite_request.c and suite_mix.c.
  *
- * Strings: "${port}" becomes the test's port; "$${" is the escape for a
+ * Strings: "${port}" becomes the test's port (suite_vars.c has the other
+ * variables); "$${" is the escape for a
  * literal "${" (so "$${port}" stays "${port}"); a lone "$" or "$$" not
  * followed by "{" is kept as written, so shell text like "$HOME" or "$$"
  * passes through. Any other "${name}" is an error.
@@ -202,12 +203,17 @@ static int parse_tests(struct suite_ctx *ctx, const json_t *root, struct suite *
         suite_path_push_index(&ctx->path, i);
         ctx->port = port_cb ? port_cb(i, arg) : 0;
         s->tests[i].port = ctx->port;
+        ctx->test = &s->tests[i];
+        ctx->index = i;
+        ctx->port_cb = port_cb;
+        ctx->port_arg = arg;
         if (ctx->port < 0 || ctx->port > 65535)
             return sx_fail(ctx, SUITE_POS_VALUE, "no free loopback port for this test");
         SX_TRY(parse_test(ctx, json_array_get(tests, i), &s->tests[i]));
         warn_no_asserts(ctx, json_array_get(tests, i), s, i);
         suite_path_pop(&ctx->path);
     }
+    ctx->test = NULL;
     return check_unique_names(ctx, s);
 }
 
@@ -292,6 +298,9 @@ void suite_assert_where(const struct suite_test *t, size_t k, int col, int *line
 static void free_test(struct suite_test *t)
 {
     free(t->name);
+    for (size_t i = 0; i < t->nnamed_ports; i++)
+        free(t->named_ports[i].name);
+    free(t->named_ports);
     sx_free_strings(t->target.command, t->target.ncommand);
     sx_free_strings(t->target.env, t->target.nenv);
     free(t->target.cwd);

@@ -2,7 +2,9 @@
  * suite/suite.h: loading and validating a suite file (format v1, JSON).
  *
  * Every string of a test has "${port}" replaced by the test's port (the
- * caller picks a free loopback port per test and passes it in). Relative
+ * caller picks a free loopback port per test and passes it in),
+ * "${port:NAME}" by another port picked the same way on its first use,
+ * and "${env:NAME}" ("${env:NAME:-default}") by the environment's value. Relative
  * paths (target.command[0] when it contains a '/', target.cwd, pid_file,
  * body_file) resolve against the suite file's directory. Unknown keys,
  * wrong types and bad durations are errors that name the key and its
@@ -129,9 +131,17 @@ struct suite_text_pos {
     size_t ncols;
 };
 
+/* A port of a test named in its strings as ${port:NAME}. */
+struct suite_port {
+    char *name;
+    int port; /* 0 when validating */
+};
+
 struct suite_test {
     char *name;
     int port;
+    struct suite_port *named_ports; /* in the order first used; NULL when none */
+    size_t nnamed_ports;
     struct suite_target target;
     struct suite_sample sample;
     double baseline_s; /* default 1 s (0, none, for a target that exits) */
@@ -185,13 +195,16 @@ struct suite {
     size_t nwarnings;
 };
 
-/* Picks a port for test number `index`; returns a free loopback port or -1. */
+/* Picks a port for test number `index`, unlike every port it picked
+ * before; returns a free loopback port or -1. */
 typedef int suite_port_cb(size_t index, void *arg);
 
 /*
  * Loads and validates the suite file at path. port_cb gives each test its
- * port for ${port} (called once per test, in order; with port_cb NULL
- * every test gets port 0, for checking a suite without running it).
+ * port for ${port} (called once per test, in order, and once more for each
+ * ${port:NAME} of the test; with port_cb NULL every port is 0, for
+ * checking a suite without running it). An unset ${env:NAME} without a
+ * default is an error naming it.
  * Returns a new suite (free with suite_free) or NULL with err: "line:col"
  * of the fault where known and a message that names the key and what was
  * expected. Assertions are only collected here, with their places in the

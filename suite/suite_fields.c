@@ -1,7 +1,7 @@
 /*
  * suite/suite_fields.c: typed readers for suite fields, with errors
- * that name the path and its line:column; ${port} substitution; relative
- * paths.
+ * that name the path and its line:column; relative paths (the ${...}
+ * variables are in suite_vars.c).
  */
 #include "suite/suite_internal.h"
 
@@ -115,47 +115,6 @@ int sx_object(struct suite_ctx *ctx, const json_t *v, const char *const *known)
             return unknown_key(ctx, key, known);
     }
     return 0;
-}
-
-char *sx_subst(struct suite_ctx *ctx, const char *s)
-{
-    struct lc_buf b = {0};
-    lc_buf_puts(&b, "");
-    for (const char *p = s; *p;) {
-        if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
-            lc_buf_puts(&b, "${");
-            p += 3;
-        } else if (p[0] == '$' && p[1] == '{') {
-            const char *end = strchr(p + 2, '}');
-            if (!end) {
-                sx_fail(ctx, SUITE_POS_VALUE,
-                        "unterminated \"${\" (write \"$${\" for a literal \"${\")");
-                goto fail;
-            }
-            size_t n = (size_t)(end - p - 2);
-            if (n == 4 && strncmp(p + 2, "port", 4) == 0 && ctx->port < 0) {
-                sx_fail(ctx, SUITE_POS_VALUE, "${port} is only defined inside a test");
-                goto fail;
-            }
-            if (n != 4 || strncmp(p + 2, "port", 4) != 0) {
-                sx_fail(
-                    ctx, SUITE_POS_VALUE,
-                    "unknown variable \"${%.*s}\" (only ${port} is defined; write \"$${\" for a "
-                    "literal \"${\")",
-                    (int)(n > 64 ? 64 : n), p + 2);
-                goto fail;
-            }
-            lc_buf_printf(&b, "%d", ctx->port);
-            p = end + 1;
-        } else {
-            lc_buf_append(&b, p, 1);
-            p++;
-        }
-    }
-    return b.data;
-fail:
-    lc_buf_free(&b);
-    return NULL;
 }
 
 char *sx_resolve(const struct suite_ctx *ctx, const char *rel)

@@ -74,6 +74,12 @@ struct suite_ctx {
     size_t len;
     const char *dir;
     int port;
+    /* named ports (${port:NAME}) of the test being read, picked on first
+     * use with port_cb(index, port_arg); test NULL at the top level */
+    struct suite_test *test;
+    size_t index;
+    int (*port_cb)(size_t index, void *arg);
+    void *port_arg;
     struct suite_path path;
     struct lc_error *err;
 };
@@ -108,8 +114,10 @@ const char *sx_type_name(const json_t *v);
  * the nearest known key suggested when it is close. Returns 0 or -1. */
 int sx_object(struct suite_ctx *ctx, const json_t *v, const char *const *known);
 
-/* Returns a new string with ${port} substituted and $${ turned into ${;
- * any other ${name} is an error at the current path. NULL on error. */
+/* suite_vars.c: returns a new string with ${port}, ${port:NAME},
+ * ${env:NAME} and ${env:NAME:-default} substituted and $${ turned into ${;
+ * any other ${name}, and an unset variable without a default, is an error
+ * at the current path. NULL on error. */
 char *sx_subst(struct suite_ctx *ctx, const char *s);
 
 /* Returns a new absolute path: rel joined to the suite's directory unless

@@ -105,7 +105,7 @@ static int listening_port(struct suite_ctx *ctx, const json_t *m, int *port)
             suite_path_pop(&ctx->path);
             return -1;
         }
-        validating = ctx->port == 0 && strstr(json_string_value(v), "${port}") != NULL;
+        validating = ctx->port == 0 && strstr(json_string_value(v), "${port") != NULL;
         p = text[0] >= '0' && text[0] <= '9' ? strtol(text, &end, 10) : -1;
         if (!end || *end != '\0')
             p = -1;
@@ -113,7 +113,8 @@ static int listening_port(struct suite_ctx *ctx, const json_t *m, int *port)
     }
     int rc = 0;
     if (p < 1 - validating || p > 65535)
-        rc = sx_fail(ctx, SUITE_POS_VALUE, "expected a TCP port (1 to 65535, or \"${port}\")");
+        rc = sx_fail(ctx, SUITE_POS_VALUE,
+                     "expected a TCP port (1 to 65535, or \"${port}\", \"${port:NAME}\")");
     else
         *port = (int)p;
     suite_path_pop(&ctx->path);

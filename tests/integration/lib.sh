@@ -8,6 +8,8 @@
 #   it_need TOOL...         # exits 2 naming the first tool not on PATH
 #   it_services SVC...      # (re)builds the Go services when go is there;
 #                           # exits 2 when one of SVC is missing from $gobin
+#   it_python MODULE PKG    # $py = Debian's python3 (then PATH's) that
+#                           # imports MODULE, or exits 2 naming Debian's PKG
 #   it_init NAME            # $work = a fresh /tmp/leakcheck-NAME.XXXXXX,
 #                           # counters at 0, the EXIT trap installed
 #   it_at_exit FUNCTION     # optional: call FUNCTION first at exit (e.g. to
@@ -55,6 +57,19 @@ it_services() {
     for s in "$@"; do
         [ -x "$gobin/$s" ] || { echo "$it_script.sh: $gobin/$s missing (run tests/go/build.sh)" >&2; exit 2; }
     done
+}
+
+it_python() {
+    local p
+    py=
+    for p in /usr/bin/python3 python3; do
+        if command -v "$p" >/dev/null && "$p" -c "import $1" 2>/dev/null; then
+            py=$p
+            return 0
+        fi
+    done
+    echo "$it_script.sh: python3 with $1 not found (apt-get install $2)" >&2
+    exit 2
 }
 
 npass=0

@@ -119,7 +119,7 @@ heap_inuse_of() { sed -n 's/^# HeapInuse = \([0-9]*\)$/\1/p' "$1"; }
 # heap?debug=0&gc=1, to its last request, heap?debug=1&gc=1) starts with
 # nothing in flight and no round's request (heap?debug=1) comes in between.
 run snap-gate snap-gate 0
-gate_log=$(jq -r '.tests[0].dir' "$report")/stderr.log
+gate_log=$(dirname "$report")/$(jq -r '.tests[0].dir' "$report")/stderr.log
 conns=$(grep -o 'request start .* from [0-9.:]*' "$gate_log" | awk '{print $NF}' | sort -u | wc -l)
 check "snap-gate: all of leakcheck's requests came over one connection ($conns)" [ "$conns" -eq 1 ]
 verdict=$(sed -n 's/.*request \(start\|end\) [A-Z]* \([^ ]*\) from .*/\1 \2/p' "$gate_log" | awk '
@@ -149,7 +149,7 @@ for ((i = 1; i <= idle_runs; i++)); do
     fi
 done
 # the figures against the saved snapshots, read here without leakcheck
-dir=$(jq -r '.tests[0].dir' "$work/out/idle-1/report.json")
+dir=$work/out/idle-1/$(jq -r '.tests[0].dir' "$work/out/idle-1/report.json")
 report=$work/out/idle-1/report.json
 for at in baseline final; do
     want=$(own_goroutines "$dir/$at-goroutine.txt")

@@ -222,7 +222,9 @@ expect_pprof_opens() {
         return 0
     fi
     # shellcheck disable=SC2086
-    if HOME=${HOME:-$work} go tool pprof -top -base ${cmd#go tool pprof -base } \
+    # the command and the folder are relative to the reports' folder
+    dir=$(dirname "$report")/$dir
+    if (cd "$(dirname "$report")" && HOME=${HOME:-$work} go tool pprof -top -base ${cmd#go tool pprof -base }) \
         >"$work/out/$label.pprof" 2>&1 && grep -qF "$needle" "$work/out/$label.pprof"; then
         pass "$label: go tool pprof -top -base opens the saved goroutine profiles ($needle)"
     else

@@ -22,15 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 it_args schema "$@"
 schema=$root/reports/report.schema.json
 
-# Debian's python3 first (where python3-jsonschema lives), then PATH's.
-py=
-for p in /usr/bin/python3 python3; do
-    if command -v "$p" >/dev/null && "$p" -c 'import jsonschema' 2>/dev/null; then
-        py=$p
-        break
-    fi
-done
-[ -n "$py" ] || { echo "schema.sh: python3 with jsonschema not found (apt-get install python3-jsonschema)" >&2; exit 2; }
+it_python jsonschema python3-jsonschema
 it_need jq pgrep timeout
 it_services goroutine-leak healthy bigalloc
 

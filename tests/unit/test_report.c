@@ -21,6 +21,7 @@
 #include "reports/report.h"
 
 #define SCHEMA "tests/data/schemas/junit-10.xsd"
+#define SCHEMA_FILELINE "tests/data/schemas/junit-10-fileline.xsd"
 #define GCC_LOG "tests/data/reports/gcc_color_stderr.txt"
 #define NAME1                                                                                      \
     "pass <&\"'> \xc3\xbcn\xc3\xaf"                                                                \
@@ -346,15 +347,20 @@ static int run_prog(char *const argv[])
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int xmllint_validate(const char *file)
+static int xmllint_validate_with(const char *schema, const char *file)
 {
-    if (access(SCHEMA, R_OK) != 0)
-        fail_msg("JUnit schema %s not found (run from the source root)", SCHEMA);
-    char *argv[] = {"xmllint", "--noout", "--schema", SCHEMA, (char *)file, NULL};
+    if (access(schema, R_OK) != 0)
+        fail_msg("JUnit schema %s not found (run from the source root)", schema);
+    char *argv[] = {"xmllint", "--noout", "--schema", (char *)schema, (char *)file, NULL};
     int rc = run_prog(argv);
     if (rc == 127)
         fail_msg("xmllint not found (Debian package libxml2-utils)");
     return rc;
+}
+
+static int xmllint_validate(const char *file)
+{
+    return xmllint_validate_with(SCHEMA, file);
 }
 
 /* Evaluates an XPath number with xmllint, an independent XML parser. */
@@ -391,9 +397,12 @@ static void test_junit(void **state)
     assert_non_null(strstr(x, "tests=\"3\" failures=\"1\" errors=\"1\" time=\"3.000\""));
     assert_non_null(strstr(x, "<failure message=\"" MSG_FAIL "\" type=\"assertion\">"));
     assert_non_null(strstr(x, "observed: 2003\nexpected: 3\ngoroutines: baseline n/a, final "
-                              "2003, min 1, max 50\n</failure>"));
+                              "2003, min 1, max 50\n\nlog tail:\nfine\n</failure>"));
+    /* every testcase has a time: the test's, shared among its cases */
+    assert_true(xpath_num(path, "count(//testcase[not(@time)])") == 0);
+    assert_non_null(strstr(x, "classname=\"demo &amp; &lt;suite&gt;.fail\" time=\"1.000\">"));
     assert_non_null(strstr(x, "<testcase name=\"" EXPR_FAIL " #2\" classname=\""
-                              "demo &amp; &lt;suite&gt;.fail\"/>"));
+                              "demo &amp; &lt;suite&gt;.fail\" time=\"1.000\"/>"));
     assert_non_null(strstr(x, "<error message=\"no samples of rss!\" type=\"evaluation\">"));
     assert_non_null(strstr(x, "<testcase name=\"run\" classname=\"demo &amp; &lt;suite&gt;.error "
                               "test\" time=\"1.000\">"));
@@ -403,8 +412,11 @@ static void test_junit(void **state)
     assert_true(xpath_num(path, "count(//testcase)") == 5);
     assert_true(xpath_num(path, "count(//testcase/failure)") == 1);
     assert_true(xpath_num(path, "count(//testcase/error)") == 2);
-    assert_true(xpath_num(path, "count(//testsuite/system-err)") == 1); /* the fail test's */
-    assert_true(xpath_num(path, "count(//testcase/system-err)") == 1);
+    /* the log tail rides with each case that did not pass, where GitLab shows it */
+    assert_true(xpath_num(path, "count(//testsuite/system-err)") == 0);
+    assert_true(xpath_num(path, "count(//testcase/system-err)") == 3);
+    /* no culprit, no source root: no file= */
+    assert_true(xpath_num(path, "count(//testcase[@file])") == 0);
     free(x);
     assert_no_temp_files(f->dir);
     free(path);
@@ -498,6 +510,7 @@ static void test_culprits(void **state)
     struct lc_error err = {0};
     struct report_run *r = lc_calloc(1, sizeof(*r));
     r->suite = lc_strdup("culprits");
+    r->source_root = lc_strdup("/src/");
     r->verdict = REPORT_FAIL;
     struct report_test *t = report_add_test(r);
     t->name = lc_strdup("leaky");
@@ -532,7 +545,8 @@ static void test_culprits(void **state)
     assert_str(jt, "pprof_base_cmd", t->pprof_base_cmd);
     json_decref(doc);
     assert_int_equal(report_junit_write(r, xpath, &err), 0);
-    assert_int_equal(xmllint_validate(xpath), 0);
+    /* file= and line= are beyond Jenkins' schema: valid with them added */
+    assert_int_equal(xmllint_validate_with(SCHEMA_FILELINE, xpath), 0);
     char *x = lc_read_file(xpath, 1 << 20, NULL, &err);
     assert_non_null(strstr(x, "<failure message=\"" MSG_FAIL "; top culprit: +2000 goroutines "
                               "(0 -&gt; 2000) in main.leak at /src/main.go:52 [proven leaked]\""));
@@ -543,14 +557,18 @@ static void test_culprits(void **state)
                               "main.render at /src/main.go:47\n"));
     assert_non_null(strstr(x, "  +600 sockets: 600 TCP sockets ESTABLISHED to 127.0.0.1:41031"));
     assert_null(strstr(x, "/tmp/spool")); /* the fourth is only in report.json */
-    assert_non_null(strstr(x, "  (1 more in report.json)\ncompare: go tool pprof -base "));
+    assert_non_null(strstr(x, "  (1 more in report.json)\ncompare (in the reports&apos; "
+                              "folder): go tool pprof -base "));
+    /* the top culprit's file, relative to the source root, and its line */
+    assert_non_null(strstr(x, "time=\"0.000\" file=\"main.go\" line=\"52\">"));
     free(x);
     char *s = console_text(r, 0);
     assert_non_null(strstr(s, "    culprits (what grew from the end of the baseline to the end):\n"
                               "      +2000 goroutines (0 -> 2000) in main.leak at "
                               "/src/main.go:52 [proven leaked]\n"
                               "          chan send, waiting < 1 minute; created by main.start"));
-    assert_non_null(strstr(s, "      (1 more in report.json)\n    compare: go tool pprof -base"));
+    assert_non_null(strstr(s, "      (1 more in report.json)\n    compare (in the reports' "
+                              "folder): go tool pprof -base"));
     free(s);
     free(jpath);
     free(xpath);

@@ -383,6 +383,13 @@ static const struct {
     {"unknown_var", 6, 14, "tests[0].load.url: unknown variable \"${nope}\""},
     {"unterminated_var", 1, 57, "tests[0].assert[1]: unterminated \"${\""},
     {"port_in_suite_name", 1, 11, "suite: ${port} is only defined inside a test"},
+    {"named_port_in_suite_name", 1, 11, "suite: ${port:peer} is only defined inside a test"},
+    {"port_bad_name", 2, 35, "tests[0].target.command[1]: unknown variable \"${port:a b}\""},
+    {"too_many_ports", 2, 35, "tests[0].target.command[1]: more than 32 named ports in one test"},
+    {"env_unset", 2, 35,
+     "tests[0].target.command[1]: environment variable LEAKCHECK_TEST_UNSET_VAR is not set"},
+    {"env_bad_default", 2, 35, "a default is written ${env:NAME:-default}"},
+    {"env_bad_name", 2, 35, "\"${env:1PATH}\": not an environment variable's name"},
     {"dup_names", 6, 31, "tests[2].name: duplicate test name \"same\" (tests[0] has it too)"},
     /* jansson points at the end of the repeated key */
     {"dup_keys", 4, 22, "duplicate object key near '\"observe\"'"},
