@@ -4,7 +4,7 @@
 # and the Go services into tests/go/bin (where the suites look for them).
 #
 # Without --test (scripts/demo.sh): what building and the demo need: the
-# compiler, meson and ninja, libevent, libcurl, jansson, cmocka and Go.
+# compiler, meson and ninja, libevent, libcurl, OpenSSL, jansson, cmocka and Go.
 # With --test (scripts/test.sh): also the tools only the tests use (curl,
 # jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
 # for report.json, nginx for the load checks).
@@ -14,10 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-openssl-dev
-          libjansson-dev libcmocka-dev golang-go)
+          libjansson-dev libcmocka-dev libssl-dev golang-go)
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
-               nginx-light)
+               nginx-light openssl)
 elif [ $# -gt 0 ]; then
     echo "usage: scripts/setup.sh [--test]" >&2
     exit 2
