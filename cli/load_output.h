@@ -22,7 +22,9 @@ int load_output_csv(FILE *out, const struct loadgen *lg);
 int load_label_digits(double step_s);
 
 /* One JSON object: requests, errors, duration_s, rps, latency_ms (p50 p75
- * p90 p95 p99 p999 max mean), status, errors_by_kind, late_sends. Returns
+ * p90 p95 p99 p999 max mean), status, errors_by_kind, late_sends,
+ * bytes_read, body_bytes, responses, tls (handshakes, resumed) and
+ * error_messages (message: count). Returns
  * 0 or -1 when the output could not be written. */
 int load_output_json(FILE *out, const struct loadgen_stats *st);
 
