@@ -8,6 +8,7 @@
 // It prints "listening on HOST:PORT" first on stdout. Endpoints:
 //
 //	any path   "hello\n" (6 bytes); counted
+//	/big       1 MiB of zero bytes; not counted
 //	/count     {"requests": N, "conns": M, "resumed": R} without counting:
 //	           requests and the connections that carried them since the
 //	           last /reset, R of those connections on a resumed session
@@ -70,6 +71,11 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		s.conns.Store(0)
 		s.resumed.Store(0)
 		fmt.Fprintln(w, "reset")
+		return
+	}
+	if r.URL.Path == "/big" {
+		// 1 MiB, more than one read of the client's buffer and many TLS records
+		w.Write(make([]byte, 1<<20))
 		return
 	}
 	s.requests.Add(1)
