@@ -1,5 +1,5 @@
 /* cli/load_output.h: printing the figures of `leakcheck load`, shaped
- * like hey's summary, or as one JSON object. */
+ * like hey's summary or CSV, or as one JSON object. */
 #ifndef LC_LOAD_OUTPUT_H
 #define LC_LOAD_OUTPUT_H
 
