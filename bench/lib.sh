@@ -52,15 +52,27 @@ free_port() {
     return 1
 }
 
-# nginx_start NAME LOG: a private nginx-light (one worker, `return 200;`)
-# under $tmp/NAME; LOG is "off" or "on" (then every request is a line of
-# $tmp/NAME/access.log). Sets nginx_url.
+# nginx_start NAME LOG [SCHEME]: a private nginx-light (one worker,
+# `return 200;`) under $tmp/NAME; LOG is "off" or "on" (then every request
+# is a line of $tmp/NAME/access.log); SCHEME "https" serves TLS (1.2 and
+# 1.3, session tickets) with a self-signed certificate for 127.0.0.1 made
+# here, $nginx_cert. Sets nginx_url.
 nginx_start() {
-    local log=$2 dir=$tmp/$1 port
+    local log=$2 dir=$tmp/$1 port scheme=${3:-http}
     port=$(free_port)
     mkdir -p "$dir"
-    local access="access_log off;"
+    local access="access_log off;" listen="listen 127.0.0.1:$port backlog=4096;"
     [ "$log" = on ] && access="access_log $dir/access.log;"
+    if [ "$scheme" = https ]; then
+        nginx_cert=$dir/cert.pem
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -keyout "$dir/key.pem" -out "$nginx_cert" -subj /CN=127.0.0.1 \
+            -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+        listen="listen 127.0.0.1:$port ssl backlog=4096;
+        ssl_certificate $nginx_cert;
+        ssl_certificate_key $dir/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;"
+    fi
     cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile 16384;
@@ -71,7 +83,7 @@ events { worker_connections 8192; }
 http {
     $access
     server {
-        listen 127.0.0.1:$port backlog=4096;
+        $listen
         location / { return 200; }
     }
 }
@@ -82,7 +94,7 @@ CONF
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
         sleep 0.1
     done
-    nginx_url="http://127.0.0.1:$port/"
+    nginx_url="$scheme://127.0.0.1:$port/"
 }
 
 # The median of the numbers on stdin, one a line.

@@ -10,7 +10,11 @@
 # Usage: bench/load_vs_wrk.sh BUILD_DIR [RUNS (5)] [DURATION s (5)] [EXTRA...]
 #   EXTRA: more leakcheck variants to run alongside, each a quoted flag
 #   string such as "--threads 2 -c 50" (reported as leakcheck[flags]).
-# Needs: nginx (nginx-light), wrk, hey, jq, /usr/bin/time (package time).
+#   BENCH_SCHEME=https (bench/load_https_vs_wrk.sh): the same over TLS, with
+#   a self-signed certificate that leakcheck verifies (--cacert); wrk and
+#   hey do not verify.
+# Needs: nginx (nginx-light), wrk, hey, jq, /usr/bin/time (package time),
+# and openssl for https.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
@@ -22,8 +26,11 @@ extra=("${@:4}")
 for t in wrk hey jq; do
     command -v "$t" >/dev/null || { echo "missing $t (apt-get install -y $t)" >&2; exit 2; }
 done
-nginx_start plain off
+scheme=${BENCH_SCHEME:-http}
+nginx_start plain off "$scheme"
 url=$nginx_url
+tls_flags=()
+[ "$scheme" = https ] && tls_flags=(--cacert "$nginx_cert")
 
 # Each run appends "tool run rps requests cpu_s rss_kb load cpu_s_per_100k"
 # to $tmp/results.
@@ -42,7 +49,7 @@ run_lc() { # RUN [NAME FLAGS...]
     local run=$1 name=${2:-leakcheck}
     shift $(($# > 1 ? 2 : 1))
     [ $# -gt 0 ] || set -- --threads 1 -c 50
-    timed "$tmp/out" "$lc" load "$@" -z "${dur}s" -o json "$url"
+    timed "$tmp/out" "$lc" load "$@" "${tls_flags[@]}" -z "${dur}s" -o json "$url"
     local req err rps
     read -r req err rps < <(jq -r '"\(.requests) \(.errors) \(.rps)"' "$tmp/out")
     [ "$err" = 0 ] || echo "warning: $name saw $err errors" >&2

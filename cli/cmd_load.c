@@ -27,6 +27,8 @@ struct load_args {
     size_t nheaders;
     const char *accept, *body, *body_file, *content_type, *auth, *host;
     int disable_keepalive;
+    int insecure;
+    const char *cacert;
     unsigned threads;
     const char *url;
 };
@@ -40,7 +42,8 @@ static void load_usage(FILE *out)
           "  --rate N            total rate in requests/s (open model: latency from the\n"
           "                      intended send time, late sends counted)\n"
           "  -z DURATION         send for this long (e.g. 10s, 3m); -n is then ignored\n"
-          "  -o json             print one JSON object instead of the summary\n"
+          "  -o json|csv         one JSON object, or hey's CSV (a line per response),\n"
+          "                      instead of the summary\n"
           "  -m METHOD           HTTP method (default GET)\n"
           "  -H \"Name: value\"    a request header (repeatable)\n"
           "  -t SECONDS          timeout of each request (default 20, 0 for none)\n"
@@ -52,7 +55,10 @@ static void load_usage(FILE *out)
           "  -host HOST          Host header\n"
           "  -disable-keepalive  a new connection for every request\n"
           "  -disable-compression, -disable-redirects  accepted (never done anyway)\n"
-          "  -cpus N, --threads N  worker threads (default: cores)\n",
+          "  -cpus N, --threads N  worker threads (default: cores)\n"
+          "  --cacert FILE       https: trust the CA certificates (PEM) in FILE\n"
+          "                      (default: the system's)\n"
+          "  --insecure          https: do not verify the server's certificate\n",
           out);
 }
 
@@ -114,7 +120,11 @@ static int apply(struct load_args *a, const char *f, const char *v)
     }
     if (!strcmp(f, "o")) {
         a->o = v;
-        return !strcmp(v, "json") ? 0 : bad("-o", v, "the only output type is json");
+        return !strcmp(v, "json") || !strcmp(v, "csv") ? 0 : bad("-o", v, "expected json or csv");
+    }
+    if (!strcmp(f, "cacert")) {
+        a->cacert = v;
+        return 0;
     }
     const char **strs[] = {&a->m, &a->accept, &a->body, &a->body_file, &a->content_type,
                            &a->auth, &a->host};
@@ -136,7 +146,8 @@ static int apply(struct load_args *a, const char *f, const char *v)
 
 static int is_bool_flag(const char *f)
 {
-    return !strcmp(f, "disable-keepalive") || !strcmp(f, "disable-compression") ||
+    return !strcmp(f, "disable-keepalive") || !strcmp(f, "insecure") ||
+           !strcmp(f, "disable-compression") ||
            !strcmp(f, "disable-redirects") || !strcmp(f, "h2") || !strcmp(f, "h") ||
            !strcmp(f, "help");
 }
@@ -163,6 +174,7 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
             return bad("-h2", NULL, "HTTP/2 is not supported");
         if (is_bool_flag(name)) {
             a->disable_keepalive |= !strcmp(name, "disable-keepalive");
+            a->insecure |= !strcmp(name, "insecure");
             continue;
         }
         const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
@@ -249,7 +261,9 @@ static int drive(struct loadgen *lg, const struct load_args *a)
     struct hist *lat = hist_new();
     loadgen_snapshot(lg, &st, lat);
     int rc = 0;
-    if (a->o)
+    if (a->o && !strcmp(a->o, "csv"))
+        rc = load_output_csv(stdout, lg);
+    else if (a->o)
         rc = load_output_json(stdout, &st);
     else
         load_output_text(stdout, &st, lat);
@@ -287,7 +301,9 @@ int cmd_load(int argc, char **argv)
                                  .threads = a.threads, .max_requests = a.z > 0 ? 0 : a.n,
                                  .duration_s = a.z, .rate = a.rate > 0 ? a.rate : a.q * a.c,
                                  .timeout_s = a.t > 0 ? a.t : 1e9,
-                                 .disable_keepalive = a.disable_keepalive};
+                                 .disable_keepalive = a.disable_keepalive,
+                                 .cacert = a.cacert, .insecure = a.insecure,
+                                 .record = a.o && !strcmp(a.o, "csv")};
     struct loadgen *lg = NULL;
     int rc = CLI_USAGE;
     if (fdlimit_raise(fdlimit_need(a.c, cfg.max_requests, a.threads), &err) == 0)

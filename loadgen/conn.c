@@ -4,12 +4,17 @@
  * While a socket is open its read event stays registered (EV_PERSIST), so a
  * keep-alive request costs one send and one recv and no epoll_ctl; a write
  * event is armed only after a short write. Responses are parsed in the
- * worker's shared read buffer. Connect failures back off exponentially
- * (10 ms doubling to 1 s) so a dead server is neither spun on nor flooded.
+ * worker's shared read buffer. A failed connect is counted at once; the
+ * connection tries again at once while it has never been connected and
+ * the run is bounded by a request count, and else backs off exponentially
+ * (10 ms doubling to 1 s), so a dead server is neither spun on nor flooded.
+ * Bytes go through lg_io_send/lg_io_recv: plain TCP, or TLS (tls.c) after
+ * a handshake (LG_C_HANDSHAKE).
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +28,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 static void connect_cb(evutil_socket_t fd, short what, void *arg);
 static void backoff_cb(evutil_socket_t fd, short what, void *arg);
+static void handshake_cb(evutil_socket_t fd, short what, void *arg);
 
 void lg_conn_init(struct lg_conn *c, struct lg_worker *w)
 {
@@ -42,6 +48,7 @@ static void close_fd(struct lg_conn *c)
     event_del(c->ev);
     if (c->wev)
         event_del(c->wev);
+    lg_tls_close(c);
     close(c->fd);
     c->fd = -1;
     c->served = 0;
@@ -59,6 +66,7 @@ void lg_conn_close(struct lg_conn *c)
 void lg_conn_free(struct lg_conn *c)
 {
     lg_conn_close(c);
+    lg_tls_conn_free(c);
     if (c->ev)
         event_free(c->ev);
     if (c->wev)
@@ -68,7 +76,9 @@ void lg_conn_free(struct lg_conn *c)
     c->ev = c->wev = c->tev = NULL;
 }
 
-static void start_backoff(struct lg_conn *c)
+/* Waits before the next request: backs off when `grow`, else only until
+ * the next loop round (so that a failing connect never recurses). */
+static void start_backoff(struct lg_conn *c, int grow)
 {
     struct lg_worker *w = c->w;
     if (!c->tev) {
@@ -76,40 +86,58 @@ static void start_backoff(struct lg_conn *c)
         if (!c->tev)
             abort();
     }
-    c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : LG_BACKOFF_MIN_MS;
-    if (c->backoff_ms > LG_BACKOFF_MAX_MS)
-        c->backoff_ms = LG_BACKOFF_MAX_MS;
-    struct timeval tv = {c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000};
+    if (grow) {
+        c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : LG_BACKOFF_MIN_MS;
+        if (c->backoff_ms > LG_BACKOFF_MAX_MS)
+            c->backoff_ms = LG_BACKOFF_MAX_MS;
+    }
+    uint32_t ms = grow ? c->backoff_ms : 0;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     c->state = LG_C_BACKOFF;
     evtimer_add(c->tev, &tv);
 }
 
-/* Counts a failed request, drops the socket and moves on. */
-static void conn_fail(struct lg_conn *c, enum loadgen_err kind)
+/* Counts a failed request with its message, drops the socket, moves on. */
+static void conn_fail(struct lg_conn *c, enum loadgen_err kind, const char *msg)
 {
-    struct lg_counters *k = &c->w->c;
-    lg_inc(&k->by_kind[kind], 1);
-    lg_inc(&k->errors, 1);
-    lg_inc(&k->requests, 1);
+    char full[LOADGEN_MSG_LEN];
+    snprintf(full, sizeof full, "%s: %s", c->req->what, msg);
+    lg_count_error(c->w, kind, full);
     /* a refused connect, or a fresh connection dropped before any answer,
-     * means the server is down or dying: wait before trying again */
+     * means the server is down or dying: wait before trying again, unless
+     * the server was never reached and a request count bounds the run
+     * (then every request fails at once, as hey's do) */
     int fresh = c->served == 0;
     close_fd(c);
+    int dead = kind == LOADGEN_ERR_CONNECT || kind == LOADGEN_ERR_TLS ||
+               (kind == LOADGEN_ERR_RESET && fresh);
+    int wait = c->ever_connected || !c->w->lg->cfg.max_requests;
     /* (after the duration there is nothing to retry: the connection ends) */
-    if (!c->w->stopping && (kind == LOADGEN_ERR_CONNECT || (kind == LOADGEN_ERR_RESET && fresh))) {
-        start_backoff(c);
+    if (!c->w->stopping && dead) {
+        start_backoff(c, wait);
         return;
     }
     c->state = LG_C_IDLE;
     lg_worker_conn_idle(c->w, c);
 }
 
-static void conn_complete(struct lg_conn *c, int reuse)
+/* Fails with "OP tcp ADDR: CALL: the OS's words" (Go's wording). */
+static void conn_fail_errno(struct lg_conn *c, enum loadgen_err kind, const char *op,
+                            const char *call, int e)
+{
+    char msg[LOADGEN_MSG_LEN], eb[96];
+    const char *s = strerror_r(e, eb, sizeof eb);
+    snprintf(msg, sizeof msg, "%s tcp %s: %s: %c%s", op, c->w->lg->addr_text, call,
+             s[0] >= 'A' && s[0] <= 'Z' ? s[0] - 'A' + 'a' : s[0], s[0] ? s + 1 : "");
+    conn_fail(c, kind, msg);
+}
+
+static void conn_complete(struct lg_conn *c, int reuse, uint64_t now)
 {
     struct lg_worker *w = c->w;
-    uint64_t now = lg_now_ns();
     unsigned st = c->hp.status;
     hist_record(w->lat, now > c->t_start ? (now - c->t_start) / 1000 : 0);
+    lg_record_phases(c, now);
     lg_inc(&w->c.status[st < 600 ? st : 599], 1);
     if (st < 200 || st > 299) {
         lg_inc(&w->c.errors, 1);
@@ -139,8 +167,9 @@ static void arm_write(struct lg_conn *c)
 static void conn_write(struct lg_conn *c)
 {
     const struct lg_req *r = c->req;
-    ssize_t n = send(c->fd, r->bytes + c->woff, r->len - c->woff, MSG_NOSIGNAL);
+    ssize_t n = lg_io_send(c, r->bytes + c->woff, r->len - c->woff);
     if (n >= 0 && (size_t)n == r->len - c->woff) {
+        c->t_wrote = lg_now_ns();
         c->state = LG_C_WAITING;
         return;
     }
@@ -150,7 +179,7 @@ static void conn_write(struct lg_conn *c)
         arm_write(c);
         return;
     }
-    conn_fail(c, LOADGEN_ERR_RESET);
+    conn_fail_errno(c, LOADGEN_ERR_RESET, "write", "write", errno);
 }
 
 static void write_cb(evutil_socket_t fd, short what, void *arg)
@@ -180,32 +209,36 @@ static int conn_drop_unsent(struct lg_conn *c)
     return 1;
 }
 
-/* The connection ended (EOF, or an error when reset is set). */
-static void conn_eof(struct lg_conn *c, int reset)
+/* The connection ended (EOF, or error errno e when e != 0). */
+static void conn_eof(struct lg_conn *c, int e)
 {
     if (conn_drop_unsent(c))
         return;
     enum http_parse_status st = http_parse_eof(&c->hp);
-    if (st == HTTP_PARSE_DONE && !reset) {
-        conn_complete(c, 0);
+    if (st == HTTP_PARSE_DONE && !e) {
+        conn_complete(c, 0, lg_now_ns());
         return;
     }
     if (st == HTTP_PARSE_DONE || c->hp.err == HTTP_PARSE_ERR_TRUNCATED)
-        conn_fail(c, LOADGEN_ERR_TRUNCATED);
+        conn_fail(c, LOADGEN_ERR_TRUNCATED, "unexpected EOF");
+    else if (e)
+        conn_fail_errno(c, LOADGEN_ERR_RESET, "read", "read", e);
     else
-        conn_fail(c, LOADGEN_ERR_RESET);
+        conn_fail(c, LOADGEN_ERR_RESET, "EOF");
 }
 
 static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct lg_conn *c = arg;
     struct lg_worker *w = c->w;
+    int more = 0;
+    (void)fd;
     (void)what;
-    ssize_t n = recv(fd, w->rbuf, LG_READ_BUF, 0);
+    ssize_t n = lg_io_recv(c, w->rbuf, LG_READ_BUF, &more);
     if (n <= 0) {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return;
-        conn_eof(c, n < 0);
+        conn_eof(c, n < 0 ? errno : 0);
         return;
     }
     lg_inc(&w->c.bytes_read, (uint64_t)n);
@@ -219,31 +252,81 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     if (c->state == LG_C_SENDING && c->woff == 0 && c->served) {
-        conn_fail(c, LOADGEN_ERR_MALFORMED);
+        conn_fail(c, LOADGEN_ERR_MALFORMED, "unsolicited response received on idle HTTP channel");
         return;
     }
+    uint64_t now = lg_now_ns();
+    if (http_parse_idle(&c->hp))
+        c->t_first = now;
     size_t used = 0;
     enum http_parse_status st = http_parse_feed(&c->hp, w->rbuf, (size_t)n, &used);
     if (st == HTTP_PARSE_DONE && used != (size_t)n && !c->req->head)
         /* more than one response to one request: not a success, and the
          * connection is out of step */
-        conn_fail(c, LOADGEN_ERR_MALFORMED);
+        conn_fail(c, LOADGEN_ERR_MALFORMED, "more than one response to one request");
     else if (st == HTTP_PARSE_DONE)
         /* a reply before the whole request was written (a 413, say) is
          * an answer, and so is one to HEAD followed by the body HEAD
-         * must not have (libevent's evhttp sends it), but the connection
-         * is out of step and not reused */
-        conn_complete(c, used == (size_t)n && c->state == LG_C_WAITING);
-    else if (st == HTTP_PARSE_ERROR)
-        conn_fail(c, LOADGEN_ERR_MALFORMED);
+         * must not have (libevent's evhttp sends it), but the stream is
+         * out of step then (as with bytes TLS still holds): not reused */
+        conn_complete(c, used == (size_t)n && !more && c->state == LG_C_WAITING, now);
+    else if (st == HTTP_PARSE_ERROR) {
+        char msg[LOADGEN_MSG_LEN];
+        snprintf(msg, sizeof msg, "malformed HTTP response: %s", c->hp.why ? c->hp.why : "?");
+        conn_fail(c, LOADGEN_ERR_MALFORMED, msg);
+    } else if (more)
+        event_active(c->ev, EV_READ, 1); /* TLS holds the rest of the read */
 }
 
-static void conn_connected(struct lg_conn *c)
+/* TCP is up (and TLS when there is some): the request goes. */
+static void conn_ready(struct lg_conn *c)
 {
+    uint64_t now = lg_now_ns();
+    c->dial_ns = now - c->t_dial;
+    c->t_ready = now;
+    c->ever_connected = 1;
     event_assign(c->ev, c->w->base, c->fd, EV_READ | EV_PERSIST, read_cb, c);
     event_add(c->ev, NULL);
     c->state = LG_C_SENDING;
     conn_write(c);
+}
+
+static void conn_handshake(struct lg_conn *c)
+{
+    char why[LOADGEN_MSG_LEN];
+    enum lg_io r = lg_tls_handshake(c, why, sizeof why);
+    if (r == LG_IO_DONE) {
+        conn_ready(c);
+        return;
+    }
+    if (r == LG_IO_ERROR) {
+        conn_fail(c, LOADGEN_ERR_TLS, why);
+        return;
+    }
+    short ev = r == LG_IO_WANT_READ ? EV_READ : EV_WRITE;
+    event_assign(c->ev, c->w->base, c->fd, ev, handshake_cb, c);
+    event_add(c->ev, NULL);
+}
+
+static void handshake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    conn_handshake(arg);
+}
+
+static void conn_connected(struct lg_conn *c)
+{
+    if (!c->w->lg->ssl_ctx) {
+        conn_ready(c);
+        return;
+    }
+    c->state = LG_C_HANDSHAKE;
+    if (lg_tls_start(c) != 0) {
+        conn_fail(c, LOADGEN_ERR_TLS, "tls: cannot start a session");
+        return;
+    }
+    conn_handshake(c);
 }
 
 static void connect_cb(evutil_socket_t fd, short what, void *arg)
@@ -253,7 +336,7 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
     socklen_t len = sizeof soerr;
     (void)what;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
-        conn_fail(c, LOADGEN_ERR_CONNECT);
+        conn_fail_errno(c, LOADGEN_ERR_CONNECT, "dial", "connect", soerr ? soerr : errno);
         return;
     }
     conn_connected(c);
@@ -263,9 +346,11 @@ static void conn_connect(struct lg_conn *c)
 {
     struct loadgen *lg = c->w->lg;
     c->state = LG_C_CONNECTING;
+    c->t_dial = lg_now_ns();
     c->fd = socket(lg->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
-        conn_fail(c, LOADGEN_ERR_CONNECT); /* out of descriptors: back off too */
+        /* out of descriptors: back off too */
+        conn_fail_errno(c, LOADGEN_ERR_CONNECT, "dial", "socket", errno);
         return;
     }
     int one = 1;
@@ -275,7 +360,7 @@ static void conn_connect(struct lg_conn *c)
         return;
     }
     if (errno != EINPROGRESS) {
-        conn_fail(c, LOADGEN_ERR_CONNECT);
+        conn_fail_errno(c, LOADGEN_ERR_CONNECT, "dial", "connect", errno);
         return;
     }
     event_assign(c->ev, c->w->base, c->fd, EV_WRITE, connect_cb, c);
@@ -293,6 +378,7 @@ void lg_conn_next(struct lg_conn *c, uint64_t t_start)
     c->woff = 0;
     c->t_sent = lg_now_ns();
     c->t_start = t_start ? t_start : c->t_sent;
+    c->t_ready = c->t_sent;
     if (c->fd < 0) {
         conn_connect(c);
         return;
@@ -330,7 +416,7 @@ void lg_conn_flush(struct lg_worker *w)
         int queued = c->queued;
         c->queued = 0;
         if (queued && c->state == LG_C_SENDING && c->fd >= 0) {
-            c->t_sent = lg_now_ns();
+            c->t_sent = c->t_ready = lg_now_ns();
             if (!w->lg->open)
                 c->t_start = c->t_sent;
             conn_write(c);
@@ -350,8 +436,13 @@ static void backoff_cb(evutil_socket_t fd, short what, void *arg)
 
 void lg_conn_check_timeout(struct lg_conn *c, uint64_t now)
 {
-    if (c->state != LG_C_CONNECTING && c->state != LG_C_SENDING && c->state != LG_C_WAITING)
+    if (c->state != LG_C_CONNECTING && c->state != LG_C_HANDSHAKE && c->state != LG_C_SENDING &&
+        c->state != LG_C_WAITING)
         return;
-    if (now - c->t_sent > c->w->lg->timeout_ns)
-        conn_fail(c, LOADGEN_ERR_TIMEOUT);
+    if (now - c->t_sent > c->w->lg->timeout_ns) {
+        char msg[LOADGEN_MSG_LEN];
+        snprintf(msg, sizeof msg, "timeout: no complete response within %gs",
+                 (double)c->w->lg->timeout_ns / 1e9);
+        conn_fail(c, LOADGEN_ERR_TIMEOUT, msg);
+    }
 }

@@ -18,15 +18,21 @@
 #define LG_BACKOFF_MAX_MS 1000
 #define LG_TICK_MS 10
 #define LG_LATE_NS 1000000ull /* an open-model send this late is counted late */
+#define LG_MSGS 16              /* distinct error messages kept per worker */
+#define LG_REC_MAX 1000000      /* per-request records kept in all (-o csv), as hey */
 
 struct event;
 struct event_base;
+struct ssl_st;
+struct ssl_ctx_st;
+struct ssl_session_st;
 
 /* A request kind, its bytes built once. */
 struct lg_req {
     char *bytes;
     size_t len;
-    int head; /* HEAD: the response has no body */
+    int head;   /* HEAD: the response has no body */
+    char *what; /* `Get "URL"`, how Go's errors name the request */
 };
 
 /* Counters with one writer (the worker) and relaxed readers (snapshot). */
@@ -36,7 +42,18 @@ struct lg_counters {
     _Atomic uint64_t by_kind[LOADGEN_ERR__COUNT];
     _Atomic uint64_t status[600];
     _Atomic uint64_t bytes_read;
+    _Atomic uint64_t body_bytes; /* of complete responses */
     _Atomic uint64_t late;
+    _Atomic uint64_t tls_handshakes, tls_resumed;
+    /* per phase of complete responses (ns): dial (+ TLS handshake), request
+     * write, wait for the first byte, read of the rest */
+    _Atomic uint64_t ph_n; /* complete responses timed */
+    _Atomic uint64_t ph_sum[LOADGEN_PHASES], ph_min[LOADGEN_PHASES], ph_max[LOADGEN_PHASES];
+    /* error messages: a slot's text is written before count publishes it */
+    char msg[LG_MSGS][LOADGEN_MSG_LEN];
+    _Atomic uint64_t msg_n[LG_MSGS];
+    _Atomic unsigned nmsg;
+    _Atomic uint64_t msg_other; /* failures whose message found no free slot */
 };
 
 static inline void lg_inc(_Atomic uint64_t *c, uint64_t n)
@@ -53,6 +70,7 @@ static inline uint64_t lg_get(const _Atomic uint64_t *c)
 enum lg_conn_state {
     LG_C_IDLE,       /* nothing in flight (fd may be open for keep-alive) */
     LG_C_CONNECTING, /* connect in progress; a request is waiting */
+    LG_C_HANDSHAKE,  /* TLS handshake in progress; a request is waiting */
     LG_C_SENDING,    /* the request is partly written */
     LG_C_WAITING,    /* the request is written; reading the response */
     LG_C_BACKOFF,    /* waiting before the next connect */
@@ -69,6 +87,13 @@ struct lg_conn {
     const struct lg_req *req;
     uint64_t t_start; /* ns: latency counts from here (intended time, open model) */
     uint64_t t_sent;  /* ns: when the attempt began, for the timeout */
+    uint64_t t_dial;  /* ns: when the connect began */
+    uint64_t t_ready; /* ns: when the request could start to be written */
+    uint64_t t_wrote; /* ns: when its last byte was written */
+    uint64_t t_first; /* ns: when the first byte of the response came */
+    uint64_t dial_ns; /* connect + handshake time, counted by the next response */
+    struct ssl_st *ssl;           /* TLS on this fd, or NULL */
+    struct ssl_session_st *sess;  /* the last TLS session, for resumption */
     size_t woff;
     int fd;
     uint32_t backoff_ms;
@@ -76,6 +101,7 @@ struct lg_conn {
     uint8_t state;
     uint8_t queued;               /* a write is wanted at the next flush */
     uint8_t linked;               /* in the worker's pending list */
+    uint8_t ever_connected;       /* a connect has succeeded: failures now back off */
     struct lg_conn *next_idle;    /* open model: free list */
     struct lg_conn *next_pending; /* waiting for the flush */
     struct http_parse hp;
@@ -110,6 +136,8 @@ struct lg_worker {
     _Atomic int done;
     _Atomic uint64_t end_ns;
     struct hist *lat;
+    struct loadgen_record *rec; /* -o csv: per-response records, or NULL */
+    size_t nrec, caprec, maxrec;
     struct lg_counters c;
 };
 
@@ -122,6 +150,9 @@ struct loadgen {
     size_t nmix;
     struct sockaddr_storage addr;
     socklen_t addrlen;
+    char addr_text[64];        /* "127.0.0.1:8080", for error messages */
+    char *tls_host;            /* https: the host to verify and send as SNI */
+    struct ssl_ctx_st *ssl_ctx; /* https: shared by the workers' connections */
     unsigned nworkers;
     struct lg_worker *workers;
     uint64_t t0;       /* ns, at start */
@@ -156,6 +187,59 @@ void lg_conn_free(struct lg_conn *c);
 void lg_conn_flush(struct lg_worker *w);
 /* Fails the request in flight with a timeout when it is older than the limit. */
 void lg_conn_check_timeout(struct lg_conn *c, uint64_t now);
+
+/* stats.c */
+/* Counts a failure of kind `kind` in w with message msg (copied, cut). */
+void lg_count_error(struct lg_worker *w, enum loadgen_err kind, const char *msg);
+/* Counts the phases and body of c's complete response ending at now, and
+ * keeps its record when asked to (cfg.record). */
+void lg_record_phases(struct lg_conn *c, uint64_t now);
+/* Adds the workers' messages, phases and TLS counts into out (whose
+ * requests and status are already summed). */
+void lg_stats_merge(struct loadgen *lg, struct loadgen_stats *out);
+
+/* tls.c: the TLS transport (OpenSSL). The HTTP/1.1 exchange in conn.c
+ * reads and writes through lg_io_recv/lg_io_send below, so another
+ * session (HTTP/2) can sit on the same transport later. */
+enum lg_io {
+    LG_IO_DONE,
+    LG_IO_WANT_READ,
+    LG_IO_WANT_WRITE,
+    LG_IO_ERROR,
+};
+/* Makes lg->ssl_ctx for host (verification unless cfg.insecure, cfg.cacert
+ * or the system's CAs, ALPN http/1.1, client session cache). 0 or -1. */
+int lg_tls_setup(struct loadgen *lg, const char *host, struct lc_error *err);
+/* Frees lg->ssl_ctx (no-op without). */
+void lg_tls_free(struct loadgen *lg);
+/* Starts TLS on c->fd (SNI, host check, the saved session). 0 or -1. */
+int lg_tls_start(struct lg_conn *c);
+/* Advances the handshake; on LG_IO_ERROR why holds OpenSSL's reason. */
+enum lg_io lg_tls_handshake(struct lg_conn *c, char *why, size_t whylen);
+/* As recv(2): bytes, 0 at the end of the stream, or -1 with errno
+ * (EAGAIN when more must arrive). *more is set when bytes are left inside
+ * TLS that no socket event will announce. */
+ssize_t lg_tls_recv(struct lg_conn *c, char *buf, size_t len, int *more);
+/* As send(2): bytes written, or -1 with errno (EAGAIN: try when writable). */
+ssize_t lg_tls_send(struct lg_conn *c, const char *buf, size_t len);
+/* Drops the TLS state of the fd (the session is kept for the next one). */
+void lg_tls_close(struct lg_conn *c);
+/* Frees the saved session too. */
+void lg_tls_conn_free(struct lg_conn *c);
+
+static inline ssize_t lg_io_send(struct lg_conn *c, const char *buf, size_t len)
+{
+    if (c->ssl)
+        return lg_tls_send(c, buf, len);
+    return send(c->fd, buf, len, MSG_NOSIGNAL);
+}
+
+static inline ssize_t lg_io_recv(struct lg_conn *c, char *buf, size_t len, int *more)
+{
+    if (c->ssl)
+        return lg_tls_recv(c, buf, len, more);
+    return recv(c->fd, buf, len, 0);
+}
 
 /* worker.c */
 /* Builds worker `id` with nconns connections (its event loop, buffer,

@@ -13,7 +13,7 @@
 #include "loadgen/lg_int.h"
 
 static const char *const err_names[LOADGEN_ERR__COUNT] = {
-    "connect", "reset", "timeout", "malformed", "truncated", "status",
+    "connect", "reset", "timeout", "malformed", "truncated", "status", "tls",
 };
 
 const char *loadgen_err_name(enum loadgen_err kind)
@@ -61,6 +61,7 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
     lg->cfg = *cfg;
     lg->cfg.stages = NULL;
     lg->cfg.requests = NULL; /* lg->reqs holds what is needed */
+    lg->cfg.cacert = cfg->cacert ? lc_strdup(cfg->cacert) : NULL;
     if (!lg->cfg.concurrency)
         lg->cfg.concurrency = 1;
     /* a connection beyond the request count would never send */
@@ -173,6 +174,7 @@ void loadgen_snapshot(struct loadgen *lg, struct loadgen_stats *out, struct hist
         add_counters(out, &w->c);
         hist_merge(lg->snap, w->lat);
     }
+    lg_stats_merge(lg, out);
     if (!done)
         end = lg_now_ns();
     /* lg_now_ns reads CLOCK_MONOTONIC, as lc_now does */
@@ -204,6 +206,8 @@ void loadgen_free(struct loadgen *lg)
         lg_worker_free(&lg->workers[i]);
     free(lg->workers);
     lg_requests_free(lg);
+    lg_tls_free(lg);
+    free((char *)lg->cfg.cacert);
     free(lg->stages);
     hist_free(lg->snap);
     free(lg);

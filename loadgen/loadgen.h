@@ -24,7 +24,7 @@ struct hist;
 /* One kind of request. Strings are copied by loadgen_new. */
 struct loadgen_request {
     const char *method;         /* "GET" when NULL */
-    const char *url;            /* http://host:port/path?query (http only) */
+    const char *url;            /* http[s]://host:port/path?query */
     const char *const *headers; /* "Name: value" strings */
     size_t nheaders;
     const char *body; /* may be NULL */
@@ -63,6 +63,11 @@ struct loadgen_config {
     size_t nstages;
     double timeout_s;      /* per request; 0 = 20 s */
     int disable_keepalive; /* a new connection for every request */
+    /* https: the server's certificate is verified against cacert (a PEM
+     * file; copied) or the system's CAs, unless insecure */
+    const char *cacert;
+    int insecure;
+    int record; /* keep a record of each response (up to 1,000,000) */
 };
 
 /* Kinds of failed request; none is ever counted as a success. */
@@ -73,7 +78,30 @@ enum loadgen_err {
     LOADGEN_ERR_MALFORMED, /* the response did not parse */
     LOADGEN_ERR_TRUNCATED, /* the body ended early */
     LOADGEN_ERR_STATUS,    /* a complete response with a non-2xx status */
+    LOADGEN_ERR_TLS,       /* the TLS handshake failed (OpenSSL's reason in the message) */
     LOADGEN_ERR__COUNT
+};
+
+#define LOADGEN_MSG_LEN 256  /* an error message, cut to fit */
+#define LOADGEN_MAX_MSGS 32  /* distinct messages in a snapshot */
+#define LOADGEN_PHASES 4     /* dial, write, wait, read */
+
+/* A distinct error message ("dial tcp 127.0.0.1:1: connect: connection
+ * refused") and how many failures had it. */
+struct loadgen_errmsg {
+    char text[LOADGEN_MSG_LEN];
+    uint64_t n;
+};
+
+/* One complete response (-o csv), times in seconds. */
+struct loadgen_record {
+    float total;  /* latency */
+    float dial;   /* connect and TLS handshake, 0 on a reused connection */
+    float write;  /* request write */
+    float wait;   /* from the request written to the first response byte */
+    float read;   /* from the first byte to the last */
+    float offset; /* when the request began, since the start */
+    uint16_t status;
 };
 
 /* Returns a short stable name for an error kind ("connect", "reset", ...). */
@@ -85,6 +113,14 @@ struct loadgen_stats {
     uint64_t by_kind[LOADGEN_ERR__COUNT];
     uint64_t status[600]; /* complete responses by status code (index = code) */
     uint64_t bytes_read;
+    uint64_t body_bytes; /* response bodies of complete responses */
+    uint64_t responses;  /* complete responses, any status */
+    uint64_t tls_handshakes, tls_resumed; /* resumed: with a saved session */
+    /* per phase (dial, write, wait, read) over complete responses, seconds */
+    double ph_mean[LOADGEN_PHASES], ph_min[LOADGEN_PHASES], ph_max[LOADGEN_PHASES];
+    struct loadgen_errmsg msgs[LOADGEN_MAX_MSGS]; /* most frequent first */
+    size_t nmsgs;
+    uint64_t msgs_other; /* failures whose message was not kept */
     /* open model: sends that left more than 1 ms after their intended time,
      * and those that fell due before the duration ended but never left
      * (every connection was still waiting for an answer) */
@@ -117,6 +153,11 @@ void loadgen_join(struct loadgen *lg);
  * to call while workers run, from one thread at a time. When latency is
  * not NULL, the merged latency histogram is added into it. */
 void loadgen_snapshot(struct loadgen *lg, struct loadgen_stats *out, struct hist *latency);
+
+/* After loadgen_join, calls cb (unless NULL) on each kept record
+ * (cfg.record), in no particular order; returns how many. */
+size_t loadgen_records(const struct loadgen *lg,
+                       void (*cb)(const struct loadgen_record *r, void *arg), void *arg);
 
 /* Frees the engine (joining first if needed); loadgen_free(NULL) is a no-op. */
 void loadgen_free(struct loadgen *lg);

@@ -3,6 +3,7 @@
  * are (built once), the weighted round-robin order of a request mix, and
  * the resolved target address.
  */
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct lg_url {
     char *authority; /* as written: host[:port], brackets kept */
     char *path;      /* with query; "/" when empty */
     char port[6];
+    int tls; /* https */
 };
 
 static void url_free(struct lg_url *u)
@@ -53,11 +55,10 @@ static int url_parse(const char *url, struct lg_url *u, struct lc_error *err)
     memset(u, 0, sizeof *u);
     if (!url || !*url)
         return lc_error_set(err, "empty URL"), -1;
-    if (strncasecmp(url, "https://", 8) == 0)
-        return lc_error_set(err, "%s: https is not supported (http only)", url), -1;
-    if (strncasecmp(url, "http://", 7) != 0)
-        return lc_error_set(err, "%s: only http:// URLs are supported", url), -1;
-    const char *a = url + 7;
+    u->tls = strncasecmp(url, "https://", 8) == 0;
+    if (!u->tls && strncasecmp(url, "http://", 7) != 0)
+        return lc_error_set(err, "%s: only http:// and https:// URLs are supported", url), -1;
+    const char *a = url + (u->tls ? 8 : 7);
     size_t an = strcspn(a, "/?#");
     const char *rest = a + an;
     if (memchr(a, '@', an))
@@ -83,7 +84,7 @@ static int url_parse(const char *url, struct lg_url *u, struct lc_error *err)
         if (parse_port(colon + 1, (size_t)(a + an - colon - 1), u->port, err) != 0)
             return lc_error_prefix(err, "%s", url), -1;
     } else {
-        memcpy(u->port, "80", 3);
+        memcpy(u->port, u->tls ? "443" : "80", u->tls ? 4 : 3);
     }
     size_t pn = strcspn(rest, "#");
     for (size_t i = 0; i < an + pn; i++) {
@@ -134,7 +135,7 @@ static int check_headers(const struct loadgen_request *r, struct lc_error *err)
 
 /* Builds the bytes of one request. */
 static int build_one(const struct loadgen_request *r, const struct lg_url *u, int close,
-                     struct lg_req *out, struct lc_error *err)
+                     const char *url, struct lg_req *out, struct lc_error *err)
 {
     const char *method = r->method ? r->method : "GET";
     if (!is_token(method, strlen(method)))
@@ -162,6 +163,9 @@ static int build_one(const struct loadgen_request *r, const struct lg_url *u, in
     out->bytes = b.data;
     out->len = b.len;
     out->head = strcmp(method, "HEAD") == 0;
+    out->what = lc_asprintf("%c%s \"%s\"", method[0], method + 1, url);
+    for (char *p = out->what + 1; *p != ' '; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
     return 0;
 }
 
@@ -225,6 +229,13 @@ static int resolve(struct loadgen *lg, const struct lg_url *u, struct lc_error *
     memcpy(&lg->addr, res->ai_addr, res->ai_addrlen);
     lg->addrlen = res->ai_addrlen;
     freeaddrinfo(res);
+    char ip[INET6_ADDRSTRLEN] = "?";
+    const struct sockaddr_in *a4 = (const struct sockaddr_in *)&lg->addr;
+    const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&lg->addr;
+    int v6 = lg->addr.ss_family == AF_INET6;
+    inet_ntop(lg->addr.ss_family, v6 ? (const void *)&a6->sin6_addr : (const void *)&a4->sin_addr,
+              ip, sizeof ip);
+    snprintf(lg->addr_text, sizeof lg->addr_text, v6 ? "[%s]:%s" : "%s:%s", ip, u->port);
     return 0;
 }
 
@@ -238,19 +249,22 @@ int lg_requests_build(struct loadgen *lg, struct lc_error *err)
     for (size_t i = 0; i < cfg->nrequests; i++) {
         if (url_parse(cfg->requests[i].url, i ? &u : &first, err) != 0)
             goto cleanup;
-        if (i && (strcasecmp(u.host, first.host) != 0 || strcmp(u.port, first.port) != 0)) {
+        if (i && (strcasecmp(u.host, first.host) != 0 || strcmp(u.port, first.port) != 0 ||
+                  u.tls != first.tls)) {
             lc_error_set(err, "%s: every request of a mix must go to %s:%s", cfg->requests[i].url,
                          first.host, first.port);
             goto cleanup;
         }
-        if (build_one(&cfg->requests[i], i ? &u : &first, cfg->disable_keepalive, &lg->reqs[i],
-                      err) != 0) {
+        if (build_one(&cfg->requests[i], i ? &u : &first, cfg->disable_keepalive,
+                      cfg->requests[i].url, &lg->reqs[i], err) != 0) {
             lc_error_prefix(err, "%s", cfg->requests[i].url);
             goto cleanup;
         }
         url_free(&u);
     }
     if (build_mix(lg, err) != 0 || resolve(lg, &first, err) != 0)
+        goto cleanup;
+    if (first.tls && lg_tls_setup(lg, first.host, err) != 0)
         goto cleanup;
     rc = 0;
 cleanup:
@@ -261,8 +275,10 @@ cleanup:
 
 void lg_requests_free(struct loadgen *lg)
 {
-    for (size_t i = 0; lg->reqs && i < lg->nreqs; i++)
+    for (size_t i = 0; lg->reqs && i < lg->nreqs; i++) {
         free(lg->reqs[i].bytes);
+        free(lg->reqs[i].what);
+    }
     free(lg->reqs);
     free(lg->mix);
     lg->reqs = NULL;

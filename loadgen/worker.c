@@ -255,6 +255,8 @@ int lg_worker_setup(struct lg_worker *w, struct loadgen *lg, unsigned id, unsign
     for (unsigned i = 0; i < nconns; i++)
         lg_conn_init(&w->conns[i], w);
     w->share = (double)nconns / (double)lg->cfg.concurrency;
+    if (lg->cfg.record)
+        w->maxrec = LG_REC_MAX / lg->nworkers;
     w->drain_ns =
         (lg->timeout_ns < LG_DRAIN_MAX_NS ? lg->timeout_ns : LG_DRAIN_MAX_NS) + 2 * LG_SWEEP_NS;
     return 0;
@@ -303,6 +305,7 @@ void lg_worker_free(struct lg_worker *w)
     if (w->base)
         event_base_free(w->base);
     free(w->rbuf);
+    free(w->rec);
     hist_free(w->lat);
     memset(w, 0, sizeof *w);
 }

@@ -58,6 +58,8 @@ struct loadgen *loadcfg_new(const struct suite_load *l, struct lc_error *err)
         .nstages = l->nstages,
         .timeout_s = l->timeout_s,
         .disable_keepalive = l->disable_keepalive,
+        .cacert = l->cacert,
+        .insecure = l->insecure,
     };
     struct loadgen *lg = loadgen_new(&cfg, err);
     for (size_t i = 0; i < n; i++)

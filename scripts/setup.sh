@@ -4,7 +4,7 @@
 # and the Go services into tests/go/bin (where the suites look for them).
 #
 # Without --test (scripts/demo.sh): what building and the demo need: the
-# compiler, meson and ninja, libevent, libcurl, jansson, cmocka and Go.
+# compiler, meson and ninja, libevent, libcurl, OpenSSL, jansson, cmocka and Go.
 # With --test (scripts/test.sh): also the tools only the tests use (curl,
 # jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
 # for report.json, nginx for the load checks, etcd for suite variables,
@@ -16,10 +16,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-openssl-dev
-          libjansson-dev libcmocka-dev golang-go)
+          libjansson-dev libcmocka-dev libssl-dev golang-go)
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
-               nginx-light etcd-server python3-junitparser python3-yaml)
+               nginx-light openssl etcd-server python3-junitparser python3-yaml)
     # npm for the JUnit consumers of tests/integration/ci.sh (Debian's, unless
     # a node with its own npm is there)
     command -v npm >/dev/null || packages+=(npm)

@@ -106,6 +106,8 @@ struct suite_load {
     struct suite_stage *stages; /* open model with ramps (rate is then 0) */
     size_t nstages;
     int disable_keepalive; /* a new connection for every request */
+    int insecure;          /* https: do not verify the server's certificate */
+    char *cacert;          /* https: CA certificates (PEM), absolute; or NULL */
 };
 
 /* Goroutines expected to come and go, goleak-style: a goroutine whose

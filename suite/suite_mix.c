@@ -30,15 +30,18 @@ static int check_alone(struct suite_ctx *ctx, const json_t *o)
     return 0;
 }
 
-/* The host:port of an http:// URL, lower-cased, ":80" added when absent. */
+/* The scheme, host and port of an http:// or https:// URL, lower-cased,
+ * ":80" or ":443" added when absent. */
 static char *authority(const char *url)
 {
-    const char *a = url + strlen("http://");
+    int tls = strncmp(url, "https://", 8) == 0;
+    const char *a = url + (tls ? 8 : 7);
     size_t n = strcspn(a, "/?#");
     const char *close = memchr(a, ']', n);
     const char *from = close ? close : a;
     int has_port = memchr(from, ':', n - (size_t)(from - a)) != NULL;
-    char *s = lc_asprintf("%.*s%s", (int)n, a, has_port ? "" : ":80");
+    char *s = lc_asprintf("%s%.*s%s", tls ? "https://" : "", (int)n, a,
+                          has_port ? "" : tls ? ":443" : ":80");
     for (char *p = s; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');

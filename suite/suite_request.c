@@ -16,7 +16,7 @@
 static const char *const load_keys[] = {
     "url",      "method", "headers", "body",    "body_file",    "concurrency", "requests",
     "duration", "rate",   "threads", "timeout", "requests_mix", "stages",      "disable_keepalive",
-    NULL};
+    "insecure", "cacert", NULL};
 
 static const char *header_check(const char *name, const char *value, enum suite_pos *where)
 {
@@ -103,7 +103,7 @@ static int parse_body(struct suite_ctx *ctx, const json_t *o, struct suite_load 
 int sx_load_request(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
 {
     SX_TRY(sx_string(ctx, o, "url", 1, &l->url));
-    SX_TRY(sx_url(ctx, "url", l->url, 0));
+    SX_TRY(sx_url(ctx, "url", l->url, 1));
     SX_TRY(parse_method(ctx, o, l));
     SX_TRY(parse_headers(ctx, o, l));
     return parse_body(ctx, o, l);
@@ -139,5 +139,13 @@ int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
     SX_TRY(sx_limit_fds(ctx, l));
     SX_TRY(sx_duration(ctx, o, "timeout", 20.0, -1, &l->timeout_s));
     SX_TRY(sx_bool(ctx, o, "disable_keepalive", &l->disable_keepalive));
+    SX_TRY(sx_bool(ctx, o, "insecure", &l->insecure));
+    char *cacert = NULL;
+    int has_ca = sx_string(ctx, o, "cacert", 0, &cacert);
+    SX_TRY(has_ca);
+    if (has_ca) { /* a path relative to the suite file */
+        l->cacert = sx_resolve(ctx, cacert);
+        free(cacert);
+    }
     return 0;
 }

@@ -13,7 +13,10 @@
 #   sent (the server echoes the last request at /last).
 # - -o json carries requests, errors, duration_s, rps, latency_ms (p50 p90
 #   p99 max), status, late_sends.
-# - a dead port: connect errors by kind, with little CPU (no spinning).
+# - a dead port: connect errors by kind, with little CPU (no spinning);
+#   with -n, refused connects fail at once (no backoff) in Go's words.
+# - hey's output: Details, body-only Size/request, histogram labels that
+#   differ, -o csv in hey's columns.
 #
 # Needs bash, jq, curl, timeout, ss and Go (or a built tests/go/bin/freezer). Takes
 # about 30 s. Prints one line per check and ends with "N passed, N failed";
@@ -148,4 +151,44 @@ if awk -v c="$cpu" 'BEGIN {exit !(c < 0.3)}'; then
 else
     fail "dead port: ${cpu} s of CPU in 2 s (spinning?)"
 fi
+# -n bounds the run: refused connects fail at once, in Go's words (hey's);
+# the engine's own duration is checked (process start-up varies with load)
+for shape in "-n 50 -c 50" "-n 200 -c 1"; do
+    name=refused_${shape// /_}
+    n=${shape#-n }
+    n=${n%% *}
+    # shellcheck disable=SC2086 # the flags are meant to split
+    run_load "$name" $shape -o json "http://127.0.0.1:$dead/"
+    check_jq "dead port, $shape: every refused connect reported at once (< 1 s, no backoff)" \
+        ".requests == $n and .errors_by_kind.connect == $n and .duration_s < 1" "$work/$name.json"
+    check_jq "dead port, $shape: [$n] Get \"...\": dial tcp 127.0.0.1:$dead: connect: connection refused" \
+        ".error_messages[\"Get \\\"http://127.0.0.1:$dead/\\\": dial tcp 127.0.0.1:$dead: connect: connection refused\"] == $n" \
+        "$work/$name.json"
+done
+timeout 30 "$lc" load -n 3 -c 1 "http://127.0.0.1:$dead/" >"$work/refused.txt" 2>&1 || true
+check "dead port: the summary lists the error as hey does" \
+    grep -qF "[3]	Get \"http://127.0.0.1:$dead/\": dial tcp 127.0.0.1:$dead: connect: connection refused" \
+    "$work/refused.txt"
+
+# ---- hey's summary and CSV
+fz_get /reset >/dev/null
+timeout 30 "$lc" load -n 2000 -c 10 "$url/text" >"$work/text.txt" 2>&1 || true
+check "summary: Details (average, fastest, slowest) with DNS+dialup, req write, resp wait, resp read" \
+    awk '/^Details \(average, fastest, slowest\):/ {d = 1} d && /DNS\+dialup:.*secs,.*secs,.*secs/ {a++}
+         d && /req write:/ {b++} d && /resp wait:/ {c++} d && /resp read:/ {e++}
+         END {exit !(a && b && c && e)}' "$work/text.txt"
+check "summary: Size/request counts the body only (the freezer answers \"ok\\n\", 3 bytes)" \
+    grep -qP '^  Size/request:\t3 bytes$' "$work/text.txt"
+check "summary: Total data is the bodies (2000 x 3 bytes)" grep -qP '^  Total data:\t6000 bytes$' "$work/text.txt"
+# the labels of rows that differ must differ (hey prints 0.000 for all under 1 ms)
+awk '/^Response time histogram:/ {h = 1; next} h && /^$/ {h = 0} h {print $1}' "$work/text.txt" >"$work/labels"
+check "histogram: 11 rows whose labels all differ" \
+    awk '{n++; if (seen[$1]++) dup = 1} END {exit !(n == 11 && !dup)}' "$work/labels"
+timeout 30 "$lc" load -n 300 -c 3 -o csv "$url/csv" >"$work/csv.txt" 2>"$work/csv.err" || true
+check "-o csv: hey's header" grep -qx \
+    'response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset' \
+    "$work/csv.txt"
+check "-o csv: 300 rows of 8 numeric columns with status 200, 3 of them dialled" \
+    awk -F, 'NR > 1 {n++; if (NF != 8 || $7 != 200) bad = 1; for (i = 1; i <= 8; i++) if ($i !~ /^[0-9.]+$/) bad = 1
+             if ($2 > 0) dial++} END {exit !(n == 300 && !bad && dial == 3)}' "$work/csv.txt"
 it_done

@@ -160,8 +160,9 @@ static void test_bad_config(void **state)
         const char *url;
         const char *msg;
     } bad[] = {
-        {"https://127.0.0.1/", "https is not supported"},
-        {"ftp://127.0.0.1/", "only http://"},
+        {"ftp://127.0.0.1/", "only http:// and https://"},
+        {"https://", "no host"},
+        {"https://127.0.0.1:65536/", "bad port"},
         {"http://", "no host"},
         {"http://127.0.0.1:0/", "bad port"},
         {"http://127.0.0.1:99999/", "bad port"},
@@ -194,9 +195,25 @@ static void test_bad_config(void **state)
     cfg.nrequests = 2;
     assert_null(loadgen_new(&cfg, &err));
     assert_non_null(strstr(err.msg, "every request of a mix"));
+    /* one scheme per mix: https and http do not share connections */
+    struct loadgen_request mix2[] = {{.url = "https://127.0.0.1:1/"}, {.url = "http://127.0.0.1:1/"}};
+    cfg.requests = mix2;
+    assert_null(loadgen_new(&cfg, &err));
+    assert_non_null(strstr(err.msg, "every request of a mix"));
+    /* a CA file that is not there fails at once, with OpenSSL's reason */
+    struct loadgen_request r3 = {.url = "https://127.0.0.1:1/"};
+    struct loadgen_config c3 = {.requests = &r3, .nrequests = 1, .cacert = "/no/such/ca.pem"};
+    assert_null(loadgen_new(&c3, &err));
+    assert_non_null(strstr(err.msg, "cannot load the CA certificates /no/such/ca.pem"));
+    c3.insecure = 1; /* then no CA file is read */
+    struct loadgen *lg = loadgen_new(&c3, &err);
+    assert_non_null(lg);
+    loadgen_free(lg);
+    cfg.requests = mix;
     cfg.nrequests = 0;
     assert_null(loadgen_new(&cfg, &err));
     assert_string_equal(loadgen_err_name(LOADGEN_ERR_TRUNCATED), "truncated");
+    assert_string_equal(loadgen_err_name(LOADGEN_ERR_TLS), "tls");
     loadgen_free(NULL);
 }
 

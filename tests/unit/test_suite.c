@@ -421,7 +421,12 @@ static const struct {
     {"body_file_missing", 2, 76, "tests[0].load.body_file: cannot open"},
     {"bad_header", 3, 54, "tests[0].load.headers: a header name may only hold"},
     {"lowercase_method", 2, 73, "tests[0].load.method: expected an HTTP method in capitals"},
-    {"load_https", 2, 19, "tests[0].load.url: expected an http:// URL"},
+    {"load_ftp", 2, 19, "tests[0].load.url: expected an http:// or https:// URL"},
+    {"insecure_not_bool", 2, 30, "tests[0].load.insecure: expected true or false"},
+    {"cacert_not_string", 2, 28, "tests[0].load.cacert: expected a string"},
+    {"mix_other_scheme", 2, 51,
+     "tests[0].load.requests_mix[1].url: every request of a mix must go to the same host and "
+     "port as the first (https://127.0.0.1:"},
     {"rate_zero", 2, 74, "tests[0].load.rate: expected a number greater than 0, got 0"},
     {"compare_bad_tolerance", 1, 42,
      "compare.goroutines: expected a tolerance such as \"10%\" or \"off\", got \"ten percent\""},
