@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "reports/term.h"
 #include "run/fetch.h"
 #include "run/run_suite.h"
 #include "run/runner.h"
@@ -84,7 +85,7 @@ int cmd_run(int argc, char **argv)
     if (parsed != 0)
         return parsed > 0 ? CLI_OK : CLI_USAGE;
     struct checks *c = NULL;
-    struct suite *s = cli_load_checked(a.suite, a.compare != NULL, &c);
+    struct suite *s = cli_load_checked(a.suite, a.compare != NULL, 1, &c);
     if (!s)
         return CLI_USAGE;
     /* the previous report is read before anything starts: a typo costs nothing */
@@ -126,7 +127,10 @@ int cmd_run(int argc, char **argv)
     if (prev)
         run_suite_compare_apply(rr, prev, s);
     int code = cmd_run_exit_code(rr);
-    report_console_write(rr, stdout, a.color);
+    /* the summary cleans what it prints and adds its own colours */
+    FILE *raw = report_term_raw(stdout);
+    report_console_write(rr, raw, a.color);
+    fflush(raw);
     if (run_suite_write_reports(rr, a.out) != 0)
         code = CLI_INFRA;
     else if (!a.quiet)

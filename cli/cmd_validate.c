@@ -17,7 +17,7 @@ int cmd_validate(int argc, char **argv)
         return CLI_USAGE;
     }
     struct checks *c = NULL;
-    struct suite *s = cli_load_checked(argv[0], 0, &c);
+    struct suite *s = cli_load_checked(argv[0], 0, 0, &c);
     if (!s)
         return CLI_USAGE;
     printf("%s: suite \"%s\" is valid (%zu test%s)\n", argv[0], s->name, s->ntests,
