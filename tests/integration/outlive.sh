@@ -41,6 +41,13 @@ it_at_exit kill_marked
 port_of() { marked "$1" | grep -o -- '-addr 127.0.0.1:[0-9]*' | head -n 1 | sed 's/.*://'; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# none_left TAG DESCRIPTION: passes when no process of TAG's tree is alive
+none_left() {
+    local left
+    left=$(marked "$1")
+    if [ -z "$left" ]; then pass "$1: $2"; else fail "$1: $2" "$left"; fi
+}
+
 # suite TAG COMMAND-JSON [EXTRA-TARGET-JSON]: a suite of one test that
 # observes for 60 s (killed long before)
 suite() {
@@ -78,11 +85,7 @@ killed() {
         [ -z "$left" ] && ! listening "$port" && break
         sleep 0.1
     done
-    if [ -n "$left" ]; then
-        fail "$tag: nothing of the target's tree outlives leakcheck's SIGKILL by 2 s" "$left"
-    else
-        pass "$tag: nothing of the target's tree outlives leakcheck's SIGKILL by 2 s"
-    fi
+    none_left "$tag" "nothing of the target's tree outlives leakcheck's SIGKILL by 2 s"
     check "$tag: port $port free within 2 s" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port)"
 }
 
@@ -104,12 +107,7 @@ suite leftover "[\"sh\", \"-c\", \"$left_cmd\"]"
 "$lc" run "$work/leftover.json" --out "$work/out-leftover" --quiet >"$work/leftover.log" 2>&1
 code=$?
 check "leftover: the target's exit is an error (exit 3, got $code)" test "$code" -eq 3
-left=$(marked leftover)
-if [ -z "$left" ]; then
-    pass "leftover: the setsid daemon the target left is gone when leakcheck exits"
-else
-    fail "leftover: the setsid daemon the target left is gone when leakcheck exits" "$left"
-fi
+none_left leftover "the setsid daemon the target left is gone when leakcheck exits"
 
 # SIGINT: the partial report, exit 130, and the daemon gone too
 tags+=(interrupted)
@@ -126,10 +124,5 @@ kill -INT "$lp"
 wait "$lp"
 code=$?
 check "interrupted: exit 130 (got $code)" test "$code" -eq 130
-left=$(marked interrupted)
-if [ -z "$left" ]; then
-    pass "interrupted: the setsid daemon is gone when leakcheck exits"
-else
-    fail "interrupted: the setsid daemon is gone when leakcheck exits" "$left"
-fi
+none_left interrupted "the setsid daemon is gone when leakcheck exits"
 it_done
