@@ -85,11 +85,12 @@ static void cli_print_warnings(const struct suite *s, int comparing)
 
 /* Loads the suite and checks every assertion; prints faults and warnings.
  * NULL on any fault. */
-struct suite *cli_load_checked(const char *path, int comparing, struct checks **checks)
+struct suite *cli_load_checked(const char *path, int comparing, int pick_ports,
+                               struct checks **checks)
 {
     struct lc_error err = {0};
     struct picked pk = {0};
-    struct suite *s = suite_load(path, cli_free_port_cb, &pk, &err);
+    struct suite *s = suite_load(path, pick_ports ? cli_free_port_cb : NULL, &pk, &err);
     free(pk.ports);
     if (!s) {
         if (err.line > 0)

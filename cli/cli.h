@@ -29,11 +29,14 @@ int cli_is_help(const char *arg);
 void cli_error(const char *fmt, ...) LC_PRINTF(1, 2);
 
 /*
- * Loads the suite at path, picking free ports, and checks every assertion;
- * prints faults and warnings (with comparing, for run --compare, not the
- * one about a test without assertions). Returns NULL on any fault, else
- * the suite, with its checks in *checks (the caller frees both).
+ * Loads the suite at path and checks every assertion; prints faults and
+ * warnings (with comparing, for run --compare, not the one about a test
+ * without assertions). Each test gets a free port with pick_ports (run),
+ * port 0 without (validate: nothing is started, and 100,000 tests need
+ * not find 100,000 free ports). Returns NULL on any fault, else the
+ * suite, with its checks in *checks (the caller frees both).
  */
-struct suite *cli_load_checked(const char *path, int comparing, struct checks **checks);
+struct suite *cli_load_checked(const char *path, int comparing, int pick_ports,
+                               struct checks **checks);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "reports/term.h"
 #include "run/fetch.h"
 #include "run/run_suite.h"
 #include "run/runner.h"
@@ -149,7 +150,7 @@ static int cmd_run_prepare_out(const char *out)
 static int cmd_run_prepare(struct run_ctx *x)
 {
     const struct run_args *a = x->a;
-    x->s = cli_load_checked(a->suite, a->compare != NULL, &x->c);
+    x->s = cli_load_checked(a->suite, a->compare != NULL, 1, &x->c);
     if (!x->s)
         return CLI_USAGE;
     x->root = a->source_root ? realpath(a->source_root, NULL) : lc_strdup(x->s->dir);
@@ -191,10 +192,13 @@ int cmd_run(int argc, char **argv)
         .prev = x.prev};
     run_suite(x.s, x.c, &o, rr);
     code = cmd_run_exit_code(rr);
+    /* the summary cleans what it prints and adds its own colours */
+    FILE *raw = report_term_raw(stdout);
     if (a.quiet)
-        report_console_write(rr, stdout, a.color);
+        report_console_write(rr, raw, a.color);
     else
-        report_console_summary(rr, stdout, a.color);
+        report_console_summary(rr, raw, a.color);
+    fflush(raw);
     if (run_suite_write_reports(rr, a.out, a.summary_md) != 0)
         code = CLI_INFRA;
     else if (!a.quiet)

@@ -20,7 +20,7 @@ int cmd_validate(int argc, char **argv)
     int code = CLI_OK;
     for (int i = 0; i < argc; i++) {
         struct checks *c = NULL;
-        struct suite *s = cli_load_checked(argv[i], 0, &c);
+        struct suite *s = cli_load_checked(argv[i], 0, 0, &c);
         if (!s) {
             code = CLI_USAGE;
             continue;

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "reports/term.h"
 #include "run/fetch.h"
 
 #ifndef LEAKCHECK_VERSION
@@ -24,6 +25,11 @@ int main(int argc, char **argv)
 {
     /* a target that goes away must not kill us through a write */
     signal(SIGPIPE, SIG_IGN);
+    /* past `ulimit -f` a write fails with EFBIG (reported, the temporary
+     * file removed) instead of the signal killing us with no report */
+    signal(SIGXFSZ, SIG_IGN);
+    /* test names, target logs and server answers reach the terminal */
+    report_term_guard();
     fetch_global_init();
     if (argc < 2) {
         cli_usage(stderr);

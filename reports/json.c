@@ -245,6 +245,10 @@ static json_t *build_test(const struct report_test *t)
     set(o, "culprits", build_culprits(t));
     set(o, "pprof_base_cmd", str(t->pprof_base_cmd, REPORT_TEXT_ONE_LINE));
     set(o, "log_tail", str(t->log_tail, 0));
+    json_t *dropped = json_object();
+    set(dropped, "stdout", json_integer((json_int_t)t->log_dropped[0]));
+    set(dropped, "stderr", json_integer((json_int_t)t->log_dropped[1]));
+    set(o, "log_dropped_bytes", dropped);
     set(o, "measured", build_measured(&t->measured));
     set(o, "observer_cost", build_cost(&t->cost));
     if (t->runs > 1) {

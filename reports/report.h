@@ -157,6 +157,9 @@ struct report_test {
     char *pprof_base_cmd; /* "go tool pprof -base ... ...", or NULL */
     char *dir;        /* the test's folder under --out, or NULL */
     char *log_tail;   /* last lines of the target's stderr, or NULL */
+    /* bytes dropped from the middle of the target's stdout.log and
+     * stderr.log (each keeps its first and last MiB) */
+    uint64_t log_dropped[2];
     struct report_measured measured;
 
     struct report_observer_cost cost; /* what watching it cost the target */

@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "reports/term.h"
 #include "run/run_internal.h"
 
 #define PLAIN_EVERY_S 5.0
@@ -51,10 +52,19 @@ static void status_text(const struct run *r, struct lc_buf *b)
     add_value(r, "rss", "rss", b);
 }
 
+/* Back to the start of the status line and clear it: leakcheck's own
+ * escape sequence, past the guard that strips every other. */
+static void clear_line(void)
+{
+    FILE *raw = report_term_raw(stderr);
+    fputs("\r\033[K", raw);
+    fflush(raw);
+}
+
 static void clear_live(struct run *r)
 {
     if (r->live_shown) {
-        fputs("\r\033[K", stderr);
+        clear_line();
         r->live_shown = 0;
     }
 }
@@ -88,7 +98,8 @@ void progress_tick(struct run *r)
          * never wraps (a wrapped line could not be redrawn) */
         struct winsize ws;
         int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col : 100;
-        fprintf(stderr, "\r\033[K  %.*s", cols - 3, b.data);
+        clear_line();
+        fprintf(stderr, "  %.*s", cols - 3, b.data);
         r->live_shown = 1;
     } else {
         fprintf(stderr, "  [%6.1fs] %s\n", lc_now() - r->t0, b.data);

@@ -281,6 +281,8 @@ void run_report(struct run *r, struct report_test *rt)
     rt->suite_error = r->suite_error;
     if (rt->verdict != REPORT_PASS && r->target)
         rt->log_tail = target_log_tail(r->target, LOG_TAIL_LINES);
+    for (int i = 0; i < 2 && r->target; i++)
+        rt->log_dropped[i] = target_log_dropped(r->target, i);
     run_serving_report(r, rt);
     if (r->sampling) {
         rt->cost = r->cost;

@@ -8,11 +8,40 @@
 #include <unistd.h>
 
 #include "reports/compare.h"
+#include "reports/term.h"
 #include "run/runner.h"
 
+/* A folder name longer than this is cut and given a hash of the whole
+ * test name: a file system's limit is 255 bytes a name, and the "-N" that
+ * makes a name unique must still fit. */
+#define DIR_NAME_MAX 100
+#define DIR_NAME_KEEP 80
+
+/* FNV-1a of s: the same name gives the same folder, on any machine. */
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Cuts a safe name longer than DIR_NAME_MAX to its first DIR_NAME_KEEP
+ * bytes and a stable hash of the test's full name. */
+static void shorten(struct lc_buf *b, const char *test_name)
+{
+    if (b->len <= DIR_NAME_MAX)
+        return;
+    b->len = DIR_NAME_KEEP;
+    while (b->len > 0 && b->data[b->len - 1] == '-')
+        b->len--;
+    b->data[b->len] = '\0';
+    lc_buf_printf(b, "-%08x", name_hash(test_name));
+}
+
 /* A folder name for each test: its name made safe for a path (letters,
- * digits, '.', '_' and '-', never starting with '.'), made unique, and
- * never one of the report files. */
+ * digits, '.', '_' and '-', never starting with '.'), shortened with a
+ * hash when long, made unique, and never one of the report files. */
 static char **run_suite_dirs(const struct suite *s, const char *out)
 {
     static const char *reserved[] = {"report.json", "junit.xml", "report.html"};
@@ -30,6 +59,7 @@ static char **run_suite_dirs(const struct suite *s, const char *out)
             b.data[--b.len] = '\0';
         if (b.len == 0)
             lc_buf_puts(&b, "test");
+        shorten(&b, s->tests[i].name);
         char *name = lc_strdup(b.data);
         for (int n = 2;; n++) {
             int taken = 0;
@@ -85,8 +115,12 @@ static void end_test(struct report_run *rr, struct report_test *rt, const struct
     }
     if (rt->verdict > rr->verdict)
         rr->verdict = rt->verdict;
-    if (!a->quiet)
-        report_console_test(rt, stdout, a->color);
+    if (!a->quiet) {
+        /* the block cleans what it prints and adds its own colours */
+        FILE *raw = report_term_raw(stdout);
+        report_console_test(rt, raw, a->color);
+        fflush(raw);
+    }
 }
 
 /* "leakcheck: test 1/2: NAME", with its ports when it names some. */

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +86,7 @@ static void locate_asserts(struct suite_ctx *ctx, const json_t *o, struct suite_
     for (size_t k = 0; k < t->nasserts; k++) {
         struct suite_text_pos *p = &t->assert_pos[k];
         suite_path_push_index(&ctx->path, k);
-        suite_json_string_cols(ctx->text, ctx->len, &ctx->path, &p->line, &p->col, &p->cols,
+        suite_json_string_cols_m(&ctx->memo, ctx->text, ctx->len, &ctx->path, &p->line, &p->col, &p->cols,
                                &p->ncols);
         suite_path_pop(&ctx->path);
         /* ${port} moved what follows it: then only the start is known */
@@ -115,7 +116,7 @@ static void warn_no_asserts(struct suite_ctx *ctx, const json_t *o, struct suite
     if (json_object_get(o, "assert")) {
         /* an empty list: point at it */
         suite_path_push_key(&ctx->path, "assert");
-        suite_json_locate(ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &w.line, &w.col);
+        suite_json_locate_m(&ctx->memo, ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &w.line, &w.col);
         suite_path_pop(&ctx->path);
     }
     w.msg = lc_asprintf("test \"%s\" has no assertions: %sit passes unless its target or a "
@@ -141,7 +142,7 @@ static int check_batch(struct suite_ctx *ctx, const json_t *o)
 static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test *t)
 {
     SX_TRY(sx_object(ctx, o, test_keys));
-    suite_json_locate(ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &t->line, &t->col);
+    suite_json_locate_m(&ctx->memo, ctx->text, ctx->len, &ctx->path, SUITE_POS_VALUE, &t->line, &t->col);
     SX_TRY(sx_string(ctx, o, "name", 1, &t->name));
     t->target.ready_timeout_s = 10.0;
     t->target.stop_grace_s = 5.0;
@@ -168,21 +169,42 @@ static int parse_test(struct suite_ctx *ctx, const json_t *o, struct suite_test 
     return 0;
 }
 
+struct named {
+    const char *name;
+    size_t index;
+};
+
+static int by_name_cmp(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Sorted by name, not pairwise: 100,000 tests are checked at once. The
+ * fault named is the first test whose name an earlier one has. */
 static int check_unique_names(struct suite_ctx *ctx, const struct suite *s)
 {
-    for (size_t i = 1; i < s->ntests; i++) {
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(s->tests[i].name, s->tests[j].name) != 0)
-                continue;
-            suite_path_push_index(&ctx->path, i);
-            suite_path_push_key(&ctx->path, "name");
-            sx_fail(ctx, SUITE_POS_VALUE, "duplicate test name \"%s\" (tests[%zu] has it too)",
-                    s->tests[i].name, j);
-            ctx->path.depth -= 2;
-            return -1;
+    struct named *v = lc_calloc(s->ntests ? s->ntests : 1, sizeof(*v));
+    for (size_t i = 0; i < s->ntests; i++)
+        v[i] = (struct named){s->tests[i].name, i};
+    qsort(v, s->ntests, sizeof(*v), by_name_cmp);
+    size_t i = SIZE_MAX, j = 0;
+    for (size_t k = 1; k < s->ntests; k++)
+        if (strcmp(v[k].name, v[k - 1].name) == 0 && (k < 2 || strcmp(v[k - 1].name, v[k - 2].name) != 0) &&
+            v[k].index < i) {
+            i = v[k].index;
+            j = v[k - 1].index;
         }
-    }
-    return 0;
+    free(v);
+    if (i == SIZE_MAX)
+        return 0;
+    suite_path_push_index(&ctx->path, i);
+    suite_path_push_key(&ctx->path, "name");
+    sx_fail(ctx, SUITE_POS_VALUE, "duplicate test name \"%s\" (tests[%zu] has it too)",
+            s->tests[i].name, j);
+    ctx->path.depth -= 2;
+    return -1;
 }
 
 static int parse_tests(struct suite_ctx *ctx, const json_t *root, struct suite *s,

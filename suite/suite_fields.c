@@ -22,7 +22,7 @@ int sx_fail(struct suite_ctx *ctx, enum suite_pos which, const char *fmt, ...)
                  ctx->path.depth <= SUITE_PATH_MAX && ctx->path.at[ctx->path.depth - 1].key;
     suite_path_format(&ctx->path, on_key ? ctx->path.depth - 1 : ctx->path.depth, where,
                       sizeof(where));
-    suite_json_locate(ctx->text, ctx->len, &ctx->path, on_key ? SUITE_POS_KEY : SUITE_POS_VALUE,
+    suite_json_locate_m(&ctx->memo, ctx->text, ctx->len, &ctx->path, on_key ? SUITE_POS_KEY : SUITE_POS_VALUE,
                       &line, &col);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);

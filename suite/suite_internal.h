@@ -45,6 +45,24 @@ void suite_path_pop(struct suite_path *p);
  * writes "top level". */
 void suite_path_format(const struct suite_path *p, size_t n, char *out, size_t outlen);
 
+/* Where the last walk along a path went, so that the next one (most often
+ * the next test, tests[i + 1]) starts from there instead of from the top:
+ * locating every test and assertion of a suite is then one pass over its
+ * text, not one pass per test. Zero-initialise; nothing to free. */
+struct suite_json_memo {
+    const char *text;
+    size_t len;
+    size_t depth; /* levels recorded below */
+    struct {
+        int is_key;   /* an object key, else an array index */
+        char key[64];
+        size_t index;
+        size_t at; /* offset of the value this level names */
+    } lv[SUITE_PATH_MAX];
+    size_t lc_off; /* line_col's last offset, and its line and column */
+    int lc_line, lc_col;
+};
+
 /*
  * Scans the JSON text along path and sets *line and *col (1-based; columns
  * count characters, as jansson's do) of the key or value named by its last
@@ -54,6 +72,11 @@ void suite_path_format(const struct suite_path *p, size_t n, char *out, size_t o
  */
 int suite_json_locate(const char *text, size_t len, const struct suite_path *path,
                       enum suite_pos which, int *line, int *col);
+
+/* suite_json_locate, resuming from memo's last walk when the path shares
+ * its start (memo may be NULL). */
+int suite_json_locate_m(struct suite_json_memo *memo, const char *text, size_t len,
+                        const struct suite_path *path, enum suite_pos which, int *line, int *col);
 
 /*
  * Maps the string value at path to the file: *line and *col get the place
@@ -66,6 +89,11 @@ int suite_json_locate(const char *text, size_t len, const struct suite_path *pat
  */
 int suite_json_string_cols(const char *text, size_t len, const struct suite_path *path, int *line,
                            int *col, int **cols, size_t *ncols);
+
+/* suite_json_string_cols with a memo (see suite_json_locate_m). */
+int suite_json_string_cols_m(struct suite_json_memo *memo, const char *text, size_t len,
+                             const struct suite_path *path, int *line, int *col, int **cols,
+                             size_t *ncols);
 
 /* What the readers need: the raw text for positions, the suite's directory
  * for relative paths, the current test's port and the path being read. */
@@ -82,6 +110,7 @@ struct suite_ctx {
     void *port_arg;
     struct suite_path path;
     struct lc_error *err;
+    struct suite_json_memo memo;
 };
 
 /* Fills ctx->err with "path: message" at the key (SUITE_POS_KEY: the path

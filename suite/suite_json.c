@@ -242,14 +242,11 @@ static int find_key(struct scan *s, const char *key, int key_pos)
     }
 }
 
-/* At an array's '[': moves to element number index. */
-static int find_index(struct scan *s, size_t index)
+/* At element number from of an array (its first character): moves on to
+ * element number index. */
+static int skip_elements(struct scan *s, size_t from, size_t index)
 {
-    skip_ws(s);
-    if (s->i >= s->len || s->t[s->i] != '[')
-        return -1;
-    s->i++;
-    for (size_t k = 0; k < index; k++) {
+    for (size_t k = from; k < index; k++) {
         if (skip_value(s) != 0)
             return -1;
         skip_ws(s);
@@ -261,12 +258,26 @@ static int find_index(struct scan *s, size_t index)
     return s->i < s->len && s->t[s->i] != ']' ? 0 : -1;
 }
 
-/* Line and column of byte offset off; a column counts characters, that is
- * bytes that do not continue a UTF-8 sequence. */
-static void line_col(const char *t, size_t off, int *line, int *col)
+/* At an array's '[': moves to element number index. */
+static int find_index(struct scan *s, size_t index)
 {
-    int l = 1, c = 1;
-    for (size_t k = 0; k < off; k++) {
+    skip_ws(s);
+    if (s->i >= s->len || s->t[s->i] != '[')
+        return -1;
+    s->i++;
+    skip_ws(s);
+    if (index == 0)
+        return s->i < s->len && s->t[s->i] != ']' ? 0 : -1;
+    return skip_elements(s, 0, index);
+}
+
+/* Line and column of byte offset off, counted on from (from, l, c); a
+ * column counts characters, that is bytes that do not continue a UTF-8
+ * sequence. */
+static void count_lines(const char *t, size_t from, size_t off, int *line, int *col)
+{
+    int l = *line, c = *col;
+    for (size_t k = from; k < off; k++) {
         if (t[k] == '\n') {
             l++;
             c = 1;
@@ -278,32 +289,119 @@ static void line_col(const char *t, size_t off, int *line, int *col)
     *col = c;
 }
 
+/* Line and column of off, from the memo's last one when it is before off. */
+static void line_col(struct suite_json_memo *m, const char *t, size_t off, int *line, int *col)
+{
+    size_t from = 0;
+    *line = 1;
+    *col = 1;
+    if (m && m->lc_line > 0 && m->lc_off <= off) {
+        from = m->lc_off;
+        *line = m->lc_line;
+        *col = m->lc_col;
+    }
+    count_lines(t, from, off, line, col);
+    if (m) {
+        m->lc_off = off;
+        m->lc_line = *line;
+        m->lc_col = *col;
+    }
+}
+
+/* How many leading levels of path the memo's last walk can stand for: equal
+ * levels are taken as they are; an array index at or after the memo's is
+ * reached from the memo's element (*skip_from says which, else SIZE_MAX).
+ * Leaves s at the value of the last level taken. */
+static size_t resume(struct suite_json_memo *m, struct scan *s, const struct suite_path *path,
+                     size_t n, int key_last, size_t *skip_from)
+{
+    *skip_from = SIZE_MAX;
+    if (!m || m->text != s->t || m->len != s->len)
+        return 0;
+    size_t k = 0;
+    for (; k < n && k < m->depth; k++) {
+        const char *key = path->at[k].key;
+        if (key_last && k + 1 == n)
+            break; /* the memo holds values, not keys */
+        if (key ? !m->lv[k].is_key || strcmp(m->lv[k].key, key) != 0
+                : m->lv[k].is_key || m->lv[k].index > path->at[k].index)
+            break;
+        s->i = m->lv[k].at;
+        if (!key && m->lv[k].index < path->at[k].index) {
+            *skip_from = m->lv[k].index;
+            return k + 1;
+        }
+    }
+    return k;
+}
+
+/* Records level k of a walk in the memo (a key too long for it ends it). */
+static void remember(struct suite_json_memo *m, const struct scan *s, const struct suite_path *path,
+                     size_t k)
+{
+    const char *key = path->at[k].key;
+    if (!m || (key && strlen(key) >= sizeof(m->lv[k].key))) {
+        if (m)
+            m->depth = k;
+        return;
+    }
+    m->lv[k].is_key = key != NULL;
+    snprintf(m->lv[k].key, sizeof(m->lv[k].key), "%s", key ? key : "");
+    m->lv[k].index = path->at[k].index;
+    m->lv[k].at = s->i;
+    m->depth = k + 1;
+}
+
 /* Moves s along path to the key or value its last component names (see
- * suite_json_locate). */
-static int walk(struct scan *s, const struct suite_path *path, enum suite_pos which)
+ * suite_json_locate), resuming from and updating memo when there is one. */
+static int walk(struct suite_json_memo *m, struct scan *s, const struct suite_path *path,
+                enum suite_pos which)
 {
     size_t n = path->depth < SUITE_PATH_MAX ? path->depth : SUITE_PATH_MAX;
-    for (size_t k = 0; k < n; k++) {
+    int key_last = which == SUITE_POS_KEY;
+    size_t skip_from;
+    size_t k = resume(m, s, path, n, key_last, &skip_from);
+    if (skip_from != SIZE_MAX) {
+        if (skip_elements(s, skip_from, path->at[k - 1].index) != 0)
+            return -1;
+        remember(m, s, path, k - 1);
+    }
+    if (m && (m->text != s->t || m->len != s->len)) {
+        memset(m, 0, sizeof(*m));
+        m->text = s->t;
+        m->len = s->len;
+    }
+    for (; k < n; k++) {
         int last = k + 1 == n;
-        int rc = path->at[k].key ? find_key(s, path->at[k].key, last && which == SUITE_POS_KEY)
+        int rc = path->at[k].key ? find_key(s, path->at[k].key, last && key_last)
                                  : find_index(s, path->at[k].index);
         if (rc != 0)
             return -1;
+        if (!(last && key_last && path->at[k].key))
+            remember(m, s, path, k);
+        else if (m)
+            m->depth = k;
     }
     skip_ws(s);
     return s->i < s->len ? 0 : -1;
 }
 
-int suite_json_locate(const char *text, size_t len, const struct suite_path *path,
-                      enum suite_pos which, int *line, int *col)
+int suite_json_locate_m(struct suite_json_memo *memo, const char *text, size_t len,
+                        const struct suite_path *path, enum suite_pos which, int *line, int *col)
 {
     struct scan s = {text, len, 0};
     *line = 0;
     *col = 0;
-    if (walk(&s, path, which) != 0)
+    if (walk(memo, &s, path, which) != 0)
         return -1;
-    line_col(text, s.i, line, col);
+    line_col(memo, text, s.i, line, col);
     return 0;
+}
+
+int suite_json_locate(const char *text, size_t len, const struct suite_path *path,
+                      enum suite_pos which, int *line, int *col)
+{
+    return suite_json_locate_m(NULL, text, len, path, which, line, col);
 }
 
 /* Walks the string at s->i (its opening quote, at column col) and records
@@ -345,16 +443,23 @@ cleanup:
     return rc;
 }
 
-int suite_json_string_cols(const char *text, size_t len, const struct suite_path *path, int *line,
-                           int *col, int **cols, size_t *ncols)
+int suite_json_string_cols_m(struct suite_json_memo *memo, const char *text, size_t len,
+                             const struct suite_path *path, int *line, int *col, int **cols,
+                             size_t *ncols)
 {
     struct scan s = {text, len, 0};
     *line = 0;
     *col = 0;
     *cols = NULL;
     *ncols = 0;
-    if (walk(&s, path, SUITE_POS_VALUE) != 0 || text[s.i] != '"')
+    if (walk(memo, &s, path, SUITE_POS_VALUE) != 0 || text[s.i] != '"')
         return -1;
-    line_col(text, s.i, line, col);
+    line_col(memo, text, s.i, line, col);
     return string_cols(&s, *col, cols, ncols);
+}
+
+int suite_json_string_cols(const char *text, size_t len, const struct suite_path *path, int *line,
+                           int *col, int **cols, size_t *ncols)
+{
+    return suite_json_string_cols_m(NULL, text, len, path, line, col, cols, ncols);
 }

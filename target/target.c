@@ -1,5 +1,6 @@
 /* target/target.c: starting, watching and stopping the service under test. */
 #include "target/target.h"
+#include "target/keeper.h"
 
 #include "common/fdlimit.h"
 
@@ -21,6 +22,7 @@ volatile sig_atomic_t target_group;
 
 struct target {
     pid_t pid;
+    struct keeper *keeper; /* owns the tree of a started target */
     int owned; /* started by us: we stop it */
     int ended;
     int status;       /* from waitpid when owned */
@@ -193,6 +195,19 @@ static void exec_error(struct lc_error *err, const struct suite_target *t, char 
         lc_error_set(err, "cannot %s %s: %s", verb[stage], what, strerror(e));
 }
 
+/* What the target's process needs to exec (made before the fork). */
+struct exec_args {
+    const struct suite_target *t;
+    char **env, **shargv;
+    int out, errfd, errpipe;
+};
+
+static void exec_cb(void *arg)
+{
+    struct exec_args *a = arg;
+    child_exec(a->t, a->env, a->shargv, a->out, a->errfd, a->errpipe);
+}
+
 /* {"/bin/sh", NULL, command[1..]}: the argv for a script without #!, made
  * before fork so that the child allocates nothing. */
 static char **sh_argv(const struct suite_target *t)
@@ -204,34 +219,58 @@ static char **sh_argv(const struct suite_target *t)
     return v;
 }
 
-static int spawn(struct target *tg, const struct suite_target *t, const char *logdir,
-                 struct lc_error *err)
+/* The log files, and the pipes the target writes them through (the keeper
+ * keeps their head and tail). Closed by spawn's cleanup. */
+struct logs {
+    int file[2];
+    int pipe_out[2], pipe_err[2];
+};
+
+static int open_logs(struct target *tg, struct logs *l, const char *logdir, struct lc_error *err)
 {
     char *outp = lc_asprintf("%s/stdout.log", logdir);
     tg->stderr_path = lc_asprintf("%s/stderr.log", logdir);
-    int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int errfd = open(tg->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    l->file[0] = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    l->file[1] = open(tg->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    free(outp);
+    if (l->file[0] < 0 || l->file[1] < 0) {
+        lc_error_set(err, "cannot create target logs in %s: %s", logdir, strerror(errno));
+        return -1;
+    }
+    if (pipe2(l->pipe_out, O_CLOEXEC) != 0 || pipe2(l->pipe_err, O_CLOEXEC) != 0) {
+        lc_error_set(err, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void close_fd(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+static int spawn(struct target *tg, const struct suite_target *t, const char *logdir,
+                 struct lc_error *err)
+{
+    struct logs l = {{-1, -1}, {-1, -1}, {-1, -1}};
     int pipefd[2] = {-1, -1};
     char **env = NULL, **shargv = NULL;
     int rc = -1;
-    if (out < 0 || errfd < 0) {
-        lc_error_set(err, "cannot create target logs in %s: %s", logdir, strerror(errno));
+    if (open_logs(tg, &l, logdir, err) != 0)
         goto cleanup;
-    }
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
         lc_error_set(err, "pipe: %s", strerror(errno));
         goto cleanup;
     }
     env = build_env(t);
     shargv = sh_argv(t);
-    pid_t pid = fork();
-    if (pid < 0) {
-        lc_error_set(err, "fork: %s", strerror(errno));
+    struct exec_args ea = {t, env, shargv, l.pipe_out[1], l.pipe_err[1], pipefd[1]};
+    int log_in[2] = {l.pipe_out[0], l.pipe_err[0]};
+    pid_t pid = 0;
+    tg->keeper = keeper_start(exec_cb, &ea, log_in, l.file, &pid, err);
+    if (!tg->keeper)
         goto cleanup;
-    }
-    if (pid == 0)
-        child_exec(t, env, shargv, out, errfd, pipefd[1]);
-    setpgid(pid, pid);
     target_group = pid;
     close(pipefd[1]);
     pipefd[1] = -1;
@@ -240,7 +279,9 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
     while ((n = read(pipefd[0], msg, sizeof(msg))) < 0 && errno == EINTR)
         ;
     if (n == (ssize_t)sizeof(msg)) {
-        waitpid(pid, NULL, 0);
+        keeper_free(tg->keeper);
+        tg->keeper = NULL;
+        target_group = 0;
         exec_error(err, t, env, msg[0], msg[1]);
         goto cleanup;
     }
@@ -250,15 +291,12 @@ static int spawn(struct target *tg, const struct suite_target *t, const char *lo
 cleanup:
     free(shargv);
     free(env);
-    if (pipefd[0] >= 0)
-        close(pipefd[0]);
-    if (pipefd[1] >= 0)
-        close(pipefd[1]);
-    if (errfd >= 0)
-        close(errfd);
-    if (out >= 0)
-        close(out);
-    free(outp);
+    for (int i = 0; i < 2; i++) {
+        close_fd(pipefd[i]);
+        close_fd(l.file[i]);
+        close_fd(l.pipe_out[i]);
+        close_fd(l.pipe_err[i]);
+    }
     return rc;
 }
 
@@ -348,10 +386,10 @@ int target_poll(struct target *tg)
         }
         return tg->ended;
     }
-    pid_t r = waitpid(tg->pid, &tg->status, WNOHANG);
-    if (r == tg->pid || (r < 0 && errno == ECHILD)) {
+    int r = keeper_poll(tg->keeper, &tg->status);
+    if (r != 0) {
         tg->ended = 1;
-        tg->status_known = r == tg->pid;
+        tg->status_known = r == 1;
         describe_status(tg);
     }
     return tg->ended;
@@ -426,6 +464,8 @@ int target_stop(struct target *tg)
     kill(-tg->pid, SIGTERM);
     if (already) {
         kill(-tg->pid, SIGKILL);
+        /* what it left behind (a daemon, a server its wrapper forked) */
+        keeper_finish(tg->keeper, tg->grace_s);
         if (target_group == tg->pid)
             target_group = 0;
         return -1;
@@ -443,9 +483,15 @@ int target_stop(struct target *tg)
     kill(-tg->pid, SIGKILL);
     if (rc)
         wait_end(tg, 5.0);
+    keeper_finish(tg->keeper, tg->grace_s);
     if (target_group == tg->pid)
         target_group = 0;
     return rc;
+}
+
+uint64_t target_log_dropped(const struct target *tg, int stream)
+{
+    return keeper_dropped(tg->keeper, stream);
 }
 
 void target_free(struct target *tg)
@@ -454,6 +500,7 @@ void target_free(struct target *tg)
         return;
     if (tg->owned && !tg->ended)
         target_stop(tg);
+    keeper_free(tg->keeper);
     free(tg->stderr_path);
     free(tg);
 }

@@ -8,6 +8,7 @@
 #define LC_TARGET_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/lc.h"
@@ -49,6 +50,11 @@ int target_exit_code(const struct target *tg);
 /* Returns the last `lines` lines of the target's stderr (caller frees), or
  * NULL when there is none (attached targets have none). */
 char *target_log_tail(const struct target *tg, int lines);
+
+/* Bytes dropped from the middle of a started target's stdout (stream 0) or
+ * stderr (1) log (each keeps its first and last MiB), known once it has
+ * been stopped; 0 otherwise. */
+uint64_t target_log_dropped(const struct target *tg, int stream);
 
 /*
  * Stops a started target: SIGTERM to its process group, SIGKILL to the group

@@ -35,10 +35,19 @@ static void sleep_s(double s)
     nanosleep(&ts, NULL);
 }
 
+/* The log's text once it ends in a newline (the keeper copies it from a
+ * pipe: it may take a moment on a loaded machine), at most 5 s later. */
 static char *read_log(const char *name)
 {
     char *path = lc_asprintf("%s/%s", logdir, name);
-    char *text = lc_read_file(path, 1 << 20, NULL, NULL);
+    char *text = NULL;
+    for (int i = 0; i < 500; i++) {
+        free(text);
+        text = lc_read_file(path, 1 << 20, NULL, NULL);
+        if (text && *text && text[strlen(text) - 1] == '\n')
+            break;
+        sleep_s(0.01);
+    }
     free(path);
     return text;
 }
@@ -77,6 +86,7 @@ static void test_env_cwd_nofile_and_logs(void **state)
     assert_int_equal(target_poll(tg), 0);
     char *out = read_log("stdout.log");
     assert_string_equal(out, "hello /tmp 123\n");
+    free(read_log("stderr.log"));
     char *tail = target_log_tail(tg, 5);
     assert_string_equal(tail, "oops");
     assert_int_equal(target_stop(tg), 0); /* ended on SIGTERM */
