@@ -16,17 +16,32 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "suite/suite.h"
+#include "common/metric_table.h"
 #include "reports/compare.h"
 #include "reports/report.h"
 #include "reports/units.h"
+#include "suite/suite.h"
 
 static void usage(FILE *out)
 {
     fputs("usage: leakcheck compare A.json B.json [--tol METRIC=N%|off]... [--json]\n"
           "compares the final values of B (this run) with A (a previous run), test by test;\n"
-          "a metric regresses when B > A * (1 + tolerance) + slack. Defaults: goroutines 10%,\n"
-          "fds 10%, rss 20%, heap_inuse 20%, p99 25%. Exit 1 when B regressed. --json prints\n"
+          "a metric regresses when B > A * (1 + tolerance) + slack. Defaults:",
+          out);
+    /* the metric table's tolerances */
+    size_t n = 0, k = 0;
+    const struct metric_def *defs = metric_builtins(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (defs[i].tolerance == METRIC_NO_GATE)
+            continue;
+        fprintf(out, "%s%s %g%%",
+                k == 0   ? " "
+                : k == 1 ? ",\n"
+                         : ", ",
+                defs[i].name, defs[i].tolerance * 100);
+        k++;
+    }
+    fputs(". Exit 1 when B regressed. --json prints\n"
           "the comparison as one JSON document.\n",
           out);
 }

@@ -8,33 +8,12 @@
 
 #include "reports/units.h"
 
-static const struct compare_tol defaults[] = {
-    {"goroutines", 0.10}, {"fds", 0.10}, {"rss", 0.20}, {"heap_inuse", 0.20}, {"p99", 0.25},
-};
-
-/* Returns the static default tolerances and their number in *n. */
-const struct compare_tol *compare_defaults(size_t *n)
-{
-    *n = LC_ARRAY_LEN(defaults);
-    return defaults;
-}
-
-/* Returns the absolute slack allowed on top of the relative tolerance. */
+/* Returns the absolute slack allowed on top of the relative tolerance: the
+ * table's for a built-in metric, its unit's for a Prometheus metric. */
 double compare_slack(const char *metric)
 {
-    switch (report_unit_of(metric)) {
-    case REPORT_UNIT_BYTES:
-        return 2.0 * 1024 * 1024;
-    case REPORT_UNIT_SECONDS:
-        return 0.005;
-    case REPORT_UNIT_FRACTION:
-        return 0.001;
-    case REPORT_UNIT_RATE:
-        return 0;
-    case REPORT_UNIT_COUNT:
-        break;
-    }
-    return 5;
+    const struct metric_def *d = report_metric_of(metric);
+    return d ? d->slack : metric_unit_slack((enum metric_unit)report_unit_of(metric));
 }
 
 /* Parses "N%" (N >= 0) or "off"; 0, or -1 with err. */
@@ -58,9 +37,13 @@ int compare_parse_tol(const char *s, double *frac, struct lc_error *err)
 /* Returns defaults overridden or extended by over (caller frees). */
 struct compare_tol *compare_tols_merge(const struct compare_tol *over, size_t nover, size_t *n)
 {
-    size_t nd = LC_ARRAY_LEN(defaults), k = nd;
-    struct compare_tol *out = lc_calloc(nd + nover + 1, sizeof(*out));
-    memcpy(out, defaults, sizeof(defaults));
+    size_t nrows = 0, k = 0;
+    const struct metric_def *rows = metric_builtins(&nrows);
+    struct compare_tol *out = lc_calloc(nrows + nover + 1, sizeof(*out));
+    /* the defaults: the table's rows with a tolerance, in its order */
+    for (size_t i = 0; i < nrows; i++)
+        if (rows[i].tolerance != METRIC_NO_GATE)
+            out[k++] = (struct compare_tol){rows[i].name, rows[i].tolerance};
     for (size_t i = 0; over && i < nover; i++) {
         size_t j = 0;
         while (j < k && strcmp(out[j].metric, over[i].metric) != 0)

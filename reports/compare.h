@@ -31,10 +31,6 @@ struct compare_entry {
     int regressed;
 };
 
-/* The defaults (goroutines 10%, fds 10%, rss 20%, heap_inuse 20%, p99 25%):
- * returns a static array and its length in *n. */
-const struct compare_tol *compare_defaults(size_t *n);
-
 /* The absolute slack for a metric (see above). */
 double compare_slack(const char *metric);
 
@@ -42,7 +38,8 @@ double compare_slack(const char *metric);
  * (*frac = -1). Returns 0, or -1 with err saying what is expected. */
 int compare_parse_tol(const char *s, double *frac, struct lc_error *err);
 
-/* The defaults with each of over[] replacing the default of the same
+/* The defaults (the metric table's tolerances, common/metric_table.h:
+ * goroutines 10%, fds 10%, rss 20%, heap_inuse 20%, p99 25%) with each of over[] replacing the default of the same
  * metric or added after them. Returns a new array (caller frees; the
  * metric strings stay borrowed) and its length in *n. */
 struct compare_tol *compare_tols_merge(const struct compare_tol *over, size_t nover, size_t *n);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/metric_table.h"
 #include "reports/compare.h"
 #include "reports/cost.h"
 #include "reports/culprits.h"
@@ -256,8 +257,8 @@ static void metric_figure(struct lc_buf *b, const struct report_test *t,
 /* Series shown in the load panel (not repeated among the other metrics). */
 static int in_load_panel(const struct report_test *t, const char *name)
 {
-    return t->load.present &&
-           (strcmp(name, "rps") == 0 || strcmp(name, "p50") == 0 || strcmp(name, "p99") == 0);
+    const struct metric_def *d = metric_builtin(name);
+    return t->load.present && d && (d->flags & METRIC_LOAD_PANEL);
 }
 
 /* A series worth showing open even when no assertion reads it: the usual
@@ -265,14 +266,9 @@ static int in_load_panel(const struct report_test *t, const char *name)
  * only ever grow (requests, GC cycles, *_total) are not signals. */
 static int notable(const struct report_series *s)
 {
-    static const char *const key[] = {"goroutines", "fds", "heap_inuse", "rss"};
-    static const char *const grows[] = {"requests", "errors", "gc_count", "late_sends"};
-    for (size_t i = 0; i < LC_ARRAY_LEN(key); i++)
-        if (strcmp(s->name, key[i]) == 0)
-            return 1;
-    for (size_t i = 0; i < LC_ARRAY_LEN(grows); i++)
-        if (strcmp(s->name, grows[i]) == 0)
-            return 0;
+    const struct metric_def *d = metric_builtin(s->name);
+    if (d && (d->flags & (METRIC_NOTABLE | METRIC_GROWS)))
+        return (d->flags & METRIC_NOTABLE) != 0;
     size_t n = strcspn(s->name, "{");
     if (n >= 6 && strncmp(s->name + n - 6, "_total", 6) == 0)
         return 0;

@@ -1,4 +1,4 @@
-/* reports/units.c: metric units from names, numbers for people. */
+/* reports/units.c: metric units from the metric table and names, numbers for people. */
 #include "reports/units.h"
 
 #include <math.h>
@@ -7,47 +7,41 @@
 
 #include "common/lc.h"
 
-/* 1 when the name (up to a label selector) is one of list or ends in
- * suffix (NULL: none). */
-static int name_is(const char *metric, const char *const *list, size_t n, const char *suffix)
+const struct metric_def *report_metric_of(const char *metric)
 {
-    size_t len = strcspn(metric, "{");
-    for (size_t i = 0; i < n; i++)
-        if (strlen(list[i]) == len && strncmp(metric, list[i], len) == 0)
-            return 1;
-    if (!suffix)
-        return 0;
-    size_t sl = strlen(suffix);
+    return metric ? metric_builtin_n(metric, strcspn(metric, "{")) : NULL;
+}
+
+/* 1 when the name (up to a label selector) ends in suffix. */
+static int name_ends(const char *metric, const char *suffix)
+{
+    size_t len = strcspn(metric, "{"), sl = strlen(suffix);
     return len > sl && strncmp(metric + len - sl, suffix, sl) == 0;
 }
 
-/* leakcheck's own load metrics, by unit */
-static const char *const secs[] = {"p50", "p75", "p90", "p95", "p99", "p999", "latency_max"};
-static const char *const frac[] = {"error_rate"};
-static const char *const rate[] = {"rps"};
-
 int report_per_interval(const char *metric)
 {
-    return metric && metric[0] &&
-           (name_is(metric, secs, LC_ARRAY_LEN(secs), NULL) ||
-            name_is(metric, frac, LC_ARRAY_LEN(frac), NULL) ||
-            name_is(metric, rate, LC_ARRAY_LEN(rate), NULL));
+    const struct metric_def *d = report_metric_of(metric);
+    return d && (d->flags & METRIC_PER_INTERVAL);
 }
 
-/* The unit of a metric, from the names leakcheck gives its own metrics
- * and the Prometheus naming conventions (_bytes, _seconds, _ratio). */
+/* The unit of a metric: the table's for leakcheck's own metrics, the
+ * Prometheus naming conventions' (_bytes, _seconds, _ratio, _per_second)
+ * for the others. */
 enum report_unit report_unit_of(const char *metric)
 {
-    static const char *const bytes[] = {"rss", "heap_alloc", "heap_inuse", "heap_sys"};
     if (!metric)
         return REPORT_UNIT_COUNT;
-    if (name_is(metric, bytes, LC_ARRAY_LEN(bytes), "_bytes"))
+    const struct metric_def *d = report_metric_of(metric);
+    if (d)
+        return (enum report_unit)d->unit;
+    if (name_ends(metric, "_bytes"))
         return REPORT_UNIT_BYTES;
-    if (name_is(metric, secs, LC_ARRAY_LEN(secs), "_seconds"))
+    if (name_ends(metric, "_seconds"))
         return REPORT_UNIT_SECONDS;
-    if (name_is(metric, frac, LC_ARRAY_LEN(frac), "_ratio"))
+    if (name_ends(metric, "_ratio"))
         return REPORT_UNIT_FRACTION;
-    if (name_is(metric, rate, LC_ARRAY_LEN(rate), "_per_second"))
+    if (name_ends(metric, "_per_second"))
         return REPORT_UNIT_RATE;
     return REPORT_UNIT_COUNT;
 }

@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "common/metric_table.h"
 #include "reports/term.h"
 #include "run/run_internal.h"
 
@@ -19,19 +20,18 @@ static double planned(const struct run *r)
     const struct suite_test *t = r->t;
     if ((t->load.present && t->load.duration_s <= 0) || t->target.exits)
         return NAN;
-    return t->baseline_s + (t->load.present ? t->load.duration_s : 0) + t->observe_s +
-           t->settle_s;
+    return t->baseline_s + (t->load.present ? t->load.duration_s : 0) + t->observe_s + t->settle_s;
 }
 
-static void add_value(const struct run *r, const char *name, const char *label, struct lc_buf *b)
+static void add_value(const struct run *r, const struct metric_def *d, struct lc_buf *b)
 {
     double v;
-    if (timeline_reduce(r->tl, name, EXPR_FINAL, &v, NULL) != 0)
+    if (timeline_reduce(r->tl, d->name, EXPR_FINAL, &v, NULL) != 0)
         return;
-    if (strcmp(name, "rss") == 0)
-        lc_buf_printf(b, "  %s %.1fMB", label, v / 1048576.0);
+    if (d->unit == METRIC_UNIT_BYTES)
+        lc_buf_printf(b, "  %s %.1fMB", d->name, v / 1048576.0);
     else
-        lc_buf_printf(b, "  %s %.0f", label, v);
+        lc_buf_printf(b, "  %s %.0f", d->name, v);
 }
 
 static void status_text(const struct run *r, struct lc_buf *b)
@@ -46,10 +46,13 @@ static void status_text(const struct run *r, struct lc_buf *b)
     if (r->t->load.present && r->t->load.requests &&
         timeline_reduce(r->tl, "requests", EXPR_FINAL, &req, NULL) == 0)
         lc_buf_printf(b, "  requests %.0f/%llu", req, (unsigned long long)r->t->load.requests);
-    add_value(r, "rps", "rps", b);
-    add_value(r, "goroutines", "goroutines", b);
-    add_value(r, "fds", "fds", b);
-    add_value(r, "rss", "rss", b);
+    /* the metric table's METRIC_PROGRESS ones: the load's rate first */
+    size_t n = 0;
+    const struct metric_def *defs = metric_builtins(&n);
+    for (int load = 1; load >= 0; load--)
+        for (size_t i = 0; i < n; i++)
+            if ((defs[i].flags & METRIC_PROGRESS) && (defs[i].source == METRIC_LOAD) == load)
+                add_value(r, &defs[i], b);
 }
 
 /* Back to the start of the status line and clear it: leakcheck's own

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/metric_table.h"
 #include "culprits/culprit_goroutine.h"
 #include "culprits/culprit_heap.h"
 #include "run/run_internal.h"
@@ -51,11 +52,19 @@
 /* report.json keeps this many; the console and JUnit show three */
 #define MAX_CULPRITS 20
 
-enum { KIND_GOROUTINE = 1, KIND_HEAP = 2, KIND_FD = 4 };
+enum {
+    KIND_GOROUTINE = METRIC_KIND_GOROUTINE,
+    KIND_HEAP = METRIC_KIND_HEAP,
+    KIND_FD = METRIC_KIND_FD
+};
 
-/* Which kinds of culprit a metric is about. */
+/* Which kinds of culprit a metric is about: a built-in metric's from the
+ * table, a Prometheus metric's from its name. */
 static unsigned kinds_of_metric(const char *name)
 {
+    const struct metric_def *d = metric_builtin(name);
+    if (d)
+        return d->kind;
     if (strstr(name, "goroutine"))
         return KIND_GOROUTINE;
     if (strncmp(name, "heap", 4) == 0 || strcmp(name, "rss") == 0 || strstr(name, "memory") ||

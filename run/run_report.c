@@ -30,7 +30,7 @@ int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *o
         return 0;
     /* the load's latencies come from completed responses only: none, no value */
     const struct metric_def *d = metric_builtin(m->name);
-    if (d && d->source == METRIC_LOAD && strcmp(d->unit, "s") == 0 && r->load_started)
+    if (d && d->source == METRIC_LOAD && d->unit == METRIC_UNIT_SECONDS && r->load_started)
         lc_error_set(err, "no response to the load completed, so %s has none", m->name);
     return -1;
 }

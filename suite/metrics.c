@@ -1,53 +1,19 @@
-/* suite/metrics.c: built-in metric names and the known-metric check. */
+/* suite/metrics.c: the sources a test enables and the known-metric check. */
 #include "suite/metrics.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const struct metric_def builtins[] = {
-    {"goroutines", METRIC_PPROF, ""},
-    {"goroutines_total", METRIC_PPROF, ""},
-    {"heap_alloc", METRIC_PPROF, "B"},
-    {"heap_inuse", METRIC_PPROF, "B"},
-    {"heap_objects", METRIC_PPROF, ""},
-    {"heap_sys", METRIC_PPROF, "B"},
-    {"gc_count", METRIC_PPROF, ""},
-    {"fds", METRIC_PROC, ""},
-    {"fd_limit", METRIC_PROC, ""},
-    {"threads", METRIC_PROC, ""},
-    {"rss", METRIC_PROC, "B"},
-    {"sockets", METRIC_PROC, ""},
-    {"tcp_established", METRIC_PROC, ""},
-    {"tcp_close_wait", METRIC_PROC, ""},
-    {"tcp_time_wait", METRIC_PROC, ""},
-    {"tcp_listen", METRIC_PROC, ""},
-    {"requests", METRIC_LOAD, ""},
-    {"errors", METRIC_LOAD, ""},
-    {"error_rate", METRIC_LOAD, "ratio"},
-    {"rps", METRIC_LOAD, "/s"},
-    {"p50", METRIC_LOAD, "s"},
-    {"p75", METRIC_LOAD, "s"},
-    {"p90", METRIC_LOAD, "s"},
-    {"p95", METRIC_LOAD, "s"},
-    {"p99", METRIC_LOAD, "s"},
-    {"p999", METRIC_LOAD, "s"},
-    {"latency_max", METRIC_LOAD, "s"},
-    {"late_sends", METRIC_LOAD, ""},
-    {"exit_code", METRIC_EXIT, ""},
-};
-
-const struct metric_def *metric_builtin(const char *name)
+const char *metric_suggest(const char *name)
 {
-    for (size_t i = 0; i < LC_ARRAY_LEN(builtins); i++)
-        if (strcmp(builtins[i].name, name) == 0)
-            return &builtins[i];
-    return NULL;
-}
-
-const struct metric_def *metric_builtins(size_t *n)
-{
-    *n = LC_ARRAY_LEN(builtins);
-    return builtins;
+    size_t n = 0;
+    const struct metric_def *defs = metric_builtins(&n);
+    const char *names[64];
+    if (n > LC_ARRAY_LEN(names))
+        n = LC_ARRAY_LEN(names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = defs[i].name;
+    return lc_suggest(name, names, n);
 }
 
 const char *metric_source_key(enum metric_source src)
@@ -98,10 +64,7 @@ int metric_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, voi
     }
     if (t->sample.prometheus)
         return 1;
-    const char *names[LC_ARRAY_LEN(builtins)];
-    for (size_t i = 0; i < LC_ARRAY_LEN(builtins); i++)
-        names[i] = builtins[i].name;
-    const char *near = lc_suggest(m->name, names, LC_ARRAY_LEN(builtins));
+    const char *near = metric_suggest(m->name);
     if (near)
         snprintf(hint, hintlen, "did you mean %s?", near);
     else
@@ -120,7 +83,7 @@ int metric_is_time_cb(const struct expr_metric *m, void *arg)
     (void)arg;
     const struct metric_def *d = metric_builtin(m->name);
     if (d)
-        return strcmp(d->unit, "s") == 0;
+        return d->unit == METRIC_UNIT_SECONDS;
     return ends_with(m->name, "_seconds") || ends_with(m->name, "_seconds_total") ||
            ends_with(m->name, "_seconds_sum");
 }

@@ -1,6 +1,7 @@
 /*
- * suite/metrics.h: the metric names leakcheck itself defines, which
- * source each comes from, and the known-metric check for assertions.
+ * suite/metrics.h: what a source needs in a test, and the known-metric
+ * check for assertions, over the table of built-in metrics
+ * (common/metric_table.h).
  */
 #ifndef LC_METRICS_H
 #define LC_METRICS_H
@@ -8,23 +9,11 @@
 #include <stddef.h>
 
 #include "assertions/expr.h"
+#include "common/metric_table.h"
 #include "suite/suite.h"
 
-/* METRIC_EXIT: the exit status of a target that runs to completion
- * (exit_code; 128 + the signal's number when a signal ended it). */
-enum metric_source { METRIC_PPROF, METRIC_PROC, METRIC_LOAD, METRIC_EXIT };
-
-struct metric_def {
-    const char *name;
-    enum metric_source source;
-    const char *unit; /* "", "s", "B", "ratio", "/s" */
-};
-
-/* Returns the built-in metric of that name, or NULL. */
-const struct metric_def *metric_builtin(const char *name);
-
-/* The built-in metrics, in a stable order; *n receives their count. */
-const struct metric_def *metric_builtins(size_t *n);
+/* The built-in metric name nearest name (a typo of it), or NULL (lc_suggest). */
+const char *metric_suggest(const char *name);
 
 /* "sample.pprof", "sample.proc", "load" or "target.exits": what a source
  * needs in a test. */

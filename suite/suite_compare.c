@@ -9,25 +9,16 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "reports/compare.h"
 #include "suite/metrics.h"
 #include "suite/suite.h"
 #include "suite/suite_internal.h"
-#include "reports/compare.h"
 
 /* A name close to a built-in metric but not one is a typo ("goroutine");
  * any other name may be a Prometheus metric, known only once sampled. */
 static const char *typo_of(const char *name)
 {
-    size_t n = 0;
-    const struct metric_def *defs = metric_builtins(&n);
-    const char *names[64];
-    if (metric_builtin(name))
-        return NULL;
-    if (n > LC_ARRAY_LEN(names))
-        n = LC_ARRAY_LEN(names);
-    for (size_t i = 0; i < n; i++)
-        names[i] = defs[i].name;
-    return lc_suggest(name, names, n);
+    return metric_builtin(name) ? NULL : metric_suggest(name);
 }
 
 static int read_member(struct suite_ctx *ctx, const char *key, const json_t *v,
