@@ -25,6 +25,7 @@
 #define GROWS METRIC_GROWS
 #define INTERVAL METRIC_PER_INTERVAL
 #define PANEL METRIC_LOAD_PANEL
+#define AT_END METRIC_AT_END
 #define NO_GATE METRIC_NO_GATE
 
 /* One row a metric (struct metric_def): name, source, unit, culprit kind,
@@ -33,6 +34,7 @@
 static const struct metric_def table[] = {
     {"goroutines", METRIC_PPROF, COUNT, GOROUTINE, PROGRESS | NOTABLE, 0.10, SLACK_COUNT},
     {"goroutines_total", METRIC_PPROF, COUNT, GOROUTINE, 0, NO_GATE, SLACK_COUNT},
+    {"goroutines_blocked", METRIC_PPROF, COUNT, GOROUTINE, AT_END, NO_GATE, SLACK_COUNT},
     {"fds", METRIC_PROC, COUNT, FD, PROGRESS | NOTABLE, 0.10, SLACK_COUNT},
     {"fd_limit", METRIC_PROC, COUNT, 0, 0, NO_GATE, SLACK_COUNT},
     {"threads", METRIC_PROC, COUNT, 0, 0, NO_GATE, SLACK_COUNT},

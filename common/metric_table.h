@@ -44,6 +44,8 @@ enum {
     METRIC_PER_INTERVAL = 8, /* a load figure whose points cover one sampling interval
                                 (run/load_series.h) and whose final value is the load's */
     METRIC_LOAD_PANEL = 16,  /* drawn in the HTML load panel, not among the metrics */
+    METRIC_AT_END = 32,      /* measured once, at the end of the test (the final snapshot):
+                                settle does not wait for it, and it has no baseline */
 };
 
 /* The tolerance of a metric the release gate does not compare by default. */

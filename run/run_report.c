@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "suite/metrics.h"
+#include "loadgen/loadgen.h"
 #include "run/obs_cost.h"
 #include "run/run_internal.h"
+#include "suite/metrics.h"
 #include "target/target.h"
-#include "loadgen/loadgen.h"
 
 #define LOG_TAIL_LINES 20
 
@@ -35,11 +35,15 @@ int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *o
     return -1;
 }
 
+/* Bit 1: the assertion reads a final value; bit 2: a metric measured only
+ * at the end (METRIC_AT_END), which settling cannot wait for. */
 static void reads_final(const struct expr_metric *m, enum expr_reduce reduce, void *arg)
 {
-    (void)m;
+    const struct metric_def *d = metric_builtin(m->name);
     if (reduce == EXPR_FINAL || reduce == EXPR_GROWTH)
-        *(int *)arg = 1;
+        *(int *)arg |= 1;
+    if (d && (d->flags & METRIC_AT_END))
+        *(int *)arg |= 2;
 }
 
 int run_settled(struct run *r)
@@ -47,7 +51,7 @@ int run_settled(struct run *r)
     for (size_t i = 0; i < r->t->nasserts; i++) {
         int final = 0;
         expr_visit(r->exprs[i], reads_final, &final);
-        if (!final)
+        if (final != 1)
             continue;
         struct expr_result res;
         if (expr_eval_full(r->exprs[i], run_value_cb, run_series_cb, r, &res, NULL) != 0 || !res.passed)
@@ -65,7 +69,7 @@ static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, v
 }
 
 static void run_report_assertion(struct run *r, const char *text, const struct expr *e,
-                             struct report_assertion *a)
+                                 struct report_assertion *a)
 {
     struct expr_result res = {0};
     struct lc_error err = {0};
@@ -232,8 +236,8 @@ static void check_load_reached(struct run *r, const struct report_load *l)
         return;
     struct lc_buf kinds = {0};
     for (size_t i = 0; i < l->nerrors_by_kind; i++)
-        lc_buf_printf(&kinds, "%s%llu %s", i ? ", " : "", (unsigned long long)l->errors_by_kind[i].n,
-                      l->errors_by_kind[i].key);
+        lc_buf_printf(&kinds, "%s%llu %s", i ? ", " : "",
+                      (unsigned long long)l->errors_by_kind[i].n, l->errors_by_kind[i].key);
     const struct suite_load *sl = &r->t->load;
     char *url = lc_redact_url(sl->url ? sl->url : sl->nmix ? sl->mix[0].url : "?");
     snprintf(r->error, sizeof(r->error), "the load got no response from %s (%llu requests: %s)",

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "run/fetch.h"
-#include "run/own.h"
 #include "run/obs_cost.h"
+#include "run/own.h"
 #include "run/peak.h"
 #include "run/run_internal.h"
 
@@ -152,6 +152,15 @@ static void heap_figures(struct run *r, enum run_snap_at at, const struct pprof_
     }
 }
 
+/* goroutines_blocked, from the final snapshot's debug=2 dump: one point,
+ * at the end of the test (the only dump with wait states). */
+static void dump_figures(struct run *r, const struct gdump *dump)
+{
+    if (r->tl)
+        timeline_add(r->tl, "goroutines_blocked", lc_now() - r->t0, r->phase,
+                     (double)gdump_count_blocked(dump));
+}
+
 static void snap_over(struct run *r)
 {
     r->snap->busy = 0;
@@ -256,6 +265,8 @@ static void on_snap_fetched(const struct fetch_result *res, void *arg)
         progress(r, "%s snapshot: %s", at_name(q->at), err.msg);
     if (kept && q->what == SNAP_H1 && q->at != RUN_SNAP_PEAK)
         heap_figures(r, q->at, s->side[q->at].heap);
+    if (kept && q->what == SNAP_G2)
+        dump_figures(r, s->dump);
     if (kept && q->what == SNAP_H0 && start_fd_reads(r, q->at, 1))
         return;
     if (!next_fetch(r, q->at))

@@ -266,6 +266,17 @@ fail:
     return NULL;
 }
 
+size_t gdump_count_blocked(const struct gdump *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; d && i < d->n; i++) {
+        const char *st = d->g[i].state ? d->g[i].state : "";
+        n += strncmp(st, "chan send", 9) == 0 || strncmp(st, "chan receive", 12) == 0 ||
+             strcmp(st, "select") == 0 || strcmp(st, "select (no cases)") == 0;
+    }
+    return n;
+}
+
 void gdump_free(struct gdump *d)
 {
     if (!d)

@@ -57,6 +57,11 @@ struct gdump {
  */
 struct gdump *gdump_parse(const char *text, size_t len, struct lc_error *err);
 
+/* The goroutines of d waiting on a channel or in a select: wait state
+ * "chan send", "chan receive" (nil chan too), "select", "select (no
+ * cases)"; not the sync primitives, sleep or I/O. */
+size_t gdump_count_blocked(const struct gdump *d);
+
 /* gdump_free(NULL) is a no-op. */
 void gdump_free(struct gdump *d);
 

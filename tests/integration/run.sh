@@ -259,6 +259,9 @@ expect_culprit goroutine-leak "quote deadline does not leak goroutines" \
     '.[0].detail | (contains("chan send") and contains("created by main.(*service).priceWithin"))' \
     "the wait state and the creator come from the debug=2 dump"
 expect_pprof_opens goroutine-leak "quote deadline does not leak goroutines" "priceWithin.func1"
+expect_field goroutine-leak "quote deadline does not leak goroutines" series \
+    '.goroutines_blocked.v | length == 1 and .[0] >= 300' \
+    "goroutines_blocked: one value, from the final debug=2 dump, the leaked ones in chan send"
 
 SPOOL_CULPRIT='.[0].kind == "fd" and (.[0].location | contains("/ingest-spool-"))
     and .[0].growth >= 400 and (.[0].detail | contains("files in"))'
@@ -307,6 +310,8 @@ check "closewait-leak: the console says what they hold" \
 run_suite healthy "$S/healthy.json" 0 pass
 expect_test healthy "orders pass every leak check" pass 2000
 expect_test healthy "device registrations are cleaned up" pass 300
+expect_field healthy "orders pass every leak check" series \
+    '.goroutines_blocked.v | length == 1 and .[0] < 50' "goroutines_blocked: few, at the end"
 expect_culprit healthy "orders pass every leak check" 'length == 0' "no culprits"
 expect_culprit healthy "device registrations are cleaned up" 'length == 0' "no culprits"
 

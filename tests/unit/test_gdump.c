@@ -56,6 +56,36 @@ static const struct gdump_goroutine *by_leaf(const struct gdump *d, const char *
     return NULL;
 }
 
+/* goroutines_blocked: channel and select waits only, whatever follows the
+ * state (a nil channel, no cases, minutes, locked to thread). */
+static void test_count_blocked(void **state)
+{
+    (void)state;
+    char *text;
+    struct gdump *d = parse_file("tests/data/pprof/go1.19/goroutine-debug2.txt", &text);
+    assert_int_equal(gdump_count_blocked(d), 13); /* 11 chan receive, 2 select */
+    gdump_free(d);
+    free(text);
+    static const char dump[] =
+        "goroutine 1 [chan send]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 2 [chan receive (nil chan), 5 minutes]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 3 [select (no cases), locked to thread]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 4 [select, 2 minutes]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 5 [sync.Cond.Wait]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 6 [semacquire]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 7 [IO wait]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 8 [chan]:\nmain.a()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 9 [selected]:\nmain.a()\n\t/a.go:1 +0x1\n";
+    struct lc_error err = {0};
+    d = gdump_parse(dump, sizeof(dump) - 1, &err);
+    if (!d)
+        fail_msg("%s", err.msg);
+    assert_int_equal(d->n, 9);
+    assert_int_equal(gdump_count_blocked(d), 4);
+    gdump_free(d);
+    assert_int_equal(gdump_count_blocked(NULL), 0);
+}
+
 static void test_go119(void **state)
 {
     (void)state;
@@ -330,8 +360,8 @@ int main(void)
         cmocka_unit_test(test_go126_sigquit), cmocka_unit_test(test_go126_elided),
         cmocka_unit_test(test_go119_dumpsrc), cmocka_unit_test(test_go119_minutes),
         cmocka_unit_test(test_truncated),     cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_every_cut),
-        cmocka_unit_test(test_frames_shared),
+        cmocka_unit_test(test_every_cut),     cmocka_unit_test(test_frames_shared),
+        cmocka_unit_test(test_count_blocked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,8 +13,9 @@
  *
  * The run must then go baseline -> load -> observe -> settle in that order,
  * leave settle early once `backlog <= 0` holds (long before its 20 s), keep
- * the backlog's rise and fall on the timeline, judge the assertions, and
- * name the main.* goroutines as the culprits, before anything else.
+ * the backlog's rise and fall on the timeline, count goroutines_blocked
+ * in the final dump, judge the assertions, and name the main.* goroutines
+ * as the culprits, before anything else.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,7 +140,8 @@ static const char suite_text[] =
     "  \"observe\": \"300ms\",\n"
     "  \"settle\": \"20s\",\n"
     "  \"assert\": [\"backlog <= 0\", \"max(backlog) >= 50\",\n"
-    "             \"max(goroutines) <= baseline(goroutines) + 2\"]\n"
+    "             \"max(goroutines) <= baseline(goroutines) + 2\",\n"
+    "             \"goroutines_blocked >= 10\"]\n"
     "}]}\n";
 
 struct fixture {
@@ -305,11 +307,24 @@ static void test_series(void **state)
     assert_true(g->points[g->npoints - 1].t <= end + 0.5);
 }
 
+/* goroutines_blocked: one value, from the final snapshot's debug=2 dump
+ * (goroutine-debug2.txt: 11 in chan receive, 2 in select), taken after the
+ * last phase; settle did not wait for it (test_settle_exits_early). */
+static void test_blocked_at_end(void **state)
+{
+    struct fixture *f = *state;
+    const struct report_series *b = series(f->rt, "goroutines_blocked");
+    assert_int_equal(b->npoints, 1);
+    assert_true(b->points[0].v == 13);
+    assert_true(b->final == 13);
+    assert_true(b->points[0].t >= phase(f->rt, "settle")->end);
+}
+
 /* Each assertion judged on those figures. */
 static void test_assertions(void **state)
 {
     struct fixture *f = *state;
-    static const int passed[] = {1, 1, 0};
+    static const int passed[] = {1, 1, 0, 1};
     assert_int_equal(f->rt->nassertions, LC_ARRAY_LEN(passed));
     for (size_t i = 0; i < LC_ARRAY_LEN(passed); i++) {
         const struct report_assertion *a = &f->rt->assertions[i];
@@ -347,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_phase_order),
         cmocka_unit_test(test_settle_exits_early),
         cmocka_unit_test(test_series),
+        cmocka_unit_test(test_blocked_at_end),
         cmocka_unit_test(test_assertions),
         cmocka_unit_test(test_culprits),
     };
