@@ -27,7 +27,7 @@ static int is_bytes(const char *name)
 {
     const struct metric_def *d = metric_builtin(name);
     if (d)
-        return strcmp(d->unit, "B") == 0;
+        return d->unit == METRIC_UNIT_BYTES;
     size_t n = strlen(name);
     return n > 6 && strcmp(name + n - 6, "_bytes") == 0;
 }
