@@ -9,7 +9,7 @@
 # each under `bash -eo pipefail` as GitHub runs them; GitLab's `script`
 # lines in one `bash -e`. They run in a scratch folder laid out like a
 # checkout (build, suites and tests linked), on LEAKCHECK_SUITE =
-# tests/integration/suites/healthy.json. Checks: a first run (no previous
+# tests/integration/suites/healthy.json (p99 out of the gate). Checks: a first run (no previous
 # report) passes and writes the step summary and the files the upload and
 # JUnit steps name; a second run with the first's report.json as the
 # previous one compares (compare() assertions) and passes; with a previous
@@ -55,8 +55,12 @@ checkout() {
     ln -s "$build" "$1/build"
     ln -s "$root/suites" "$1/suites"
     ln -s "$root/tests" "$1/tests"
+    # healthy.json with p99 left out of the gate: two short runs' p99 on a
+    # busy machine differ by more than any tolerance a real gate would use
+    jq '.compare = {"p99": "off"} | .tests[].target.command[0] |= sub("^../../go/"; "tests/go/")' \
+        "$root/tests/integration/suites/healthy.json" >"$1/ci-suite.json"
 }
-export LEAKCHECK_SUITE=tests/integration/suites/healthy.json LEAKCHECK_OUT=leakcheck-out
+export LEAKCHECK_SUITE=ci-suite.json LEAKCHECK_OUT=leakcheck-out
 
 # gh_job DIR: runs the GitHub steps in DIR, as GitHub does; returns the
 # first failing step's status
