@@ -150,12 +150,13 @@ static json_t *build_load(const struct report_load *l)
     set(o, "errors", count(l->errors));
     set(o, "duration_s", num(l->duration_s));
     set(o, "rps", num(l->rps));
+    /* seconds, as every time in report.json (the model keeps ms) */
     json_t *lat = json_object();
-    set(lat, "p50", num(l->p50_ms));
-    set(lat, "p90", num(l->p90_ms));
-    set(lat, "p99", num(l->p99_ms));
-    set(lat, "max", num(l->max_ms));
-    set(o, "latency_ms", lat);
+    set(lat, "p50", num(l->p50_ms / 1e3));
+    set(lat, "p90", num(l->p90_ms / 1e3));
+    set(lat, "p99", num(l->p99_ms / 1e3));
+    set(lat, "max", num(l->max_ms / 1e3));
+    set(o, "latency_s", lat);
     set(o, "status", build_counts(l->status, l->nstatus));
     set(o, "errors_by_kind", build_counts(l->errors_by_kind, l->nerrors_by_kind));
     return o;

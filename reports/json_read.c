@@ -149,16 +149,22 @@ static void read_load(const json_t *o, struct report_load *l)
 {
     if (!json_is_object(o))
         return;
-    const json_t *lat = json_object_get(o, "latency_ms");
+    /* seconds; reports written before 2026-11-30 have milliseconds */
+    const json_t *lat = json_object_get(o, "latency_s");
+    double scale = 1e3;
+    if (!lat) {
+        lat = json_object_get(o, "latency_ms");
+        scale = 1;
+    }
     l->present = 1;
     l->requests = getcount(json_object_get(o, "requests"));
     l->errors = getcount(json_object_get(o, "errors"));
     l->duration_s = getnum(o, "duration_s");
     l->rps = getnum(o, "rps");
-    l->p50_ms = getnum(lat, "p50");
-    l->p90_ms = getnum(lat, "p90");
-    l->p99_ms = getnum(lat, "p99");
-    l->max_ms = getnum(lat, "max");
+    l->p50_ms = getnum(lat, "p50") * scale;
+    l->p90_ms = getnum(lat, "p90") * scale;
+    l->p99_ms = getnum(lat, "p99") * scale;
+    l->max_ms = getnum(lat, "max") * scale;
     read_counts(json_object_get(o, "status"), &l->status, &l->nstatus);
     read_counts(json_object_get(o, "errors_by_kind"), &l->errors_by_kind, &l->nerrors_by_kind);
 }

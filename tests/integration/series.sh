@@ -82,7 +82,7 @@ else
     done
     check "no response: p99 and latency_max have no value, the load's latency is null" \
         jq -e '.tests[0] | .metrics.p99.final == null and .metrics.latency_max.max == null
-               and .load.latency_ms.p99 == null and .load.requests > 0
+               and .load.latency_s.p99 == null and .load.requests > 0
                and .metrics.error_rate.final == 1 and .verdict == "error"' "$nr"
 fi
 it_done

@@ -256,9 +256,10 @@ static void check_json_pass(json_t *t)
     assert_num(l, "duration_s", 10);
     assert_num(l, "rps", 100);
     const char *lat[] = {"p50", "p90", "p99", "max"};
-    const double want[] = {1.5, 4.25, 9.75, 31};
+    const double want[] = {1.5e-3, 4.25e-3, 9.75e-3, 31e-3}; /* seconds */
     for (size_t i = 0; i < 4; i++)
-        assert_num(get(l, "latency_ms"), lat[i], want[i]);
+        assert_num(get(l, "latency_s"), lat[i], want[i]);
+    assert_null(json_object_get(l, "latency_ms"));
     assert_num(get(l, "status"), "200", 990);
     assert_num(get(l, "status"), "503", 10);
     assert_num(get(l, "errors_by_kind"), "reset", 3);
@@ -329,7 +330,23 @@ static void test_json(void **state)
     assert_true(m->present && m->pid == 4321 && m->started_pid == 4300 && m->changes == 1);
     assert_string_equal(m->how, "listening on 127.0.0.1:8080");
     assert_false(back->tests[2].measured.present);
+    /* latencies in seconds on disk, ms in the model */
+    assert_true(fabs(back->tests[0].load.p99_ms - 9.75) < 1e-9);
     report_run_free(back);
+    /* a report written before latency_s (milliseconds) still reads */
+    text = lc_read_file(path, 1 << 20, NULL, &err);
+    char *at = strstr(text, "\"latency_s\": {");
+    assert_non_null(at);
+    struct lc_buf old = {0};
+    lc_buf_printf(&old, "%.*s\"latency_ms\": {\"p50\": 1.5, \"p90\": 4.25, \"p99\": 9.75, \"max\": 31}%s",
+                  (int)(at - text), text, strchr(at, '}') + 1);
+    assert_int_equal(lc_write_file_atomic(path, old.data, old.len, &err), 0);
+    back = report_json_read(path, &err);
+    assert_non_null(back);
+    assert_true(fabs(back->tests[0].load.p99_ms - 9.75) < 1e-9 && back->tests[0].load.max_ms == 31);
+    report_run_free(back);
+    lc_buf_free(&old);
+    free(text);
     free(path);
 }
 
