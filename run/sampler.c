@@ -361,7 +361,9 @@ static void on_fetched(const struct fetch_result *r, void *arg)
         goroutine_values(s, parsed, own, r->elapsed_s);
         start_rest(s);
     } else if (pd->kind == FETCH_HEAP) {
-        s->heap_s = r->elapsed_s;
+        /* a failed fetch (a timeout, say) does not set the pace */
+        if (parsed)
+            s->heap_s = r->elapsed_s;
         heap_values(s, parsed);
     } else {
         sampler_prom_values(s, parsed);
