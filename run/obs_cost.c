@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/lc.h"
+#include "common/procstat.h"
 
 void obs_cost_fetch(struct report_observer_cost *cost, const char *url, double secs)
 {
@@ -21,32 +22,13 @@ void obs_cost_fetch(struct report_observer_cost *cost, const char *url, double s
         report_cost_add(&cost->heap_profiles, secs);
 }
 
-int obs_cpu_parse(const char *stat, double ticks_per_s, double *out)
-{
-    /* "PID (comm) S ppid ...": comm may hold anything, ')' included */
-    const char *p = strrchr(stat, ')');
-    if (!p || ticks_per_s <= 0)
-        return -1;
-    unsigned long long utime = 0, stime = 0;
-    /* after comm: state (3) ... utime (14), stime (15) */
-    if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) !=
-        2)
-        return -1;
-    *out = (double)(utime + stime) / ticks_per_s;
-    return 0;
-}
-
 int obs_cpu_seconds(pid_t pid, double *out)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
+    struct lc_procstat st;
+    if (lc_procstat_read(pid, &st) != 0)
         return -1;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return obs_cpu_parse(buf, (double)sysconf(_SC_CLK_TCK), out);
+    *out = (double)(st.utime + st.stime) / (double)sysconf(_SC_CLK_TCK);
+    return 0;
 }
 
 void obs_cpu_read(struct obs_cpu *c, pid_t pid, double now)

@@ -33,9 +33,6 @@ void obs_cost_fetch(struct report_observer_cost *cost, const char *url, double s
  * -1 (gone, unreadable, or not the format /proc/PID/stat has). */
 int obs_cpu_seconds(pid_t pid, double *out);
 
-/* Parses the text of /proc/PID/stat; same contract (exposed for tests). */
-int obs_cpu_parse(const char *stat, double ticks_per_s, double *out);
-
 /* Reads pid's CPU time at now (lc_now()); a process that cannot be read
  * is skipped. */
 void obs_cpu_read(struct obs_cpu *c, pid_t pid, double now);

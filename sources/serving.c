@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/lc.h"
+#include "common/procstat.h"
 #include "sources/procfs.h"
 
 #define NET_MAX_BYTES (64u << 20)
@@ -84,34 +85,10 @@ static size_t listening_rows(pid_t root, const int *ports, size_t nports, struct
  * or a zombie (which holds no descriptors). */
 static int read_stat(pid_t pid, struct proc_row *row)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    struct lc_procstat st;
+    if (lc_procstat_read(pid, &st) != 0 || st.state == 'Z' || st.state == 'X')
         return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    /* the command name may hold anything, ')' included: the last one ends it */
-    const char *p = strrchr(buf, ')');
-    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X' || p[2] == '\0')
-        return -1;
-    p += 3;
-    /* after the state: ppid pgrp session tty_nr tpgid flags minflt cminflt
-     * majflt cmajflt utime stime cutime cstime priority nice num_threads
-     * itrealvalue starttime */
-    unsigned long long v[19];
-    for (int i = 0; i < 19; i++) {
-        char *end;
-        errno = 0;
-        v[i] = strtoull(p, &end, 10);
-        if (end == p || errno)
-            return -1;
-        p = end;
-    }
-    *row = (struct proc_row){pid, (pid_t)v[0], (pid_t)v[1], v[18], -1};
+    *row = (struct proc_row){pid, st.ppid, st.pgrp, st.starttime, -1};
     return 0;
 }
 

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/procstat.h"
+
 /* What the keeper tells leakcheck, one message a write (atomic on a pipe). */
 enum { MSG_PID, MSG_EXIT, MSG_DROPPED, MSG_DONE };
 struct msg {
@@ -59,21 +61,8 @@ static void send_msg(int fd, int kind, int value, uint64_t big)
 /* The parent of pid from /proc/PID/stat, or -1. */
 static pid_t parent_of(pid_t pid)
 {
-    char path[64], buf[512];
-    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    char *paren = strrchr(buf, ')');
-    long ppid;
-    if (!paren || sscanf(paren + 1, " %*c %ld", &ppid) != 1)
-        return -1;
-    return (pid_t)ppid;
+    struct lc_procstat st;
+    return lc_procstat_read(pid, &st) == 0 ? st.ppid : -1;
 }
 
 /* Sends sig to every descendant of the keeper (found through /proc: a

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sources/gcount.h"
+#include "common/procstat.h"
 #include "run/obs_cost.h"
+#include "sources/gcount.h"
 #include "sources/pprof_index.h"
 
 static int count_of(const char *text, const char *name, uint64_t *out)
@@ -152,11 +153,19 @@ static void test_cpu_and_fetches(void **state)
     const char *stat =
         "4433 (we) ird (name)) S 1 4433 4433 0 -1 4194560 900 0 0 0 250 150 0 0 20 0 "
         "12 0 1234 1000000 2000 18446744073709551615";
-    assert_int_equal(obs_cpu_parse(stat, 100, &v), 0);
-    assert_true(v > 3.999 && v < 4.001);
-    assert_int_equal(obs_cpu_parse("4433 (svc S 1", 100, &v), -1);
-    assert_int_equal(obs_cpu_parse("4433 (svc) S 1 2 3", 100, &v), -1);
-    assert_int_equal(obs_cpu_parse(stat, 0, &v), -1);
+    struct lc_procstat st;
+    assert_int_equal(lc_procstat_parse(stat, &st), 0);
+    assert_int_equal(st.pid, 4433);
+    assert_int_equal(st.state, 'S');
+    assert_int_equal(st.ppid, 1);
+    assert_int_equal(st.pgrp, 4433);
+    assert_true(st.utime == 250 && st.stime == 150);
+    assert_int_equal(st.num_threads, 12);
+    assert_true(st.starttime == 1234);
+    assert_int_equal(lc_procstat_parse("4433 (svc S 1", &st), -1);
+    assert_int_equal(lc_procstat_parse("4433 (svc) S 1 2 3", &st), -1);
+    assert_int_equal(lc_procstat_parse("4433 (svc)", &st), -1);
+    assert_int_equal(lc_procstat_parse("4433 (svc) S 1 x 3", &st), -1);
     /* this very process: readable, not negative */
     assert_int_equal(obs_cpu_seconds(getpid(), &v), 0);
     assert_true(v >= 0);
