@@ -23,7 +23,9 @@
 /* A suite file is small; anything bigger is a mistake. */
 #define SUITE_MAX_BYTES (16u << 20)
 
-static const char *const suite_keys[] = {"suite", "tests", "compare", NULL};
+/* "$schema" names the JSON Schema an editor checks the file with
+ * (suites/suite.schema.json); leakcheck reads it only to see it is a string. */
+static const char *const suite_keys[] = {"$schema", "suite", "tests", "compare", NULL};
 static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
                                         "observe", "settle", "assert", "ignore",   "warmup", NULL};
 static const char *const ignore_keys[] = {"top_function", "any_function", NULL};
@@ -243,6 +245,15 @@ static int parse_suite(struct suite_ctx *ctx, const json_t *root, struct suite *
                        suite_port_cb *port_cb, void *arg)
 {
     SX_TRY(sx_object(ctx, root, suite_keys));
+    /* taken as written: no variable in it is expanded */
+    const json_t *schema = json_object_get(root, "$schema");
+    if (schema && !json_is_string(schema)) {
+        suite_path_push_key(&ctx->path, "$schema");
+        sx_fail(ctx, SUITE_POS_VALUE, "expected a string (a JSON Schema's URL or path), got %s",
+                sx_type_name(schema));
+        suite_path_pop(&ctx->path);
+        return -1;
+    }
     /* ${port} belongs to a test; at the top level it is an error */
     ctx->port = -1;
     SX_TRY(sx_string(ctx, root, "suite", 1, &s->name));

@@ -354,6 +354,18 @@ static void test_compare_tolerances(void **state)
     suite_free(s);
 }
 
+/* "$schema" (for editors) is accepted at the top level, as written: a
+ * variable in it is not expanded, so an unset one is no error. */
+static void test_schema_key(void **state)
+{
+    (void)state;
+    struct ports ports = {0};
+    struct suite *s = load_ok(DATA "valid/schema_key.json", &ports);
+    assert_string_equal(s->name, "points an editor at the schema");
+    assert_int_equal(s->ntests, 1);
+    suite_free(s);
+}
+
 /* Invalid suites: where the error is and what it says. Positions are those
  * of the offending key or value, counted by hand (columns in characters). */
 static const struct {
@@ -431,6 +443,9 @@ static const struct {
     {"compare_bad_tolerance", 1, 42,
      "compare.goroutines: expected a tolerance such as \"10%\" or \"off\", got \"ten percent\""},
     {"compare_typo", 2, 28, "compare: unknown metric \"goroutine\"; did you mean \"goroutines\"?"},
+    {"schema_not_string", 1, 13,
+     "$schema: expected a string (a JSON Schema's URL or path), got an object"},
+    {"schema_in_test", 2, 27, "tests[0]: unknown key \"$schema\" (known keys: name, target"},
     {"compare_not_object", 1, 27, "compare: expected an object of metrics and tolerances"},
     {"compare_number", 1, 35,
      "compare.fds: expected a tolerance such as \"10%\" or \"off\", got a"},
@@ -607,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_no_load),
         cmocka_unit_test(test_mix_and_stages),
         cmocka_unit_test(test_compare_tolerances),
+        cmocka_unit_test(test_schema_key),
         cmocka_unit_test(test_ignore_lists),
         cmocka_unit_test(test_batch_target),
         cmocka_unit_test(test_measure),
