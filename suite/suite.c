@@ -25,7 +25,7 @@
 
 /* "$schema" names the JSON Schema an editor checks the file with
  * (suites/suite.schema.json); leakcheck reads it only to see it is a string. */
-static const char *const suite_keys[] = {"$schema", "suite", "tests", "compare", NULL};
+static const char *const suite_keys[] = {"suite", "tests", "compare", "$schema", NULL};
 static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
                                         "observe", "settle", "assert", "ignore",   "warmup", NULL};
 static const char *const ignore_keys[] = {"top_function", "any_function", NULL};

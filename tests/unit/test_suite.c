@@ -375,7 +375,7 @@ static const struct {
 } bad[] = {
     {"unknown_key", 7, 30, "tests[0].target: unknown key \"comand\"; did you mean \"command\"?"},
     {"unknown_key_far", 2, 2,
-     "top level: unknown key \"parallel\" (known keys: suite, tests, compare)"},
+     "top level: unknown key \"parallel\" (known keys: suite, tests, compare, $schema)"},
     {"wrong_type", 8, 31, "tests[1].load.concurrency: expected a positive integer, got a string"},
     {"negative_concurrency", 2, 78,
      "tests[0].load.concurrency: expected a positive integer, got -3"},
@@ -445,7 +445,7 @@ static const struct {
     {"compare_typo", 2, 28, "compare: unknown metric \"goroutine\"; did you mean \"goroutines\"?"},
     {"schema_not_string", 1, 13,
      "$schema: expected a string (a JSON Schema's URL or path), got an object"},
-    {"schema_in_test", 2, 27, "tests[0]: unknown key \"$schema\" (known keys: name, target"},
+    {"schema_in_test", 2, 26, "tests[0]: unknown key \"$schema\" (known keys: name, target"},
     {"compare_not_object", 1, 27, "compare: expected an object of metrics and tolerances"},
     {"compare_number", 1, 35,
      "compare.fds: expected a tolerance such as \"10%\" or \"off\", got a"},
