@@ -11,9 +11,9 @@
 
 void cli_usage(FILE *out)
 {
-    fputs("usage: leakcheck run SUITE.json [--out DIR] [--compare PREVIOUS/report.json] [--quiet]\n"
-          "                     [--no-color] [--insecure] [--repeat N] [--test REGEX]\n"
-          "                     [--summary-md FILE] [--source-root DIR]\n"
+    fputs("usage: leakcheck run SUITE.json [--out DIR] [--compare PREVIOUS/report.json]\n"
+          "                     [--quiet|-q] [--no-color] [--insecure] [--repeat N]\n"
+          "                     [--test REGEX] [--summary-md FILE] [--source-root DIR]\n"
           "       leakcheck validate SUITE.json...\n"
           "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%] [--json]\n"
           "       leakcheck load [hey's flags] URL\n"
