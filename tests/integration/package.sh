@@ -26,7 +26,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 it_args package "$@"
-it_need dpkg-buildpackage dh dpkg-deb man groff git tar
+it_need dpkg-buildpackage dh dpkg-deb apt-get man groff git tar
 it_python jsonschema python3-jsonschema
 it_services demo-svc
 it_init package
@@ -53,6 +53,10 @@ for f in usr/bin/leakcheck usr/share/man/man1/leakcheck.1.gz \
     usr/share/doc/leakcheck/examples/demo.json usr/share/doc/leakcheck/copyright; do
     check "the package holds /$f" sh -c "dpkg-deb -c '$deb' | grep -q ' \./$f\$'"
 done
+# apt's simulation installs nothing: it only resolves Depends against
+# this machine's Debian archive lists
+check "apt-get install --simulate resolves the package's dependencies" \
+    apt-get install -s -q "$deb"
 dpkg-deb -x "$deb" "$work/root"
 bin=$work/root/usr/bin/leakcheck
 share=$work/root/usr/share
