@@ -28,6 +28,8 @@ struct load_args {
     const char *accept, *body, *body_file, *content_type, *auth, *host;
     int disable_keepalive;
     int insecure;
+    int h2;
+    unsigned streams;
     const char *cacert;
     unsigned threads;
     const char *url;
@@ -58,7 +60,11 @@ static void load_usage(FILE *out)
           "  -cpus N, --threads N  worker threads (default: cores)\n"
           "  --cacert FILE       https: trust the CA certificates (PEM) in FILE\n"
           "                      (default: the system's)\n"
-          "  --insecure          https: do not verify the server's certificate\n",
+          "  --insecure          https: do not verify the server's certificate\n"
+          "  -h2                 HTTP/2: over TLS by ALPN for https:// (the server must\n"
+          "                      pick h2), prior knowledge (h2c) for http://\n"
+          "  --streams N         -h2: concurrent streams per connection (default 1,\n"
+          "                      as h2load's -m); -c stays the connection count\n",
           out);
 }
 
@@ -122,6 +128,12 @@ static int apply(struct load_args *a, const char *f, const char *v)
         a->o = v;
         return !strcmp(v, "json") || !strcmp(v, "csv") ? 0 : bad("-o", v, "expected json or csv");
     }
+    if (!strcmp(f, "streams")) {
+        if (parse_u64(f, v, 1, &u) != 0 || u > LOADGEN_MAX_STREAMS)
+            return bad("--streams", v, "expected 1 to 1000");
+        a->streams = (unsigned)u;
+        return 0;
+    }
     if (!strcmp(f, "cacert")) {
         a->cacert = v;
         return 0;
@@ -170,11 +182,10 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
         snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1), f);
         if (!strcmp(name, "h") || !strcmp(name, "help"))
             return 1;
-        if (!strcmp(name, "h2"))
-            return bad("-h2", NULL, "HTTP/2 is not supported");
         if (is_bool_flag(name)) {
             a->disable_keepalive |= !strcmp(name, "disable-keepalive");
             a->insecure |= !strcmp(name, "insecure");
+            a->h2 |= !strcmp(name, "h2");
             continue;
         }
         const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
@@ -187,6 +198,8 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
         return bad("URL", NULL, "missing (leakcheck load [options] URL)");
     if (a->z == 0 && a->n < a->c)
         return bad("-n", NULL, "cannot be less than -c");
+    if (a->streams > 1 && !a->h2)
+        return bad("--streams", NULL, "needs -h2 (HTTP/1.1 has one request per connection)");
     return 0;
 }
 
@@ -303,6 +316,7 @@ int cmd_load(int argc, char **argv)
                                  .timeout_s = a.t > 0 ? a.t : 1e9,
                                  .disable_keepalive = a.disable_keepalive,
                                  .cacert = a.cacert, .insecure = a.insecure,
+                                 .h2 = a.h2, .streams = a.streams,
                                  .record = a.o && !strcmp(a.o, "csv")};
     struct loadgen *lg = NULL;
     int rc = CLI_USAGE;

@@ -57,6 +57,8 @@ static void close_fd(struct lg_conn *c)
 
 void lg_conn_close(struct lg_conn *c)
 {
+    if (c->kind == LG_K_SLOT)
+        lg_h2_slot_close(c);
     close_fd(c);
     if (c->tev)
         event_del(c->tev);
@@ -98,9 +100,14 @@ static void start_backoff(struct lg_conn *c, int grow)
 }
 
 /* Counts a failed request with its message, drops the socket, moves on. */
-static void conn_fail(struct lg_conn *c, enum loadgen_err kind, const char *msg)
+void lg_conn_fail(struct lg_conn *c, enum loadgen_err kind, const char *msg)
 {
     char full[LOADGEN_MSG_LEN];
+    if (c->kind == LG_K_H2IO) {
+        close_fd(c);
+        lg_h2_io_failed(c, kind, msg);
+        return;
+    }
     snprintf(full, sizeof full, "%s: %s", c->req->what, msg);
     lg_count_error(c->w, kind, full);
     /* a refused connect, or a fresh connection dropped before any answer,
@@ -129,10 +136,10 @@ static void conn_fail_errno(struct lg_conn *c, enum loadgen_err kind, const char
     const char *s = strerror_r(e, eb, sizeof eb);
     snprintf(msg, sizeof msg, "%s tcp %s: %s: %c%s", op, c->w->lg->addr_text, call,
              s[0] >= 'A' && s[0] <= 'Z' ? s[0] - 'A' + 'a' : s[0], s[0] ? s + 1 : "");
-    conn_fail(c, kind, msg);
+    lg_conn_fail(c, kind, msg);
 }
 
-static void conn_complete(struct lg_conn *c, int reuse, uint64_t now)
+void lg_conn_complete(struct lg_conn *c, int reuse, uint64_t now)
 {
     struct lg_worker *w = c->w;
     unsigned st = c->hp.status;
@@ -191,7 +198,6 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
         conn_write(c);
 }
 
-static void conn_connect(struct lg_conn *c);
 
 /* A reused connection ended or spoke out of turn while nothing of the next
  * request had left: the server closed an idle keep-alive connection (or
@@ -205,7 +211,7 @@ static int conn_drop_unsent(struct lg_conn *c)
     if (c->state != LG_C_SENDING || c->woff != 0 || c->served == 0)
         return 0;
     close_fd(c);
-    conn_connect(c);
+    lg_conn_connect(c);
     return 1;
 }
 
@@ -216,15 +222,15 @@ static void conn_eof(struct lg_conn *c, int e)
         return;
     enum http_parse_status st = http_parse_eof(&c->hp);
     if (st == HTTP_PARSE_DONE && !e) {
-        conn_complete(c, 0, lg_now_ns());
+        lg_conn_complete(c, 0, lg_now_ns());
         return;
     }
     if (st == HTTP_PARSE_DONE || c->hp.err == HTTP_PARSE_ERR_TRUNCATED)
-        conn_fail(c, LOADGEN_ERR_TRUNCATED, "unexpected EOF");
+        lg_conn_fail(c, LOADGEN_ERR_TRUNCATED, "unexpected EOF");
     else if (e)
         conn_fail_errno(c, LOADGEN_ERR_RESET, "read", "read", e);
     else
-        conn_fail(c, LOADGEN_ERR_RESET, "EOF");
+        lg_conn_fail(c, LOADGEN_ERR_RESET, "EOF");
 }
 
 static void read_cb(evutil_socket_t fd, short what, void *arg)
@@ -252,7 +258,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     if (c->state == LG_C_SENDING && c->woff == 0 && c->served) {
-        conn_fail(c, LOADGEN_ERR_MALFORMED, "unsolicited response received on idle HTTP channel");
+        lg_conn_fail(c, LOADGEN_ERR_MALFORMED, "unsolicited response received on idle HTTP channel");
         return;
     }
     uint64_t now = lg_now_ns();
@@ -263,17 +269,17 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     if (st == HTTP_PARSE_DONE && used != (size_t)n && !c->req->head)
         /* more than one response to one request: not a success, and the
          * connection is out of step */
-        conn_fail(c, LOADGEN_ERR_MALFORMED, "more than one response to one request");
+        lg_conn_fail(c, LOADGEN_ERR_MALFORMED, "more than one response to one request");
     else if (st == HTTP_PARSE_DONE)
         /* a reply before the whole request was written (a 413, say) is
          * an answer, and so is one to HEAD followed by the body HEAD
          * must not have (libevent's evhttp sends it), but the stream is
          * out of step then (as with bytes TLS still holds): not reused */
-        conn_complete(c, used == (size_t)n && !more && c->state == LG_C_WAITING, now);
+        lg_conn_complete(c, used == (size_t)n && !more && c->state == LG_C_WAITING, now);
     else if (st == HTTP_PARSE_ERROR) {
         char msg[LOADGEN_MSG_LEN];
         snprintf(msg, sizeof msg, "malformed HTTP response: %s", c->hp.why ? c->hp.why : "?");
-        conn_fail(c, LOADGEN_ERR_MALFORMED, msg);
+        lg_conn_fail(c, LOADGEN_ERR_MALFORMED, msg);
     } else if (more)
         event_active(c->ev, EV_READ, 1); /* TLS holds the rest of the read */
 }
@@ -285,6 +291,10 @@ static void conn_ready(struct lg_conn *c)
     c->dial_ns = now - c->t_dial;
     c->t_ready = now;
     c->ever_connected = 1;
+    if (c->kind == LG_K_H2IO) {
+        lg_h2_ready(c);
+        return;
+    }
     event_assign(c->ev, c->w->base, c->fd, EV_READ | EV_PERSIST, read_cb, c);
     event_add(c->ev, NULL);
     c->state = LG_C_SENDING;
@@ -300,7 +310,7 @@ static void conn_handshake(struct lg_conn *c)
         return;
     }
     if (r == LG_IO_ERROR) {
-        conn_fail(c, LOADGEN_ERR_TLS, why);
+        lg_conn_fail(c, LOADGEN_ERR_TLS, why);
         return;
     }
     short ev = r == LG_IO_WANT_READ ? EV_READ : EV_WRITE;
@@ -323,7 +333,7 @@ static void conn_connected(struct lg_conn *c)
     }
     c->state = LG_C_HANDSHAKE;
     if (lg_tls_start(c) != 0) {
-        conn_fail(c, LOADGEN_ERR_TLS, "tls: cannot start a session");
+        lg_conn_fail(c, LOADGEN_ERR_TLS, "tls: cannot start a session");
         return;
     }
     conn_handshake(c);
@@ -342,7 +352,7 @@ static void connect_cb(evutil_socket_t fd, short what, void *arg)
     conn_connected(c);
 }
 
-static void conn_connect(struct lg_conn *c)
+void lg_conn_connect(struct lg_conn *c)
 {
     struct loadgen *lg = c->w->lg;
     c->state = LG_C_CONNECTING;
@@ -371,6 +381,15 @@ void lg_conn_next(struct lg_conn *c, uint64_t t_start)
 {
     struct lg_worker *w = c->w;
     struct loadgen *lg = w->lg;
+    if (c->kind == LG_K_SLOT) {
+        c->req = &lg->reqs[lg->nmix == 1 ? 0 : lg->mix[w->mix_pos]];
+        if (++w->mix_pos == lg->nmix)
+            w->mix_pos = 0;
+        c->t_sent = lg_now_ns();
+        c->t_start = t_start ? t_start : c->t_sent;
+        lg_h2_next(c);
+        return;
+    }
     c->req = &lg->reqs[lg->nmix == 1 ? 0 : lg->mix[w->mix_pos]];
     if (++w->mix_pos == lg->nmix)
         w->mix_pos = 0;
@@ -380,28 +399,34 @@ void lg_conn_next(struct lg_conn *c, uint64_t t_start)
     c->t_start = t_start ? t_start : c->t_sent;
     c->t_ready = c->t_sent;
     if (c->fd < 0) {
-        conn_connect(c);
+        lg_conn_connect(c);
         return;
     }
     c->state = LG_C_SENDING;
     if (w->batch) {
         /* written after this round of callbacks, like wrk, so the server
          * gets requests in bursts */
-        c->queued = 1;
-        if (c->linked) /* still in the list from before a reconnect */
-            return;
-        c->linked = 1;
-        c->next_pending = NULL;
-        if (w->pending_tail)
-            w->pending_tail->next_pending = c;
-        else {
-            w->pending = c;
-            event_active(w->flush, EV_TIMEOUT, 0);
-        }
-        w->pending_tail = c;
+        lg_conn_queue(c);
         return;
     }
     conn_write(c);
+}
+
+void lg_conn_queue(struct lg_conn *c)
+{
+    struct lg_worker *w = c->w;
+    c->queued = 1;
+    if (c->linked) /* still in the list from before a reconnect */
+        return;
+    c->linked = 1;
+    c->next_pending = NULL;
+    if (w->pending_tail)
+        w->pending_tail->next_pending = c;
+    else {
+        w->pending = c;
+        event_active(w->flush, EV_TIMEOUT, 0);
+    }
+    w->pending_tail = c;
 }
 
 void lg_conn_flush(struct lg_worker *w)
@@ -415,7 +440,10 @@ void lg_conn_flush(struct lg_worker *w)
         c->linked = 0;
         int queued = c->queued;
         c->queued = 0;
-        if (queued && c->state == LG_C_SENDING && c->fd >= 0) {
+        if (c->kind == LG_K_H2IO) {
+            if (queued && c->fd >= 0)
+                lg_h2_flush(c);
+        } else if (queued && c->state == LG_C_SENDING && c->fd >= 0) {
             c->t_sent = c->t_ready = lg_now_ns();
             if (!w->lg->open)
                 c->t_start = c->t_sent;
@@ -436,6 +464,10 @@ static void backoff_cb(evutil_socket_t fd, short what, void *arg)
 
 void lg_conn_check_timeout(struct lg_conn *c, uint64_t now)
 {
+    if (c->kind == LG_K_SLOT) {
+        lg_h2_check_timeout(c, now);
+        return;
+    }
     if (c->state != LG_C_CONNECTING && c->state != LG_C_HANDSHAKE && c->state != LG_C_SENDING &&
         c->state != LG_C_WAITING)
         return;
@@ -443,6 +475,6 @@ void lg_conn_check_timeout(struct lg_conn *c, uint64_t now)
         char msg[LOADGEN_MSG_LEN];
         snprintf(msg, sizeof msg, "timeout: no complete response within %gs",
                  (double)c->w->lg->timeout_ns / 1e9);
-        conn_fail(c, LOADGEN_ERR_TIMEOUT, msg);
+        lg_conn_fail(c, LOADGEN_ERR_TIMEOUT, msg);
     }
 }

@@ -26,9 +26,12 @@ struct event_base;
 struct ssl_st;
 struct ssl_ctx_st;
 struct ssl_session_st;
+struct lg_h2_req;
+struct lg_h2s;
 
 /* A request kind, its bytes built once. */
 struct lg_req {
+    struct lg_h2_req *h2; /* HTTP/2: headers and body for nghttp2, else NULL */
     char *bytes;
     size_t len;
     int head;   /* HEAD: the response has no body */
@@ -67,6 +70,12 @@ static inline uint64_t lg_get(const _Atomic uint64_t *c)
     return atomic_load_explicit(c, memory_order_relaxed);
 }
 
+enum lg_conn_kind {
+    LG_K_H1,   /* an HTTP/1.1 connection */
+    LG_K_SLOT, /* HTTP/2: one stream slot of a session (no fd of its own) */
+    LG_K_H2IO, /* HTTP/2: the transport (fd, TLS) of a session */
+};
+
 enum lg_conn_state {
     LG_C_IDLE,       /* nothing in flight (fd may be open for keep-alive) */
     LG_C_CONNECTING, /* connect in progress; a request is waiting */
@@ -102,6 +111,13 @@ struct lg_conn {
     uint8_t queued;               /* a write is wanted at the next flush */
     uint8_t linked;               /* in the worker's pending list */
     uint8_t ever_connected;       /* a connect has succeeded: failures now back off */
+    uint8_t kind;                 /* enum lg_conn_kind */
+    uint8_t h2_end;               /* slot: END_STREAM received */
+    int32_t stream;               /* slot: its stream, 0 when none */
+    uint32_t h2_rst;              /* slot: the RST_STREAM code that ended it */
+    struct lg_h2s *h2;            /* slot or transport: the session */
+    void *h2ctx;                  /* slot: the hooks' per-stream state */
+    struct lg_conn *next_wait;    /* slot: waiting for its session */
     struct lg_conn *next_idle;    /* open model: free list */
     struct lg_conn *next_pending; /* waiting for the flush */
     struct http_parse hp;
@@ -116,7 +132,9 @@ struct lg_worker {
     struct event *tick;
     struct event *sched; /* open model: fires at the next intended send */
     struct lg_conn *conns;
-    unsigned nconns;
+    unsigned nconns;      /* connections, or HTTP/2 stream slots */
+    struct lg_h2s *h2s;   /* HTTP/2 sessions (nconns / streams of them) */
+    unsigned nh2s;
     unsigned active; /* connections not finished */
     char *rbuf;
     size_t mix_pos;
@@ -183,10 +201,51 @@ void lg_conn_next(struct lg_conn *c, uint64_t t_start);
 void lg_conn_close(struct lg_conn *c);
 /* lg_conn_close, then frees the connection's events. */
 void lg_conn_free(struct lg_conn *c);
+/* Queues c for the write at the end of this loop round (lg_conn_flush). */
+void lg_conn_queue(struct lg_conn *c);
 /* Writes the requests queued during this loop round. */
 void lg_conn_flush(struct lg_worker *w);
 /* Fails the request in flight with a timeout when it is older than the limit. */
 void lg_conn_check_timeout(struct lg_conn *c, uint64_t now);
+
+/* Counts a failure of c's request and moves c on (backs off when the
+ * server looks down). */
+void lg_conn_fail(struct lg_conn *c, enum loadgen_err kind, const char *msg);
+/* Counts c's complete response ending at now (c->hp.status, body_bytes)
+ * and moves c on; the fd is kept only when reuse. */
+void lg_conn_complete(struct lg_conn *c, int reuse, uint64_t now);
+/* Connects c (and does the TLS handshake): an LG_K_H2IO transport then
+ * goes on in lg_h2_ready, or in lg_h2_io_failed when that failed. */
+void lg_conn_connect(struct lg_conn *c);
+
+/* h2_req.c: HTTP/2 requests (nghttp2 name/value pairs and body). */
+/* Builds out->h2 for request r of URL parts. 0 or -1 with err. */
+int lg_h2_req_build(const struct loadgen_request *r, const char *scheme, const char *authority,
+                    const char *path, struct lg_req *out, struct lc_error *err);
+/* Frees out->h2 (no-op without). */
+void lg_h2_req_free(struct lg_req *out);
+
+/* h2.c, h2_slot.c: the HTTP/2 sessions of a worker. */
+/* Makes nsess sessions and ties the worker's slots (w->conns, nsess *
+ * streams of them) to them. */
+void lg_h2_setup(struct lg_worker *w, unsigned nsess, unsigned streams);
+/* Closes every session (streams still open are abandoned) and frees them. */
+void lg_h2_free(struct lg_worker *w);
+/* Closes every session's connection (at the end of a worker's run). */
+void lg_h2_close_all(struct lg_worker *w);
+/* Starts slot c's request (lg_conn_next for HTTP/2). */
+void lg_h2_next(struct lg_conn *c);
+/* Abandons slot c's stream (lg_conn_close for a slot). */
+void lg_h2_slot_close(struct lg_conn *c);
+/* Fails slot c with a timeout when its request is too old. */
+void lg_h2_check_timeout(struct lg_conn *c, uint64_t now);
+/* Transport c is connected (TCP, and TLS with the ALPN checked next). */
+void lg_h2_ready(struct lg_conn *c);
+/* Transport c could not connect (kind and Go-worded msg): the slots
+ * waiting for it fail. */
+void lg_h2_io_failed(struct lg_conn *c, enum loadgen_err kind, const char *msg);
+/* Writes what the session of transport c has to send (the flush). */
+void lg_h2_flush(struct lg_conn *c);
 
 /* stats.c */
 /* Counts a failure of kind `kind` in w with message msg (copied, cut). */

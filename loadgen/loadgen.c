@@ -51,6 +51,19 @@ static int check_config(const struct loadgen_config *cfg, struct lc_error *err)
         return lc_error_set(err, "concurrency %u is too large (at most %u)", cfg->concurrency,
                             LOADGEN_MAX_CONCURRENCY),
                -1;
+    if (cfg->streams > LOADGEN_MAX_STREAMS)
+        return lc_error_set(err, "streams %u is too large (at most %u per connection)",
+                            cfg->streams, LOADGEN_MAX_STREAMS),
+               -1;
+    if (cfg->streams > 1 && !cfg->h2)
+        return lc_error_set(err, "several streams per connection need HTTP/2 (-h2)"), -1;
+    if (cfg->h2 && cfg->disable_keepalive)
+        return lc_error_set(err, "HTTP/2 and disable_keepalive do not go together"), -1;
+    if ((uint64_t)(cfg->concurrency ? cfg->concurrency : 1) * (cfg->streams ? cfg->streams : 1) >
+        LOADGEN_MAX_CONCURRENCY)
+        return lc_error_set(err, "connections x streams is too large (at most %u in all)",
+                            LOADGEN_MAX_CONCURRENCY),
+               -1;
     return 0;
 }
 
@@ -65,6 +78,8 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
     lg->cfg.cacert = cfg->cacert ? lc_strdup(cfg->cacert) : NULL;
     if (!lg->cfg.concurrency)
         lg->cfg.concurrency = 1;
+    if (!lg->cfg.streams)
+        lg->cfg.streams = 1;
     /* a connection beyond the request count would never send */
     if (cfg->max_requests && lg->cfg.concurrency > cfg->max_requests)
         lg->cfg.concurrency = (unsigned)cfg->max_requests;

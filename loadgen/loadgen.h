@@ -48,6 +48,10 @@ struct loadgen_stage {
 #define LOADGEN_MAX_CONCURRENCY LC_MAX_CONCURRENCY
 #define LOADGEN_MAX_RATE LC_MAX_RATE
 #define LOADGEN_MAX_SECONDS LC_MAX_SECONDS
+/* HTTP/2 streams per connection (nghttp2 queues beyond the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS); connections x streams is at most
+ * LOADGEN_MAX_CONCURRENCY */
+#define LOADGEN_MAX_STREAMS 1000
 
 struct loadgen_config {
     const struct loadgen_request *requests; /* at least one; copied */

@@ -255,8 +255,11 @@ int lg_requests_build(struct loadgen *lg, struct lc_error *err)
                          first.host, first.port);
             goto cleanup;
         }
-        if (build_one(&cfg->requests[i], i ? &u : &first, cfg->disable_keepalive,
-                      cfg->requests[i].url, &lg->reqs[i], err) != 0) {
+        const struct lg_url *pu = i ? &u : &first;
+        if (build_one(&cfg->requests[i], pu, cfg->disable_keepalive, cfg->requests[i].url,
+                      &lg->reqs[i], err) != 0 ||
+            (cfg->h2 && lg_h2_req_build(&cfg->requests[i], pu->tls ? "https" : "http",
+                                        pu->authority, pu->path, &lg->reqs[i], err) != 0)) {
             lc_error_prefix(err, "%s", cfg->requests[i].url);
             goto cleanup;
         }
@@ -278,6 +281,7 @@ void lg_requests_free(struct loadgen *lg)
     for (size_t i = 0; lg->reqs && i < lg->nreqs; i++) {
         free(lg->reqs[i].bytes);
         free(lg->reqs[i].what);
+        lg_h2_req_free(&lg->reqs[i]);
     }
     free(lg->reqs);
     free(lg->mix);

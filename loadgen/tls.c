@@ -20,6 +20,7 @@
 #include "loadgen/lg_int.h"
 
 static const unsigned char alpn_h1[] = "\x08http/1.1";
+static const unsigned char alpn_h2[] = "\x02h2\x08http/1.1"; /* -h2: h2 first */
 
 /* The server gave a session (TLS 1.3 sends them after the handshake): it
  * replaces the connection's saved one. */
@@ -62,7 +63,10 @@ int lg_tls_setup(struct loadgen *lg, const char *host, struct lc_error *err)
      * around every keep-alive request costs more than their memory) */
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_read_ahead(ctx, 1);
-    SSL_CTX_set_alpn_protos(ctx, alpn_h1, sizeof alpn_h1 - 1);
+    if (lg->cfg.h2)
+        SSL_CTX_set_alpn_protos(ctx, alpn_h2, sizeof alpn_h2 - 1);
+    else
+        SSL_CTX_set_alpn_protos(ctx, alpn_h1, sizeof alpn_h1 - 1);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
     if (!lg->cfg.insecure) {

@@ -148,6 +148,7 @@ static void stop_worker(struct lg_worker *w)
     w->stopping = 1;
     for (unsigned i = 0; i < w->nconns; i++)
         lg_conn_close(&w->conns[i]); /* requests in flight are abandoned */
+    lg_h2_close_all(w);
     w->active = 0;
     w->idle = NULL;
     event_base_loopbreak(w->base);
@@ -250,10 +251,13 @@ int lg_worker_setup(struct lg_worker *w, struct loadgen *lg, unsigned id, unsign
         return lc_error_set(err, "cannot create timers"), -1;
     w->rbuf = lc_malloc(LG_READ_BUF);
     w->lat = hist_new();
-    w->nconns = nconns;
-    w->conns = lc_calloc(nconns, sizeof *w->conns);
-    for (unsigned i = 0; i < nconns; i++)
+    unsigned streams = lg->cfg.h2 ? lg->cfg.streams : 1;
+    w->nconns = nconns * streams; /* HTTP/2: stream slots */
+    w->conns = lc_calloc(w->nconns, sizeof *w->conns);
+    for (unsigned i = 0; i < w->nconns; i++)
         lg_conn_init(&w->conns[i], w);
+    if (lg->cfg.h2)
+        lg_h2_setup(w, nconns, streams);
     w->share = (double)nconns / (double)lg->cfg.concurrency;
     if (lg->cfg.record)
         w->maxrec = LG_REC_MAX / lg->nworkers;
@@ -286,6 +290,7 @@ void *lg_worker_main(void *arg)
         event_base_dispatch(w->base);
     for (unsigned i = 0; i < w->nconns; i++)
         lg_conn_close(&w->conns[i]);
+    lg_h2_close_all(w);
     atomic_store_explicit(&w->end_ns, lg_now_ns(), memory_order_relaxed);
     atomic_store_explicit(&w->done, 1, memory_order_release);
     return NULL;
@@ -295,6 +300,7 @@ void lg_worker_free(struct lg_worker *w)
 {
     for (unsigned i = 0; w->conns && i < w->nconns; i++)
         lg_conn_free(&w->conns[i]);
+    lg_h2_free(w);
     free(w->conns);
     if (w->tick)
         event_free(w->tick);

@@ -4,24 +4,25 @@
 # and the Go services into tests/go/bin (where the suites look for them).
 #
 # Without --test (scripts/demo.sh): what building and the demo need: the
-# compiler, meson and ninja, libevent, libcurl, OpenSSL, jansson, cmocka and Go.
+# compiler, meson and ninja, libevent, libcurl, OpenSSL, nghttp2, jansson, cmocka and Go.
 # With --test (scripts/test.sh): also the tools only the tests use (curl,
 # jq, xmllint, pgrep, headless chromium for report.html, python3-jsonschema
 # for report.json, nginx for the load checks, etcd for suite variables,
 # python3-junitparser and npm consumers for junit.xml, python3-yaml for
 # the CI jobs of ci/, dpkg-dev, debhelper and man-db to build and check the
-# Debian package of debian/).
+# Debian package of debian/, nghttp2-client (h2load) for bench/).
 #
 # Prints one line per step, and one per package as apt sets it up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-openssl-dev
-          libjansson-dev libcmocka-dev libssl-dev golang-go)
+          libjansson-dev libcmocka-dev libssl-dev libnghttp2-dev golang-go)
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
                nginx-light openssl etcd-server python3-junitparser python3-yaml
-               dpkg-dev debhelper man-db groff-base)
+               dpkg-dev debhelper man-db groff-base
+               nghttp2-client)
     # npm for the JUnit consumers of tests/integration/ci.sh (Debian's, unless
     # a node with its own npm is there)
     command -v npm >/dev/null || packages+=(npm)
