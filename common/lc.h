@@ -26,6 +26,8 @@
 #define LC_MAX_CONCURRENCY 50000u
 #define LC_MAX_RATE 1e6
 #define LC_MAX_SECONDS (366.0 * 86400.0)
+/* HTTP/2 streams per connection (connections x streams <= LC_MAX_CONCURRENCY) */
+#define LC_MAX_STREAMS 1000u
 
 /* Allocation: these never return NULL; they print a message and abort when
  * memory runs out; free what they return with free(). */

@@ -51,7 +51,7 @@ struct loadgen_stage {
 /* HTTP/2 streams per connection (nghttp2 queues beyond the server's
  * SETTINGS_MAX_CONCURRENT_STREAMS); connections x streams is at most
  * LOADGEN_MAX_CONCURRENCY */
-#define LOADGEN_MAX_STREAMS 1000
+#define LOADGEN_MAX_STREAMS LC_MAX_STREAMS
 
 struct loadgen_config {
     const struct loadgen_request *requests; /* at least one; copied */

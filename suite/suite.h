@@ -108,6 +108,8 @@ struct suite_load {
     int disable_keepalive; /* a new connection for every request */
     int insecure;          /* https: do not verify the server's certificate */
     char *cacert;          /* https: CA certificates (PEM), absolute; or NULL */
+    int h2;                /* "protocol": "h2": HTTP/2 (ALPN h2 over TLS, h2c for http) */
+    unsigned streams;      /* h2: concurrent streams per connection; 0 = 1 */
 };
 
 /* Goroutines expected to come and go, goleak-style: a goroutine whose

@@ -16,7 +16,7 @@
 static const char *const load_keys[] = {
     "url",      "method", "headers", "body",    "body_file",    "concurrency", "requests",
     "duration", "rate",   "threads", "timeout", "requests_mix", "stages",      "disable_keepalive",
-    "insecure", "cacert", NULL};
+    "insecure", "cacert", "protocol", "streams", NULL};
 
 static const char *header_check(const char *name, const char *value, enum suite_pos *where)
 {
@@ -35,6 +35,31 @@ static const char *header_check(const char *name, const char *value, enum suite_
     if (strpbrk(value, "\r\n"))
         return "a header value must not contain a line break";
     return NULL;
+}
+
+/* "protocol": "http/1.1" (the default) or "h2"; "streams" (h2 only). */
+static int parse_protocol(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
+{
+    char *proto = NULL;
+    json_int_t streams = 0;
+    int has = sx_string(ctx, o, "protocol", 0, &proto);
+    SX_TRY(has);
+    if (has) {
+        l->h2 = strcmp(proto, "h2") == 0;
+        int h1 = strcmp(proto, "http/1.1") == 0;
+        free(proto);
+        if (!l->h2 && !h1)
+            return sx_fail(ctx, SUITE_POS_VALUE, "protocol is \"http/1.1\" or \"h2\"");
+        if (l->h2 && l->disable_keepalive)
+            return sx_fail(ctx, SUITE_POS_VALUE, "h2 and disable_keepalive do not go together");
+    }
+    SX_TRY(sx_posint(ctx, o, "streams", LC_MAX_STREAMS, &streams));
+    if (streams > 1 && !l->h2)
+        return sx_fail(ctx, SUITE_POS_VALUE, "streams needs \"protocol\": \"h2\"");
+    if ((unsigned long long)streams * (l->concurrency ? l->concurrency : 1) > LC_MAX_CONCURRENCY)
+        return sx_fail(ctx, SUITE_POS_VALUE, "concurrency x streams is at most 50000");
+    l->streams = (unsigned)streams;
+    return 0;
 }
 
 static int parse_method(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
@@ -140,6 +165,7 @@ int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
     SX_TRY(sx_duration(ctx, o, "timeout", 20.0, -1, &l->timeout_s));
     SX_TRY(sx_bool(ctx, o, "disable_keepalive", &l->disable_keepalive));
     SX_TRY(sx_bool(ctx, o, "insecure", &l->insecure));
+    SX_TRY(parse_protocol(ctx, o, l));
     char *cacert = NULL;
     int has_ca = sx_string(ctx, o, "cacert", 0, &cacert);
     SX_TRY(has_ca);

@@ -16,7 +16,8 @@
 #   connections (TLS handshakes counted);
 # - RST_STREAM (a Go handler that aborts) is the error kind rst_stream;
 # - a refused connect, bad flags (--streams without -h2, 0, 1001), the
-#   open model (--rate) and a suite's load with "protocol": "h2".
+#   open model (--rate) and a suite's load with "protocol": "h2" and
+#   "streams" (and those keys refused when wrong).
 #
 # Needs bash, jq, curl, openssl, nginx and Go (or a built tests/go/bin/h2echo).
 # Takes about 10 s. Ends with "N passed, N failed".
@@ -190,5 +191,39 @@ check "--streams 0 and 1001 are refused" \
 run_load s_hdr -h2 -n 1 -c 1 -H "Connection: close" "http://127.0.0.1:$h2c/"
 check "a header HTTP/2 forbids is refused with a clear error" \
     grep -q "not allowed in HTTP/2" "$work/s_hdr.err"
+
+# ---- a suite's load with "protocol": "h2"
+suite_dir=$work/suite
+mkdir -p "$suite_dir"
+cp "$work/cert.pem" "$work/key.pem" "$suite_dir/"
+write_suite() { # FILE PATH EXTRA-LOAD-KEYS
+    cat >"$1" <<JSON
+{"suite": "h2", "tests": [{"name": "h2 load",
+  "target": {"command": ["$gobin/h2echo", "-addr", "127.0.0.1:\${port}", "-cert", "cert.pem",
+                         "-key", "key.pem"],
+             "ready": "https://127.0.0.1:\${port}/count"},
+  "sample": {"proc": true, "interval": "100ms"},
+  "baseline": "300ms",
+  "load": {"url": "https://localhost:\${port}$2", "requests": 300, "concurrency": 3,
+           "cacert": "cert.pem" $3},
+  "settle": "300ms",
+  "assert": ["fds <= baseline(fds) + 50"]}]}
+JSON
+}
+write_suite "$suite_dir/ok.json" /x ', "protocol": "h2", "streams": 10'
+write_suite "$suite_dir/rst.json" /rst ', "protocol": "h2", "streams": 10'
+write_suite "$suite_dir/bad.json" /x ', "protocol": "h3"'
+write_suite "$suite_dir/nostream.json" /x ', "streams": 4'
+for s in ok rst bad nostream; do
+    (cd "$suite_dir" && timeout 60 "$lc" run "$s.json" --insecure --out "out-$s" --no-color \
+        >"$work/suite-$s.log" 2>&1) || true
+done
+check_jq "a suite's load with \"protocol\": \"h2\", \"streams\": 10: 300 requests, no errors" \
+    '.tests[0].load.requests == 300 and .tests[0].load.errors == 0' "$suite_dir/out-ok/report.json"
+check_jq "... over HTTP/2 indeed: /rst is 300 rst_stream errors" \
+    '.tests[0].load.errors_by_kind.rst_stream == 300' "$suite_dir/out-rst/report.json"
+check "a suite's \"protocol\": \"h3\" is refused" grep -q 'protocol is "http/1.1" or "h2"' "$work/suite-bad.log"
+check "a suite's streams without protocol h2 is refused" grep -q 'streams needs "protocol": "h2"' \
+    "$work/suite-nostream.log"
 
 it_done
