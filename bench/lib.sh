@@ -56,19 +56,25 @@ free_port() {
 # `return 200;`) under $tmp/NAME; LOG is "off" or "on" (then every request
 # is a line of $tmp/NAME/access.log); SCHEME "https" serves TLS (1.2 and
 # 1.3, session tickets) with a self-signed certificate for 127.0.0.1 made
-# here, $nginx_cert. Sets nginx_url.
+# here, $nginx_cert; "h2c" serves HTTP/2 without TLS (prior knowledge),
+# "h2" HTTP/2 over TLS (ALPN). Sets nginx_url.
 nginx_start() {
     local log=$2 dir=$tmp/$1 port scheme=${3:-http}
     port=$(free_port)
     mkdir -p "$dir"
     local access="access_log off;" listen="listen 127.0.0.1:$port backlog=4096;"
     [ "$log" = on ] && access="access_log $dir/access.log;"
+    local http2= more=
+    case $scheme in h2c) scheme=http http2=" http2" ;; h2) scheme=https http2=" http2" ;; esac
+    # HTTP/2: no GOAWAY after nginx's default 1000 requests per connection
+    [ -n "$http2" ] && more="keepalive_requests 100000000;"
+    listen="listen 127.0.0.1:$port$http2 backlog=4096;"
     if [ "$scheme" = https ]; then
         nginx_cert=$dir/cert.pem
         openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
             -keyout "$dir/key.pem" -out "$nginx_cert" -subj /CN=127.0.0.1 \
             -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
-        listen="listen 127.0.0.1:$port ssl backlog=4096;
+        listen="listen 127.0.0.1:$port ssl$http2 backlog=4096;
         ssl_certificate $nginx_cert;
         ssl_certificate_key $dir/key.pem;
         ssl_protocols TLSv1.2 TLSv1.3;"
@@ -82,6 +88,7 @@ error_log $dir/error.log;
 events { worker_connections 8192; }
 http {
     $access
+    $more
     server {
         $listen
         location / { return 200; }
