@@ -15,8 +15,8 @@
 
 #include "loadgen/h2_int.h"
 
-static const char *const forbidden[] = {"connection", "keep-alive", "proxy-connection",
-                                        "transfer-encoding", "upgrade", NULL};
+static const char *const forbidden[] = {"connection",        "keep-alive", "proxy-connection",
+                                        "transfer-encoding", "upgrade",    NULL};
 
 static void add(struct lg_h2_req *q, const char *name, size_t nlen, const char *value)
 {

@@ -67,8 +67,8 @@ static void unwait(struct lg_h2s *s, struct lg_conn *c)
     c->next_wait = NULL;
 }
 
-static ssize_t body_cb(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
-                       uint32_t *flags, nghttp2_data_source *src, void *arg)
+static ssize_t body_cb(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
+                       nghttp2_data_source *src, void *arg)
 {
     struct lg_conn *c = src->ptr;
     (void)ng, (void)id, (void)arg;
@@ -206,8 +206,8 @@ static int begin_headers_cb(nghttp2_session *ng, const nghttp2_frame *f, void *a
     return 0;
 }
 
-static int header_cb(nghttp2_session *ng, const nghttp2_frame *f, const uint8_t *name,
-                     size_t nlen, const uint8_t *value, size_t vlen, uint8_t flags, void *arg)
+static int header_cb(nghttp2_session *ng, const nghttp2_frame *f, const uint8_t *name, size_t nlen,
+                     const uint8_t *value, size_t vlen, uint8_t flags, void *arg)
 {
     (void)flags, (void)arg;
     struct lg_conn *c = nghttp2_session_get_stream_user_data(ng, f->hd.stream_id);
@@ -223,8 +223,8 @@ static int header_cb(nghttp2_session *ng, const nghttp2_frame *f, const uint8_t 
     return 0;
 }
 
-static int data_cb(nghttp2_session *ng, uint8_t flags, int32_t id, const uint8_t *data,
-                   size_t len, void *arg)
+static int data_cb(nghttp2_session *ng, uint8_t flags, int32_t id, const uint8_t *data, size_t len,
+                   void *arg)
 {
     (void)flags, (void)arg;
     struct lg_conn *c = nghttp2_session_get_stream_user_data(ng, id);

@@ -18,8 +18,8 @@
 #define LG_BACKOFF_MAX_MS 1000
 #define LG_TICK_MS 10
 #define LG_LATE_NS 1000000ull /* an open-model send this late is counted late */
-#define LG_MSGS 16              /* distinct error messages kept per worker */
-#define LG_REC_MAX 1000000      /* per-request records kept in all (-o csv), as hey */
+#define LG_MSGS 16            /* distinct error messages kept per worker */
+#define LG_REC_MAX 1000000    /* per-request records kept in all (-o csv), as hey */
 
 struct event;
 struct event_base;
@@ -94,15 +94,15 @@ struct lg_conn {
     struct event *wev; /* write readiness after a short write; lazily made */
     struct event *tev; /* backoff timer; lazily made */
     const struct lg_req *req;
-    uint64_t t_start; /* ns: latency counts from here (intended time, open model) */
-    uint64_t t_sent;  /* ns: when the attempt began, for the timeout */
-    uint64_t t_dial;  /* ns: when the connect began */
-    uint64_t t_ready; /* ns: when the request could start to be written */
-    uint64_t t_wrote; /* ns: when its last byte was written */
-    uint64_t t_first; /* ns: when the first byte of the response came */
-    uint64_t dial_ns; /* connect + handshake time, counted by the next response */
-    struct ssl_st *ssl;           /* TLS on this fd, or NULL */
-    struct ssl_session_st *sess;  /* the last TLS session, for resumption */
+    uint64_t t_start;            /* ns: latency counts from here (intended time, open model) */
+    uint64_t t_sent;             /* ns: when the attempt began, for the timeout */
+    uint64_t t_dial;             /* ns: when the connect began */
+    uint64_t t_ready;            /* ns: when the request could start to be written */
+    uint64_t t_wrote;            /* ns: when its last byte was written */
+    uint64_t t_first;            /* ns: when the first byte of the response came */
+    uint64_t dial_ns;            /* connect + handshake time, counted by the next response */
+    struct ssl_st *ssl;          /* TLS on this fd, or NULL */
+    struct ssl_session_st *sess; /* the last TLS session, for resumption */
     size_t woff;
     int fd;
     uint32_t backoff_ms;
@@ -132,8 +132,8 @@ struct lg_worker {
     struct event *tick;
     struct event *sched; /* open model: fires at the next intended send */
     struct lg_conn *conns;
-    unsigned nconns;      /* connections, or HTTP/2 stream slots */
-    struct lg_h2s *h2s;   /* HTTP/2 sessions (nconns / streams of them) */
+    unsigned nconns;    /* connections, or HTTP/2 stream slots */
+    struct lg_h2s *h2s; /* HTTP/2 sessions (nconns / streams of them) */
     unsigned nh2s;
     unsigned active; /* connections not finished */
     char *rbuf;
@@ -168,8 +168,8 @@ struct loadgen {
     size_t nmix;
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    char addr_text[64];        /* "127.0.0.1:8080", for error messages */
-    char *tls_host;            /* https: the host to verify and send as SNI */
+    char addr_text[64];         /* "127.0.0.1:8080", for error messages */
+    char *tls_host;             /* https: the host to verify and send as SNI */
     struct ssl_ctx_st *ssl_ctx; /* https: shared by the workers' connections */
     unsigned nworkers;
     struct lg_worker *workers;

@@ -24,8 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 60000)
         return 0; /* one socketpair buffer */
     struct loadgen_request req = {.url = "http://127.0.0.1:9/x"};
-    struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = 1,
-                                 .threads = 1, .max_requests = STREAMS, .h2 = 1,
+    struct loadgen_config cfg = {.requests = &req,
+                                 .nrequests = 1,
+                                 .concurrency = 1,
+                                 .threads = 1,
+                                 .max_requests = STREAMS,
+                                 .h2 = 1,
                                  .streams = STREAMS};
     struct lc_error err = {0};
     struct loadgen *lg = loadgen_new(&cfg, &err);
