@@ -96,7 +96,8 @@ BASES = [
                 {"url": "http://127.0.0.1:${port}/p", "method": "PUT",
                  "headers": {"X-A": "b"}, "body_file": "payload.json"},
                 {"url": "http://127.0.0.1:${port}/q", "body": "x"}],
-                "stages": [{"duration": "1s", "rate": 10}, {"duration": "1s", "rate": 0}]},
+                "stages": [{"duration": "1s", "rate": 10}, {"duration": "1s", "rate": 0}],
+                "protocol": "h2", "streams": 4},
             "assert": ["errors == 0"],
         }, {
             "name": "a body from a file",
