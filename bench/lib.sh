@@ -119,3 +119,20 @@ timed() {
     "${pin_client[@]}" /usr/bin/time -f "TIME %U %S %M" -o "$out.rawtime" "$@" >"$out"
     awk '/^TIME/ {print $2 + $3, $4}' "$out.rawtime" >"$out.time"
 }
+
+# record TOOL RUN RPS REQUESTS: appends "tool run rps requests cpu_s rss_kb
+# load cpu_s_per_100k" to $tmp/results, the CPU and RSS from the last
+# `timed "$tmp/out" ...`.
+record() {
+    local cpu rss
+    read -r cpu rss <"$tmp/out.time"
+    echo "$1 $2 $3 $4 $cpu $rss $(loadavg) $(awk -v c="$cpu" -v n="$4" 'BEGIN {print c / n * 100000}')" \
+        >>"$tmp/results"
+}
+
+# ratio A B COLUMN: the median over runs of A's figure over B's in that run
+ratio() {
+    join <(awk -v t="$1" -v c="$3" '$1 == t {print $2, $c}' "$tmp/results" | sort) \
+        <(awk -v t="$2" -v c="$3" '$1 == t {print $2, $c}' "$tmp/results" | sort) |
+        awk '{print $2 / $3}' | median
+}

@@ -28,12 +28,6 @@ url=$nginx_url
 tls_flags=()
 [ "$scheme" = h2 ] && tls_flags=(--cacert "$nginx_cert")
 
-record() { # TOOL RUN RPS REQUESTS
-    local cpu rss
-    read -r cpu rss <"$tmp/out.time"
-    echo "$1 $2 $3 $4 $cpu $rss $(loadavg) $(awk -v c="$cpu" -v n="$4" 'BEGIN {print c / n * 100000}')" \
-        >>"$tmp/results"
-}
 run_h2load() {
     timed "$tmp/out" h2load -t1 -c50 -m10 -D "$dur" "$url"
     local ok
@@ -70,11 +64,6 @@ for t in leakcheck h2load; do
         "$(cut -d' ' -f2 "$tmp/one" | median)" \
         "$(cut -d' ' -f3 "$tmp/one" | median | awk '{print $1 / 1024}')"
 done
-ratio() { # A B COLUMN: the median over runs of A's figure over B's in that run
-    join <(awk -v t="$1" -v c="$3" '$1 == t {print $2, $c}' "$tmp/results" | sort) \
-        <(awk -v t="$2" -v c="$3" '$1 == t {print $2, $c}' "$tmp/results" | sort) |
-        awk '{print $2 / $3}' | median
-}
 printf '\nmedians of per-run ratios:\n'
 printf '  leakcheck/h2load requests/s:       %.3f  (target >= 0.9)\n' "$(ratio leakcheck h2load 3)"
 printf '  leakcheck/h2load CPU per request:  %.3f\n' "$(ratio leakcheck h2load 8)"

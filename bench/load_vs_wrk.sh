@@ -33,13 +33,7 @@ tls_flags=()
 [ "$scheme" = https ] && tls_flags=(--cacert "$nginx_cert")
 
 # Each run appends "tool run rps requests cpu_s rss_kb load cpu_s_per_100k"
-# to $tmp/results.
-record() { # TOOL RUN RPS REQUESTS
-    local cpu rss
-    read -r cpu rss <"$tmp/out.time"
-    echo "$1 $2 $3 $4 $cpu $rss $(loadavg) $(awk -v c="$cpu" -v n="$4" 'BEGIN {print c / n * 100000}')" \
-        >>"$tmp/results"
-}
+# to $tmp/results (record, bench/lib.sh).
 run_wrk() {
     timed "$tmp/out" wrk -t1 -c50 -d"${dur}s" "$url"
     record wrk "$1" "$(awk '/Requests\/sec/ {print $2}' "$tmp/out")" \
@@ -93,12 +87,6 @@ awk '!seen[$1]++ {print $1}' "$tmp/results" | while read -r t; do
         "$(cut -d' ' -f3 "$tmp/one" | median | awk '{print $1 / 1024}')"
 done
 
-# ratio A B COLUMN: the median over runs of A's figure over B's in that run
-ratio() {
-    join <(awk -v t="$1" -v c="$3" '$1 == t {print $2, $c}' "$tmp/results" | sort) \
-        <(awk -v t="$2" -v c="$3" '$1 == t {print $2, $c}' "$tmp/results" | sort) |
-        awk '{print $2 / $3}' | median
-}
 printf '\nmedians of per-run ratios:\n'
 printf '  leakcheck/wrk requests/s:       %.3f  (target >= 1.0)\n' "$(ratio leakcheck wrk 3)"
 printf '  leakcheck/hey requests/s:       %.3f  (target >= 4.0)\n' "$(ratio leakcheck hey 3)"

@@ -18,6 +18,8 @@
 #   fail DESC [DETAIL]      # "FAIL DESC (DETAIL)"
 #   check DESC COMMAND...   # pass or fail on COMMAND's status (its output
 #                           # is dropped); returns 0 either way
+#   check_jq DESC EXPR FILE # pass when jq's EXPR on FILE is true, else fail
+#                           # with EXPR and the start of FILE
 #   it_done                 # the last line: the script reached its end
 #
 # At exit (the trap): the it_at_exit functions run, every process whose
@@ -98,6 +100,12 @@ check() {
     local desc=$1
     shift
     if "$@" >/dev/null 2>&1; then pass "$desc"; else fail "$desc"; fi
+}
+
+# check_jq DESCRIPTION JQ-EXPRESSION FILE: one line for whether the
+# expression is true of the JSON in FILE.
+check_jq() {
+    if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
 }
 
 # it_done: marks the normal end of the script (the last line).
