@@ -17,7 +17,14 @@ struct run_suite_opts {
     int color;       /* ANSI colours in the verdict blocks */
     const unsigned char *picked;     /* per test: run it (--test); NULL: all */
     const struct report_run *prev;   /* --compare's report, applied as each test ends, or NULL */
+    double checkpoint_s; /* --checkpoint: -1 not given (the suite's, else the default), 0 off */
 };
+
+/* The checkpoint interval of a run of s with o (0: none): --checkpoint,
+ * else the suite's "checkpoint", else CHECKPOINT_DEFAULT_S when the run
+ * is planned longer than CHECKPOINT_LONG_RUN_S (the picked tests' phases,
+ * times --repeat; a load of a number of requests counts nothing). */
+double run_suite_checkpoint_s(const struct suite *s, const struct run_suite_opts *o);
 
 /*
  * Runs every test of s in order (c: its checked assertions) into rr, which
