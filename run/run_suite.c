@@ -202,6 +202,13 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         if (opts.ckpt && i + 1 < s->ntests)
             checkpoint_write(opts.ckpt, rr->ntests, NULL, NULL, 0);
     }
+    if (opts.ckpt && !a->quiet) {
+        struct checkpoint_stats st = checkpoint_stats(opts.ckpt);
+        fprintf(stderr,
+                "leakcheck: checkpoint: %u written, %u skipped (a write under way), longest "
+                "write %.1f ms, longest build in the loop %.2f ms\n",
+                st.written, st.skipped, st.max_write_s * 1e3, st.max_build_s * 1e3);
+    }
     checkpoint_free(opts.ckpt);
     rr->duration_s = lc_now() - t0;
     for (size_t i = 0; i < s->ntests; i++)
