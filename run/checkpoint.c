@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/run_suite.h"
+
 struct checkpoint {
     char *out;
     double interval_s;
@@ -58,20 +60,13 @@ static void *writer(void *arg)
     struct report_run *s = c->snap;
     struct lc_error err = {0};
     double t0 = lc_now();
-    char *json = lc_asprintf("%s/report.json", c->out);
-    char *junit = lc_asprintf("%s/junit.xml", c->out);
-    char *html = lc_asprintf("%s/report.html", c->out);
-    if (report_json_write(s, json, &err) != 0 || report_junit_write(s, junit, &err) != 0 ||
-        report_html_write(s, html, &err) != 0)
+    if (run_suite_write_files(s, c->out, &err) != 0)
         snprintf(c->error, sizeof(c->error), "%s", err.msg);
     else
         c->stats.written++;
     double took = lc_now() - t0;
     if (took > c->stats.max_write_s)
         c->stats.max_write_s = took;
-    free(json);
-    free(junit);
-    free(html);
     atomic_store(&c->writing, 0);
     return NULL;
 }

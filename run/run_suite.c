@@ -216,23 +216,30 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
     free(dirs);
 }
 
-int run_suite_write_reports(struct report_run *rr, const char *out, const char *md)
+int run_suite_write_files(const struct report_run *rr, const char *out, struct lc_error *err)
 {
-    struct lc_error err = {0};
     char *json = lc_asprintf("%s/report.json", out);
     char *junit = lc_asprintf("%s/junit.xml", out);
     char *html = lc_asprintf("%s/report.html", out);
-    int rc = 0;
-    if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0 ||
-        report_html_write(rr, html, &err) != 0 ||
-        (md && report_markdown_write(rr, md, &err) != 0)) {
-        fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
-        rc = -1;
-    }
+    int rc = report_json_write(rr, json, err) != 0 || report_junit_write(rr, junit, err) != 0 ||
+                     report_html_write(rr, html, err) != 0
+                 ? -1
+                 : 0;
     free(json);
     free(junit);
     free(html);
     return rc;
+}
+
+int run_suite_write_reports(struct report_run *rr, const char *out, const char *md)
+{
+    struct lc_error err = {0};
+    if (run_suite_write_files(rr, out, &err) != 0 ||
+        (md && report_markdown_write(rr, md, &err) != 0)) {
+        fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 /* Reads the previous report for run --compare; NULL with a message. */

@@ -36,6 +36,10 @@ double run_suite_checkpoint_s(const struct suite *s, const struct run_suite_opts
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *o,
                struct report_run *rr);
 
+/* Writes out/report.json, out/junit.xml and out/report.html (each
+ * atomically; safe in a thread of its own). Returns 0, or -1 with err. */
+int run_suite_write_files(const struct report_run *rr, const char *out, struct lc_error *err);
+
 /* Writes out/report.json, out/junit.xml and out/report.html, and the
  * markdown summary to md unless it is NULL. Returns 0, or -1 after
  * printing why on stderr. */
