@@ -7,13 +7,14 @@
  * 2^L samples. Thinning brings the samples added since the last time to
  * the level of the others and, when the series is still over three
  * quarters full, merges every two buckets into one a level up; buckets
- * never straddle a phase. So all points but the newest stand for buckets
- * of one length. The first and the last
- * point, every bucket's extremes (so min and max), and the phase bounds
- * stay exact; avg is kept exactly from a running sum. The baseline median,
- * slope and trend() see the buckets' extremes: the floor of a sawtooth
- * (per-window minima) is kept exactly, a median or a least-squares line
- * over lows and highs stays close to the one over all points.
+ * never straddle a phase. Between thinnings new samples merge as they
+ * come (merge_tail), so every stretch of the series has about the same
+ * resolution. The first and the last point, every bucket's extremes (so
+ * min and max) and the phase bounds stay exact; avg is kept exactly from
+ * a running sum. The baseline median, slope and trend() see the buckets'
+ * extremes: the floor of a sawtooth (per-window minima) is kept exactly,
+ * a median or a least-squares line over lows and highs stays close to
+ * the one over all points.
  */
 #include "run/timeline.h"
 
