@@ -15,7 +15,7 @@
 # the second running with its series so far, at most 1000 points each),
 # junit.xml validates against Jenkins' XSD with the running test as an
 # <error> "interrupted ...", and within 3 s no process marked with the
-# run's LC_CKPT tag is alive. Then a flood: checkpoints every 100 ms (the
+# run's LC_CKPT tag is alive, nor leakcheck's keeper. Then a flood: checkpoints every 100 ms (the
 # least) and SIGKILL at 10 moments spread over the run: the reports,
 # whenever there are some, are never torn. A run to its end says complete
 # true; the default (60 s for a run planned over 10 minutes, off
@@ -114,6 +114,8 @@ for phase in baseline load settle; do
     wait "$pid" 2>/dev/null
     check "$phase: killed once the checkpoint said the second test's $phase" at "$phase"
     check "$phase: no process of the target is left" none_left "$tag"
+    # the keeper is a fork of leakcheck: its command line is leakcheck's
+    check "$phase: nor leakcheck's keeper" test -z "$(pgrep -f -- "--out $out\$")"
     for f in report.json junit.xml report.html; do
         check "$phase: $f is there" test -s "$out/$f"
     done
