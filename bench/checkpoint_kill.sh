@@ -32,7 +32,7 @@ sleep $((at * 60))
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 sleep 2
-left=$(grep -lsxz "LC_CKPT=$tag" /proc/[0-9]*/environ | wc -l)
+left=$({ grep -lsxz "LC_CKPT=$tag" /proc/[0-9]*/environ || true; } | wc -l)
 r=$tmp/out/report.json
 python3 - "$root/reports/report.schema.json" "$r" <<'PY'
 import json, sys, jsonschema
