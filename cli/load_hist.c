@@ -55,7 +55,8 @@ static int read_buckets(struct hist *h, const json_t *arr, struct lc_error *err)
         }
         if (hist_add_bucket(h, (uint64_t)lo, (uint64_t)width, (uint64_t)n) != 0) {
             lc_error_set(err,
-                         "histogram: bucket %zu [%lld, %lld] is not one of the layout's buckets",
+                         "histogram: bucket %zu [%lld, %lld] is not one of the layout's buckets "
+                         "(or its count overflows)",
                          k, (long long)lo, (long long)width);
             return -1;
         }
