@@ -159,6 +159,14 @@ static int read_seg(const char *path, struct seg *s)
     return 0;
 }
 
+/* 1 when a and b are equal, numbers by value (a rewritten 100.0 is 100). */
+static int same_value(const json_t *a, const json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    return json_equal(a, b);
+}
+
 /* 0 when segs are each segment of one load once; else prints and -1. */
 static int check_set(const struct seg *segs, size_t n)
 {
@@ -173,7 +181,7 @@ static int check_set(const struct seg *segs, size_t n)
             return -1;
         }
         for (size_t k = 0; k < LC_ARRAY_LEN(same); k++)
-            if (!json_equal(json_object_get(k ? sg : segs[i].root, same[k]),
+            if (!same_value(json_object_get(k ? sg : segs[i].root, same[k]),
                             json_object_get(k ? s0 : segs[0].root, same[k]))) {
                 cli_error("load --merge: %s and %s are segments of different loads (their "
                           "\"%s\" differ)",
