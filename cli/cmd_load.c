@@ -290,9 +290,8 @@ static json_t *segment_json(const struct load_args *a)
         return NULL;
     double rate = a->rate > 0 ? a->rate : a->q * a->c;
     json_t *seg = json_pack("{s:I,s:I,s:I,s:I,s:f}", "index", (json_int_t)a->seg_index, "count",
-                            (json_int_t)a->seg_count, "requests",
-                            (json_int_t)(a->z > 0 ? 0 : a->n), "connections", (json_int_t)a->c,
-                            "rate", rate);
+                            (json_int_t)a->seg_count, "requests", (json_int_t)(a->z > 0 ? 0 : a->n),
+                            "connections", (json_int_t)a->c, "rate", rate);
     json_object_set_new(seg, "of_requests", json_integer(a->z > 0 ? 0 : (json_int_t)a->whole_n));
     json_object_set_new(seg, "of_connections", json_integer((json_int_t)a->whole_c));
     json_object_set_new(seg, "of_rate", json_real(a->whole_rate));

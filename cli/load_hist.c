@@ -16,8 +16,8 @@ json_t *load_hist_json(const struct hist *h)
     unsigned i = 0;
     uint64_t lo, width, n;
     while (hist_bucket_next(h, &i, &lo, &width, &n))
-        json_array_append_new(buckets, json_pack("[III]", (json_int_t)lo, (json_int_t)width,
-                                                 (json_int_t)n));
+        json_array_append_new(buckets,
+                              json_pack("[III]", (json_int_t)lo, (json_int_t)width, (json_int_t)n));
     json_object_set_new(o, "buckets", buckets);
     return o;
 }

@@ -147,8 +147,8 @@ static int read_seg(const char *path, struct seg *s)
         return -1;
     }
     json_int_t i = 0, n = 0;
-    if (json_unpack(s->root, "{s:{s:I,s:I}}", "segment", "index", &i, "count", &n) != 0 ||
-        n < 1 || i < 1 || i > n || n > LC_MAX_CONCURRENCY) {
+    if (json_unpack(s->root, "{s:{s:I,s:I}}", "segment", "index", &i, "count", &n) != 0 || n < 1 ||
+        i < 1 || i > n || n > LC_MAX_CONCURRENCY) {
         cli_error("load --merge: %s: not a segment output of leakcheck load (no \"segment\" "
                   "{\"index\": I, \"count\": N}; write one with --segment I/N -o json)",
                   path);
@@ -201,8 +201,8 @@ static int check_set(const struct seg *segs, size_t n)
             while (k < n && segs[k].index != want)
                 k++;
             if (k == n) {
-                cli_error("load --merge: segment %u/%u is missing (%zu of %u given)", want,
-                          count, n, count);
+                cli_error("load --merge: segment %u/%u is missing (%zu of %u given)", want, count,
+                          n, count);
                 return -1;
             }
         }
@@ -211,8 +211,7 @@ static int check_set(const struct seg *segs, size_t n)
 }
 
 /* Adds up every segment into st and lat; prints why not and returns -1. */
-static int merge_all(const struct seg *segs, size_t n, struct loadgen_stats *st,
-                     struct hist *lat)
+static int merge_all(const struct seg *segs, size_t n, struct loadgen_stats *st, struct hist *lat)
 {
     for (size_t i = 0; i < n; i++) {
         struct lc_error err = {0};

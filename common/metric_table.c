@@ -33,13 +33,15 @@
  * collector's series that stands in for it. The release gate compares
  * the rows with a tolerance in this order. */
 static const struct metric_def table[] = {
-    {"goroutines", METRIC_PPROF, COUNT, GOROUTINE, PROGRESS | NOTABLE, 0.10, SLACK_COUNT, "go_goroutines"},
+    {"goroutines", METRIC_PPROF, COUNT, GOROUTINE, PROGRESS | NOTABLE, 0.10, SLACK_COUNT,
+     "go_goroutines"},
     {"goroutines_total", METRIC_PPROF, COUNT, GOROUTINE, 0, NO_GATE, SLACK_COUNT, NULL},
     {"goroutines_blocked", METRIC_PPROF, COUNT, GOROUTINE, AT_END, NO_GATE, SLACK_COUNT, NULL},
     {"fds", METRIC_PROC, COUNT, FD, PROGRESS | NOTABLE, 0.10, SLACK_COUNT, "process_open_fds"},
     {"fd_limit", METRIC_PROC, COUNT, 0, 0, NO_GATE, SLACK_COUNT, "process_max_fds"},
     {"threads", METRIC_PROC, COUNT, 0, 0, NO_GATE, SLACK_COUNT, "go_threads"},
-    {"rss", METRIC_PROC, BYTES, HEAP, PROGRESS | NOTABLE, 0.20, SLACK_BYTES, "process_resident_memory_bytes"},
+    {"rss", METRIC_PROC, BYTES, HEAP, PROGRESS | NOTABLE, 0.20, SLACK_BYTES,
+     "process_resident_memory_bytes"},
     {"sockets", METRIC_PROC, COUNT, FD, 0, NO_GATE, SLACK_COUNT, NULL},
     {"tcp_established", METRIC_PROC, COUNT, FD, 0, NO_GATE, SLACK_COUNT, NULL},
     {"tcp_close_wait", METRIC_PROC, COUNT, FD, 0, NO_GATE, SLACK_COUNT, NULL},

@@ -47,7 +47,8 @@ uint64_t hist_count_upto(const struct hist *h, uint64_t usec);
  * HIST_LAYOUT; a bucket is its lowest value and its width (µs). A reader
  * of another layout must refuse the buckets rather than guess.
  */
-#define HIST_LAYOUT "lc-log-linear-v1: exact below 2048 us, then 1024 sub-buckets per power of two, 1 us to 1 h"
+/* exact below 2048 µs, then 1024 buckets per power of two, 1 µs to 1 h */
+#define HIST_LAYOUT "lc-log-linear-v1"
 /* The sum of the recorded values (µs). */
 uint64_t hist_sum(const struct hist *h);
 /* Walks the non-empty buckets: start with *i = 0; returns 1 with the

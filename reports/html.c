@@ -387,8 +387,10 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
     measured_line(b, &t->measured);
     struct lc_buf si = {0};
     if (report_stand_ins(t, &si))
-        lc_buf_printf(b, "<p class=\"sub\">from the target's Prometheus collectors (no /proc or "
-                         "pprof): %s</p>", si.data); /* built-in names only */
+        lc_buf_printf(b,
+                      "<p class=\"sub\">from the target's Prometheus collectors (no /proc or "
+                      "pprof): %s</p>",
+                      si.data); /* built-in names only */
     lc_buf_free(&si);
     if (t->cost.present) {
         lc_buf_puts(b, "<p class=\"sub cost\">");

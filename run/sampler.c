@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sources/gcount.h"
 #include "run/load_series.h"
-#include "run/own.h"
 #include "run/obs_cost.h"
+#include "run/own.h"
+#include "sources/gcount.h"
 #include "sources/pprof.h"
 #include "sources/pprof_index.h"
 #include "sources/procfs.h"

@@ -56,8 +56,10 @@ const char *metric_source_name(const struct suite_test *t, const char *name)
     const struct metric_def *d = metric_builtin(name);
     if (!d || metric_from_prom(t, d))
         return "prometheus";
-    static const char *const names[] = {[METRIC_PPROF] = "pprof", [METRIC_PROC] = "proc",
-                                        [METRIC_LOAD] = "load", [METRIC_EXIT] = "exit"};
+    static const char *const names[] = {[METRIC_PPROF] = "pprof",
+                                        [METRIC_PROC] = "proc",
+                                        [METRIC_LOAD] = "load",
+                                        [METRIC_EXIT] = "exit"};
     return names[d->source];
 }
 

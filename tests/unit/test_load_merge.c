@@ -119,7 +119,8 @@ static void test_hostile_histograms(void **state)
             "\"max\": 0, \"buckets\": []}",
             "layout \"hdr-v2\"");
     refused("{\"unit\": \"us\"}", "layout \"(none)\"");
-    refused("{" LAYOUT ", \"count\": 1, \"sum\": 5, \"min\": 5, \"max\": 5}", "\"buckets\" is missing");
+    refused("{" LAYOUT ", \"count\": 1, \"sum\": 5, \"min\": 5, \"max\": 5}",
+            "\"buckets\" is missing");
     refused("{" LAYOUT ", \"count\": 1, \"sum\": 5, \"max\": 5, \"buckets\": [[5, 1, 1]]}",
             "\"min\" is missing");
     /* 3000 lies in a bucket 2 wide that starts at 3000: width 1 is not one */
