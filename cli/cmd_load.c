@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/load_merge.h"
 #include "cli/load_output.h"
 #include "common/fdlimit.h"
 #include "loadgen/loadgen.h"
@@ -31,6 +32,10 @@ struct load_args {
     const char *cacert;
     unsigned threads;
     const char *url;
+    unsigned seg_index, seg_count; /* --segment I/N; 0/0 without */
+    uint64_t whole_n;              /* with --segment: the whole load's -n, -c, rate */
+    unsigned whole_c;
+    double whole_rate;
 };
 
 static void load_usage(FILE *out)
@@ -58,7 +63,11 @@ static void load_usage(FILE *out)
           "  -cpus N, --threads N  worker threads (default: cores)\n"
           "  --cacert FILE       https: trust the CA certificates (PEM) in FILE\n"
           "                      (default: the system's)\n"
-          "  --insecure          https: do not verify the server's certificate\n",
+          "  --insecure          https: do not verify the server's certificate\n"
+          "  --segment I/N       send the I-th of N shares (1-based) of -n, -c and --rate;\n"
+          "                      -o json then names the segment for --merge\n"
+          "usage: leakcheck load --merge [-o json] SEGMENT.json...\n"
+          "  the segments' figures added up exactly, as one JSON object\n",
           out);
 }
 
@@ -87,6 +96,25 @@ static int parse_num(const char *flag, const char *v, double *out)
     const char *end = NULL;
     if (lc_parse_double(v, &end, out) != 0 || *end || !isfinite(*out) || *out < 0)
         return bad(flag, v, "expected a number >= 0");
+    return 0;
+}
+
+/* --segment I/N: 1 <= I <= N <= 50000. */
+static int parse_segment(struct load_args *a, const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long i = strtoul(v, &end, 10), n = 0;
+    if (!errno && end != v && *end == '/' && v[0] != '-' && end[1] != '-') {
+        const char *ns = end + 1;
+        n = strtoul(ns, &end, 10);
+        if (errno || end == ns || *end)
+            n = 0;
+    }
+    if (n < 1 || n > LOADGEN_MAX_CONCURRENCY || i < 1 || i > n)
+        return bad("--segment", v, "expected I/N with 1 <= I <= N <= 50000");
+    a->seg_index = (unsigned)i;
+    a->seg_count = (unsigned)n;
     return 0;
 }
 
@@ -122,6 +150,8 @@ static int apply(struct load_args *a, const char *f, const char *v)
         a->o = v;
         return !strcmp(v, "json") || !strcmp(v, "csv") ? 0 : bad("-o", v, "expected json or csv");
     }
+    if (!strcmp(f, "segment"))
+        return parse_segment(a, v);
     if (!strcmp(f, "cacert")) {
         a->cacert = v;
         return 0;
@@ -150,6 +180,25 @@ static int is_bool_flag(const char *f)
            !strcmp(f, "disable-compression") ||
            !strcmp(f, "disable-redirects") || !strcmp(f, "h2") || !strcmp(f, "h") ||
            !strcmp(f, "help");
+}
+
+/* --segment: this segment's share of -n, -c and --rate (-q is per
+ * connection already); every segment needs a connection. */
+static int apply_segment(struct load_args *a)
+{
+    if (a->c < a->seg_count) {
+        char why[96];
+        snprintf(why, sizeof(why), "-c %u connections cannot be split into %u segments", a->c,
+                 a->seg_count);
+        return bad("--segment", NULL, why);
+    }
+    a->whole_n = a->n;
+    a->whole_c = a->c;
+    a->whole_rate = a->rate > 0 ? a->rate : a->q * a->c;
+    a->n = load_segment_share(a->n, a->seg_index, a->seg_count);
+    a->c = (unsigned)load_segment_share(a->c, a->seg_index, a->seg_count);
+    a->rate /= a->seg_count;
+    return 0;
 }
 
 /* Go-style flags: -f value, -f=value, --f value. Returns 0, 1 for help, -1. */
@@ -187,7 +236,7 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
         return bad("URL", NULL, "missing (leakcheck load [options] URL)");
     if (a->z == 0 && a->n < a->c)
         return bad("-n", NULL, "cannot be less than -c");
-    return 0;
+    return a->seg_count ? apply_segment(a) : 0;
 }
 
 static char *base64(const char *s)
@@ -232,6 +281,23 @@ static char **build_headers(const struct load_args *a, size_t *n)
     return h;
 }
 
+/* -o json's "url" and "segment" (index, count, this segment's share and
+ * the whole load's -n, -c and rate, so that --merge can tell segments of
+ * different loads apart), or NULL. */
+static json_t *segment_json(const struct load_args *a)
+{
+    if (!a->seg_count)
+        return NULL;
+    double rate = a->rate > 0 ? a->rate : a->q * a->c;
+    json_t *seg = json_pack("{s:I,s:I,s:I,s:I,s:f}", "index", (json_int_t)a->seg_index, "count",
+                            (json_int_t)a->seg_count, "requests", (json_int_t)(a->z > 0 ? 0 : a->n),
+                            "connections", (json_int_t)a->c, "rate", rate);
+    json_object_set_new(seg, "of_requests", json_integer(a->z > 0 ? 0 : (json_int_t)a->whole_n));
+    json_object_set_new(seg, "of_connections", json_integer((json_int_t)a->whole_c));
+    json_object_set_new(seg, "of_rate", json_real(a->whole_rate));
+    return json_pack("{s:s,s:o}", "url", a->url, "segment", seg);
+}
+
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -264,7 +330,7 @@ static int drive(struct loadgen *lg, const struct load_args *a)
     if (a->o && !strcmp(a->o, "csv"))
         rc = load_output_csv(stdout, lg);
     else if (a->o)
-        rc = load_output_json(stdout, &st);
+        rc = load_output_json(stdout, &st, lat, segment_json(a));
     else
         load_output_text(stdout, &st, lat);
     hist_free(lat);
@@ -277,6 +343,18 @@ static int drive(struct loadgen *lg, const struct load_args *a)
 
 int cmd_load(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--merge") || !strcmp(argv[i], "-merge")) {
+            /* the flag may stand anywhere among the files */
+            char **rest = lc_calloc((size_t)argc + 1, sizeof(char *));
+            int k = 0;
+            for (int j = 0; j < argc; j++)
+                if (j != i)
+                    rest[k++] = argv[j];
+            int rc = load_merge_main(k, rest);
+            free(rest);
+            return rc;
+        }
     struct load_args a = {.n = 200, .c = 50, .t = 20};
     int p = parse_load_args(argc, argv, &a);
     if (p != 0) {

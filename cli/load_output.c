@@ -1,6 +1,8 @@
 /* cli/load_output.c: hey-shaped text, CSV and JSON for `leakcheck load`. */
 #include "cli/load_output.h"
 
+#include "cli/load_merge.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -145,7 +147,8 @@ int load_output_csv(FILE *out, const struct loadgen *lg)
     return ferror(out) ? -1 : 0;
 }
 
-int load_output_json(FILE *out, const struct loadgen_stats *st)
+int load_output_json(FILE *out, const struct loadgen_stats *st, const struct hist *lat_hist,
+                     json_t *extra)
 {
     json_t *o = json_object(), *lat = json_object(), *status = json_object();
     json_t *kinds = json_object();
@@ -186,6 +189,10 @@ int load_output_json(FILE *out, const struct loadgen_stats *st)
     if (st->msgs_other)
         json_object_set_new(msgs, "(other errors)", json_integer((json_int_t)st->msgs_other));
     json_object_set_new(o, "error_messages", msgs);
+    json_object_set_new(o, "histogram", load_hist_json(lat_hist));
+    if (extra)
+        json_object_update(o, extra);
+    json_decref(extra);
     int rc = json_dumpf(o, out, JSON_REAL_PRECISION(10)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
     json_decref(o);
     return rc;

@@ -3,6 +3,7 @@
 #ifndef LC_LOAD_OUTPUT_H
 #define LC_LOAD_OUTPUT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "loadgen/hist.h"
@@ -23,9 +24,11 @@ int load_label_digits(double step_s);
 
 /* One JSON object: requests, errors, duration_s, rps, latency_ms (p50 p75
  * p90 p95 p99 p999 max mean), status, errors_by_kind, late_sends,
- * bytes_read, body_bytes, responses, tls (handshakes, resumed) and
- * error_messages (message: count). Returns
- * 0 or -1 when the output could not be written. */
-int load_output_json(FILE *out, const struct loadgen_stats *st);
+ * bytes_read, body_bytes, responses, tls (handshakes, resumed),
+ * error_messages (message: count) and histogram (lat, lossless: see
+ * load_hist_json), then the members of extra (unless NULL; its reference
+ * is taken). Returns 0 or -1 when the output could not be written. */
+int load_output_json(FILE *out, const struct loadgen_stats *st, const struct hist *lat,
+                     json_t *extra);
 
 #endif

@@ -385,6 +385,13 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
         lc_buf_puts(b, "</pre></details>");
     }
     measured_line(b, &t->measured);
+    struct lc_buf si = {0};
+    if (report_stand_ins(t, &si))
+        lc_buf_printf(b,
+                      "<p class=\"sub\">from the target's Prometheus collectors (no /proc or "
+                      "pprof): %s</p>",
+                      si.data); /* built-in names only */
+    lc_buf_free(&si);
     if (t->cost.present) {
         lc_buf_puts(b, "<p class=\"sub cost\">");
         report_cost_text(b, &t->cost); /* numbers and fixed words only */

@@ -92,6 +92,8 @@ static json_t *build_metrics(const struct report_test *t)
         set(o, "final", num(s->final));
         set(o, "min", num(s->min));
         set(o, "max", num(s->max));
+        if (s->source)
+            set(o, "source", json_string(s->source));
         set(obj, s->name ? s->name : "", o);
     }
     return obj;

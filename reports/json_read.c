@@ -107,6 +107,8 @@ static void read_series(const json_t *metrics, const json_t *series, struct repo
         s->final = getnum(val, "final");
         s->min = getnum(val, "min");
         s->max = getnum(val, "max");
+        const char *src = json_string_value(json_object_get(val, "source"));
+        s->source = src ? lc_strdup(src) : NULL;
         read_points(json_object_get(series, key), s);
     }
     json_object_foreach((json_t *)series, key, val)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/metric_table.h"
+
 /* Returns "pass", "fail" or "error" (a static string); "error" for an
  * out-of-range value. */
 const char *report_verdict_name(enum report_verdict v)
@@ -59,6 +61,7 @@ static void free_test(struct report_test *t)
     free(t->assertions);
     for (size_t i = 0; t->series && i < t->nseries; i++) {
         free(t->series[i].name);
+        free(t->series[i].source);
         free(t->series[i].points);
     }
     free(t->series);
@@ -117,4 +120,15 @@ void report_cost_add(struct report_cost_item *item, double secs)
     item->seconds += secs;
     if (secs > item->max_seconds)
         item->max_seconds = secs;
+}
+
+size_t report_stand_ins(const struct report_test *t, struct lc_buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; t->series && i < t->nseries; i++) {
+        const struct report_series *s = &t->series[i];
+        if (s->name && s->source && !strcmp(s->source, "prometheus") && metric_builtin(s->name))
+            lc_buf_printf(b, "%s%s", n++ ? ", " : "", s->name);
+    }
+    return n;
 }

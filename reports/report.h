@@ -33,6 +33,7 @@ struct report_series {
     double baseline, final, min, max; /* NaN when unknown */
     struct report_point *points;
     size_t npoints;
+    char *source; /* "proc", "pprof", "prometheus", "load", "exit"; NULL: not said */
 };
 
 struct report_assertion {
@@ -219,6 +220,11 @@ int report_assertion_flaky(const struct report_assertion *a);
 /* 1 when the test's verdict, or any of its assertions', differed across
  * the runs of --repeat. */
 int report_test_flaky(const struct report_test *t);
+
+/* Writes into b the built-in metrics of t read from the target's
+ * Prometheus collectors (source "prometheus": a target elsewhere, without
+ * /proc or pprof), ", "-separated; returns how many. */
+size_t report_stand_ins(const struct report_test *t, struct lc_buf *b);
 
 /* Writes report.json to path atomically. Returns 0 or -1 with err. */
 int report_json_write(const struct report_run *r, const char *path, struct lc_error *err);

@@ -159,6 +159,7 @@ static void run_report_series(struct run *r, struct report_test *rt)
         size_t np;
         const struct timeline_point *pts = timeline_points(r->tl, i, &np);
         s->name = lc_strdup(name);
+        s->source = lc_strdup(metric_source_name(r->t, name));
         s->baseline = reduce_or_nan(r, name, EXPR_BASELINE);
         s->final = reduce_or_nan(r, name, EXPR_FINAL);
         s->min = reduce_or_nan(r, name, EXPR_MIN);

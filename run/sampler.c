@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sources/gcount.h"
 #include "run/load_series.h"
-#include "run/own.h"
 #include "run/obs_cost.h"
+#include "run/own.h"
+#include "sources/gcount.h"
 #include "sources/pprof.h"
 #include "sources/pprof_index.h"
 #include "sources/procfs.h"
 #include "sources/prom.h"
+#include "suite/metrics.h"
 
 /* A source that fails this many rounds in a row ends the test. */
 #define MAX_FAILS_IN_A_ROW 3
@@ -49,6 +50,9 @@ struct sampler {
     /* the distinct metric names of prom[]: the only samples a scrape keeps */
     const char **prom_names;
     size_t nprom_names, capprom_names;
+    /* built-in metrics read from the scrape (metric_from_prom) */
+    const struct metric_def *stand_in[8];
+    size_t nstand_in;
     int prom_seen;                 /* a scrape parsed */
     struct prom_names *prom_first; /* its names, when it lacked one of prom_names */
     /* the round under way */
@@ -70,6 +74,29 @@ struct sampler {
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 
+/* Adds name to the names a scrape keeps (once). */
+static void keep_prom_name(struct sampler *s, const char *name)
+{
+    for (size_t i = 0; i < s->nprom_names; i++)
+        if (strcmp(s->prom_names[i], name) == 0)
+            return;
+    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
+    s->prom_names[s->nprom_names++] = name;
+}
+
+/* A target elsewhere: the built-in metrics its Prometheus collectors
+ * measure, when the test does not sample their own source. */
+static void find_stand_ins(struct sampler *s)
+{
+    size_t n = 0;
+    const struct metric_def *defs = metric_builtins(&n);
+    for (size_t i = 0; i < n && s->nstand_in < LC_ARRAY_LEN(s->stand_in); i++)
+        if (metric_from_prom(s->t, &defs[i])) {
+            s->stand_in[s->nstand_in++] = &defs[i];
+            keep_prom_name(s, defs[i].prom);
+        }
+}
+
 struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
                             struct timeline *tl, double t0)
 {
@@ -82,6 +109,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
     for (int k = 0; k < FETCH__COUNT; k++)
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
     gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
+    find_stand_ins(s);
     return s;
 }
 
@@ -92,11 +120,7 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
             return;
     lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
     s->prom[s->nprom++] = m;
-    for (size_t i = 0; i < s->nprom_names; i++)
-        if (strcmp(s->prom_names[i], m->name) == 0)
-            return;
-    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
-    s->prom_names[s->nprom_names++] = m->name;
+    keep_prom_name(s, m->name);
 }
 
 void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
@@ -246,6 +270,15 @@ static void sampler_prom_values(struct sampler *s, struct prom_set *set)
         if (found && isnan(v))
             timeline_note_nan(s->tl, m->text);
         free(mm);
+    }
+    for (size_t i = 0; i < s->nstand_in; i++) {
+        const struct metric_def *d = s->stand_in[i];
+        double v = NAN;
+        if (!set || !prom_sum(set, d->prom, NULL, 0, &v))
+            v = NAN;
+        put(s, d->name, v);
+        if (set && isnan(v) && prom_sum(set, d->prom, NULL, 0, &v))
+            timeline_note_nan(s->tl, d->name);
     }
     prom_free(set);
 }

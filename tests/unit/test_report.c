@@ -44,7 +44,7 @@ static struct report_series *add_series(struct report_test *t, const char *name,
 {
     t->series = lc_realloc(t->series, (t->nseries + 1) * sizeof(*t->series));
     struct report_series *s = &t->series[t->nseries++];
-    *s = (struct report_series){lc_strdup(name), base, final, 1, 50, NULL, n};
+    *s = (struct report_series){lc_strdup(name), base, final, 1, 50, NULL, n, NULL};
     s->points = lc_calloc(n, sizeof(*s->points));
     for (size_t i = 0; i < n; i++)
         s->points[i] = (struct report_point){ts[i], vs[i]};
