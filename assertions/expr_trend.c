@@ -247,6 +247,7 @@ void expr_trend_describe(const struct expr_trend *tr, const char *metric, int by
     expr_trend_fmt_rate(tr->hi, bytes, hi, sizeof(hi));
     fmt_span(tr->to - tr->from, over, sizeof(over));
     fmt_span(tr->warmup, wu, sizeof(wu));
-    snprintf(buf, len, "%s %s %s %s, 95%% CI %s..%s, over %s after %s warm-up", metric,
-             tr->kind == EXPR_TREND_FLOOR ? "floor" : "level", dir, s, lo, hi, over, wu);
+    const char *what = tr->basis ? tr->basis : tr->kind == EXPR_TREND_FLOOR ? "floor" : "level";
+    snprintf(buf, len, "%s %s %s %s, 95%% CI %s..%s, over %s after %s warm-up", metric, what, dir,
+             s, lo, hi, over, wu);
 }

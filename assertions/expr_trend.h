@@ -31,6 +31,9 @@ struct expr_trend {
     size_t windows;       /* windows the span was cut into (points of the fit) */
     size_t drops;         /* FLOOR: falls of the series in the span (GC cycles) */
     enum expr_trend_kind kind;
+    const char *basis; /* the message's word for what was fitted when not "floor" or "level"
+                          (static; set by the caller after the fit), or NULL */
+    const char *series; /* the series fitted when not the metric's own (static), or NULL */
 };
 
 /*

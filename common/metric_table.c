@@ -48,6 +48,7 @@ static const struct metric_def table[] = {
     {"heap_inuse", METRIC_PPROF, BYTES, HEAP, NOTABLE, 0.20, SLACK_BYTES},
     {"heap_objects", METRIC_PPROF, COUNT, HEAP, 0, NO_GATE, SLACK_COUNT},
     {"heap_sys", METRIC_PPROF, BYTES, HEAP, 0, NO_GATE, SLACK_BYTES},
+    {"heap_live", METRIC_PPROF, BYTES, HEAP, 0, NO_GATE, SLACK_BYTES},
     {"gc_count", METRIC_PPROF, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT},
     {"requests", METRIC_LOAD, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT},
     {"errors", METRIC_LOAD, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT},

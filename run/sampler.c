@@ -67,6 +67,8 @@ struct sampler {
     double heap_t;                     /* lc_now() when the last heap profile was asked for */
     double heap_s;                     /* its fetch time */
     unsigned long heap_want;           /* rounds from this one fetch it whatever the pace (0: none) */
+    pid_t gogc_pid;                    /* whose GOGC gogc is (0: not read yet) */
+    double gogc;                       /* its GOGC percent, -1: off */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 
@@ -228,6 +230,13 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
         if (served && isnan(v))
             timeline_note_nan(s->tl, map[i].metric);
     }
+    /* heap_live: the live heap at the last GC, read off the GC's goal
+     * (pprof_live_heap), which needs the process's GOGC, read once */
+    if (s->pid > 0 && s->gogc_pid != s->pid) {
+        s->gogc = procfs_gogc(s->pid);
+        s->gogc_pid = s->pid;
+    }
+    put(s, "heap_live", pprof_live_heap(p, s->gogc_pid ? s->gogc : 100));
     pprof_free(p);
 }
 
