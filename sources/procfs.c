@@ -332,16 +332,15 @@ double procfs_parse_gogc(const char *env, size_t len)
     for (size_t i = 0; i < len;) {
         const char *e = env + i;
         size_t n = strnlen(e, len - i);
-        if (n > 5 && memcmp(e, "GOGC=", 5) == 0) {
-            char val[32];
-            size_t vl = n - 5 < sizeof(val) - 1 ? n - 5 : sizeof(val) - 1;
-            memcpy(val, e + 5, vl);
-            val[vl] = '\0';
-            char *end;
-            long v = strtol(val, &end, 10);
+        /* Go reads it with atoi32: a value that is no int32 is ignored */
+        if (n > 5 && n - 5 < 16 && memcmp(e, "GOGC=", 5) == 0) {
+            char val[16], *end;
+            memcpy(val, e + 5, n - 5);
+            val[n - 5] = '\0';
+            long long v = strtoll(val, &end, 10);
             if (strcmp(val, "off") == 0)
                 gogc = -1;
-            else if (end != val && *end == '\0')
+            else if (end != val && *end == '\0' && v >= -2147483648LL && v <= 2147483647LL)
                 gogc = v < 0 ? -1 : (double)v; /* Go: a negative percent is off */
         }
         i += n + 1;
