@@ -116,7 +116,7 @@ static int window_point(const double *t, const double *v, size_t i0, size_t n, d
     }
     if (k == 0)
         return 0;
-    if (kind == EXPR_TREND_FLOOR) {
+    if (kind != EXPR_TREND_LEVEL) {
         *wt = tmin;
         *wv = vmin;
     } else {

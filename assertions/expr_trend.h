@@ -15,6 +15,9 @@
 enum expr_trend_kind {
     EXPR_TREND_LEVEL, /* the median of the window: counts (goroutines, fds) */
     EXPR_TREND_FLOOR, /* the minimum of the window: a sawtooth's post-GC floor (heap) */
+    EXPR_TREND_LOWER, /* the minimum of the window, no sawtooth needed: a series whose noise
+                         only adds (the live heap at each GC, which counts what was allocated
+                         while the GC marked) */
 };
 
 /* Warm-up when the test sets none: this fraction of the load, at most

@@ -83,7 +83,7 @@ int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct l
     out->series = NULL;
     if (follows_live_heap(m->name)) {
         if (load_points(r, "heap_live", out) >= LIVE_MIN_POINTS) {
-            out->kind = EXPR_TREND_LEVEL;
+            out->kind = EXPR_TREND_LOWER;
             out->basis = "live heap after each GC (heap_live)";
             out->series = "heap_live";
             return 0;
