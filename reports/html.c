@@ -250,8 +250,8 @@ static void metric_figure(struct lc_buf *b, const struct report_test *t,
     struct html_trend trends[MAX_LINES];
     const struct report_series *x = NULL;
     size_t ntr = html_trends_for(t, s, trends, MAX_LINES, &x);
-    struct report_point *xp = x ? report_downsample(x->points, x->npoints, REPORT_MAX_POINTS, &nx)
-                                : NULL;
+    struct report_point *xp =
+        x ? report_downsample(x->points, x->npoints, REPORT_MAX_POINTS, &nx) : NULL;
     struct html_plot plots[2] = {{s->name, pts, np, 0}, {x ? x->name : "", xp, nx, 1}};
     struct html_chart c = {.unit = u,
                            .phases = t->phases,

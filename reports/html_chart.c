@@ -261,8 +261,7 @@ static void draw_trend(struct lc_buf *b, const struct html_trend *tr, const stru
                   "%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
                   sx(s, t0), fmin(y0a, y0b), sx(s, tm), ym, sx(s, t1), fmin(y1a, y1b), sx(s, t1),
                   fmax(y1a, y1b), sx(s, tm), ym, sx(s, t0), fmax(y0a, y0b));
-    lc_buf_printf(b,
-                  "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>",
+    lc_buf_printf(b, "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>",
                   sx(s, t0), trend_y(s, f, f->slope, t0), sx(s, t1), trend_y(s, f, f->slope, t1));
 }
 

@@ -151,8 +151,8 @@ static void parse_rest(const char *p, struct shape *sh)
     for (size_t i = 0; i < LC_ARRAY_LEN(ops); i++) {
         if (strncmp(p, ops[i], strlen(ops[i])) == 0) {
             snprintf(sh->op, sizeof(sh->op), "%s", ops[i]);
-            sh->drawable = strcmp(ops[i], "!=") != 0 && sh->reduce != SR_SLOPE &&
-                           sh->reduce != SR_TREND;
+            sh->drawable =
+                strcmp(ops[i], "!=") != 0 && sh->reduce != SR_SLOPE && sh->reduce != SR_TREND;
             return;
         }
     }
@@ -162,8 +162,8 @@ static void parse_rest(const char *p, struct shape *sh)
  * limit can be placed. Returns 0, or -1 when no metric is named at all. */
 static int shape_of(const struct report_assertion *a, struct shape *sh)
 {
-    static const char *const fns[] = {"",    "baseline", "min",   "max",
-                                      "avg", "growth",   "slope", "compare", "trend"};
+    static const char *const fns[] = {"",       "baseline", "min",     "max",  "avg",
+                                      "growth", "slope",    "compare", "trend"};
     memset(sh, 0, sizeof(*sh));
     const char *p = skip_ws(a->expr ? a->expr : "");
     size_t n = ident_len(p);

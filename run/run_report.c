@@ -73,8 +73,8 @@ static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, v
 static struct report_trend *report_trend_of(const struct expr_trend *tr, const char *metric)
 {
     struct report_trend *out = lc_calloc(1, sizeof(*out));
-    *out = (struct report_trend){tr->from,  tr->to,    tr->warmup, tr->slope, tr->lo,
-                                 tr->hi,    tr->t_mid, tr->v_mid,  NULL};
+    *out = (struct report_trend){tr->from, tr->to,    tr->warmup, tr->slope, tr->lo,
+                                 tr->hi,   tr->t_mid, tr->v_mid,  NULL};
     out->series = lc_strdup(tr->series ? tr->series : metric ? metric : "");
     return out;
 }

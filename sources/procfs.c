@@ -351,8 +351,8 @@ double procfs_parse_gogc(const char *env, size_t len)
 double procfs_gogc(pid_t pid)
 {
     struct lc_buf b = {0};
-    double gogc = append_proc(pid, "environ", &b, NULL) == 0 ? procfs_parse_gogc(b.data, b.len)
-                                                             : 100;
+    double gogc =
+        append_proc(pid, "environ", &b, NULL) == 0 ? procfs_parse_gogc(b.data, b.len) : 100;
     lc_buf_free(&b);
     return gogc;
 }
