@@ -51,6 +51,7 @@ static const struct metric_def table[] = {
     {"heap_inuse", METRIC_PPROF, BYTES, HEAP, NOTABLE, 0.20, SLACK_BYTES, NULL},
     {"heap_objects", METRIC_PPROF, COUNT, HEAP, 0, NO_GATE, SLACK_COUNT, NULL},
     {"heap_sys", METRIC_PPROF, BYTES, HEAP, 0, NO_GATE, SLACK_BYTES, NULL},
+    {"heap_live", METRIC_PPROF, BYTES, HEAP, 0, NO_GATE, SLACK_BYTES, NULL},
     {"gc_count", METRIC_PPROF, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT, NULL},
     {"requests", METRIC_LOAD, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT, NULL},
     {"errors", METRIC_LOAD, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT, NULL},

@@ -48,6 +48,14 @@ static void free_counts(struct report_count *c, size_t n)
     free(c);
 }
 
+void report_trend_free(struct report_trend *tr)
+{
+    if (!tr)
+        return;
+    free(tr->series);
+    free(tr);
+}
+
 static void free_test(struct report_test *t)
 {
     free(t->name);
@@ -57,6 +65,7 @@ static void free_test(struct report_test *t)
         free(t->assertions[i].message);
         free(t->assertions[i].metric);
         free(t->assertions[i].flaky_message);
+        report_trend_free(t->assertions[i].trend);
     }
     free(t->assertions);
     for (size_t i = 0; t->series && i < t->nseries; i++) {

@@ -36,6 +36,15 @@ struct report_series {
     char *source; /* "proc", "pprof", "prometheus", "load", "exit"; NULL: not said */
 };
 
+/* The fit of a trend() assertion, for its chart: the line
+ * v = slope * (t - t_mid) + v_mid over [from, to] of the test's clock,
+ * its slope's 95% interval lo..hi (per second), the warm-up before from. */
+struct report_trend {
+    double from, to, warmup;
+    double slope, lo, hi, t_mid, v_mid;
+    char *series; /* the series fitted: the metric's, or the one that stands for it */
+};
+
 struct report_assertion {
     char *expr;
     int passed;
@@ -49,6 +58,7 @@ struct report_assertion {
      * across runs, the message of a run with the other verdict */
     unsigned runs, runs_passed;
     char *flaky_message;
+    struct report_trend *trend; /* trend() only, when it could be fitted; else NULL */
 };
 
 struct report_phase {
@@ -197,6 +207,9 @@ void report_add_skipped(struct report_run *r, const char *name);
 
 /* Frees everything the run holds, and the run; report_run_free(NULL) is a no-op. */
 void report_run_free(struct report_run *r);
+
+/* Frees a trend fit (NULL is a no-op). */
+void report_trend_free(struct report_trend *tr);
 
 /* Appends a zeroed test to the run (grown with lc_grow) and returns it (borrowed). */
 struct report_test *report_add_test(struct report_run *r);

@@ -68,6 +68,17 @@ static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, v
         *name = lc_strdup(m->text);
 }
 
+/* The fit for the chart: tr's line over the metric's series, or over the
+ * one that stood for it (heap_live for the heap in use). */
+static struct report_trend *report_trend_of(const struct expr_trend *tr, const char *metric)
+{
+    struct report_trend *out = lc_calloc(1, sizeof(*out));
+    *out = (struct report_trend){tr->from, tr->to,    tr->warmup, tr->slope, tr->lo,
+                                 tr->hi,   tr->t_mid, tr->v_mid,  NULL};
+    out->series = lc_strdup(tr->series ? tr->series : metric ? metric : "");
+    return out;
+}
+
 static void run_report_assertion(struct run *r, const char *text, const struct expr *e,
                                  struct report_assertion *a)
 {
@@ -91,6 +102,8 @@ static void run_report_assertion(struct run *r, const char *text, const struct e
         a->observed = res.observed;
         a->expected = res.expected;
         a->message = lc_strdup(res.message);
+        if (res.has_trend)
+            a->trend = report_trend_of(&res.trend, a->metric);
     } else {
         a->errored = 1;
         a->observed = a->expected = NAN;

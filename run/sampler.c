@@ -25,6 +25,10 @@
 /* see start_rest */
 #define HEAP_PACE 50.0
 #define HEAP_MIN_GAP_S 1.0
+/* The pace follows the median of this many last fetch times: one fetch
+ * that waited for a busy CPU (2 s once in 60) does not stop the heap
+ * figures for 100 s. */
+#define HEAP_COST_N 5
 
 /* FETCH_INDEX is the goroutine source too: its failures count as the
  * goroutine profile's (fails[FETCH_GOROUTINE]) */
@@ -69,8 +73,11 @@ struct sampler {
     struct gcount gc;                  /* count or dump (gcount.h) */
     unsigned long round_no;            /* rounds started, this one included */
     double heap_t;                     /* lc_now() when the last heap profile was asked for */
-    double heap_s;                     /* its fetch time */
+    double heap_s[HEAP_COST_N];        /* the last fetch times, oldest overwritten */
+    unsigned heap_n;                   /* fetch times recorded */
     unsigned long heap_want;           /* rounds from this one fetch it whatever the pace (0: none) */
+    pid_t gogc_pid;                    /* whose GOGC gogc is (0: not read yet) */
+    double gogc;                       /* its GOGC percent, -1: off */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 
@@ -252,6 +259,13 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
         if (served && isnan(v))
             timeline_note_nan(s->tl, map[i].metric);
     }
+    /* heap_live: the live heap at the last GC, read off the GC's goal
+     * (pprof_live_heap), which needs the process's GOGC, read once */
+    if (s->pid > 0 && s->gogc_pid != s->pid) {
+        s->gogc = procfs_gogc(s->pid);
+        s->gogc_pid = s->pid;
+    }
+    put(s, "heap_live", pprof_live_heap(p, s->gogc_pid ? s->gogc : 100));
     pprof_free(p);
 }
 
@@ -396,7 +410,7 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     } else if (pd->kind == FETCH_HEAP) {
         /* a failed fetch (a timeout, say) does not set the pace */
         if (parsed)
-            s->heap_s = r->elapsed_s;
+            s->heap_s[s->heap_n++ % HEAP_COST_N] = r->elapsed_s;
         heap_values(s, parsed);
     } else {
         sampler_prom_values(s, parsed);
@@ -421,14 +435,31 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
     return 0;
 }
 
+static double heap_cost(const struct sampler *s)
+{
+    double v[HEAP_COST_N];
+    unsigned n = s->heap_n < HEAP_COST_N ? s->heap_n : HEAP_COST_N;
+    if (n == 0)
+        return 0;
+    memcpy(v, s->heap_s, n * sizeof(double));
+    for (unsigned i = 1; i < n; i++) /* insertion sort of at most 5 */
+        for (unsigned j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* After the goroutine count (or dump): the heap profile (never with
  * gc=1: a forced GC would run finalizers that close what the service
  * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
  * one) and the Prometheus scrape. Go symbolizes every allocation site's
  * stack to write the heap profile, a cost that grows with the service's
  * code: a round asks for it only once max(HEAP_MIN_GAP_S, HEAP_PACE times
- * the last one's fetch time) went by since that one was asked for (so
- * serving it takes at most 1/HEAP_PACE of the target's time, and the heap
+ * the median of the last HEAP_COST_N fetch times) went by since the last
+ * one was asked for (so serving it takes about 1/HEAP_PACE of the
+ * target's time, and the heap
  * figures, which move slowly, are read at most once a second), and the
  * final round always. */
 static void start_rest(struct sampler *s)
@@ -436,7 +467,7 @@ static void start_rest(struct sampler *s)
     double now = lc_now();
     int want = s->heap_want && s->round_no >= s->heap_want;
     /* 2% short of the gap: rounds a second apart are not put off by jitter */
-    double gap = 0.98 * fmax(HEAP_MIN_GAP_S, HEAP_PACE * s->heap_s);
+    double gap = 0.98 * fmax(HEAP_MIN_GAP_S, HEAP_PACE * heap_cost(s));
     if (s->t->sample.pprof && (want || now - s->heap_t >= gap)) {
         s->heap_t = now;
         s->heap_want = want ? 0 : s->heap_want;

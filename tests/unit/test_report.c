@@ -56,7 +56,7 @@ static void add_assertion(struct report_test *t, const char *expr, int passed, i
 {
     t->assertions = lc_realloc(t->assertions, (t->nassertions + 1) * sizeof(*t->assertions));
     t->assertions[t->nassertions++] = (struct report_assertion){
-        lc_strdup(expr), passed, errored, observed, expected, lc_strdup(msg), NULL, 0, 0, NULL};
+        lc_strdup(expr), passed, errored, observed, expected, lc_strdup(msg), NULL, 0, 0, NULL, NULL};
 }
 
 static void add_load(struct report_test *t)
