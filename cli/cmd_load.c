@@ -31,6 +31,7 @@ struct load_args {
     const char *cacert;
     unsigned threads;
     const char *url;
+    const char *grpc_method, *grpc_message; /* gRPC unary calls */
 };
 
 static void load_usage(FILE *out)
@@ -58,7 +59,11 @@ static void load_usage(FILE *out)
           "  -cpus N, --threads N  worker threads (default: cores)\n"
           "  --cacert FILE       https: trust the CA certificates (PEM) in FILE\n"
           "                      (default: the system's)\n"
-          "  --insecure          https: do not verify the server's certificate\n",
+          "  --insecure          https: do not verify the server's certificate\n"
+          "  --grpc-method /pkg.Service/Method  gRPC unary calls of this method (over\n"
+          "                      HTTP/2) to URL, given without a path\n"
+          "  --grpc-message FILE the request message: serialized protobuf bytes\n"
+          "                      (protoc --encode; default: the empty message)\n",
           out);
 }
 
@@ -126,6 +131,14 @@ static int apply(struct load_args *a, const char *f, const char *v)
         a->cacert = v;
         return 0;
     }
+    if (!strcmp(f, "grpc-method")) {
+        a->grpc_method = v;
+        return 0;
+    }
+    if (!strcmp(f, "grpc-message")) {
+        a->grpc_message = v;
+        return 0;
+    }
     const char **strs[] = {&a->m, &a->accept, &a->body, &a->body_file, &a->content_type,
                            &a->auth, &a->host};
     const char *names[] = {"m", "A", "d", "D", "T", "a", "host"};
@@ -187,6 +200,13 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
         return bad("URL", NULL, "missing (leakcheck load [options] URL)");
     if (a->z == 0 && a->n < a->c)
         return bad("-n", NULL, "cannot be less than -c");
+    if (a->grpc_message && !a->grpc_method)
+        return bad("--grpc-message", NULL, "needs --grpc-method");
+    if (a->grpc_method &&
+        (a->body || a->body_file || a->content_type || (a->m && strcmp(a->m, "POST"))))
+        return bad("--grpc-method", a->grpc_method,
+                   "a gRPC call is a POST of the --grpc-message, with gRPC's content-type: "
+                   "drop -m, -d, -D and -T");
     return 0;
 }
 
@@ -216,7 +236,8 @@ static char **build_headers(const struct load_args *a, size_t *n)
 {
     char **h = lc_calloc(a->nheaders + 5, sizeof(char *));
     size_t k = 0;
-    h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
+    if (!a->grpc_method) /* gRPC sets its own */
+        h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
     if (a->accept)
         h[k++] = lc_asprintf("Accept: %s", a->accept);
     if (a->auth) {
@@ -230,6 +251,20 @@ static char **build_headers(const struct load_args *a, size_t *n)
         h[k++] = lc_strdup(a->headers[i]);
     *n = k;
     return h;
+}
+
+/* The URL of a gRPC call: base (scheme://host:port, no path) + method;
+ * NULL with a message on stderr when base has a path. */
+static char *grpc_url(const char *base, const char *method)
+{
+    const char *p = strstr(base, "://");
+    const char *path = p ? strchr(p + 3, '/') : NULL;
+    if (path && strcmp(path, "/") != 0) {
+        bad("--grpc-method", method, "give the URL without a path: the method is the path");
+        return NULL;
+    }
+    size_t n = path ? (size_t)(path - base) : strlen(base);
+    return lc_asprintf("%.*s%s", (int)n, base, method);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -285,16 +320,23 @@ int cmd_load(int argc, char **argv)
         return p > 0 ? CLI_OK : CLI_USAGE;
     }
     struct lc_error err = {0};
-    char *body = NULL;
+    char *body = NULL, *url = NULL;
     size_t body_len = a.body ? strlen(a.body) : 0;
-    if (a.body_file && !(body = lc_read_file(a.body_file, 1u << 30, &body_len, &err))) {
-        fprintf(stderr, "leakcheck load: -D: %s\n", err.msg);
+    const char *file = a.grpc_message ? a.grpc_message : a.body_file;
+    if (file && !(body = lc_read_file(file, 1u << 30, &body_len, &err))) {
+        fprintf(stderr, "leakcheck load: %s: %s\n", a.grpc_message ? "--grpc-message" : "-D",
+                err.msg);
+        free(a.headers);
+        return CLI_USAGE;
+    }
+    if (a.grpc_method && !(url = grpc_url(a.url, a.grpc_method))) {
+        free(body);
         free(a.headers);
         return CLI_USAGE;
     }
     size_t nh = 0;
     char **hdrs = build_headers(&a, &nh);
-    struct loadgen_request req = {.method = a.m, .url = a.url, .headers = (const char *const *)hdrs,
+    struct loadgen_request req = {.method = a.m, .url = url ? url : a.url, .headers = (const char *const *)hdrs,
                                   .nheaders = nh, .body = body ? body : a.body,
                                   .body_len = body_len, .weight = 1};
     struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = a.c,
@@ -303,7 +345,8 @@ int cmd_load(int argc, char **argv)
                                  .timeout_s = a.t > 0 ? a.t : 1e9,
                                  .disable_keepalive = a.disable_keepalive,
                                  .cacert = a.cacert, .insecure = a.insecure,
-                                 .record = a.o && !strcmp(a.o, "csv")};
+                                 .record = a.o && !strcmp(a.o, "csv"),
+                                 .grpc = a.grpc_method != NULL};
     struct loadgen *lg = NULL;
     int rc = CLI_USAGE;
     if (fdlimit_raise(fdlimit_need(a.c, cfg.max_requests, a.threads), &err) == 0)
@@ -317,6 +360,7 @@ int cmd_load(int argc, char **argv)
         free(hdrs[i]);
     free(hdrs);
     free(body);
+    free(url);
     free(a.headers);
     return rc;
 }

@@ -41,6 +41,7 @@ struct lg_counters {
     _Atomic uint64_t errors;
     _Atomic uint64_t by_kind[LOADGEN_ERR__COUNT];
     _Atomic uint64_t status[600];
+    _Atomic uint64_t grpc_status[LOADGEN_GRPC_CODES];
     _Atomic uint64_t bytes_read;
     _Atomic uint64_t body_bytes; /* of complete responses */
     _Atomic uint64_t late;
@@ -170,6 +171,26 @@ uint64_t lg_now_ns(void);
 
 /* request.c: builds lg->reqs, lg->mix and lg->addr from cfg. Returns 0 or -1. */
 int lg_requests_build(struct loadgen *lg, struct lc_error *err);
+/* gRPC (grpc_call.c): checks that path is a method "/pkg.Service/Method";
+ * returns 0 or -1 with err. */
+int lg_grpc_method_check(const char *path, struct lc_error *err);
+/* Makes *out, the HTTP/2 requests of cfg's gRPC calls (POST, the gRPC
+ * headers added, the message framed; URLs and user headers borrowed).
+ * Returns 0, or -1 with err on a bad method or message. Free the array with
+ * lg_grpc_requests_free(*out, cfg->nrequests). */
+int lg_grpc_requests(const struct loadgen_config *cfg, struct loadgen_request **out,
+                     struct lc_error *err);
+/* Frees what lg_grpc_requests made; NULL is a no-op. */
+void lg_grpc_requests_free(struct loadgen_request *calls, size_t n);
+struct grpc_resp;
+/* Counts the end of a gRPC call read into r (its stream ended). Returns 1
+ * when it got an answer with a grpc-status: the caller counts it as a
+ * complete response (request, latency, :status) but not its :status as an
+ * error; a non-zero grpc-status is counted here (by code, an error of kind
+ * "grpc" with "grpc CODE: message"). Returns 0 when the answer was not a
+ * valid gRPC response: counted here as a failed request (malformed,
+ * truncated), the caller counts nothing more. */
+int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r);
 /* Frees what lg_requests_build made (safe on a partial build). */
 void lg_requests_free(struct loadgen *lg);
 
@@ -191,6 +212,8 @@ void lg_conn_check_timeout(struct lg_conn *c, uint64_t now);
 /* stats.c */
 /* Counts a failure of kind `kind` in w with message msg (copied, cut). */
 void lg_count_error(struct lg_worker *w, enum loadgen_err kind, const char *msg);
+/* Counts msg among the worker's distinct error messages (no other counter). */
+void lg_note_message(struct lg_worker *w, const char *msg);
 /* Counts the phases and body of c's complete response ending at now, and
  * keeps its record when asked to (cfg.record). */
 void lg_record_phases(struct lg_conn *c, uint64_t now);

@@ -68,6 +68,12 @@ struct loadgen_config {
     const char *cacert;
     int insecure;
     int record; /* keep a record of each response (up to 1,000,000) */
+    /* gRPC unary calls: each request's URL path is the method
+     * ("/pkg.Service/Method") and its body the message (serialized
+     * protobuf bytes, not framed); the engine frames it, sends POST with
+     * content-type application/grpc and te: trailers over HTTP/2, and reads
+     * grpc-status: non-zero is an error of kind "grpc", counted by code */
+    int grpc;
 };
 
 /* Kinds of failed request; none is ever counted as a success. */
@@ -79,12 +85,14 @@ enum loadgen_err {
     LOADGEN_ERR_TRUNCATED, /* the body ended early */
     LOADGEN_ERR_STATUS,    /* a complete response with a non-2xx status */
     LOADGEN_ERR_TLS,       /* the TLS handshake failed (OpenSSL's reason in the message) */
+    LOADGEN_ERR_GRPC,      /* a gRPC call answered a non-zero grpc-status */
     LOADGEN_ERR__COUNT
 };
 
 #define LOADGEN_MSG_LEN 256  /* an error message, cut to fit */
 #define LOADGEN_MAX_MSGS 32  /* distinct messages in a snapshot */
 #define LOADGEN_PHASES 4     /* dial, write, wait, read */
+#define LOADGEN_GRPC_CODES 17 /* gRPC status codes OK (0) .. UNAUTHENTICATED (16) */
 
 /* A distinct error message ("dial tcp 127.0.0.1:1: connect: connection
  * refused") and how many failures had it. */
@@ -102,16 +110,24 @@ struct loadgen_record {
     float read;   /* from the first byte to the last */
     float offset; /* when the request began, since the start */
     uint16_t status;
+    int8_t grpc_status; /* gRPC calls: the grpc-status (16 at most); -1 none */
 };
 
 /* Returns a short stable name for an error kind ("connect", "reset", ...). */
 const char *loadgen_err_name(enum loadgen_err kind);
+
+/* Returns the name of a gRPC status code ("OK", "UNAVAILABLE", ...), or
+ * NULL when code is not in 0..16. */
+const char *loadgen_grpc_code_name(int code);
 
 struct loadgen_stats {
     uint64_t requests; /* finished: a complete response or a failure */
     uint64_t errors;   /* failures of any kind, non-2xx included */
     uint64_t by_kind[LOADGEN_ERR__COUNT];
     uint64_t status[600]; /* complete responses by status code (index = code) */
+    /* gRPC calls with a grpc-status, by code (a code beyond 16 counts as
+     * UNKNOWN, 2); loadgen_grpc_code_name names them */
+    uint64_t grpc_status[LOADGEN_GRPC_CODES];
     uint64_t bytes_read;
     uint64_t body_bytes; /* response bodies of complete responses */
     uint64_t responses;  /* complete responses, any status */
