@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/load_output.h"
 #include "common/fdlimit.h"
+#include "common/grpcname.h"
 #include "loadgen/loadgen.h"
 
 struct load_args {
@@ -257,6 +258,11 @@ static char **build_headers(const struct load_args *a, size_t *n)
  * NULL with a message on stderr when base has a path. */
 static char *grpc_url(const char *base, const char *method)
 {
+    struct lc_error err = {0};
+    if (grpcname_check(method, &err) != 0) {
+        bad("--grpc-method", NULL, err.msg);
+        return NULL;
+    }
     const char *p = strstr(base, "://");
     const char *path = p ? strchr(p + 3, '/') : NULL;
     if (path && strcmp(path, "/") != 0) {

@@ -8,11 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/grpcname.h"
 #include "loadgen/grpc.h"
 #include "loadgen/lg_int.h"
-
-/* The largest request message: grpc-go servers refuse more than 4 MiB. */
-#define GRPC_MAX_REQUEST (4u << 20)
 
 const char *loadgen_grpc_code_name(int code)
 {
@@ -26,29 +24,16 @@ static const char *url_path(const char *url)
     return p ? strchr(p + 3, '/') : NULL;
 }
 
-int lg_grpc_method_check(const char *path, struct lc_error *err)
-{
-    /* "/pkg.Service/Method": two non-empty names of visible characters */
-    const char *slash = path && path[0] == '/' ? strchr(path + 1, '/') : NULL;
-    int ok = slash && slash > path + 1 && slash[1] != '\0' && !strchr(slash + 1, '/');
-    for (const char *c = path; ok && *c; c++)
-        ok = *c > 0x20 && *c < 0x7f && *c != '?' && *c != '#';
-    if (!ok)
-        lc_error_set(err, "a gRPC method is /package.Service/Method, got \"%s\"",
-                     path ? path : "");
-    return ok ? 0 : -1;
-}
-
 static int one_call(const struct loadgen_request *r, struct loadgen_request *c,
                     struct lc_error *err)
 {
-    if (lg_grpc_method_check(url_path(r->url), err) != 0)
-        return lc_error_prefix(err, "%s: ", r->url), -1;
+    if (grpcname_check(url_path(r->url), err) != 0)
+        return lc_error_prefix(err, "%s", r->url), -1;
     if (r->method && strcmp(r->method, "POST") != 0)
         return lc_error_set(err, "a gRPC call is a POST, not %s", r->method), -1;
-    if (r->body_len > GRPC_MAX_REQUEST)
+    if (r->body_len > GRPCNAME_MAX_MESSAGE)
         return lc_error_set(err, "a gRPC message of %zu bytes is more than servers take (%u)",
-                            r->body_len, GRPC_MAX_REQUEST),
+                            r->body_len, GRPCNAME_MAX_MESSAGE),
                -1;
     const char **h = lc_calloc(r->nheaders + 2, sizeof *h);
     for (size_t i = 0; i < r->nheaders; i++) {

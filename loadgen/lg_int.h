@@ -171,10 +171,7 @@ uint64_t lg_now_ns(void);
 
 /* request.c: builds lg->reqs, lg->mix and lg->addr from cfg. Returns 0 or -1. */
 int lg_requests_build(struct loadgen *lg, struct lc_error *err);
-/* gRPC (grpc_call.c): checks that path is a method "/pkg.Service/Method";
- * returns 0 or -1 with err. */
-int lg_grpc_method_check(const char *path, struct lc_error *err);
-/* Makes *out, the HTTP/2 requests of cfg's gRPC calls (POST, the gRPC
+/* gRPC (grpc_call.c): makes *out, the HTTP/2 requests of cfg's gRPC calls (POST, the gRPC
  * headers added, the message framed; URLs and user headers borrowed).
  * Returns 0, or -1 with err on a bad method or message. Free the array with
  * lg_grpc_requests_free(*out, cfg->nrequests). */
