@@ -171,6 +171,9 @@ uint64_t lg_now_ns(void);
 
 /* request.c: builds lg->reqs, lg->mix and lg->addr from cfg. Returns 0 or -1. */
 int lg_requests_build(struct loadgen *lg, struct lc_error *err);
+/* Frees what lg_requests_build made (safe on a partial build). */
+void lg_requests_free(struct loadgen *lg);
+
 /* gRPC (grpc_call.c): makes *out, the HTTP/2 requests of cfg's gRPC calls (POST, the gRPC
  * headers added, the message framed; URLs and user headers borrowed).
  * Returns 0, or -1 with err on a bad method or message. Free the array with
@@ -188,8 +191,6 @@ struct grpc_resp;
  * valid gRPC response: counted here as a failed request (malformed,
  * truncated), the caller counts nothing more. */
 int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r);
-/* Frees what lg_requests_build made (safe on a partial build). */
-void lg_requests_free(struct loadgen *lg);
 
 /* conn.c */
 /* Prepares an idle, unconnected connection of worker w (aborts on OOM). */
