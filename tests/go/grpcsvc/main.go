@@ -8,7 +8,7 @@
 //
 // gRPC over h2c (plain text) on -grpc-addr; on -addr, HTTP/1.1 with
 // /healthz, /metrics (go_goroutines) and net/http/pprof under /debug/pprof.
-// It prints "listening on GRPC-ADDR" first on stdout. Methods of leak.Svc:
+// It prints "listening on GRPC-ADDR", then "http on HTTP-ADDR", on stdout. Methods of leak.Svc:
 //
 //	/leak.Svc/Echo   answers the request message unchanged
 //	/leak.Svc/Leak   answers the same, but parks one goroutine per call in
@@ -137,7 +137,7 @@ func main() {
 		fmt.Fprintf(w, "# HELP go_goroutines Number of goroutines that currently exist.\n"+
 			"# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
 	})
-	fmt.Printf("listening on %s\n", gl.Addr())
+	fmt.Printf("listening on %s\nhttp on %s\n", gl.Addr(), hl.Addr())
 	os.Stdout.Sync()
 
 	go gs.Serve(gl)
