@@ -8,9 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ctype.h>
+
 #include "common/grpcname.h"
 #include "loadgen/grpc.h"
-#include "loadgen/lg_int.h"
+#include "loadgen/grpc_int.h"
 
 const char *loadgen_grpc_code_name(int code)
 {
@@ -27,6 +29,11 @@ static const char *url_path(const char *url)
 static int one_call(const struct loadgen_request *r, struct loadgen_request *c,
                     struct lc_error *err)
 {
+    if (strncmp(r->url, "https:", 6) == 0)
+        return lc_error_set(err, "%s: gRPC is sent over h2c (http://) only: TLS waits for the "
+                                 "HTTP/2 engine",
+                            r->url),
+               -1;
     if (grpcname_check(url_path(r->url), err) != 0)
         return lc_error_prefix(err, "%s", r->url), -1;
     if (r->method && strcmp(r->method, "POST") != 0)
@@ -80,14 +87,14 @@ void lg_grpc_requests_free(struct loadgen_request *calls, size_t n)
     free(calls);
 }
 
-int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r)
+int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r, enum loadgen_err *kind, char *why,
+                size_t whylen)
 {
     char msg[LOADGEN_MSG_LEN];
     enum grpc_outcome out = grpc_resp_end(r);
     if (out == GRPC_OUT_MALFORMED || out == GRPC_OUT_TRUNCATED) {
-        snprintf(msg, sizeof msg, "grpc: %s", r->why);
-        lg_count_error(w, out == GRPC_OUT_MALFORMED ? LOADGEN_ERR_MALFORMED : LOADGEN_ERR_TRUNCATED,
-                       msg);
+        snprintf(why, whylen, "grpc: %s", r->why);
+        *kind = out == GRPC_OUT_MALFORMED ? LOADGEN_ERR_MALFORMED : LOADGEN_ERR_TRUNCATED;
         return 0;
     }
     int code = r->status < LOADGEN_GRPC_CODES ? r->status : 2; /* beyond 16: UNKNOWN */
@@ -99,4 +106,71 @@ int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r)
         lg_note_message(w, msg);
     }
     return 1;
+}
+
+/* Adds a header field to k: name (lower-cased, as HTTP/2 wants) and value
+ * copied into k->strs. */
+static void add_nv(struct lg_grpc_call *k, const char *name, size_t nlen, const char *value)
+{
+    char *n = lc_strndup(name, nlen), *v = lc_strdup(value);
+    for (char *p = n; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    k->strs[k->nstrs++] = n;
+    k->strs[k->nstrs++] = v;
+    k->nva[k->nnva++] = (nghttp2_nv){(uint8_t *)n, (uint8_t *)v, strlen(n), strlen(v),
+                                     NGHTTP2_NV_FLAG_NONE};
+}
+
+static void one_kind(struct lg_grpc_call *k, const struct loadgen_request *r)
+{
+    const char *sep = strstr(r->url, "://");
+    const char *path = strchr(sep + 3, '/');
+    size_t n = r->nheaders + 5;
+    k->nva = lc_calloc(n, sizeof *k->nva);
+    k->strs = lc_calloc(2 * n, sizeof *k->strs);
+    add_nv(k, ":method", 7, "POST");
+    char *scheme = lc_strndup(r->url, (size_t)(sep - r->url));
+    add_nv(k, ":scheme", 7, scheme);
+    free(scheme);
+    char *authority = lc_strndup(sep + 3, (size_t)(path - sep - 3));
+    add_nv(k, ":authority", 10, authority);
+    free(authority);
+    add_nv(k, ":path", 5, path);
+    int agent = 0;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        const char *h = r->headers[i], *colon = strchr(h, ':');
+        size_t nlen = colon ? (size_t)(colon - h) : 0;
+        if (!colon || (nlen == 4 && strncasecmp(h, "host", 4) == 0)) /* :authority says it */
+            continue;
+        agent |= nlen == 10 && strncasecmp(h, "user-agent", 10) == 0;
+        const char *v = colon + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        add_nv(k, h, nlen, v);
+    }
+    if (!agent)
+        add_nv(k, "user-agent", 10, "leakcheck");
+    k->body = lc_malloc(r->body_len ? r->body_len : 1);
+    memcpy(k->body, r->body, r->body_len);
+    k->body_len = r->body_len;
+}
+
+void lg_grpc_calls_build(struct loadgen *lg, const struct loadgen_request *calls, size_t n)
+{
+    lg->calls = lc_calloc(n, sizeof *lg->calls);
+    for (size_t i = 0; i < n; i++)
+        one_kind(&lg->calls[i], &calls[i]);
+}
+
+void lg_grpc_calls_free(struct loadgen *lg)
+{
+    for (size_t i = 0; lg->calls && i < lg->nreqs; i++) {
+        for (size_t j = 0; j < lg->calls[i].nstrs; j++)
+            free(lg->calls[i].strs[j]);
+        free(lg->calls[i].strs);
+        free(lg->calls[i].nva);
+        free(lg->calls[i].body);
+    }
+    free(lg->calls);
+    lg->calls = NULL;
 }

@@ -106,6 +106,7 @@ struct lg_conn {
     struct lg_conn *next_idle;    /* open model: free list */
     struct lg_conn *next_pending; /* waiting for the flush */
     struct http_parse hp;
+    struct lg_h2 *h2; /* gRPC calls: the HTTP/2 session, or NULL */
 };
 
 struct lg_worker {
@@ -164,6 +165,7 @@ struct loadgen {
     _Atomic uint64_t issued; /* requests handed out against max_requests */
     _Atomic int stop;
     struct hist *snap; /* scratch for loadgen_snapshot */
+    struct lg_grpc_call *calls; /* gRPC: one per request kind (lg->reqs' order), or NULL */
 };
 
 /* Monotonic nanoseconds. */
@@ -182,15 +184,40 @@ int lg_grpc_requests(const struct loadgen_config *cfg, struct loadgen_request **
                      struct lc_error *err);
 /* Frees what lg_grpc_requests made; NULL is a no-op. */
 void lg_grpc_requests_free(struct loadgen_request *calls, size_t n);
+/* Makes lg->calls from the gRPC requests (lg_grpc_requests') in lg->reqs'
+ * order; https says the scheme. */
+void lg_grpc_calls_build(struct loadgen *lg, const struct loadgen_request *calls, size_t n);
+/* Frees lg->calls. */
+void lg_grpc_calls_free(struct loadgen *lg);
 struct grpc_resp;
 /* Counts the end of a gRPC call read into r (its stream ended). Returns 1
  * when it got an answer with a grpc-status: the caller counts it as a
  * complete response (request, latency, :status) but not its :status as an
  * error; a non-zero grpc-status is counted here (by code, an error of kind
  * "grpc" with "grpc CODE: message"). Returns 0 when the answer was not a
- * valid gRPC response: counted here as a failed request (malformed,
- * truncated), the caller counts nothing more. */
-int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r);
+ * valid gRPC response, with *kind (malformed, truncated) and why for the
+ * caller to count as a failed request. */
+int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r, enum loadgen_err *kind, char *why,
+                size_t whylen);
+
+/* grpc_h2.c: a connection's HTTP/2 session for gRPC calls (one stream at a
+ * time). lg_h2_open makes c->h2 (0, or -1); lg_h2_close frees it (none: a
+ * no-op). lg_h2_submit queues c->req's call (0 or -1). lg_h2_flush writes
+ * what the session has to say: 0 all written, 1 the socket is full (arm a
+ * write), -1 with errno. lg_h2_sent: the whole call has left. lg_h2_recv
+ * feeds bytes read: 1 when the call's stream has closed, 0 when not yet,
+ * -1 with why on a protocol error. lg_h2_finish counts the closed call
+ * (lg_grpc_end), sets c->hp's status, body bytes and keep_alive, and
+ * returns 1 when it is a complete response, 0 with *kind and why when it
+ * failed. */
+struct lg_h2;
+int lg_h2_open(struct lg_conn *c);
+void lg_h2_close(struct lg_conn *c);
+int lg_h2_submit(struct lg_conn *c);
+int lg_h2_flush(struct lg_conn *c);
+int lg_h2_sent(const struct lg_conn *c);
+int lg_h2_recv(struct lg_conn *c, const char *data, size_t len, char *why, size_t whylen);
+int lg_h2_finish(struct lg_conn *c, enum loadgen_err *kind, char *why, size_t whylen);
 
 /* conn.c */
 /* Prepares an idle, unconnected connection of worker w (aborts on OOM). */

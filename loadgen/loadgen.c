@@ -89,6 +89,8 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
     lg->cfg.requests = calls ? calls : cfg->requests;
     if (rc == 0)
         rc = lg_requests_build(lg, err);
+    if (rc == 0 && calls)
+        lg_grpc_calls_build(lg, calls, cfg->nrequests);
     lg->cfg.requests = NULL;
     lg_grpc_requests_free(calls, cfg->nrequests);
     if (rc != 0) {
@@ -212,6 +214,7 @@ void loadgen_free(struct loadgen *lg)
     for (unsigned i = 0; lg->workers && i < lg->nworkers; i++)
         lg_worker_free(&lg->workers[i]);
     free(lg->workers);
+    lg_grpc_calls_free(lg);
     lg_requests_free(lg);
     lg_tls_free(lg);
     free((char *)lg->cfg.cacert);
