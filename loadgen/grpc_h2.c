@@ -186,3 +186,9 @@ int lg_h2_finish(struct lg_conn *c, enum loadgen_err *kind, char *why, size_t wh
     c->hp.keep_alive = nghttp2_session_want_read(h->s) != 0;
     return lg_grpc_end(c->w, &h->resp, kind, why, whylen);
 }
+
+int lg_h2_status(const struct lg_conn *c)
+{
+    int s = c->h2->resp.status;
+    return s >= 0 && s < LOADGEN_GRPC_CODES ? s : 2;
+}

@@ -218,6 +218,8 @@ int lg_h2_flush(struct lg_conn *c);
 int lg_h2_sent(const struct lg_conn *c);
 int lg_h2_recv(struct lg_conn *c, const char *data, size_t len, char *why, size_t whylen);
 int lg_h2_finish(struct lg_conn *c, enum loadgen_err *kind, char *why, size_t whylen);
+/* The grpc-status of the call lg_h2_finish counted (beyond 16: 2, UNKNOWN). */
+int lg_h2_status(const struct lg_conn *c);
 
 /* conn.c */
 /* Prepares an idle, unconnected connection of worker w (aborts on OOM). */

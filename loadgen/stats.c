@@ -65,7 +65,7 @@ static void keep_record(struct lg_conn *c, uint64_t now, const uint64_t ph[LOADG
     r->read = (float)((double)ph[3] / 1e9);
     r->offset = (float)((double)(c->t_start > w->lg->t0 ? c->t_start - w->lg->t0 : 0) / 1e9);
     r->status = c->hp.status;
-    r->grpc_status = -1;
+    r->grpc_status = (int8_t)(c->h2 ? lg_h2_status(c) : -1);
 }
 
 void lg_record_phases(struct lg_conn *c, uint64_t now)
