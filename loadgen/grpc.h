@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GRPC_CODES 17       /* OK (0) .. UNAUTHENTICATED (16) */
+#define GRPC_CODES 17        /* OK (0) .. UNAUTHENTICATED (16) */
 #define GRPC_MESSAGE_LEN 128 /* grpc-message kept, decoded, cut to fit */
 #define GRPC_PREFIX 5
 
@@ -32,12 +32,12 @@ enum grpc_outcome {
 
 /* Response state; one per call, reset with grpc_resp_init. */
 struct grpc_resp {
-    uint64_t left;     /* bytes still to come of the current message */
-    uint64_t frames;   /* complete messages */
+    uint64_t left;      /* bytes still to come of the current message */
+    uint64_t frames;    /* complete messages */
     uint64_t msg_bytes; /* their bytes, prefixes excluded */
-    const char *why;   /* a static description of a protocol error */
-    int http_status;   /* :status, 0 until seen */
-    int status;        /* grpc-status, -1 until seen; > 16 counts as UNKNOWN */
+    const char *why;    /* a static description of a protocol error */
+    int http_status;    /* :status, 0 until seen */
+    int status;         /* grpc-status, -1 until seen; > 16 counts as UNKNOWN */
     uint8_t prefix[GRPC_PREFIX];
     uint8_t prefix_got; /* bytes of the current prefix seen */
     uint8_t grpc_type;  /* content-type application/grpc[+...] seen */

@@ -30,8 +30,9 @@ static int one_call(const struct loadgen_request *r, struct loadgen_request *c,
                     struct lc_error *err)
 {
     if (strncmp(r->url, "https:", 6) == 0)
-        return lc_error_set(err, "%s: gRPC is sent over h2c (http://) only: TLS waits for the "
-                                 "HTTP/2 engine",
+        return lc_error_set(err,
+                            "%s: gRPC is sent over h2c (http://) only: TLS waits for the "
+                            "HTTP/2 engine",
                             r->url),
                -1;
     if (grpcname_check(url_path(r->url), err) != 0)
@@ -117,8 +118,8 @@ static void add_nv(struct lg_grpc_call *k, const char *name, size_t nlen, const 
         *p = (char)tolower((unsigned char)*p);
     k->strs[k->nstrs++] = n;
     k->strs[k->nstrs++] = v;
-    k->nva[k->nnva++] = (nghttp2_nv){(uint8_t *)n, (uint8_t *)v, strlen(n), strlen(v),
-                                     NGHTTP2_NV_FLAG_NONE};
+    k->nva[k->nnva++] =
+        (nghttp2_nv){(uint8_t *)n, (uint8_t *)v, strlen(n), strlen(v), NGHTTP2_NV_FLAG_NONE};
 }
 
 static void one_kind(struct lg_grpc_call *k, const struct loadgen_request *r)

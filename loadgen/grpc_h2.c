@@ -178,9 +178,8 @@ int lg_h2_finish(struct lg_conn *c, enum loadgen_err *kind, char *why, size_t wh
         snprintf(why, whylen, "http2: stream reset: %s", nghttp2_http2_strerror(h->reset_code));
         return 0;
     }
-    c->hp.status = (uint16_t)(h->resp.http_status > 0 && h->resp.http_status < 600
-                                  ? h->resp.http_status
-                                  : 0);
+    c->hp.status =
+        (uint16_t)(h->resp.http_status > 0 && h->resp.http_status < 600 ? h->resp.http_status : 0);
     c->hp.body_bytes = h->resp.msg_bytes + GRPC_PREFIX * h->resp.frames;
     /* after a GOAWAY the session wants nothing more: a new connection */
     c->hp.keep_alive = nghttp2_session_want_read(h->s) != 0;

@@ -12,8 +12,8 @@
 #include "loadgen/grpc.h"
 #include "tests/fuzz/fuzz.h"
 
-static const char *const known[] = {":status", "content-type", "grpc-status", "grpc-message",
-                                    "grpc-encoding", "te", "Grpc-Status", "x-junk"};
+static const char *const known[] = {":status",       "content-type", "grpc-status", "grpc-message",
+                                    "grpc-encoding", "te",           "Grpc-Status", "x-junk"};
 
 struct reading {
     enum grpc_outcome out;

@@ -55,9 +55,9 @@ static void feed_fields(struct grpc_resp *r, const struct capture *c, char kind)
             if (!sep) /* "T grpc-message: " with an empty value */
                 sep = end - 1;
             size_t vlen = sep + 2 <= end ? (size_t)(end - sep - 2) : 0;
-            assert_int_equal(grpc_resp_field(r, kind == 'T', line + 2, (size_t)(sep - line - 2),
-                                             sep + 2, vlen),
-                             0);
+            assert_int_equal(
+                grpc_resp_field(r, kind == 'T', line + 2, (size_t)(sep - line - 2), sep + 2, vlen),
+                0);
         }
         line = nl ? nl + 1 : NULL;
     }
@@ -241,9 +241,9 @@ static void test_hostile_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_captured_echo),   cmocka_unit_test(test_captured_big),
+        cmocka_unit_test(test_captured_echo),          cmocka_unit_test(test_captured_big),
         cmocka_unit_test(test_captured_trailers_only), cmocka_unit_test(test_frame),
-        cmocka_unit_test(test_hostile_bodies),  cmocka_unit_test(test_hostile_fields),
+        cmocka_unit_test(test_hostile_bodies),         cmocka_unit_test(test_hostile_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
