@@ -23,17 +23,9 @@ it_need jq timeout
 it_services grpcsvc
 
 it_init grpc
-srv_pids=()
-stop_servers() {
-    local p
-    for p in "${srv_pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    return 0
-}
-it_at_exit stop_servers
-
-check_jq() {
-    if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
-}
+svc_pid=
+stop_svc() { [ -z "$svc_pid" ] || { kill "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null; } || true; }
+it_at_exit stop_svc
 
 # ---- the suite: healthy passes, leaky fails with the culprit
 report=$work/suite/report.json
@@ -57,7 +49,7 @@ check "report.html has the gRPC status table" grep -q 'gRPC status' "$work/suite
 
 # ---- leakcheck load against a server of our own
 "$gobin/grpcsvc" -addr 127.0.0.1:0 -grpc-addr 127.0.0.1:0 >"$work/svc.out" 2>"$work/svc.err" &
-srv_pids+=($!)
+svc_pid=$!
 for _ in $(seq 100); do
     grep -q '^listening on' "$work/svc.out" 2>/dev/null && break
     sleep 0.05

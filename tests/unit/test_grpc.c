@@ -83,36 +83,37 @@ static enum grpc_outcome replay(const struct capture *c, size_t split, size_t st
     return grpc_resp_end(r);
 }
 
+/* The captured answer NAME, one message of msg_bytes, status OK: its body
+ * cut once at every position up to max_split, and fed in pieces of each of
+ * steps. */
+static void expect_ok(const char *name, uint64_t msg_bytes, size_t max_split, const size_t *steps,
+                      size_t nsteps)
+{
+    struct capture c;
+    struct grpc_resp r;
+    load(name, &c);
+    for (size_t i = 0; i < max_split + nsteps; i++) {
+        size_t split = i < max_split ? i : 0, step = i < max_split ? 0 : steps[i - max_split];
+        assert_int_equal(replay(&c, split, step, &r), GRPC_OUT_OK);
+        assert_int_equal(r.status, 0);
+        assert_int_equal(r.frames, 1);
+        assert_int_equal(r.msg_bytes, msg_bytes);
+    }
+    unload(&c);
+}
+
 static void test_captured_echo(void **state)
 {
     (void)state;
-    struct capture c;
-    struct grpc_resp r;
-    load("echo", &c);
-    for (size_t split = 0; split < c.body_len; split++) {
-        assert_int_equal(replay(&c, split, 0, &r), GRPC_OUT_OK);
-        assert_int_equal(r.status, 0);
-        assert_int_equal(r.frames, 1);
-        assert_int_equal(r.msg_bytes, 14);
-    }
-    assert_int_equal(replay(&c, 0, 1, &r), GRPC_OUT_OK);
-    assert_int_equal(r.frames, 1);
-    unload(&c);
+    static const size_t steps[] = {1, 2, 7};
+    expect_ok("echo", 14, 19, steps, LC_ARRAY_LEN(steps));
 }
 
 static void test_captured_big(void **state)
 {
     (void)state;
-    struct capture c;
-    struct grpc_resp r;
-    load("big", &c);
-    size_t steps[] = {0, 1, 3, 16384, 99999};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        assert_int_equal(replay(&c, 0, steps[i], &r), GRPC_OUT_OK);
-        assert_int_equal(r.frames, 1);
-        assert_int_equal(r.msg_bytes, 100000);
-    }
-    unload(&c);
+    static const size_t steps[] = {0, 1, 3, 16384, 99999};
+    expect_ok("big", 100000, 0, steps, LC_ARRAY_LEN(steps));
 }
 
 static void test_captured_trailers_only(void **state)
