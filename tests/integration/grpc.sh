@@ -12,14 +12,14 @@
 # - hostile: a server that is no gRPC server (HTTP/1.1 only), a message
 #   over 4 MiB, a method that is not /pkg.Service/Method, a URL with a path.
 #
-# Needs bash, jq and Go with Debian's golang-google-grpc-dev (or a built
+# Needs bash, jq, python3 and Go with Debian's golang-google-grpc-dev (or a built
 # tests/go/bin/grpcsvc). Takes about 20 s. Ends with "N passed, N failed".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 it_args grpc "$@"
-it_need jq timeout
+it_need jq timeout python3
 it_services grpcsvc
 
 it_init grpc
@@ -95,6 +95,23 @@ run_load h1 -n 10 -c 1 -t 5 -o json --grpc-method /leak.Svc/Echo \
     "http://$(awk '/^http on/ {print $3}' "$work/svc.out")"
 check_jq "a server that speaks no HTTP/2: 10 calls, 10 errors, none OK" \
     '.requests == 10 and .errors == 10 and (.grpc_status | length) == 0' "$work/h1.out"
+# a server that accepts and never says a word: each call times out
+cat >"$work/staller.py" <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print("listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+PY
+python3 "$work/staller.py" >"$work/staller.out" &
+for _ in $(seq 100); do grep -q '^listening' "$work/staller.out" 2>/dev/null && break; sleep 0.05; done
+run_load stall -n 2 -c 2 -t 1 -o json --grpc-method /leak.Svc/Echo \
+    "http://$(awk '/^listening/ {print $3}' "$work/staller.out")"
+check_jq "a server that never answers: 2 timeouts after -t 1" \
+    '.requests == 2 and .errors_by_kind.timeout == 2' "$work/stall.out"
 head -c $((4 * 1048576 + 1)) /dev/zero >"$work/huge.bin"
 run_load huge -n 1 -c 1 --grpc-method /leak.Svc/Echo --grpc-message "$work/huge.bin" "http://$addr"
 check "a message over 4 MiB is refused with the reason" \
@@ -105,4 +122,25 @@ check "a method without its leading slash is refused" \
 run_load withpath -n 1 -c 1 --grpc-method /leak.Svc/Echo "http://$addr/x"
 check "a URL with a path is refused (the method is the path)" \
     grep -q 'without a path' "$work/withpath.err"
+
+# ---- a suite's hostile "grpc" blocks, refused when read
+hostile() { # DESCRIPTION EXPECTED-TEXT LOAD-JSON
+    local f=$work/hostile.json
+    printf '{"suite": "h", "tests": [{"name": "t", "load": %s}]}\n' "$3" >"$f"
+    if "$lc" validate "$f" >"$work/hostile.out" 2>&1; then
+        fail "$1 (accepted)"
+    else
+        check "$1" grep -q "$2" "$work/hostile.out"
+    fi
+}
+u='"url": "http://127.0.0.1:1", "requests": 1'
+hostile "grpc beside a body" 'drop method, body' "{$u, \"body\": \"x\", \"grpc\": {\"method\": \"/a.B/C\"}}"
+hostile "grpc with a bad method" 'a gRPC method is' "{$u, \"grpc\": {\"method\": \"/a.B/C/D\"}}"
+hostile "grpc without a method" 'method' "{$u, \"grpc\": {\"message\": \"m.bin\"}}"
+hostile "grpc with a missing message file" 'cannot open' \
+    "{$u, \"grpc\": {\"method\": \"/a.B/C\", \"message\": \"nope.bin\"}}"
+hostile "grpc with a url that has a path" 'without a path' \
+    "{\"url\": \"http://127.0.0.1:1/x\", \"requests\": 1, \"grpc\": {\"method\": \"/a.B/C\"}}"
+hostile "grpc with an unknown key" 'did you mean "message"' \
+    "{$u, \"grpc\": {\"method\": \"/a.B/C\", \"mesage\": \"m.bin\"}}"
 it_done
