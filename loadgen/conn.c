@@ -275,7 +275,7 @@ static void read_h2(struct lg_conn *c, size_t n, int more)
         return;
     }
     if (rc < 0) {
-        conn_fail(c, LOADGEN_ERR_MALFORMED, why);
+        conn_fail(c, LOADGEN_ERR_PROTOCOL, why);
         return;
     }
     if (rc > 0 && c->state == LG_C_WAITING) {

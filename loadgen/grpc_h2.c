@@ -174,7 +174,7 @@ int lg_h2_finish(struct lg_conn *c, enum loadgen_err *kind, char *why, size_t wh
     h->stream = 0;
     h->call = NULL;
     if (h->reset_code != NGHTTP2_NO_ERROR) {
-        *kind = LOADGEN_ERR_RESET;
+        *kind = LOADGEN_ERR_RST;
         snprintf(why, whylen, "http2: stream reset: %s", nghttp2_http2_strerror(h->reset_code));
         return 0;
     }
