@@ -21,6 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 it_args grpc "$@"
 it_need jq timeout python3
 it_services grpcsvc
+it_python jsonschema python3-jsonschema
 
 it_init grpc
 svc_pid=
@@ -46,6 +47,10 @@ check_jq "Leak: the culprit is the goroutine parked in awaitAuditAck" \
 check "junit.xml counts the calls by code" \
     grep -q 'name="grpc_status.OK" value="2000"' "$work/suite/junit.xml"
 check "report.html has the gRPC status table" grep -q 'gRPC status' "$work/suite/report.html"
+check "report.json (with load.grpc_status) is valid against reports/report.schema.json" \
+    "$py" -c 'import json, sys, jsonschema
+jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))' \
+    "$root/reports/report.schema.json" "$report"
 
 # ---- leakcheck load against a server of our own
 "$gobin/grpcsvc" -addr 127.0.0.1:0 -grpc-addr 127.0.0.1:0 >"$work/svc.out" 2>"$work/svc.err" &
