@@ -64,7 +64,7 @@ static void load_usage(FILE *out)
           "  --grpc-method /pkg.Service/Method  gRPC unary calls of this method (over\n"
           "                      HTTP/2) to URL, given without a path\n"
           "  --grpc-message FILE the request message: serialized protobuf bytes\n"
-          "                      (protoc --encode; default: the empty message)\n",
+          "                      (default: the empty message)\n",
           out);
 }
 
