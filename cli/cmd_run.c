@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "reports/term.h"
+#include "run/checkpoint.h"
 #include "run/fetch.h"
 #include "run/run_suite.h"
 #include "run/runner.h"
@@ -25,6 +26,7 @@ struct run_args {
     int quiet;
     int color;
     unsigned repeat; /* --repeat N, at least 1 */
+    double checkpoint_s; /* --checkpoint DUR: -1 not given, 0 off */
 };
 
 /* --repeat N: a whole number from 1 to CMD_RUN_MAX_REPEAT. */
@@ -41,10 +43,30 @@ static int parse_repeat(const char *s, unsigned *out)
     return 0;
 }
 
+/* --checkpoint DUR: a duration of at least CHECKPOINT_MIN_S, or off/0. */
+static int parse_checkpoint(const char *s, double *out)
+{
+    struct lc_error err = {0};
+    if (strcmp(s, "off") == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (lc_parse_duration(s, out, &err) != 0) {
+        cli_error("--checkpoint: %s", err.msg);
+        return -1;
+    }
+    if (*out > 0 && *out < CHECKPOINT_MIN_S) {
+        cli_error("--checkpoint wants at least %gms (or off), got '%s'", CHECKPOINT_MIN_S * 1e3, s);
+        return -1;
+    }
+    return 0;
+}
+
 /* Fills a from run's arguments. Returns 0, 1 for -h/--help, -1 (printed) on a mistake. */
 static int cmd_run_args(int argc, char **argv, struct run_args *a)
 {
     a->out = "leakcheck-out";
+    a->checkpoint_s = -1;
     const char *nc = getenv("NO_COLOR");
     a->color = isatty(STDOUT_FILENO) && !(nc && *nc);
     for (int i = 0; i < argc; i++) {
@@ -59,6 +81,10 @@ static int cmd_run_args(int argc, char **argv, struct run_args *a)
         else if ((strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) ||
                  strncmp(argv[i], "--repeat=", 9) == 0) {
             if (parse_repeat(argv[i][8] == '=' ? argv[i] + 9 : argv[++i], &a->repeat) < 0)
+                return -1;
+        } else if ((strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) ||
+                   strncmp(argv[i], "--checkpoint=", 13) == 0) {
+            if (parse_checkpoint(argv[i][12] == '=' ? argv[i] + 13 : argv[++i], &a->checkpoint_s) < 0)
                 return -1;
         } else if (strcmp(argv[i], "--summary-md") == 0 && i + 1 < argc)
             a->summary_md = argv[++i];
@@ -189,7 +215,7 @@ int cmd_run(int argc, char **argv)
     rr->started_at = lc_wall();
     struct run_suite_opts o = {
         .out = a.out, .quiet = a.quiet, .repeat = a.repeat, .color = a.color, .picked = x.picked,
-        .prev = x.prev};
+        .prev = x.prev, .checkpoint_s = a.checkpoint_s};
     run_suite(x.s, x.c, &o, rr);
     code = cmd_run_exit_code(rr);
     /* the summary cleans what it prints and adds its own colours */

@@ -262,6 +262,8 @@ static json_t *build_test(const struct report_test *t)
         set(o, "repeat", r);
     }
     set(o, "ports", build_ports(t));
+    if (t->running)
+        set(o, "running", json_true());
     return o;
 }
 
@@ -274,6 +276,15 @@ static json_t *build_run(const struct report_run *r)
     set(o, "started_at", wall_time(r->started_at));
     set(o, "duration_s", num(r->duration_s));
     set(o, "interrupted", json_boolean(r->interrupted));
+    set(o, "complete", json_boolean(!r->incomplete));
+    if (r->incomplete) {
+        json_t *p = json_object();
+        set(p, "test", str(r->at_test, REPORT_TEXT_ONE_LINE));
+        set(p, "phase", str(r->at_phase, REPORT_TEXT_ONE_LINE));
+        set(p, "t", num(r->at_s));
+        set(p, "interval_s", num(r->checkpoint_s));
+        set(o, "checkpoint", p);
+    }
     set(o, "test_filter", str(r->test_filter, REPORT_TEXT_ONE_LINE));
     json_t *skipped = json_array();
     for (size_t i = 0; r->skipped && i < r->nskipped; i++)

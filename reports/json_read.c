@@ -269,6 +269,8 @@ static struct report_run *read_run(const json_t *root, struct lc_error *err)
     r->started_at = gettime(root, "started_at");
     r->duration_s = getnum(root, "duration_s");
     r->interrupted = json_is_true(json_object_get(root, "interrupted"));
+    /* reports older than checkpoints have no "complete": they were */
+    r->incomplete = json_is_false(json_object_get(root, "complete"));
     if (getverdict(root, &r->verdict) != 0) {
         lc_error_set(err, "verdict: expected \"pass\", \"fail\" or \"error\"");
         report_run_free(r);

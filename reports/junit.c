@@ -336,6 +336,8 @@ static void put_properties(struct lc_buf *b, const struct report_test *t)
     lc_buf_puts(b, "    <properties>\n      <property name=\"verdict\"");
     put_attr(b, "value", report_verdict_name(t->verdict));
     lc_buf_puts(b, "/>\n");
+    if (t->running)
+        lc_buf_puts(b, "      <property name=\"complete\" value=\"false\"/>\n");
     if (t->runs > 1) {
         char v[64];
         snprintf(v, sizeof(v), "passed in %u of %u runs%s", t->runs_passed, t->runs,

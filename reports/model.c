@@ -107,6 +107,8 @@ void report_run_free(struct report_run *r)
     for (size_t i = 0; r->skipped && i < r->nskipped; i++)
         free(r->skipped[i]);
     free(r->skipped);
+    free(r->at_test);
+    free(r->at_phase);
     free(r);
 }
 

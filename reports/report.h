@@ -167,6 +167,9 @@ struct report_test {
     struct report_observer_cost cost; /* what watching it cost the target */
 
     unsigned runs, runs_passed; /* --repeat: runs of the test and passing ones (0: one run) */
+    /* a checkpoint's test under way (run/checkpoint.h): its verdict is
+     * error, its error says how far it got, its assertions are not judged */
+    int running;
 };
 
 struct report_run {
@@ -182,6 +185,12 @@ struct report_run {
     char *test_filter; /* run --test REGEX, or NULL */
     char **skipped;    /* names of the tests --test left out, in suite order */
     size_t nskipped;
+    /* a checkpoint of a run under way (run/checkpoint.h): how far it got */
+    int incomplete;
+    char *at_test;       /* the test under way, or NULL: between tests */
+    char *at_phase;      /* its phase ("starting" before it is ready), or NULL */
+    double at_s;         /* seconds into that test */
+    double checkpoint_s; /* the interval of the checkpoints */
 };
 
 /* Appends name (copied) to r's skipped tests. */

@@ -299,3 +299,57 @@ void run_report(struct run *r, struct report_test *rt)
     }
     run_culprits(r, rt);
 }
+
+const char *run_phase_now(const struct run *r)
+{
+    return r->sampling ? phase_name(r->phase) : "starting";
+}
+
+/* An assertion of the test under way: not judged yet; what the samples so
+ * far say, when they say something. */
+static void partial_assertion(struct run *r, const char *text, const struct expr *e,
+                              struct report_assertion *a)
+{
+    struct expr_result res = {0};
+    struct lc_error err = {0};
+    a->expr = lc_strdup(text);
+    expr_visit(e, first_metric, &a->metric);
+    a->errored = 1;
+    a->observed = a->expected = NAN;
+    if (r->tl && expr_eval_full(e, run_value_cb, run_series_cb, r, &res, &err) == 0) {
+        a->observed = res.observed;
+        a->expected = res.expected;
+        a->message = lc_asprintf("not judged yet: the test was under way (on the samples so far: "
+                                 "%s, %s)",
+                                 res.passed ? "holds" : "does not hold", res.message);
+    } else {
+        a->message = lc_strdup("not judged yet: the test was under way");
+    }
+}
+
+void run_report_partial(struct run *r, struct report_test *rt)
+{
+    double now = r->t0 > 0 ? lc_now() - r->t0 : 0;
+    rt->name = lc_strdup(r->t->name);
+    const char *slash = strrchr(r->dir, '/');
+    rt->dir = lc_strdup(slash ? slash + 1 : r->dir);
+    report_ports(r->t, rt);
+    rt->started_at = lc_wall() - now;
+    rt->duration_s = now;
+    rt->running = 1;
+    rt->assertions = lc_calloc(r->t->nasserts + 1, sizeof(*rt->assertions));
+    rt->nassertions = r->t->nasserts;
+    for (size_t i = 0; i < r->t->nasserts; i++)
+        partial_assertion(r, r->t->asserts[i], r->exprs[i], &rt->assertions[i]);
+    /* the phase under way ends, so far, now */
+    if (r->phase_seen[r->phase] && !r->completed)
+        r->phase_end[r->phase] = now;
+    if (r->tl)
+        run_report_series(r, rt);
+    run_report_load(r, rt);
+    rt->verdict = REPORT_ERROR;
+    rt->error = lc_asprintf("interrupted %s, %.1f s into the test (the last checkpoint of a run "
+                            "under way)%s%s",
+                            r->sampling ? run_phase_desc(r) : "before the target was ready", now,
+                            r->error[0] ? ": " : "", r->error);
+}

@@ -17,7 +17,14 @@ struct run_suite_opts {
     int color;       /* ANSI colours in the verdict blocks */
     const unsigned char *picked;     /* per test: run it (--test); NULL: all */
     const struct report_run *prev;   /* --compare's report, applied as each test ends, or NULL */
+    double checkpoint_s; /* --checkpoint: -1 not given (the suite's, else the default), 0 off */
 };
+
+/* The checkpoint interval of a run of s with o (0: none): --checkpoint,
+ * else the suite's "checkpoint", else CHECKPOINT_DEFAULT_S when the run
+ * is planned longer than CHECKPOINT_LONG_RUN_S (the picked tests' phases,
+ * times --repeat; a load of a number of requests counts nothing). */
+double run_suite_checkpoint_s(const struct suite *s, const struct run_suite_opts *o);
 
 /*
  * Runs every test of s in order (c: its checked assertions) into rr, which
@@ -28,6 +35,10 @@ struct run_suite_opts {
  */
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *o,
                struct report_run *rr);
+
+/* Writes out/report.json, out/junit.xml and out/report.html (each
+ * atomically; safe in a thread of its own). Returns 0, or -1 with err. */
+int run_suite_write_files(const struct report_run *rr, const char *out, struct lc_error *err);
 
 /* Writes out/report.json, out/junit.xml and out/report.html, and the
  * markdown summary to md unless it is NULL. Returns 0, or -1 after

@@ -189,6 +189,9 @@ struct suite_warning {
     char *msg; /* without the file and position, e.g. test "b" has no ... */
 };
 
+/* The shortest "checkpoint" interval accepted (run/checkpoint.h). */
+#define SUITE_CHECKPOINT_MIN_S 0.1
+
 struct suite {
     char *name;
     char *path; /* the suite file as given */
@@ -199,6 +202,7 @@ struct suite {
     size_t ncompare;
     struct suite_warning *warnings; /* in file order; NULL when none */
     size_t nwarnings;
+    double checkpoint_s; /* "checkpoint": -1 not given (the default), 0 "off" */
 };
 
 /* Picks a port for test number `index`, unlike every port it picked

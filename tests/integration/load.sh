@@ -183,7 +183,9 @@ timeout 30 "$lc" load -n 300 -c 3 -o csv "$url/csv" >"$work/csv.txt" 2>"$work/cs
 check "-o csv: hey's header" grep -qx \
     'response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset' \
     "$work/csv.txt"
-check "-o csv: 300 rows of 8 numeric columns with status 200, 3 of them dialled" \
+# a dial shows only on its connection's first row, and a loopback dial can
+# take under 50 us, which hey's 4 decimals print as 0.0000: 1 to 3 rows
+check "-o csv: 300 rows of 8 numeric columns with status 200, 1 to 3 of them dialled" \
     awk -F, 'NR > 1 {n++; if (NF != 8 || $7 != 200) bad = 1; for (i = 1; i <= 8; i++) if ($i !~ /^[0-9.]+$/) bad = 1
-             if ($2 > 0) dial++} END {exit !(n == 300 && !bad && dial == 3)}' "$work/csv.txt"
+             if ($2 > 0) dial++} END {exit !(n == 300 && !bad && dial >= 1 && dial <= 3)}' "$work/csv.txt"
 it_done

@@ -67,6 +67,7 @@ BASES = [
         "$schema": "./suite.schema.json",
         "suite": "every key of a started target, a single request",
         "compare": {"goroutines": "10%", "rss": "off", "p99": "2.5%"},
+        "checkpoint": "5m",
         "tests": [{
             "name": "all the keys",
             "target": {"command": ["./svc", "-addr", "127.0.0.1:${port}"],
@@ -90,6 +91,7 @@ BASES = [
     },
     {
         "suite": "attached by pid file, a mix on stages",
+        "checkpoint": "off",
         "tests": [{
             "name": "mix",
             "target": {"pid_file": "svc.pid", "measure": "started"},
@@ -320,6 +322,8 @@ def hostile_cases():
     case("an assertion that is not a string", lambda d: t(d).update({"assert": [3]}))
     case("a tolerance \"ten\"", lambda d: d["compare"].update({"goroutines": "ten"}))
     case("a negative tolerance", lambda d: d["compare"].update({"goroutines": "-5%"}))
+    case("a checkpoint \"never\"", lambda d: d.update({"checkpoint": "never"}))
+    case("a checkpoint without a unit", lambda d: d.update({"checkpoint": 5}))
     case("a stage without rate",
          lambda d: d["tests"][0]["load"]["stages"][0].pop("rate"), BASES[1])
     case("a mix weight of 0",
