@@ -13,6 +13,7 @@
 #include "cli/load_merge.h"
 #include "cli/load_output.h"
 #include "common/fdlimit.h"
+#include "common/grpcname.h"
 #include "loadgen/loadgen.h"
 
 struct load_args {
@@ -36,6 +37,7 @@ struct load_args {
     uint64_t whole_n;              /* with --segment: the whole load's -n, -c, rate */
     unsigned whole_c;
     double whole_rate;
+    const char *grpc_method, *grpc_message; /* gRPC unary calls */
 };
 
 static void load_usage(FILE *out)
@@ -66,6 +68,10 @@ static void load_usage(FILE *out)
           "  --insecure          https: do not verify the server's certificate\n"
           "  --segment I/N       send the I-th of N shares (1-based) of -n, -c and --rate;\n"
           "                      -o json then names the segment for --merge\n"
+          "  --grpc-method /pkg.Service/Method  gRPC unary calls of this method (over\n"
+          "                      HTTP/2) to URL, given without a path\n"
+          "  --grpc-message FILE the request message: serialized protobuf bytes\n"
+          "                      (default: the empty message)\n"
           "usage: leakcheck load --merge [-o json] SEGMENT.json...\n"
           "  the segments' figures added up exactly, as one JSON object\n",
           out);
@@ -156,6 +162,14 @@ static int apply(struct load_args *a, const char *f, const char *v)
         a->cacert = v;
         return 0;
     }
+    if (!strcmp(f, "grpc-method")) {
+        a->grpc_method = v;
+        return 0;
+    }
+    if (!strcmp(f, "grpc-message")) {
+        a->grpc_message = v;
+        return 0;
+    }
     const char **strs[] = {&a->m, &a->accept, &a->body, &a->body_file, &a->content_type,
                            &a->auth, &a->host};
     const char *names[] = {"m", "A", "d", "D", "T", "a", "host"};
@@ -236,6 +250,13 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
         return bad("URL", NULL, "missing (leakcheck load [options] URL)");
     if (a->z == 0 && a->n < a->c)
         return bad("-n", NULL, "cannot be less than -c");
+    if (a->grpc_message && !a->grpc_method)
+        return bad("--grpc-message", NULL, "needs --grpc-method");
+    if (a->grpc_method &&
+        (a->body || a->body_file || a->content_type || (a->m && strcmp(a->m, "POST"))))
+        return bad("--grpc-method", a->grpc_method,
+                   "a gRPC call is a POST of the --grpc-message, with gRPC's content-type: "
+                   "drop -m, -d, -D and -T");
     return a->seg_count ? apply_segment(a) : 0;
 }
 
@@ -265,7 +286,8 @@ static char **build_headers(const struct load_args *a, size_t *n)
 {
     char **h = lc_calloc(a->nheaders + 5, sizeof(char *));
     size_t k = 0;
-    h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
+    if (!a->grpc_method) /* gRPC sets its own */
+        h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
     if (a->accept)
         h[k++] = lc_asprintf("Accept: %s", a->accept);
     if (a->auth) {
@@ -296,6 +318,25 @@ static json_t *segment_json(const struct load_args *a)
     json_object_set_new(seg, "of_connections", json_integer((json_int_t)a->whole_c));
     json_object_set_new(seg, "of_rate", json_real(a->whole_rate));
     return json_pack("{s:s,s:o}", "url", a->url, "segment", seg);
+}
+
+/* The URL of a gRPC call: base (scheme://host:port, no path) + method;
+ * NULL with a message on stderr when base has a path. */
+static char *grpc_url(const char *base, const char *method)
+{
+    struct lc_error err = {0};
+    if (grpcname_check(method, &err) != 0) {
+        bad("--grpc-method", NULL, err.msg);
+        return NULL;
+    }
+    const char *p = strstr(base, "://");
+    const char *path = p ? strchr(p + 3, '/') : NULL;
+    if (path && strcmp(path, "/") != 0) {
+        bad("--grpc-method", method, "give the URL without a path: the method is the path");
+        return NULL;
+    }
+    size_t n = path ? (size_t)(path - base) : strlen(base);
+    return lc_asprintf("%.*s%s", (int)n, base, method);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -363,16 +404,23 @@ int cmd_load(int argc, char **argv)
         return p > 0 ? CLI_OK : CLI_USAGE;
     }
     struct lc_error err = {0};
-    char *body = NULL;
+    char *body = NULL, *url = NULL;
     size_t body_len = a.body ? strlen(a.body) : 0;
-    if (a.body_file && !(body = lc_read_file(a.body_file, 1u << 30, &body_len, &err))) {
-        fprintf(stderr, "leakcheck load: -D: %s\n", err.msg);
+    const char *file = a.grpc_message ? a.grpc_message : a.body_file;
+    if (file && !(body = lc_read_file(file, 1u << 30, &body_len, &err))) {
+        fprintf(stderr, "leakcheck load: %s: %s\n", a.grpc_message ? "--grpc-message" : "-D",
+                err.msg);
+        free(a.headers);
+        return CLI_USAGE;
+    }
+    if (a.grpc_method && !(url = grpc_url(a.url, a.grpc_method))) {
+        free(body);
         free(a.headers);
         return CLI_USAGE;
     }
     size_t nh = 0;
     char **hdrs = build_headers(&a, &nh);
-    struct loadgen_request req = {.method = a.m, .url = a.url, .headers = (const char *const *)hdrs,
+    struct loadgen_request req = {.method = a.m, .url = url ? url : a.url, .headers = (const char *const *)hdrs,
                                   .nheaders = nh, .body = body ? body : a.body,
                                   .body_len = body_len, .weight = 1};
     struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = a.c,
@@ -381,7 +429,8 @@ int cmd_load(int argc, char **argv)
                                  .timeout_s = a.t > 0 ? a.t : 1e9,
                                  .disable_keepalive = a.disable_keepalive,
                                  .cacert = a.cacert, .insecure = a.insecure,
-                                 .record = a.o && !strcmp(a.o, "csv")};
+                                 .record = a.o && !strcmp(a.o, "csv"),
+                                 .grpc = a.grpc_method != NULL};
     struct loadgen *lg = NULL;
     int rc = CLI_USAGE;
     if (fdlimit_raise(fdlimit_need(a.c, cfg.max_requests, a.threads), &err) == 0)
@@ -395,6 +444,7 @@ int cmd_load(int argc, char **argv)
         free(hdrs[i]);
     free(hdrs);
     free(body);
+    free(url);
     free(a.headers);
     return rc;
 }

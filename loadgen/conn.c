@@ -49,6 +49,7 @@ static void close_fd(struct lg_conn *c)
     if (c->wev)
         event_del(c->wev);
     lg_tls_close(c);
+    lg_h2_close(c);
     close(c->fd);
     c->fd = -1;
     c->served = 0;
@@ -139,7 +140,7 @@ static void conn_complete(struct lg_conn *c, int reuse, uint64_t now)
     hist_record(w->lat, now > c->t_start ? (now - c->t_start) / 1000 : 0);
     lg_record_phases(c, now);
     lg_inc(&w->c.status[st < 600 ? st : 599], 1);
-    if (st < 200 || st > 299) {
+    if ((st < 200 || st > 299) && !c->h2) { /* gRPC: its status said what failed */
         lg_inc(&w->c.errors, 1);
         lg_inc(&w->c.by_kind[LOADGEN_ERR_STATUS], 1);
     }
@@ -164,9 +165,39 @@ static void arm_write(struct lg_conn *c)
     event_add(c->wev, NULL);
 }
 
+static void conn_write(struct lg_conn *c);
+
+/* gRPC over HTTP/2 (grpc_h2.c): the session's bytes instead of c->req's. */
+static void conn_write_h2(struct lg_conn *c)
+{
+    if (c->state == LG_C_SENDING && !c->h2 && lg_h2_open(c) != 0) {
+        conn_fail(c, LOADGEN_ERR_MALFORMED, "http2: cannot start a session");
+        return;
+    }
+    if (c->state == LG_C_SENDING && lg_h2_submit(c) != 0) {
+        conn_fail(c, LOADGEN_ERR_RESET, "http2: no new stream on this connection");
+        return;
+    }
+    if (c->state == LG_C_SENDING)
+        c->state = LG_C_WAITING; /* the session writes as flow control lets it */
+    int rc = lg_h2_flush(c);
+    if (rc < 0) {
+        conn_fail_errno(c, LOADGEN_ERR_RESET, "write", "write", errno);
+        return;
+    }
+    if (rc > 0)
+        arm_write(c);
+    else if (!c->t_wrote && lg_h2_sent(c))
+        c->t_wrote = lg_now_ns();
+}
+
 static void conn_write(struct lg_conn *c)
 {
     const struct lg_req *r = c->req;
+    if (c->w->lg->calls) {
+        conn_write_h2(c);
+        return;
+    }
     ssize_t n = lg_io_send(c, r->bytes + c->woff, r->len - c->woff);
     if (n >= 0 && (size_t)n == r->len - c->woff) {
         c->t_wrote = lg_now_ns();
@@ -189,6 +220,8 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (c->state == LG_C_SENDING)
         conn_write(c);
+    else if (c->h2)
+        conn_write_h2(c);
 }
 
 static void conn_connect(struct lg_conn *c);
@@ -227,6 +260,36 @@ static void conn_eof(struct lg_conn *c, int e)
         conn_fail(c, LOADGEN_ERR_RESET, "EOF");
 }
 
+/* n bytes of an HTTP/2 session in the read buffer: frames of the call in
+ * flight, or of the connection (SETTINGS, PING, GOAWAY) at any time. */
+static void read_h2(struct lg_conn *c, size_t n, int more)
+{
+    char why[LOADGEN_MSG_LEN];
+    enum loadgen_err kind = LOADGEN_ERR_MALFORMED;
+    uint64_t now = lg_now_ns();
+    if (!c->t_first && c->state == LG_C_WAITING)
+        c->t_first = now;
+    int rc = lg_h2_recv(c, c->w->rbuf, n, why, sizeof why);
+    if (rc < 0 && c->state == LG_C_IDLE) {
+        close_fd(c);
+        return;
+    }
+    if (rc < 0) {
+        conn_fail(c, LOADGEN_ERR_PROTOCOL, why);
+        return;
+    }
+    if (rc > 0 && c->state == LG_C_WAITING) {
+        if (lg_h2_finish(c, &kind, why, sizeof why))
+            conn_complete(c, !more, now);
+        else
+            conn_fail(c, kind, why);
+        return;
+    }
+    conn_write_h2(c); /* WINDOW_UPDATEs, SETTINGS and PING acks, the rest of the call */
+    if (more && c->fd >= 0)
+        event_active(c->ev, EV_READ, 1);
+}
+
 static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct lg_conn *c = arg;
@@ -242,6 +305,10 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     lg_inc(&w->c.bytes_read, (uint64_t)n);
+    if (c->h2) {
+        read_h2(c, (size_t)n, more);
+        return;
+    }
     /* bytes nobody asked for (a second response to the last request, or
      * junk): the stream is out of step. The request waiting to go on this
      * connection fails, so that a server answering twice shows in the
@@ -376,6 +443,7 @@ void lg_conn_next(struct lg_conn *c, uint64_t t_start)
         w->mix_pos = 0;
     http_parse_init(&c->hp, c->req->head);
     c->woff = 0;
+    c->t_wrote = c->t_first = 0;
     c->t_sent = lg_now_ns();
     c->t_start = t_start ? t_start : c->t_sent;
     c->t_ready = c->t_sent;

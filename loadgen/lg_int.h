@@ -41,6 +41,7 @@ struct lg_counters {
     _Atomic uint64_t errors;
     _Atomic uint64_t by_kind[LOADGEN_ERR__COUNT];
     _Atomic uint64_t status[600];
+    _Atomic uint64_t grpc_status[LOADGEN_GRPC_CODES];
     _Atomic uint64_t bytes_read;
     _Atomic uint64_t body_bytes; /* of complete responses */
     _Atomic uint64_t late;
@@ -105,6 +106,7 @@ struct lg_conn {
     struct lg_conn *next_idle;    /* open model: free list */
     struct lg_conn *next_pending; /* waiting for the flush */
     struct http_parse hp;
+    struct lg_h2 *h2; /* gRPC calls: the HTTP/2 session, or NULL */
 };
 
 struct lg_worker {
@@ -163,6 +165,7 @@ struct loadgen {
     _Atomic uint64_t issued; /* requests handed out against max_requests */
     _Atomic int stop;
     struct hist *snap; /* scratch for loadgen_snapshot */
+    struct lg_grpc_call *calls; /* gRPC: one per request kind (lg->reqs' order), or NULL */
 };
 
 /* Monotonic nanoseconds. */
@@ -172,6 +175,51 @@ uint64_t lg_now_ns(void);
 int lg_requests_build(struct loadgen *lg, struct lc_error *err);
 /* Frees what lg_requests_build made (safe on a partial build). */
 void lg_requests_free(struct loadgen *lg);
+
+/* gRPC (grpc_call.c): makes *out, the HTTP/2 requests of cfg's gRPC calls (POST, the gRPC
+ * headers added, the message framed; URLs and user headers borrowed).
+ * Returns 0, or -1 with err on a bad method or message. Free the array with
+ * lg_grpc_requests_free(*out, cfg->nrequests). */
+int lg_grpc_requests(const struct loadgen_config *cfg, struct loadgen_request **out,
+                     struct lc_error *err);
+/* Frees what lg_grpc_requests made; NULL is a no-op. */
+void lg_grpc_requests_free(struct loadgen_request *calls, size_t n);
+/* Makes lg->calls from the gRPC requests (lg_grpc_requests') in lg->reqs'
+ * order; https says the scheme. */
+void lg_grpc_calls_build(struct loadgen *lg, const struct loadgen_request *calls, size_t n);
+/* Frees lg->calls. */
+void lg_grpc_calls_free(struct loadgen *lg);
+struct grpc_resp;
+/* Counts the end of a gRPC call read into r (its stream ended). Returns 1
+ * when it got an answer with a grpc-status: the caller counts it as a
+ * complete response (request, latency, :status) but not its :status as an
+ * error; a non-zero grpc-status is counted here (by code, an error of kind
+ * "grpc" with "grpc CODE: message"). Returns 0 when the answer was not a
+ * valid gRPC response, with *kind (malformed, truncated) and why for the
+ * caller to count as a failed request. */
+int lg_grpc_end(struct lg_worker *w, struct grpc_resp *r, enum loadgen_err *kind, char *why,
+                size_t whylen);
+
+/* grpc_h2.c: a connection's HTTP/2 session for gRPC calls (one stream at a
+ * time). lg_h2_open makes c->h2 (0, or -1); lg_h2_close frees it (none: a
+ * no-op). lg_h2_submit queues c->req's call (0 or -1). lg_h2_flush writes
+ * what the session has to say: 0 all written, 1 the socket is full (arm a
+ * write), -1 with errno. lg_h2_sent: the whole call has left. lg_h2_recv
+ * feeds bytes read: 1 when the call's stream has closed, 0 when not yet,
+ * -1 with why on a protocol error. lg_h2_finish counts the closed call
+ * (lg_grpc_end), sets c->hp's status, body bytes and keep_alive, and
+ * returns 1 when it is a complete response, 0 with *kind and why when it
+ * failed. */
+struct lg_h2;
+int lg_h2_open(struct lg_conn *c);
+void lg_h2_close(struct lg_conn *c);
+int lg_h2_submit(struct lg_conn *c);
+int lg_h2_flush(struct lg_conn *c);
+int lg_h2_sent(const struct lg_conn *c);
+int lg_h2_recv(struct lg_conn *c, const char *data, size_t len, char *why, size_t whylen);
+int lg_h2_finish(struct lg_conn *c, enum loadgen_err *kind, char *why, size_t whylen);
+/* The grpc-status of the call lg_h2_finish counted (beyond 16: 2, UNKNOWN). */
+int lg_h2_status(const struct lg_conn *c);
 
 /* conn.c */
 /* Prepares an idle, unconnected connection of worker w (aborts on OOM). */
@@ -191,6 +239,8 @@ void lg_conn_check_timeout(struct lg_conn *c, uint64_t now);
 /* stats.c */
 /* Counts a failure of kind `kind` in w with message msg (copied, cut). */
 void lg_count_error(struct lg_worker *w, enum loadgen_err kind, const char *msg);
+/* Counts msg among the worker's distinct error messages (no other counter). */
+void lg_note_message(struct lg_worker *w, const char *msg);
 /* Counts the phases and body of c's complete response ending at now, and
  * keeps its record when asked to (cfg.record). */
 void lg_record_phases(struct lg_conn *c, uint64_t now);

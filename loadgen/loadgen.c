@@ -13,7 +13,8 @@
 #include "loadgen/lg_int.h"
 
 static const char *const err_names[LOADGEN_ERR__COUNT] = {
-    "connect", "reset", "timeout", "malformed", "truncated", "status", "tls",
+    "connect", "reset", "timeout", "malformed", "truncated", "status", "tls", "rst_stream",
+    "protocol", "hook", "grpc",
 };
 
 const char *loadgen_err_name(enum loadgen_err kind)
@@ -82,10 +83,17 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
         threads = lg->cfg.concurrency;
     lg->nworkers = threads;
     lg->cfg.threads = threads;
-    /* lg_requests_build reads cfg->requests: point at the caller's for now */
-    lg->cfg.requests = cfg->requests;
-    int rc = lg_requests_build(lg, err);
+    /* lg_requests_build reads cfg->requests: point at the caller's for now
+     * (gRPC: at calls made of them, lg_grpc_requests) */
+    struct loadgen_request *calls = NULL;
+    int rc = cfg->grpc ? lg_grpc_requests(cfg, &calls, err) : 0;
+    lg->cfg.requests = calls ? calls : cfg->requests;
+    if (rc == 0)
+        rc = lg_requests_build(lg, err);
+    if (rc == 0 && calls)
+        lg_grpc_calls_build(lg, calls, cfg->nrequests);
     lg->cfg.requests = NULL;
+    lg_grpc_requests_free(calls, cfg->nrequests);
     if (rc != 0) {
         loadgen_free(lg);
         return NULL;
@@ -153,6 +161,8 @@ static void add_counters(struct loadgen_stats *out, const struct lg_counters *c)
         out->by_kind[k] += lg_get(&c->by_kind[k]);
     for (unsigned s = 0; s < 600; s++)
         out->status[s] += lg_get(&c->status[s]);
+    for (unsigned s = 0; s < LOADGEN_GRPC_CODES; s++)
+        out->grpc_status[s] += lg_get(&c->grpc_status[s]);
     out->bytes_read += lg_get(&c->bytes_read);
     out->late_sends += lg_get(&c->late);
 }
@@ -205,6 +215,7 @@ void loadgen_free(struct loadgen *lg)
     for (unsigned i = 0; lg->workers && i < lg->nworkers; i++)
         lg_worker_free(&lg->workers[i]);
     free(lg->workers);
+    lg_grpc_calls_free(lg);
     lg_requests_free(lg);
     lg_tls_free(lg);
     free((char *)lg->cfg.cacert);

@@ -20,6 +20,7 @@
 
 struct loadgen;
 struct hist;
+struct loadgen_h2_hooks;
 
 /* One kind of request. Strings are copied by loadgen_new. */
 struct loadgen_request {
@@ -68,6 +69,66 @@ struct loadgen_config {
     const char *cacert;
     int insecure;
     int record; /* keep a record of each response (up to 1,000,000) */
+    /* HTTP/2 (loadgen/h2*.c): https via ALPN h2 (a server that picks
+     * http/1.1 fails each connection with a tls error saying so), http://
+     * with prior knowledge (h2c). Each connection carries up to `streams`
+     * requests at once (0 = 1); concurrency stays the connection count. */
+    int h2;
+    unsigned streams;
+    /* HTTP/2 only, optional: sees each response (gRPC's trailers) */
+    const struct loadgen_h2_hooks *h2_hooks;
+    void *h2_arg;
+    /* gRPC unary calls: each request's URL path is the method
+     * ("/pkg.Service/Method") and its body the message (serialized
+     * protobuf bytes, not framed); the engine frames it, sends POST with
+     * content-type application/grpc and te: trailers over HTTP/2, and reads
+     * grpc-status: non-zero is an error of kind "grpc", counted by code */
+    int grpc;
+};
+
+/*
+ * HTTP/2 response hooks (API for gRPC; stable: the names, arguments and
+ * call order below; new members are only ever appended).
+ *
+ * The request side needs no hook: a loadgen_request's method, URL path,
+ * headers ("content-type: application/grpc", "te: trailers") and body
+ * become the stream's :method, :path, headers and DATA (:scheme and
+ * :authority from the URL; names are sent lower-cased, as HTTP/2 wants).
+ *
+ * Per stream, in a worker thread (hooks of one worker never run at the
+ * same time; `ctx` is ctx_size zeroed bytes owned by the engine, one per
+ * stream slot, so no locking is needed):
+ *   on_header(arg, ctx, trailer, name, value) for each response header
+ *     (trailer 0; ":status" included) and each trailer (trailer 1);
+ *   on_data(arg, ctx, bytes) for each DATA chunk, as it arrives (the
+ *     engine also counts the body length itself);
+ *   on_end(arg, ctx, end, msg, msglen) once, always: after a complete
+ *     response (end->complete = 1) and also when the stream failed
+ *     (reset, timeout, connection lost: complete = 0; the engine counts
+ *     that failure itself and ignores the return). For a complete
+ *     response return 0 to let the engine judge it by :status (2xx is a
+ *     success), or 1 to count it as a failure of kind LOADGEN_ERR_HOOK
+ *     with the message written into msg (e.g. "grpc-status 14
+ *     UNAVAILABLE: ..."). on_end must release what ctx holds: the slot's
+ *     ctx is zeroed again before the next request.
+ * Any hook may be NULL.
+ */
+struct loadgen_h2_end {
+    unsigned worker;    /* which worker thread (0..threads-1), for per-thread counts */
+    int complete;       /* 1: END_STREAM seen with a :status */
+    unsigned status;    /* :status, 0 when none came */
+    uint32_t rst_code;  /* RST_STREAM/GOAWAY error code when reset, else 0 */
+    uint64_t body_len;  /* DATA bytes received */
+    double latency_s;   /* from the intended start to the end */
+};
+
+struct loadgen_h2_hooks {
+    size_t ctx_size;
+    void (*on_header)(void *arg, void *ctx, int trailer, const char *name, size_t nlen,
+                      const char *value, size_t vlen);
+    void (*on_data)(void *arg, void *ctx, const uint8_t *data, size_t len);
+    int (*on_end)(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg,
+                  size_t msglen);
 };
 
 /* Kinds of failed request; none is ever counted as a success. */
@@ -79,12 +140,17 @@ enum loadgen_err {
     LOADGEN_ERR_TRUNCATED, /* the body ended early */
     LOADGEN_ERR_STATUS,    /* a complete response with a non-2xx status */
     LOADGEN_ERR_TLS,       /* the TLS handshake failed (OpenSSL's reason in the message) */
+    LOADGEN_ERR_RST,       /* HTTP/2: the server reset the stream (RST_STREAM) */
+    LOADGEN_ERR_PROTOCOL,  /* HTTP/2: a connection error (bad frames, GOAWAY with an error) */
+    LOADGEN_ERR_HOOK,      /* h2_hooks->on_end judged the response a failure (gRPC status) */
+    LOADGEN_ERR_GRPC,      /* a gRPC call answered a non-zero grpc-status */
     LOADGEN_ERR__COUNT
 };
 
 #define LOADGEN_MSG_LEN 256  /* an error message, cut to fit */
 #define LOADGEN_MAX_MSGS 32  /* distinct messages in a snapshot */
 #define LOADGEN_PHASES 4     /* dial, write, wait, read */
+#define LOADGEN_GRPC_CODES 17 /* gRPC status codes OK (0) .. UNAUTHENTICATED (16) */
 
 /* A distinct error message ("dial tcp 127.0.0.1:1: connect: connection
  * refused") and how many failures had it. */
@@ -102,16 +168,24 @@ struct loadgen_record {
     float read;   /* from the first byte to the last */
     float offset; /* when the request began, since the start */
     uint16_t status;
+    int8_t grpc_status; /* gRPC calls: the grpc-status (16 at most); -1 none */
 };
 
 /* Returns a short stable name for an error kind ("connect", "reset", ...). */
 const char *loadgen_err_name(enum loadgen_err kind);
+
+/* Returns the name of a gRPC status code ("OK", "UNAVAILABLE", ...), or
+ * NULL when code is not in 0..16. */
+const char *loadgen_grpc_code_name(int code);
 
 struct loadgen_stats {
     uint64_t requests; /* finished: a complete response or a failure */
     uint64_t errors;   /* failures of any kind, non-2xx included */
     uint64_t by_kind[LOADGEN_ERR__COUNT];
     uint64_t status[600]; /* complete responses by status code (index = code) */
+    /* gRPC calls with a grpc-status, by code (a code beyond 16 counts as
+     * UNKNOWN, 2); loadgen_grpc_code_name names them */
+    uint64_t grpc_status[LOADGEN_GRPC_CODES];
     uint64_t bytes_read;
     uint64_t body_bytes; /* response bodies of complete responses */
     uint64_t responses;  /* complete responses, any status */

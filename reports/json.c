@@ -161,6 +161,8 @@ static json_t *build_load(const struct report_load *l)
     set(o, "latency_s", lat);
     set(o, "status", build_counts(l->status, l->nstatus));
     set(o, "errors_by_kind", build_counts(l->errors_by_kind, l->nerrors_by_kind));
+    if (l->ngrpc_status)
+        set(o, "grpc_status", build_counts(l->grpc_status, l->ngrpc_status));
     return o;
 }
 

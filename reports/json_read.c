@@ -169,6 +169,8 @@ static void read_load(const json_t *o, struct report_load *l)
     l->max_ms = getnum(lat, "max") * scale;
     read_counts(json_object_get(o, "status"), &l->status, &l->nstatus);
     read_counts(json_object_get(o, "errors_by_kind"), &l->errors_by_kind, &l->nerrors_by_kind);
+    if (json_object_get(o, "grpc_status"))
+        read_counts(json_object_get(o, "grpc_status"), &l->grpc_status, &l->ngrpc_status);
 }
 
 static void read_culprits(const json_t *arr, struct report_test *t)

@@ -351,6 +351,16 @@ static void put_properties(struct lc_buf *b, const struct report_test *t)
         put_attr(b, "value", t->dir);
         lc_buf_puts(b, "/>\n");
     }
+    for (size_t i = 0; i < t->load.ngrpc_status; i++) {
+        char value[24];
+        snprintf(value, sizeof(value), "%llu", (unsigned long long)t->load.grpc_status[i].n);
+        char *name = lc_asprintf("grpc_status.%s", t->load.grpc_status[i].key);
+        lc_buf_puts(b, "      <property");
+        put_attr(b, "name", name);
+        put_attr(b, "value", value);
+        lc_buf_puts(b, "/>\n");
+        free(name);
+    }
     for (size_t i = 0; t->ports && i < t->nports; i++) {
         char *name = strcmp(t->ports[i].name, "port") == 0
                          ? lc_strdup("port")

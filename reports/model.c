@@ -79,6 +79,7 @@ static void free_test(struct report_test *t)
     free(t->phases);
     free_counts(t->load.status, t->load.nstatus);
     free_counts(t->load.errors_by_kind, t->load.nerrors_by_kind);
+    free_counts(t->load.grpc_status, t->load.ngrpc_status);
     for (size_t i = 0; t->culprits && i < t->nculprits; i++) {
         free(t->culprits[i].kind);
         free(t->culprits[i].function);

@@ -80,6 +80,8 @@ struct report_load {
     size_t nstatus;
     struct report_count *errors_by_kind;
     size_t nerrors_by_kind;
+    struct report_count *grpc_status; /* gRPC calls by code name ("OK"); none for HTTP */
+    size_t ngrpc_status;
 };
 
 /* Why a culprit is named. */

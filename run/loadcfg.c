@@ -60,6 +60,7 @@ struct loadgen *loadcfg_new(const struct suite_load *l, struct lc_error *err)
         .disable_keepalive = l->disable_keepalive,
         .cacert = l->cacert,
         .insecure = l->insecure,
+        .grpc = l->grpc_method != NULL,
     };
     struct loadgen *lg = loadgen_new(&cfg, err);
     for (size_t i = 0; i < n; i++)

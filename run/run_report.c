@@ -228,6 +228,10 @@ static void run_report_load(struct run *r, struct report_test *rt)
         snprintf(key, sizeof(key), "%d", code);
         add_count(&l->status, &l->nstatus, key, st.status[code]);
     }
+    for (int code = 0; code < LOADGEN_GRPC_CODES; code++)
+        if (st.grpc_status[code])
+            add_count(&l->grpc_status, &l->ngrpc_status, loadgen_grpc_code_name(code),
+                      st.grpc_status[code]);
     for (int k = 0; k < LOADGEN_ERR__COUNT; k++)
         if (st.by_kind[k])
             add_count(&l->errors_by_kind, &l->nerrors_by_kind,

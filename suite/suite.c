@@ -365,6 +365,7 @@ static void free_test(struct suite_test *t)
     free(t->sample.prometheus);
     free(t->load.url);
     free(t->load.cacert);
+    free(t->load.grpc_method);
     free(t->load.method);
     for (size_t i = 0; i < t->load.nheaders; i++)
         free(t->load.headers[i].name);

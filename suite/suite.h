@@ -108,6 +108,10 @@ struct suite_load {
     int disable_keepalive; /* a new connection for every request */
     int insecure;          /* https: do not verify the server's certificate */
     char *cacert;          /* https: CA certificates (PEM), absolute; or NULL */
+    /* "grpc": gRPC unary calls of this method ("/pkg.Service/Method"); url
+     * then ends with it, method is POST, body holds the message (not
+     * framed). NULL for plain HTTP. */
+    char *grpc_method;
 };
 
 /* Goroutines expected to come and go, goleak-style: a goroutine whose

@@ -34,10 +34,6 @@ stop_servers() {
 }
 it_at_exit stop_servers
 
-check_jq() {
-    if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
-}
-
 # mkcert NAME SAN: a self-signed certificate $work/NAME.pem, key NAME.key
 mkcert() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \

@@ -18,6 +18,7 @@
 #   fail DESC [DETAIL]      # "FAIL DESC (DETAIL)"
 #   check DESC COMMAND...   # pass or fail on COMMAND's status (its output
 #                           # is dropped); returns 0 either way
+#   check_jq DESC FILTER FILE  # pass when jq FILTER prints true on FILE
 #   it_done                 # the last line: the script reached its end
 #
 # At exit (the trap): the it_at_exit functions run, every process whose
@@ -122,6 +123,11 @@ check() {
     local desc=$1
     shift
     if "$@" >/dev/null 2>&1; then pass "$desc"; else fail "$desc"; fi
+}
+
+# check_jq DESCRIPTION JQ-FILTER FILE: the filter must print true.
+check_jq() {
+    if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
 }
 
 # it_done: marks the normal end of the script (the last line).

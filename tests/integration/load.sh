@@ -35,11 +35,6 @@ fz_pid=
 stop_freezer() { [ -z "$fz_pid" ] || { kill "$fz_pid" 2>/dev/null && wait "$fz_pid" 2>/dev/null; }; }
 it_at_exit stop_freezer
 
-# check_jq DESCRIPTION JQ-FILTER FILE: the filter must print true
-check_jq() {
-    if [ "$(jq -r "$2" "$3" 2>/dev/null)" = true ]; then pass "$1"; else fail "$1 ($2 on $(head -c 600 "$3"))"; fi
-}
-
 # Runs leakcheck load with a time limit; its JSON goes to $work/$1.json,
 # user+sys CPU seconds to $work/$1.cpu, the exit code to $work/$1.rc.
 run_load() {

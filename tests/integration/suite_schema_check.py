@@ -44,6 +44,7 @@ TABLES = {
     ("suite_request.c", "load_keys"): "/$defs/load",
     ("suite_mix.c", "mix_keys"): "/$defs/load/properties/requests_mix/items",
     ("suite_mix.c", "stage_keys"): "/$defs/load/properties/stages/items",
+    ("suite_grpc.c", "grpc_keys"): "/$defs/load/properties/grpc",
 }
 
 # Where each table's object sits in a suite (for BASES and the unknown-key
@@ -58,6 +59,7 @@ WHERE = {
     "load_keys": ["tests", "*", "load"],
     "mix_keys": ["tests", "*", "load", "requests_mix", "*"],
     "stage_keys": ["tests", "*", "load", "stages", "*"],
+    "grpc_keys": ["tests", "*", "load", "grpc"],
 }
 
 BASES = [
@@ -104,6 +106,10 @@ BASES = [
             "name": "a body from a file",
             "load": {"url": "http://127.0.0.1:${port}/p", "body_file": "payload.json",
                      "duration": "1s"},
+        }, {
+            "name": "gRPC calls",
+            "load": {"url": "http://127.0.0.1:${port:grpc}", "requests": 10,
+                     "grpc": {"method": "/leak.Svc/Echo", "message": "payload.json"}},
         }, {
             "name": "by pid",
             "target": {"pid": 1},

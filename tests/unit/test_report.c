@@ -62,7 +62,7 @@ static void add_assertion(struct report_test *t, const char *expr, int passed, i
 static void add_load(struct report_test *t)
 {
     struct report_load *l = &t->load;
-    *l = (struct report_load){1, 1000, 13, 10.0, 100.0, 1.5, 4.25, 9.75, 31.0, NULL, 2, NULL, 1};
+    *l = (struct report_load){1, 1000, 13, 10.0, 100.0, 1.5, 4.25, 9.75, 31.0, NULL, 2, NULL, 1, NULL, 0};
     l->status = lc_calloc(2, sizeof(*l->status));
     l->status[0] = (struct report_count){lc_strdup("200"), 990};
     l->status[1] = (struct report_count){lc_strdup("503"), 10};
