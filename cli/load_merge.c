@@ -97,6 +97,16 @@ static int add_msg_cb(struct loadgen_stats *st, const char *k, uint64_t n)
     return 0;
 }
 
+static int add_grpc_cb(struct loadgen_stats *st, const char *k, uint64_t n)
+{
+    for (int c = 0; c < LOADGEN_GRPC_CODES; c++)
+        if (!strcmp(k, loadgen_grpc_code_name(c))) {
+            st->grpc_status[c] += n;
+            return 0;
+        }
+    return -1;
+}
+
 /* Adds the figures of one segment output o into st; -1 with err. */
 static int add_figures(struct loadgen_stats *st, const json_t *o, struct lc_error *err)
 {
@@ -124,7 +134,8 @@ static int add_figures(struct loadgen_stats *st, const json_t *o, struct lc_erro
     st->tls_resumed += v;
     if (add_map(o, "status", st, add_status_cb, err) != 0 ||
         add_map(o, "errors_by_kind", st, add_kind_cb, err) != 0 ||
-        add_map(o, "error_messages", st, add_msg_cb, err) != 0)
+        add_map(o, "error_messages", st, add_msg_cb, err) != 0 ||
+        add_map(o, "grpc_status", st, add_grpc_cb, err) != 0)
         return -1;
     return 0;
 }

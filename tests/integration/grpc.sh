@@ -85,6 +85,11 @@ check_jq "Fail: 100 UNAVAILABLE, each an error of kind grpc with the server's me
 run_load unknown -n 50 -c 2 -o json --grpc-method /leak.Svc/Nope "http://$addr"
 check_jq "an unknown method: 50 UNIMPLEMENTED errors" \
     '.errors == 50 and .grpc_status.UNIMPLEMENTED == 50' "$work/unknown.out"
+run_load seg1 --segment 1/2 -n 30 -c 2 -o json --grpc-method /leak.Svc/Fail "http://$addr"
+run_load seg2 --segment 2/2 -n 30 -c 2 -o json --grpc-method /leak.Svc/Fail "http://$addr"
+"$lc" load --merge "$work/seg1.out" "$work/seg2.out" >"$work/segs.out" 2>&1 || true
+check_jq "load --merge adds the segments' calls by code: 30 UNAVAILABLE" \
+    '.requests == 30 and .grpc_status.UNAVAILABLE == 30' "$work/segs.out"
 run_load fail_text -n 20 -c 2 --grpc-method /leak.Svc/Fail "http://$addr"
 check "the summary lists the calls by code name" grep -q '\[UNAVAILABLE\].*20 calls' "$work/fail_text.out"
 check "the summary lists the error with the code name" \
