@@ -15,7 +15,7 @@ void cli_usage(FILE *out)
           "                     [--quiet|-q] [--no-color] [--insecure] [--repeat N]\n"
           "                     [--test REGEX] [--summary-md FILE] [--source-root DIR]\n"
           "                     [--checkpoint DUR]\n"
-          "                     [--shard I/N] [--shard-count N] [--durations PREVIOUS/report.json]\n"
+          "                     [--shard I/N] [--shard-count N] [--durations PREV/report.json]\n"
           "       leakcheck merge SHARD_OUT... [--out DIR] [--source-root DIR] [--quiet|-q]\n"
           "       leakcheck validate SUITE.json...\n"
           "       leakcheck compare A/report.json B/report.json [--tol METRIC=N%] [--json]\n"

@@ -46,10 +46,10 @@ static int resolve(const struct cli_shard_args *a, struct shard_spec *spec, cons
         cli_error("%s", err.msg);
         return -1;
     }
-    *from = a->flag                          ? "--shard"
-            : in.ci_index                    ? "CI_NODE_INDEX/CI_NODE_TOTAL"
-            : in.job_index && spec->count    ? "JOB_COMPLETION_INDEX"
-                                             : NULL;
+    *from = a->flag                       ? "--shard"
+            : in.ci_index                 ? "CI_NODE_INDEX/CI_NODE_TOTAL"
+            : in.job_index && spec->count ? "JOB_COMPLETION_INDEX"
+                                          : NULL;
     return 0;
 }
 

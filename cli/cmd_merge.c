@@ -105,8 +105,7 @@ static int out_is_shard(const struct merge_args *a, char **dirs)
 }
 
 /* Copies each merged test's folder from its shard; -1 (printed). */
-static int copy_dirs(const struct report_run *m, const size_t *origin, char **dirs,
-                     const char *out)
+static int copy_dirs(const struct report_run *m, const size_t *origin, char **dirs, const char *out)
 {
     for (size_t i = 0; i < m->ntests; i++) {
         struct lc_error err = {0};
@@ -156,8 +155,8 @@ static int merge_write(const struct merge_args *a, struct report_run **sh, char 
     fflush(raw);
     if (run_suite_write_reports(m, a->out, NULL) != 0)
         goto cleanup;
-    printf("merged %zu shards: %s/report.json, %s/junit.xml, %s/report.html\n", a->nshards,
-           a->out, a->out, a->out);
+    printf("merged %zu shards: %s/report.json, %s/junit.xml, %s/report.html\n", a->nshards, a->out,
+           a->out, a->out);
     code = cli_run_exit_code(m);
 cleanup:
     free(origin);

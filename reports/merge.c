@@ -12,8 +12,7 @@ static int same(const char *a, const char *b)
 
 /* Each report is a shard of the first's suite and count, each index once,
  * none missing. */
-static int check_set(struct report_run **sh, const char *const *lab, size_t n,
-                     struct lc_error *err)
+static int check_set(struct report_run **sh, const char *const *lab, size_t n, struct lc_error *err)
 {
     unsigned count = sh[0]->shard.count;
     for (size_t i = 0; i < n; i++) {
@@ -25,8 +24,9 @@ static int check_set(struct report_run **sh, const char *const *lab, size_t n,
         }
         if (!r->suite_hash || !same(r->suite_hash, sh[0]->suite_hash)) {
             lc_error_set(err, "%s: a different suite (%s, %s) than %s (%s, %s)", lab[i],
-                         r->suite_file ? r->suite_file : "?", r->suite_hash ? r->suite_hash : "no hash",
-                         lab[0], sh[0]->suite_file ? sh[0]->suite_file : "?",
+                         r->suite_file ? r->suite_file : "?",
+                         r->suite_hash ? r->suite_hash : "no hash", lab[0],
+                         sh[0]->suite_file ? sh[0]->suite_file : "?",
                          sh[0]->suite_hash ? sh[0]->suite_hash : "no hash");
             return -1;
         }
@@ -103,8 +103,8 @@ static int locate(struct report_run **sh, const char *const *lab, size_t n, size
             const char *name = sh[i]->tests[j].name;
             size_t t = plan_pos(p, name);
             if (t == p->n || p->of[t] != sh[i]->shard.index) {
-                lc_error_set(err, "%s holds test \"%s\", which the plan gives to %s", lab[i],
-                             name, t == p->n ? "no shard" : "another shard");
+                lc_error_set(err, "%s holds test \"%s\", which the plan gives to %s", lab[i], name,
+                             t == p->n ? "no shard" : "another shard");
                 return -1;
             }
             if (from[t] != n) {
@@ -150,8 +150,10 @@ static int gather(struct report_run **sh, const char *const *lab, size_t n, cons
         if (skipped_in(sh[i], p->names[t]))
             report_add_skipped(m, p->names[t]);
         else if (!sh[i]->interrupted) {
-            lc_error_set(err, "test \"%s\" is missing from %s (shard %u/%u), which was not "
-                              "interrupted", p->names[t], lab[i], p->of[t], p->count);
+            lc_error_set(err,
+                         "test \"%s\" is missing from %s (shard %u/%u), which was not "
+                         "interrupted",
+                         p->names[t], lab[i], p->of[t], p->count);
             return -1;
         }
     }

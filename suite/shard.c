@@ -27,8 +27,7 @@ static int check_pair(long index, long count, const char *what, const char *val,
         return -1;
     }
     if (index < 1 || index > count) {
-        lc_error_set(err, "%s: the shard index must be from 1 to %ld (got '%s')", what, count,
-                     val);
+        lc_error_set(err, "%s: the shard index must be from 1 to %ld (got '%s')", what, count, val);
         return -1;
     }
     return 0;
@@ -59,8 +58,9 @@ static int from_job(const struct shard_inputs *in, struct shard_spec *out, struc
     const char *cs = in->count_flag ? in->count_flag : in->count_env;
     const char *cname = in->count_flag ? "--shard-count" : "LEAKCHECK_SHARD_COUNT";
     if (!cs) {
-        lc_error_set(err, "JOB_COMPLETION_INDEX is set (%s) but no shard count: give "
-                          "--shard-count N or LEAKCHECK_SHARD_COUNT (the Job's completions)",
+        lc_error_set(err,
+                     "JOB_COMPLETION_INDEX is set (%s) but no shard count: give "
+                     "--shard-count N or LEAKCHECK_SHARD_COUNT (the Job's completions)",
                      in->job_index);
         return -1;
     }

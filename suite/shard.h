@@ -22,12 +22,12 @@ struct shard_spec {
 
 /* Where the shard comes from: each string NULL when not given. */
 struct shard_inputs {
-    const char *flag;        /* --shard I/N */
-    const char *count_flag;  /* --shard-count N (with JOB_COMPLETION_INDEX) */
-    const char *ci_index;    /* $CI_NODE_INDEX (GitLab parallel:, 1-based) */
-    const char *ci_total;    /* $CI_NODE_TOTAL */
-    const char *job_index;   /* $JOB_COMPLETION_INDEX (Kubernetes Indexed Job, 0-based) */
-    const char *count_env;   /* $LEAKCHECK_SHARD_COUNT */
+    const char *flag;       /* --shard I/N */
+    const char *count_flag; /* --shard-count N (with JOB_COMPLETION_INDEX) */
+    const char *ci_index;   /* $CI_NODE_INDEX (GitLab parallel:, 1-based) */
+    const char *ci_total;   /* $CI_NODE_TOTAL */
+    const char *job_index;  /* $JOB_COMPLETION_INDEX (Kubernetes Indexed Job, 0-based) */
+    const char *count_env;  /* $LEAKCHECK_SHARD_COUNT */
 };
 
 /*
