@@ -92,8 +92,12 @@ int cli_copy_test_dir(const char *from, const char *dir, const char *to, struct 
     char *src = lc_asprintf("%s/%s", from, dir), *dst = lc_asprintf("%s/%s", to, dir);
     struct stat st;
     int rc = 0;
-    /* a test that stopped before its folder was made has none to copy */
-    if (lstat(src, &st) == 0 || errno != ENOENT)
+    /* a test that stopped before its folder was made has none to copy; a
+     * link is not followed (a report could point it anywhere) */
+    if (lstat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        lc_error_set(err, "%s: not a folder", src);
+        rc = -1;
+    } else if (lstat(src, &st) == 0 || errno != ENOENT)
         rc = copy_tree(src, dst, 0, err);
     free(src);
     free(dst);

@@ -17,8 +17,8 @@
 # --shard. --durations from the unsharded report plans the longest shard
 # within 25% of the mean. Each merge fault is exit 3 with its name: a
 # shard missing, given twice, of another suite, of another count, planned
-# differently, a test in two shards, a test folder outside the report, a
-# report that is no shard; --out onto a shard is exit 2; bad --shard
+# differently, a test in two shards, a test folder outside the report or
+# a link, a report that is no shard; --out onto a shard is exit 2; bad --shard
 # values are exit 2.
 #
 # Needs jq, xmllint, python3-jsonschema. Prints one line per check and
@@ -205,6 +205,12 @@ jq '.tests[0].dir = "../../escape"' "$work/s2/report.json" >"$work/esc/report.js
 bad "merge with a test folder outside the report" 3 "not a folder below" \
     "$lc" merge "$work"/s{1,3,4} "$work/esc" --out "$work/x"
 check "nothing was written outside the merge's folder" test ! -e "$work/../escape"
+mkdir -p "$work/lnk" "$work/elsewhere"
+echo secret >"$work/elsewhere/secret.txt"
+cp "$work/s2/report.json" "$work/lnk/"
+ln -s "$work/elsewhere" "$work/lnk/$(jq -r '.tests[0].dir' "$work/s2/report.json")"
+bad "merge with a test folder that is a link" 3 "not a folder" \
+    "$lc" merge "$work"/s{1,3,4} "$work/lnk" --out "$work/x"
 bad "merge onto a shard's own folder" 2 "is the folder of shard" \
     "$lc" merge "$work"/s{1,2,3,4} --out "$work/s1"
 bad "merge of a folder without a report" 3 "nope" "$lc" merge "$work/nope" --out "$work/x"
