@@ -193,6 +193,19 @@ static void put_counts(const struct report_run *r, FILE *out, int color)
     }
     if (r->skipped && r->nskipped)
         fputc('\n', out);
+    size_t others = 0;
+    for (size_t i = 0; i < r->shard.n; i++) {
+        if (!report_shard_other(r, i))
+            continue;
+        if (others++ == 0)
+            fprintf(out, "left to the other shards (this is shard %u/%u): ", r->shard.index,
+                    r->shard.count);
+        else
+            fputs(", ", out);
+        put_clean(out, r->shard.names[i], REPORT_TEXT_ONE_LINE);
+    }
+    if (others)
+        fputc('\n', out);
     size_t total = r->tests ? r->ntests : 0;
     char fl[48] = "";
     if (flaky)

@@ -95,6 +95,18 @@ static void run_header(struct lc_buf *b, const struct report_run *r)
         lc_buf_puts(b, i ? ", " : " \xc2\xb7 skipped (not matching --test): ");
         html_esc(b, r->skipped[i], REPORT_TEXT_ONE_LINE);
     }
+    for (size_t i = 0, k = 0; i < r->shard.n; i++) {
+        if (!report_shard_other(r, i))
+            continue;
+        if (k++ == 0)
+            lc_buf_printf(b, " \xc2\xb7 shard %u/%u, left to the others: ", r->shard.index,
+                          r->shard.count);
+        else
+            lc_buf_puts(b, ", ");
+        html_esc(b, r->shard.names[i], REPORT_TEXT_ONE_LINE);
+    }
+    if (r->shard.merged)
+        lc_buf_printf(b, " \xc2\xb7 merged from %u shards", r->shard.merged);
     lc_buf_puts(b, "</p><ul class=\"toc\">");
     for (size_t i = 0; i < total; i++) {
         lc_buf_printf(b, "<li><a href=\"#t%zu\">", i);

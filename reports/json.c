@@ -269,11 +269,34 @@ static json_t *build_test(const struct report_test *t)
     return o;
 }
 
+static json_t *build_shard(const struct report_run *r)
+{
+    const struct report_shard *sh = &r->shard;
+    if (!sh->count)
+        return json_null();
+    json_t *o = json_object(), *plan = json_array();
+    set(o, "index", json_integer(sh->index));
+    set(o, "count", json_integer(sh->count));
+    set(o, "balanced_by", str(sh->balanced_by, REPORT_TEXT_ONE_LINE));
+    for (size_t i = 0; sh->names && i < sh->n; i++) {
+        json_t *e = json_object();
+        set(e, "name", str(sh->names[i], REPORT_TEXT_ONE_LINE));
+        set(e, "shard", json_integer(sh->of ? sh->of[i] : 0));
+        json_array_append_new(plan, e);
+    }
+    set(o, "plan", plan);
+    return o;
+}
+
 static json_t *build_run(const struct report_run *r)
 {
     json_t *o = json_object();
     set(o, "suite", str(r->suite, REPORT_TEXT_ONE_LINE));
     set(o, "suite_file", str(r->suite_file, REPORT_TEXT_ONE_LINE));
+    set(o, "suite_hash", str(r->suite_hash, REPORT_TEXT_ONE_LINE));
+    set(o, "shard", build_shard(r));
+    if (r->shard.merged)
+        set(o, "merged_shards", json_integer(r->shard.merged));
     set(o, "verdict", json_string(report_verdict_name(r->verdict)));
     set(o, "started_at", wall_time(r->started_at));
     set(o, "duration_s", num(r->duration_s));

@@ -41,6 +41,21 @@ void report_add_skipped(struct report_run *r, const char *name)
     r->skipped[r->nskipped++] = lc_strdup(name);
 }
 
+int report_shard_other(const struct report_run *r, size_t i)
+{
+    return r->shard.count && r->shard.of && i < r->shard.n && r->shard.of[i] != r->shard.index;
+}
+
+void report_shard_clear(struct report_shard *sh)
+{
+    free(sh->balanced_by);
+    for (size_t i = 0; sh->names && i < sh->n; i++)
+        free(sh->names[i]);
+    free(sh->names);
+    free(sh->of);
+    memset(sh, 0, sizeof(*sh));
+}
+
 static void free_counts(struct report_count *c, size_t n)
 {
     for (size_t i = 0; c && i < n; i++)
@@ -114,6 +129,8 @@ void report_run_free(struct report_run *r)
     free(r->tests);
     free(r->suite);
     free(r->suite_file);
+    free(r->suite_hash);
+    report_shard_clear(&r->shard);
     free(r->source_root);
     free(r->test_filter);
     for (size_t i = 0; r->skipped && i < r->nskipped; i++)

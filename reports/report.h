@@ -183,8 +183,21 @@ struct report_test {
     int running;
 };
 
+/* run --shard I/N: the plan of every shard (the same on every machine) and
+ * which one this run is; `leakcheck merge` checks the shards against it. */
+struct report_shard {
+    unsigned index, count; /* 1-based index of count; count 0: not a shard */
+    char *balanced_by;     /* --durations FILE, or NULL: by name */
+    char **names;          /* every test of the suite, in suite order */
+    unsigned *of;          /* per name: the shard that runs it */
+    size_t n;
+    unsigned merged; /* a merged report: how many shards it holds (count is then 0) */
+};
+
 struct report_run {
     char *suite;
+    char *suite_hash; /* shard_suite_hash of the suite file, or NULL */
+    struct report_shard shard;
     char *suite_file;
     char *source_root; /* absolute; culprits' files under it get JUnit file=/line=; or NULL */
     enum report_verdict verdict;
@@ -203,6 +216,12 @@ struct report_run {
     double at_s;         /* seconds into that test */
     double checkpoint_s; /* the interval of the checkpoints */
 };
+
+/* Frees what sh holds and zeroes it. */
+void report_shard_clear(struct report_shard *sh);
+
+/* 1 when the plan's test i runs in another shard than r's. */
+int report_shard_other(const struct report_run *r, size_t i);
 
 /* Appends name (copied) to r's skipped tests. */
 void report_add_skipped(struct report_run *r, const char *name);

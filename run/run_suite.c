@@ -176,8 +176,9 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         /* what a checkpoint reads (the tests, the skipped list) must not
          * change under its thread */
         checkpoint_join(opts.ckpt);
-        if (a->picked && !a->picked[i]) {
-            report_add_skipped(rr, s->tests[i].name);
+        if (a->picked && a->picked[i] != RUN_PICK_RUN) {
+            if (a->picked[i] == RUN_PICK_SKIP)
+                report_add_skipped(rr, s->tests[i].name);
             continue;
         }
         if (runner_signal) {

@@ -10,12 +10,19 @@
 #include "suite/checks.h"
 #include "suite/suite.h"
 
+/* What run_suite_opts.picked says of a test. */
+enum run_pick {
+    RUN_PICK_SKIP = 0,  /* --test left it out: listed as skipped */
+    RUN_PICK_RUN = 1,   /* run it */
+    RUN_PICK_OTHER = 2, /* another shard runs it (the run's shard plan names it) */
+};
+
 struct run_suite_opts {
     const char *out; /* the folder of the reports; each test gets one below */
     int quiet;       /* no progress on stderr, no verdict block as each test ends */
     unsigned repeat; /* runs of each test (--repeat; 0 or 1: one), folded by report_repeat_add */
     int color;       /* ANSI colours in the verdict blocks */
-    const unsigned char *picked;     /* per test: run it (--test); NULL: all */
+    const unsigned char *picked;     /* per test: an enum run_pick; NULL: run all */
     const struct report_run *prev;   /* --compare's report, applied as each test ends, or NULL */
     double checkpoint_s; /* --checkpoint: -1 not given (the suite's, else the default), 0 off */
 };
@@ -29,7 +36,7 @@ double run_suite_checkpoint_s(const struct suite *s, const struct run_suite_opts
 /*
  * Runs every test of s in order (c: its checked assertions) into rr, which
  * holds the suite's name; sets rr's verdict (the worst test's), duration
- * and interrupted (a signal, or a test cut short). A test o->picked leaves
+ * and interrupted (a signal, or a test cut short). A test o->picked skips
  * out is named in rr's skipped list. As each test ends, the comparison
  * with o->prev is added to it and (unless quiet) its verdict block printed.
  */
