@@ -65,6 +65,10 @@ struct expr_series {
     double warmup;             /* seconds of the load to leave out; < 0: the default */
     enum expr_trend_kind kind; /* FLOOR for a sawtooth (heap), LEVEL for a count */
     int bytes;                 /* the values are bytes (the message says MB/h) */
+    /* what stands for m when it is not m's own floor or level (a static
+     * string, e.g. "live heap at each GC (heap_live)"), or NULL */
+    const char *basis;
+    const char *series; /* the series fitted when not m's own ("heap_live", static), or NULL */
 };
 
 /* Fills *out with the series of m for trend(m). Returns 0, or -1 with err

@@ -176,6 +176,8 @@ static int eval_trend(const struct node *n, struct ev *ev, struct expr_result *r
     if (ev->series(&a->metric, &se, &cerr, ev->arg) < 0)
         return fail_at(ev, a->mpos, "no trend for %s: %s", a->metric.text, cerr.msg);
     int rc = expr_trend_fit(se.t, se.v, se.n, se.warmup, se.kind, &res->trend, &cerr);
+    res->trend.basis = se.basis;
+    res->trend.series = se.series;
     free(se.t);
     free(se.v);
     if (rc < 0)

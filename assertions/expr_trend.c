@@ -116,7 +116,7 @@ static int window_point(const double *t, const double *v, size_t i0, size_t n, d
     }
     if (k == 0)
         return 0;
-    if (kind == EXPR_TREND_FLOOR) {
+    if (kind != EXPR_TREND_LEVEL) {
         *wt = tmin;
         *wv = vmin;
     } else {
@@ -247,6 +247,7 @@ void expr_trend_describe(const struct expr_trend *tr, const char *metric, int by
     expr_trend_fmt_rate(tr->hi, bytes, hi, sizeof(hi));
     fmt_span(tr->to - tr->from, over, sizeof(over));
     fmt_span(tr->warmup, wu, sizeof(wu));
-    snprintf(buf, len, "%s %s %s %s, 95%% CI %s..%s, over %s after %s warm-up", metric,
-             tr->kind == EXPR_TREND_FLOOR ? "floor" : "level", dir, s, lo, hi, over, wu);
+    const char *what = tr->basis ? tr->basis : tr->kind == EXPR_TREND_FLOOR ? "floor" : "level";
+    snprintf(buf, len, "%s %s %s %s, 95%% CI %s..%s, over %s after %s warm-up", metric, what, dir,
+             s, lo, hi, over, wu);
 }

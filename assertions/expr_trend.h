@@ -15,6 +15,9 @@
 enum expr_trend_kind {
     EXPR_TREND_LEVEL, /* the median of the window: counts (goroutines, fds) */
     EXPR_TREND_FLOOR, /* the minimum of the window: a sawtooth's post-GC floor (heap) */
+    EXPR_TREND_LOWER, /* the minimum of the window, no sawtooth needed: a series whose noise
+                         only adds (the live heap at each GC, which counts what was allocated
+                         while the GC marked) */
 };
 
 /* Warm-up when the test sets none: this fraction of the load, at most
@@ -31,6 +34,9 @@ struct expr_trend {
     size_t windows;       /* windows the span was cut into (points of the fit) */
     size_t drops;         /* FLOOR: falls of the series in the span (GC cycles) */
     enum expr_trend_kind kind;
+    const char *basis; /* the message's word for what was fitted when not "floor" or "level"
+                          (static; set by the caller after the fit), or NULL */
+    const char *series; /* the series fitted when not the metric's own (static), or NULL */
 };
 
 /*

@@ -134,8 +134,9 @@ for n in "${order[@]}"; do
             want=$([ "$m" = goroutines ] && echo "$g" || echo "$h")
             other=$([ "$m" = goroutines ] && echo "$h" || echo "$g")
             [ "$want" = f ] && [ "$other" = p ] && ok=$((ok + 1))
-            if [ "$m" = goroutines ]; then lim=$gor_limit_s kind=level; else lim=$heap_limit_s kind=floor; fi
-            t=$("$tmp/trend_replay" "$r" "$m" "$lim" "$kind" | cut -f2)
+            # trend(heap_inuse) fits the lower envelope of the live heap after each GC (heap_live)
+            if [ "$m" = goroutines ]; then lim=$gor_limit_s s=goroutines k=level; else lim=$heap_limit_s s=heap_live k=lower; fi
+            t=$("$tmp/trend_replay" "$r" "$s" "$lim" "$k" | cut -f2)
             [ "$t" != - ] && times+=("$t")
         else
             [ "$h" = p ] && [ "$g" = p ] && ok=$((ok + 1))

@@ -68,7 +68,7 @@ static void replay(const json_t *test, const char *metric, double limit, enum ex
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: trend_replay REPORT.json METRIC LIMIT_PER_S floor|level\n");
+        fprintf(stderr, "usage: trend_replay REPORT.json METRIC LIMIT_PER_S floor|lower|level\n");
         return 2;
     }
     json_error_t jerr;
@@ -77,7 +77,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", argv[1], jerr.text);
         return 1;
     }
-    enum expr_trend_kind kind = strcmp(argv[4], "floor") == 0 ? EXPR_TREND_FLOOR : EXPR_TREND_LEVEL;
+    enum expr_trend_kind kind = strcmp(argv[4], "floor") == 0   ? EXPR_TREND_FLOOR
+                                : strcmp(argv[4], "lower") == 0 ? EXPR_TREND_LOWER
+                                                                : EXPR_TREND_LEVEL;
     size_t i;
     json_t *test;
     json_array_foreach(json_object_get(root, "tests"), i, test)

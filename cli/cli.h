@@ -39,4 +39,14 @@ void cli_error(const char *fmt, ...) LC_PRINTF(1, 2);
 struct suite *cli_load_checked(const char *path, int comparing, int pick_ports,
                                struct checks **checks);
 
+struct report_run;
+
+/* The exit code of a run's report (cli/cmd_run.c): 130 interrupted, 2 a
+ * suite error, else 0, 1 or 3 by the verdict. */
+int cli_run_exit_code(const struct report_run *rr);
+
+/* Checks that folder out can be written (creating it) and removes the
+ * reports a previous run left there (cli/cmd_run.c). 0, or -1 (printed). */
+int cli_prepare_out(const char *out);
+
 #endif

@@ -10,8 +10,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/load_merge.h"
 #include "cli/load_output.h"
 #include "common/fdlimit.h"
+#include "common/grpcname.h"
 #include "loadgen/loadgen.h"
 
 struct load_args {
@@ -33,6 +35,11 @@ struct load_args {
     const char *cacert;
     unsigned threads;
     const char *url;
+    unsigned seg_index, seg_count; /* --segment I/N; 0/0 without */
+    uint64_t whole_n;              /* with --segment: the whole load's -n, -c, rate */
+    unsigned whole_c;
+    double whole_rate;
+    const char *grpc_method, *grpc_message; /* gRPC unary calls */
 };
 
 static void load_usage(FILE *out)
@@ -63,8 +70,16 @@ static void load_usage(FILE *out)
           "  --insecure          https: do not verify the server's certificate\n"
           "  -h2                 HTTP/2: over TLS by ALPN for https:// (the server must\n"
           "                      pick h2), prior knowledge (h2c) for http://\n"
-          "  --streams N         -h2: concurrent streams per connection (default 1,\n"
-          "                      as h2load's -m); -c stays the connection count\n",
+          "  --streams N         -h2 or gRPC: concurrent streams per connection (default\n"
+          "                      1, as h2load's -m); -c stays the connection count\n"
+          "  --segment I/N       send the I-th of N shares (1-based) of -n, -c and --rate;\n"
+          "                      -o json then names the segment for --merge\n"
+          "  --grpc-method /pkg.Service/Method  gRPC unary calls of this method (over\n"
+          "                      HTTP/2) to URL, given without a path\n"
+          "  --grpc-message FILE the request message: serialized protobuf bytes\n"
+          "                      (default: the empty message)\n"
+          "usage: leakcheck load --merge [-o json] SEGMENT.json...\n"
+          "  the segments' figures added up exactly, as one JSON object\n",
           out);
 }
 
@@ -93,6 +108,25 @@ static int parse_num(const char *flag, const char *v, double *out)
     const char *end = NULL;
     if (lc_parse_double(v, &end, out) != 0 || *end || !isfinite(*out) || *out < 0)
         return bad(flag, v, "expected a number >= 0");
+    return 0;
+}
+
+/* --segment I/N: 1 <= I <= N <= 50000. */
+static int parse_segment(struct load_args *a, const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long i = strtoul(v, &end, 10), n = 0;
+    if (!errno && end != v && *end == '/' && v[0] != '-' && end[1] != '-') {
+        const char *ns = end + 1;
+        n = strtoul(ns, &end, 10);
+        if (errno || end == ns || *end)
+            n = 0;
+    }
+    if (n < 1 || n > LOADGEN_MAX_CONCURRENCY || i < 1 || i > n)
+        return bad("--segment", v, "expected I/N with 1 <= I <= N <= 50000");
+    a->seg_index = (unsigned)i;
+    a->seg_count = (unsigned)n;
     return 0;
 }
 
@@ -134,8 +168,18 @@ static int apply(struct load_args *a, const char *f, const char *v)
         a->streams = (unsigned)u;
         return 0;
     }
+    if (!strcmp(f, "segment"))
+        return parse_segment(a, v);
     if (!strcmp(f, "cacert")) {
         a->cacert = v;
+        return 0;
+    }
+    if (!strcmp(f, "grpc-method")) {
+        a->grpc_method = v;
+        return 0;
+    }
+    if (!strcmp(f, "grpc-message")) {
+        a->grpc_message = v;
         return 0;
     }
     const char **strs[] = {&a->m, &a->accept, &a->body, &a->body_file, &a->content_type,
@@ -162,6 +206,25 @@ static int is_bool_flag(const char *f)
            !strcmp(f, "disable-compression") ||
            !strcmp(f, "disable-redirects") || !strcmp(f, "h2") || !strcmp(f, "h") ||
            !strcmp(f, "help");
+}
+
+/* --segment: this segment's share of -n, -c and --rate (-q is per
+ * connection already); every segment needs a connection. */
+static int apply_segment(struct load_args *a)
+{
+    if (a->c < a->seg_count) {
+        char why[96];
+        snprintf(why, sizeof(why), "-c %u connections cannot be split into %u segments", a->c,
+                 a->seg_count);
+        return bad("--segment", NULL, why);
+    }
+    a->whole_n = a->n;
+    a->whole_c = a->c;
+    a->whole_rate = a->rate > 0 ? a->rate : a->q * a->c;
+    a->n = load_segment_share(a->n, a->seg_index, a->seg_count);
+    a->c = (unsigned)load_segment_share(a->c, a->seg_index, a->seg_count);
+    a->rate /= a->seg_count;
+    return 0;
 }
 
 /* Go-style flags: -f value, -f=value, --f value. Returns 0, 1 for help, -1. */
@@ -198,9 +261,16 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
         return bad("URL", NULL, "missing (leakcheck load [options] URL)");
     if (a->z == 0 && a->n < a->c)
         return bad("-n", NULL, "cannot be less than -c");
-    if (a->streams > 1 && !a->h2)
+    if (a->streams > 1 && !a->h2 && !a->grpc_method)
         return bad("--streams", NULL, "needs -h2 (HTTP/1.1 has one request per connection)");
-    return 0;
+    if (a->grpc_message && !a->grpc_method)
+        return bad("--grpc-message", NULL, "needs --grpc-method");
+    if (a->grpc_method &&
+        (a->body || a->body_file || a->content_type || (a->m && strcmp(a->m, "POST"))))
+        return bad("--grpc-method", a->grpc_method,
+                   "a gRPC call is a POST of the --grpc-message, with gRPC's content-type: "
+                   "drop -m, -d, -D and -T");
+    return a->seg_count ? apply_segment(a) : 0;
 }
 
 static char *base64(const char *s)
@@ -229,7 +299,8 @@ static char **build_headers(const struct load_args *a, size_t *n)
 {
     char **h = lc_calloc(a->nheaders + 5, sizeof(char *));
     size_t k = 0;
-    h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
+    if (!a->grpc_method) /* gRPC sets its own */
+        h[k++] = lc_asprintf("Content-Type: %s", a->content_type ? a->content_type : "text/html");
     if (a->accept)
         h[k++] = lc_asprintf("Accept: %s", a->accept);
     if (a->auth) {
@@ -243,6 +314,42 @@ static char **build_headers(const struct load_args *a, size_t *n)
         h[k++] = lc_strdup(a->headers[i]);
     *n = k;
     return h;
+}
+
+/* -o json's "url" and "segment" (index, count, this segment's share and
+ * the whole load's -n, -c and rate, so that --merge can tell segments of
+ * different loads apart), or NULL. */
+static json_t *segment_json(const struct load_args *a)
+{
+    if (!a->seg_count)
+        return NULL;
+    double rate = a->rate > 0 ? a->rate : a->q * a->c;
+    json_t *seg = json_pack("{s:I,s:I,s:I,s:I,s:f}", "index", (json_int_t)a->seg_index, "count",
+                            (json_int_t)a->seg_count, "requests", (json_int_t)(a->z > 0 ? 0 : a->n),
+                            "connections", (json_int_t)a->c, "rate", rate);
+    json_object_set_new(seg, "of_requests", json_integer(a->z > 0 ? 0 : (json_int_t)a->whole_n));
+    json_object_set_new(seg, "of_connections", json_integer((json_int_t)a->whole_c));
+    json_object_set_new(seg, "of_rate", json_real(a->whole_rate));
+    return json_pack("{s:s,s:o}", "url", a->url, "segment", seg);
+}
+
+/* The URL of a gRPC call: base (scheme://host:port, no path) + method;
+ * NULL with a message on stderr when base has a path. */
+static char *grpc_url(const char *base, const char *method)
+{
+    struct lc_error err = {0};
+    if (grpcname_check(method, &err) != 0) {
+        bad("--grpc-method", NULL, err.msg);
+        return NULL;
+    }
+    const char *p = strstr(base, "://");
+    const char *path = p ? strchr(p + 3, '/') : NULL;
+    if (path && strcmp(path, "/") != 0) {
+        bad("--grpc-method", method, "give the URL without a path: the method is the path");
+        return NULL;
+    }
+    size_t n = path ? (size_t)(path - base) : strlen(base);
+    return lc_asprintf("%.*s%s", (int)n, base, method);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -277,7 +384,7 @@ static int drive(struct loadgen *lg, const struct load_args *a)
     if (a->o && !strcmp(a->o, "csv"))
         rc = load_output_csv(stdout, lg);
     else if (a->o)
-        rc = load_output_json(stdout, &st);
+        rc = load_output_json(stdout, &st, lat, segment_json(a));
     else
         load_output_text(stdout, &st, lat);
     hist_free(lat);
@@ -290,6 +397,18 @@ static int drive(struct loadgen *lg, const struct load_args *a)
 
 int cmd_load(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--merge") || !strcmp(argv[i], "-merge")) {
+            /* the flag may stand anywhere among the files */
+            char **rest = lc_calloc((size_t)argc + 1, sizeof(char *));
+            int k = 0;
+            for (int j = 0; j < argc; j++)
+                if (j != i)
+                    rest[k++] = argv[j];
+            int rc = load_merge_main(k, rest);
+            free(rest);
+            return rc;
+        }
     struct load_args a = {.n = 200, .c = 50, .t = 20};
     int p = parse_load_args(argc, argv, &a);
     if (p != 0) {
@@ -298,16 +417,23 @@ int cmd_load(int argc, char **argv)
         return p > 0 ? CLI_OK : CLI_USAGE;
     }
     struct lc_error err = {0};
-    char *body = NULL;
+    char *body = NULL, *url = NULL;
     size_t body_len = a.body ? strlen(a.body) : 0;
-    if (a.body_file && !(body = lc_read_file(a.body_file, 1u << 30, &body_len, &err))) {
-        fprintf(stderr, "leakcheck load: -D: %s\n", err.msg);
+    const char *file = a.grpc_message ? a.grpc_message : a.body_file;
+    if (file && !(body = lc_read_file(file, 1u << 30, &body_len, &err))) {
+        fprintf(stderr, "leakcheck load: %s: %s\n", a.grpc_message ? "--grpc-message" : "-D",
+                err.msg);
+        free(a.headers);
+        return CLI_USAGE;
+    }
+    if (a.grpc_method && !(url = grpc_url(a.url, a.grpc_method))) {
+        free(body);
         free(a.headers);
         return CLI_USAGE;
     }
     size_t nh = 0;
     char **hdrs = build_headers(&a, &nh);
-    struct loadgen_request req = {.method = a.m, .url = a.url, .headers = (const char *const *)hdrs,
+    struct loadgen_request req = {.method = a.m, .url = url ? url : a.url, .headers = (const char *const *)hdrs,
                                   .nheaders = nh, .body = body ? body : a.body,
                                   .body_len = body_len, .weight = 1};
     struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = a.c,
@@ -317,7 +443,8 @@ int cmd_load(int argc, char **argv)
                                  .disable_keepalive = a.disable_keepalive,
                                  .cacert = a.cacert, .insecure = a.insecure,
                                  .h2 = a.h2, .streams = a.streams,
-                                 .record = a.o && !strcmp(a.o, "csv")};
+                                 .record = a.o && !strcmp(a.o, "csv"),
+                                 .grpc = a.grpc_method != NULL};
     struct loadgen *lg = NULL;
     int rc = CLI_USAGE;
     if (fdlimit_raise(fdlimit_need(a.c, cfg.max_requests, a.threads), &err) == 0)
@@ -331,6 +458,7 @@ int cmd_load(int argc, char **argv)
         free(hdrs[i]);
     free(hdrs);
     free(body);
+    free(url);
     free(a.headers);
     return rc;
 }

@@ -42,4 +42,38 @@ size_t cmd_compare_json(const struct report_run *a, const struct report_run *b, 
  * printed when re is not a regex or matches no test. */
 unsigned char *cli_pick_tests(const struct suite *s, const char *re);
 
+struct report_shard;
+
+/* run's shard options (each NULL when not given). */
+struct cli_shard_args {
+    const char *flag;      /* --shard I/N */
+    const char *count;     /* --shard-count N */
+    const char *durations; /* --durations FILE */
+};
+
+/*
+ * For `run --shard` (cli/cli_shard.c): resolves the shard from a's flags
+ * or the CI's variables (CI_NODE_INDEX/CI_NODE_TOTAL, JOB_COMPLETION_INDEX
+ * with --shard-count or LEAKCHECK_SHARD_COUNT); with one, fills *out with
+ * the plan of every shard (balanced by --durations' report when given) and
+ * marks in *picked (allocated when NULL: caller frees) the tests another
+ * shard runs. Without one, leaves both alone. Returns 0, or -1 after
+ * printing why (a bad value, --durations alone, an unreadable report).
+ */
+int cli_shard_plan(const struct suite *s, const struct cli_shard_args *a, struct report_shard *out,
+                   unsigned char **picked);
+
+/*
+ * For `leakcheck merge` (cli/cli_copy.c): copies the test folder dir of
+ * the report in folder from to the same place under to (files and
+ * folders; links are not followed). dir must be relative and below the
+ * report's folder (no "..", ".", empty or absolute part). A folder that
+ * does not exist is nothing to copy. Returns 0, or -1 with err.
+ */
+struct lc_error;
+int cli_copy_test_dir(const char *from, const char *dir, const char *to, struct lc_error *err);
+
+/* leakcheck merge SHARD_OUT... --out DIR (cli/cmd_merge.c). */
+int cmd_merge(int argc, char **argv);
+
 #endif

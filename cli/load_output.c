@@ -1,6 +1,8 @@
 /* cli/load_output.c: hey-shaped text, CSV and JSON for `leakcheck load`. */
 #include "cli/load_output.h"
 
+#include "cli/load_merge.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -90,6 +92,20 @@ static void details(FILE *out, const struct loadgen_stats *st)
                 st->ph_min[i], st->ph_max[i]);
 }
 
+/* gRPC calls by grpc-status, named; nothing for plain HTTP. */
+static void grpc_distribution(FILE *out, const struct loadgen_stats *st)
+{
+    int any = 0;
+    for (int code = 0; code < LOADGEN_GRPC_CODES; code++) {
+        if (!st->grpc_status[code])
+            continue;
+        if (!any++)
+            fprintf(out, "\ngRPC status distribution:\n");
+        fprintf(out, "  [%s]\t%llu calls\n", loadgen_grpc_code_name(code),
+                (unsigned long long)st->grpc_status[code]);
+    }
+}
+
 void load_output_text(FILE *out, const struct loadgen_stats *st, const struct hist *lat)
 {
     summary(out, st, lat);
@@ -100,6 +116,7 @@ void load_output_text(FILE *out, const struct loadgen_stats *st, const struct hi
     for (int code = 0; code < 600; code++)
         if (st->status[code])
             fprintf(out, "  [%d]\t%llu responses\n", code, (unsigned long long)st->status[code]);
+    grpc_distribution(out, st);
     if (st->nmsgs || st->msgs_other)
         fprintf(out, "\nError distribution:\n");
     for (size_t i = 0; i < st->nmsgs; i++)
@@ -133,19 +150,28 @@ int load_output_csv(FILE *out, const struct loadgen *lg)
     rows.r = lc_calloc(n ? n : 1, sizeof *rows.r);
     loadgen_records(lg, csv_collect_cb, &rows);
     qsort(rows.r, rows.n, sizeof *rows.r, by_offset);
+    /* hey's columns; gRPC calls add their grpc-status's name last */
+    int grpc = rows.n > 0 && rows.r[0].grpc_status >= 0;
     fputs("response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,"
-          "offset\n",
+          "offset",
           out);
+    fputs(grpc ? ",grpc-status\n" : "\n", out);
     for (size_t i = 0; i < rows.n; i++) {
         const struct loadgen_record *r = &rows.r[i];
-        fprintf(out, "%4.4f,%4.4f,%4.4f,%4.4f,%4.4f,%4.4f,%u,%4.4f\n", r->total, r->dial, 0.0,
+        fprintf(out, "%4.4f,%4.4f,%4.4f,%4.4f,%4.4f,%4.4f,%u,%4.4f", r->total, r->dial, 0.0,
                 r->write, r->wait, r->read, (unsigned)r->status, r->offset);
+        const char *name = grpc ? loadgen_grpc_code_name(r->grpc_status) : NULL;
+        if (grpc)
+            fprintf(out, ",%s\n", name ? name : "");
+        else
+            fputc('\n', out);
     }
     free(rows.r);
     return ferror(out) ? -1 : 0;
 }
 
-int load_output_json(FILE *out, const struct loadgen_stats *st)
+int load_output_json(FILE *out, const struct loadgen_stats *st, const struct hist *lat_hist,
+                     json_t *extra)
 {
     json_t *o = json_object(), *lat = json_object(), *status = json_object();
     json_t *kinds = json_object();
@@ -169,6 +195,12 @@ int load_output_json(FILE *out, const struct loadgen_stats *st)
         json_object_set_new(status, key, json_integer((json_int_t)st->status[code]));
     }
     json_object_set_new(o, "status", status);
+    json_t *grpc = json_object();
+    for (int code = 0; code < LOADGEN_GRPC_CODES; code++)
+        if (st->grpc_status[code])
+            json_object_set_new(grpc, loadgen_grpc_code_name(code),
+                                json_integer((json_int_t)st->grpc_status[code]));
+    json_object_set_new(o, "grpc_status", grpc);
     for (int k = 0; k < LOADGEN_ERR__COUNT; k++)
         json_object_set_new(kinds, loadgen_err_name((enum loadgen_err)k),
                             json_integer((json_int_t)st->by_kind[k]));
@@ -186,6 +218,10 @@ int load_output_json(FILE *out, const struct loadgen_stats *st)
     if (st->msgs_other)
         json_object_set_new(msgs, "(other errors)", json_integer((json_int_t)st->msgs_other));
     json_object_set_new(o, "error_messages", msgs);
+    json_object_set_new(o, "histogram", load_hist_json(lat_hist));
+    if (extra)
+        json_object_update(o, extra);
+    json_decref(extra);
     int rc = json_dumpf(o, out, JSON_REAL_PRECISION(10)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
     json_decref(o);
     return rc;

@@ -18,7 +18,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } commands[] = {
     {"run", cmd_run},         {"validate", cmd_validate}, {"load", cmd_load},
-    {"compare", cmd_compare}, {"diff", cmd_diff},
+    {"compare", cmd_compare}, {"diff", cmd_diff},         {"merge", cmd_merge},
 };
 
 int main(int argc, char **argv)

@@ -59,6 +59,10 @@ struct metric_def {
     unsigned flags;   /* METRIC_* flags */
     double tolerance; /* the release gate's default (0.10: 10%), or METRIC_NO_GATE */
     double slack;     /* the gate's absolute slack on top of it (metric_unit_slack) */
+    /* the series of Go's Prometheus collectors that measures the same,
+     * read when the test has no /proc (sample.proc false, no local
+     * process) or no pprof (goroutines): a target elsewhere; or NULL */
+    const char *prom;
 };
 
 /* Returns the built-in metric of that name, or NULL. */

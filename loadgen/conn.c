@@ -146,7 +146,7 @@ void lg_conn_complete(struct lg_conn *c, int reuse, uint64_t now)
     hist_record(w->lat, now > c->t_start ? (now - c->t_start) / 1000 : 0);
     lg_record_phases(c, now);
     lg_inc(&w->c.status[st < 600 ? st : 599], 1);
-    if (st < 200 || st > 299) {
+    if ((st < 200 || st > 299) && !c->h2_judged) { /* gRPC: its status said what failed */
         lg_inc(&w->c.errors, 1);
         lg_inc(&w->c.by_kind[LOADGEN_ERR_STATUS], 1);
     }

@@ -14,12 +14,13 @@
 
 #include "loadgen/h2_int.h"
 
-/* Tells the hooks the stream ended; returns 1 when on_end failed it. */
+/* Tells the hooks the stream ended; returns on_end's verdict on a complete
+ * response (LOADGEN_H2_BY_STATUS when there is none to give). */
 static int hook_end(struct lg_conn *c, int complete, uint64_t now, char *msg, size_t len)
 {
     const struct loadgen_h2_hooks *h = c->w->lg->cfg.h2_hooks;
     if (!h || !h->on_end)
-        return 0;
+        return LOADGEN_H2_BY_STATUS;
     struct loadgen_h2_end e = {
         .worker = c->w->id,
         .complete = complete,
@@ -28,10 +29,8 @@ static int hook_end(struct lg_conn *c, int complete, uint64_t now, char *msg, si
         .body_len = c->hp.body_bytes,
         .latency_s = (double)(now > c->t_start ? now - c->t_start : 0) / 1e9,
     };
-    int bad = h->on_end(c->w->lg->cfg.h2_arg, c->h2ctx, &e, msg, len);
-    if (h->ctx_size)
-        memset(c->h2ctx, 0, h->ctx_size);
-    return complete && bad;
+    int v = h->on_end(c->w->lg->cfg.h2_arg, c->h2ctx, &e, msg, len);
+    return complete ? v : LOADGEN_H2_BY_STATUS;
 }
 
 void lg_h2_slot_lost(struct lg_conn *c, enum loadgen_err kind, const char *msg)
@@ -111,8 +110,12 @@ void lg_h2_next(struct lg_conn *c)
     c->hp.body_bytes = 0;
     c->hp.keep_alive = 1;
     c->h2_end = 0;
+    c->h2_judged = 0;
     c->h2_rst = 0;
     c->t_first = c->t_wrote = 0;
+    const struct loadgen_h2_hooks *h = c->w->lg->cfg.h2_hooks;
+    if (h && h->ctx_size) /* the hooks' state of the last request is kept till now */
+        memset(c->h2ctx, 0, h->ctx_size);
     c->t_ready = c->t_sent;
     c->dial_ns = 0;
     lg_h2_wait(s, c);
@@ -155,22 +158,28 @@ void lg_h2_check_timeout(struct lg_conn *c, uint64_t now)
     lg_h2_slot_lost(c, LOADGEN_ERR_TIMEOUT, msg);
 }
 
-/* A complete response: counted as HTTP/1.1's, or as the hook's failure. */
+/* A complete response: counted as HTTP/1.1's (its :status judged unless the
+ * hooks answered for it), or as the failure the hooks saw in it. */
 static void complete(struct lg_conn *c)
 {
     struct lg_worker *w = c->w;
     uint64_t now = lg_now_ns();
     char msg[LOADGEN_MSG_LEN] = "", full[LOADGEN_MSG_LEN];
-    if (!hook_end(c, 1, now, msg, sizeof msg)) {
+    int v = hook_end(c, 1, now, msg, sizeof msg);
+    if (v == LOADGEN_H2_BY_STATUS || v == LOADGEN_H2_ANSWERED) {
+        c->h2_judged = v == LOADGEN_H2_ANSWERED;
         lg_conn_complete(c, 1, now);
         return;
     }
+    enum loadgen_err kind = LOADGEN_ERR_HOOK;
+    if (v >= LOADGEN_H2_FAIL_KIND(0) && v < LOADGEN_H2_FAIL_KIND(LOADGEN_ERR__COUNT))
+        kind = (enum loadgen_err)(v - LOADGEN_H2_FAIL_KIND(0));
     unsigned st = c->hp.status;
     hist_record(w->lat, now > c->t_start ? (now - c->t_start) / 1000 : 0);
     lg_record_phases(c, now);
     lg_inc(&w->c.status[st < 600 ? st : 599], 1);
     snprintf(full, sizeof full, "%s: %s", c->req->what, msg[0] ? msg : "failed");
-    lg_count_error(w, LOADGEN_ERR_HOOK, full);
+    lg_count_error(w, kind, full);
     c->served++;
     c->state = LG_C_IDLE;
     lg_worker_conn_idle(w, c);

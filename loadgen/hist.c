@@ -221,3 +221,65 @@ uint64_t hist_count_upto(const struct hist *h, uint64_t usec)
         seen += get(&h->counts[i]);
     return seen;
 }
+
+uint64_t hist_sum(const struct hist *h)
+{
+    return get(&h->sum);
+}
+
+int hist_bucket_next(const struct hist *h, unsigned *i, uint64_t *lo, uint64_t *width,
+                     uint64_t *count)
+{
+    for (; *i < HIST_LEN; (*i)++) {
+        uint64_t n = get(&h->counts[*i]);
+        if (n) {
+            index_range(*i, lo, width);
+            *count = n;
+            (*i)++;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int hist_add_bucket(struct hist *h, uint64_t lo, uint64_t width, uint64_t count)
+{
+    if (lo < HIST_MIN_US || lo > HIST_MAX_US)
+        return -1;
+    unsigned i = value_index(lo);
+    uint64_t l, w;
+    index_range(i, &l, &w);
+    if (l != lo || w != width || get(&h->count) + count < count)
+        return -1;
+    add_relaxed(&h->counts[i], count);
+    add_relaxed(&h->count, count);
+    return 0;
+}
+
+/* The index of the lowest (first) or highest non-empty bucket, or HIST_LEN. */
+static unsigned edge_index(const struct hist *h, int highest)
+{
+    for (unsigned k = 0; k < HIST_LEN; k++) {
+        unsigned i = highest ? HIST_LEN - 1 - k : k;
+        if (get(&h->counts[i]))
+            return i;
+    }
+    return HIST_LEN;
+}
+
+int hist_set_totals(struct hist *h, uint64_t sum, uint64_t min, uint64_t max)
+{
+    uint64_t n = get(&h->count);
+    if (n == 0)
+        return sum == 0 ? 0 : -1;
+    unsigned lo = edge_index(h, 0), hi = edge_index(h, 1);
+    if (min > max || in_bucket(min, lo) != min || in_bucket(max, hi) != max)
+        return -1;
+    /* n x min <= sum <= n x max, without overflowing */
+    if (sum / n < min || sum / n > max || (sum / n == max && sum % n))
+        return -1;
+    set(&h->sum, sum);
+    set(&h->min, min);
+    set(&h->max, max);
+    return 0;
+}

@@ -42,4 +42,27 @@ double hist_mean(const struct hist *h);
  * (exact to the bucket width, 0.1%), for response-time histograms. */
 uint64_t hist_count_upto(const struct hist *h, uint64_t usec);
 
+/*
+ * The portable form: every histogram has the same buckets, named by
+ * HIST_LAYOUT; a bucket is its lowest value and its width (µs). A reader
+ * of another layout must refuse the buckets rather than guess.
+ */
+/* exact below 2048 µs, then 1024 buckets per power of two, 1 µs to 1 h */
+#define HIST_LAYOUT "lc-log-linear-v1"
+/* The sum of the recorded values (µs). */
+uint64_t hist_sum(const struct hist *h);
+/* Walks the non-empty buckets: start with *i = 0; returns 1 with the
+ * bucket's lowest value, width and count (and *i past it), 0 at the end. */
+int hist_bucket_next(const struct hist *h, unsigned *i, uint64_t *lo, uint64_t *width,
+                     uint64_t *count);
+/* Adds count values to the bucket that starts at lo and is width wide
+ * (as hist_bucket_next gives them). Returns -1 when the layout has no such
+ * bucket. Leaves sum, min and max to hist_set_totals. */
+int hist_add_bucket(struct hist *h, uint64_t lo, uint64_t width, uint64_t count);
+/* After hist_add_bucket: sets the sum, min and max. Returns -1 (changing
+ * nothing) when they cannot be those of the buckets: min not in the
+ * lowest non-empty bucket, max not in the highest, a sum outside
+ * count x [min, max], or values on an empty histogram. */
+int hist_set_totals(struct hist *h, uint64_t sum, uint64_t min, uint64_t max);
+
 #endif

@@ -44,6 +44,7 @@ struct lg_counters {
     _Atomic uint64_t errors;
     _Atomic uint64_t by_kind[LOADGEN_ERR__COUNT];
     _Atomic uint64_t status[600];
+    _Atomic uint64_t grpc_status[LOADGEN_GRPC_CODES];
     _Atomic uint64_t bytes_read;
     _Atomic uint64_t body_bytes; /* of complete responses */
     _Atomic uint64_t late;
@@ -113,6 +114,7 @@ struct lg_conn {
     uint8_t ever_connected;       /* a connect has succeeded: failures now back off */
     uint8_t kind;                 /* enum lg_conn_kind */
     uint8_t h2_end;               /* slot: END_STREAM received */
+    uint8_t h2_judged;            /* slot: the hooks answered for the response's :status */
     int32_t stream;               /* slot: its stream, 0 when none */
     uint32_t h2_rst;              /* slot: the RST_STREAM code that ended it */
     struct lg_h2s *h2;            /* slot or transport: the session */
@@ -191,6 +193,24 @@ int lg_requests_build(struct loadgen *lg, struct lc_error *err);
 /* Frees what lg_requests_build made (safe on a partial build). */
 void lg_requests_free(struct loadgen *lg);
 
+/* gRPC (grpc_call.c): makes *out, the HTTP/2 requests of cfg's gRPC calls (POST, the gRPC
+ * headers added, the message framed; URLs and user headers borrowed).
+ * Returns 0, or -1 with err on a bad method or message. Free the array with
+ * lg_grpc_requests_free(*out, cfg->nrequests). */
+int lg_grpc_requests(const struct loadgen_config *cfg, struct loadgen_request **out,
+                     struct lc_error *err);
+/* Frees what lg_grpc_requests made; NULL is a no-op. */
+void lg_grpc_requests_free(struct loadgen_request *calls, size_t n);
+/* The hooks of gRPC calls on the HTTP/2 engine (h2_arg: the struct loadgen):
+ * their ctx reads the response with grpc.c's codec; on_end counts the call's
+ * grpc-status by code (a non-zero one is an error of kind "grpc", "grpc CODE:
+ * message", the response complete but its :status no error) or fails an
+ * answer that is not valid gRPC (kind malformed or truncated, "grpc: why"). */
+extern const struct loadgen_h2_hooks lg_grpc_hooks;
+/* The grpc-status of the call whose hooks' ctx this is (beyond 16: 2,
+ * UNKNOWN), or -1 when it got none (a malformed answer, not ended yet). */
+int lg_grpc_record_code(const void *ctx);
+
 /* conn.c */
 /* Prepares an idle, unconnected connection of worker w (aborts on OOM). */
 void lg_conn_init(struct lg_conn *c, struct lg_worker *w);
@@ -250,6 +270,8 @@ void lg_h2_flush(struct lg_conn *c);
 /* stats.c */
 /* Counts a failure of kind `kind` in w with message msg (copied, cut). */
 void lg_count_error(struct lg_worker *w, enum loadgen_err kind, const char *msg);
+/* Counts msg among the worker's distinct error messages (no other counter). */
+void lg_note_message(struct lg_worker *w, const char *msg);
 /* Counts the phases and body of c's complete response ending at now, and
  * keeps its record when asked to (cfg.record). */
 void lg_record_phases(struct lg_conn *c, uint64_t now);

@@ -14,7 +14,7 @@
 
 static const char *const err_names[LOADGEN_ERR__COUNT] = {
     "connect", "reset", "timeout", "malformed", "truncated", "status", "tls", "rst_stream",
-    "protocol", "hook",
+    "protocol", "hook", "grpc",
 };
 
 const char *loadgen_err_name(enum loadgen_err kind)
@@ -55,9 +55,11 @@ static int check_config(const struct loadgen_config *cfg, struct lc_error *err)
         return lc_error_set(err, "streams %u is too large (at most %u per connection)",
                             cfg->streams, LOADGEN_MAX_STREAMS),
                -1;
-    if (cfg->streams > 1 && !cfg->h2)
+    if (cfg->streams > 1 && !cfg->h2 && !cfg->grpc)
         return lc_error_set(err, "several streams per connection need HTTP/2 (-h2)"), -1;
-    if (cfg->h2 && cfg->disable_keepalive)
+    if (cfg->grpc && cfg->h2_hooks)
+        return lc_error_set(err, "gRPC calls bring their own HTTP/2 hooks"), -1;
+    if ((cfg->h2 || cfg->grpc) && cfg->disable_keepalive)
         return lc_error_set(err, "HTTP/2 and disable_keepalive do not go together"), -1;
     if ((uint64_t)(cfg->concurrency ? cfg->concurrency : 1) * (cfg->streams ? cfg->streams : 1) >
         LOADGEN_MAX_CONCURRENCY)
@@ -80,6 +82,11 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
         lg->cfg.concurrency = 1;
     if (!lg->cfg.streams)
         lg->cfg.streams = 1;
+    if (cfg->grpc) { /* gRPC is HTTP/2: the engine's, with the codec as its hooks */
+        lg->cfg.h2 = 1;
+        lg->cfg.h2_hooks = &lg_grpc_hooks;
+        lg->cfg.h2_arg = lg;
+    }
     /* a connection beyond the request count would never send */
     if (cfg->max_requests && lg->cfg.concurrency > cfg->max_requests)
         lg->cfg.concurrency = (unsigned)cfg->max_requests;
@@ -98,10 +105,15 @@ struct loadgen *loadgen_new(const struct loadgen_config *cfg, struct lc_error *e
         threads = lg->cfg.concurrency;
     lg->nworkers = threads;
     lg->cfg.threads = threads;
-    /* lg_requests_build reads cfg->requests: point at the caller's for now */
-    lg->cfg.requests = cfg->requests;
-    int rc = lg_requests_build(lg, err);
+    /* lg_requests_build reads cfg->requests: point at the caller's for now
+     * (gRPC: at calls made of them, lg_grpc_requests) */
+    struct loadgen_request *calls = NULL;
+    int rc = cfg->grpc ? lg_grpc_requests(cfg, &calls, err) : 0;
+    lg->cfg.requests = calls ? calls : cfg->requests;
+    if (rc == 0)
+        rc = lg_requests_build(lg, err);
     lg->cfg.requests = NULL;
+    lg_grpc_requests_free(calls, cfg->nrequests);
     if (rc != 0) {
         loadgen_free(lg);
         return NULL;
@@ -169,6 +181,8 @@ static void add_counters(struct loadgen_stats *out, const struct lg_counters *c)
         out->by_kind[k] += lg_get(&c->by_kind[k]);
     for (unsigned s = 0; s < 600; s++)
         out->status[s] += lg_get(&c->status[s]);
+    for (unsigned s = 0; s < LOADGEN_GRPC_CODES; s++)
+        out->grpc_status[s] += lg_get(&c->grpc_status[s]);
     out->bytes_read += lg_get(&c->bytes_read);
     out->late_sends += lg_get(&c->late);
 }

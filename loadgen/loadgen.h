@@ -82,6 +82,14 @@ struct loadgen_config {
     /* HTTP/2 only, optional: sees each response (gRPC's trailers) */
     const struct loadgen_h2_hooks *h2_hooks;
     void *h2_arg;
+    /* gRPC unary calls: each request's URL path is the method
+     * ("/pkg.Service/Method") and its body the message (serialized
+     * protobuf bytes, not framed); the engine frames it, sends POST with
+     * content-type application/grpc and te: trailers over HTTP/2, and reads
+     * grpc-status: non-zero is an error of kind "grpc", counted by code.
+     * gRPC runs on the HTTP/2 engine (h2 is implied, streams apply) with
+     * hooks of its own: h2_hooks must be NULL */
+    int grpc;
 };
 
 /*
@@ -104,28 +112,38 @@ struct loadgen_config {
  *     response (end->complete = 1) and also when the stream failed
  *     (reset, timeout, connection lost: complete = 0; the engine counts
  *     that failure itself and ignores the return). For a complete
- *     response return 0 to let the engine judge it by :status (2xx is a
- *     success), or 1 to count it as a failure of kind LOADGEN_ERR_HOOK
- *     with the message written into msg (e.g. "grpc-status 14
- *     UNAVAILABLE: ..."). on_end must release what ctx holds: the slot's
- *     ctx is zeroed again before the next request.
+ *     response return LOADGEN_H2_BY_STATUS (0) to let the engine judge it
+ *     by :status (2xx is a success), LOADGEN_H2_FAILED (1) to count it as
+ *     a failure of kind LOADGEN_ERR_HOOK with the message written into
+ *     msg, LOADGEN_H2_FAIL_KIND(kind) for a failure of that kind, or
+ *     LOADGEN_H2_ANSWERED for a complete response whose :status is no
+ *     error (the hook counted what it found wrong itself, as gRPC does).
+ *     on_end must release what ctx holds: the slot's ctx stays as it is
+ *     until it is zeroed again before the next request.
  * Any hook may be NULL.
  */
 struct loadgen_h2_end {
-    unsigned worker;   /* which worker thread (0..threads-1), for per-thread counts */
-    int complete;      /* 1: END_STREAM seen with a :status */
-    unsigned status;   /* :status, 0 when none came */
-    uint32_t rst_code; /* RST_STREAM/GOAWAY error code when reset, else 0 */
-    uint64_t body_len; /* DATA bytes received */
-    double latency_s;  /* from the intended start to the end */
+    unsigned worker;    /* which worker thread (0..threads-1), for per-thread counts */
+    int complete;       /* 1: END_STREAM seen with a :status */
+    unsigned status;    /* :status, 0 when none came */
+    uint32_t rst_code;  /* RST_STREAM/GOAWAY error code when reset, else 0 */
+    uint64_t body_len;  /* DATA bytes received */
+    double latency_s;   /* from the intended start to the end */
 };
+
+/* on_end's verdicts on a complete response (see above) */
+#define LOADGEN_H2_BY_STATUS 0
+#define LOADGEN_H2_FAILED 1
+#define LOADGEN_H2_ANSWERED 2
+#define LOADGEN_H2_FAIL_KIND(kind) (16 + (int)(kind))
 
 struct loadgen_h2_hooks {
     size_t ctx_size;
     void (*on_header)(void *arg, void *ctx, int trailer, const char *name, size_t nlen,
                       const char *value, size_t vlen);
     void (*on_data)(void *arg, void *ctx, const uint8_t *data, size_t len);
-    int (*on_end)(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg, size_t msglen);
+    int (*on_end)(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg,
+                  size_t msglen);
 };
 
 /* Kinds of failed request; none is ever counted as a success. */
@@ -140,12 +158,14 @@ enum loadgen_err {
     LOADGEN_ERR_RST,       /* HTTP/2: the server reset the stream (RST_STREAM) */
     LOADGEN_ERR_PROTOCOL,  /* HTTP/2: a connection error (bad frames, GOAWAY with an error) */
     LOADGEN_ERR_HOOK,      /* h2_hooks->on_end judged the response a failure (gRPC status) */
+    LOADGEN_ERR_GRPC,      /* a gRPC call answered a non-zero grpc-status */
     LOADGEN_ERR__COUNT
 };
 
-#define LOADGEN_MSG_LEN 256 /* an error message, cut to fit */
-#define LOADGEN_MAX_MSGS 32 /* distinct messages in a snapshot */
-#define LOADGEN_PHASES 4    /* dial, write, wait, read */
+#define LOADGEN_MSG_LEN 256  /* an error message, cut to fit */
+#define LOADGEN_MAX_MSGS 32  /* distinct messages in a snapshot */
+#define LOADGEN_PHASES 4     /* dial, write, wait, read */
+#define LOADGEN_GRPC_CODES 17 /* gRPC status codes OK (0) .. UNAUTHENTICATED (16) */
 
 /* A distinct error message ("dial tcp 127.0.0.1:1: connect: connection
  * refused") and how many failures had it. */
@@ -163,16 +183,24 @@ struct loadgen_record {
     float read;   /* from the first byte to the last */
     float offset; /* when the request began, since the start */
     uint16_t status;
+    int8_t grpc_status; /* gRPC calls: the grpc-status (16 at most); -1 none */
 };
 
 /* Returns a short stable name for an error kind ("connect", "reset", ...). */
 const char *loadgen_err_name(enum loadgen_err kind);
+
+/* Returns the name of a gRPC status code ("OK", "UNAVAILABLE", ...), or
+ * NULL when code is not in 0..16. */
+const char *loadgen_grpc_code_name(int code);
 
 struct loadgen_stats {
     uint64_t requests; /* finished: a complete response or a failure */
     uint64_t errors;   /* failures of any kind, non-2xx included */
     uint64_t by_kind[LOADGEN_ERR__COUNT];
     uint64_t status[600]; /* complete responses by status code (index = code) */
+    /* gRPC calls with a grpc-status, by code (a code beyond 16 counts as
+     * UNKNOWN, 2); loadgen_grpc_code_name names them */
+    uint64_t grpc_status[LOADGEN_GRPC_CODES];
     uint64_t bytes_read;
     uint64_t body_bytes;                  /* response bodies of complete responses */
     uint64_t responses;                   /* complete responses, any status */

@@ -16,6 +16,12 @@ void lg_count_error(struct lg_worker *w, enum loadgen_err kind, const char *msg)
     lg_inc(&k->by_kind[kind], 1);
     lg_inc(&k->errors, 1);
     lg_inc(&k->requests, 1);
+    lg_note_message(w, msg);
+}
+
+void lg_note_message(struct lg_worker *w, const char *msg)
+{
+    struct lg_counters *k = &w->c;
     unsigned n = atomic_load_explicit(&k->nmsg, memory_order_relaxed);
     for (unsigned i = 0; i < n; i++)
         if (strncmp(k->msg[i], msg, LOADGEN_MSG_LEN - 1) == 0) {
@@ -59,6 +65,7 @@ static void keep_record(struct lg_conn *c, uint64_t now, const uint64_t ph[LOADG
     r->read = (float)((double)ph[3] / 1e9);
     r->offset = (float)((double)(c->t_start > w->lg->t0 ? c->t_start - w->lg->t0 : 0) / 1e9);
     r->status = c->hp.status;
+    r->grpc_status = (int8_t)(w->lg->cfg.grpc ? lg_grpc_record_code(c->h2ctx) : -1);
 }
 
 void lg_record_phases(struct lg_conn *c, uint64_t now)

@@ -137,12 +137,23 @@ static void put_verdict_line(FILE *out, const struct report_test *t, int color)
     fputc('\n', out);
 }
 
+/* The figures read from Prometheus instead of /proc or pprof: one line. */
+static void put_stand_ins(FILE *out, const struct report_test *t, int color)
+{
+    struct lc_buf b = {0};
+    if (report_stand_ins(t, &b))
+        fprintf(out, "    %sfrom the target's Prometheus collectors (no /proc or pprof): %s%s\n",
+                color ? C_DIM : "", b.data, color ? C_OFF : "");
+    lc_buf_free(&b);
+}
+
 static void put_test(FILE *out, const struct report_test *t, int color)
 {
     put_verdict_line(out, t, color);
     for (size_t i = 0; t->assertions && i < t->nassertions; i++)
         put_assertion(out, &t->assertions[i], color);
     put_measured(out, &t->measured, color);
+    put_stand_ins(out, t, color);
     put_cost(out, t, color);
     if (t->error) {
         fprintf(out, "    %serror:%s ", color ? C_RED : "", color ? C_OFF : "");
@@ -181,6 +192,19 @@ static void put_counts(const struct report_run *r, FILE *out, int color)
         put_clean(out, r->skipped[i], REPORT_TEXT_ONE_LINE);
     }
     if (r->skipped && r->nskipped)
+        fputc('\n', out);
+    size_t others = 0;
+    for (size_t i = 0; i < r->shard.n; i++) {
+        if (!report_shard_other(r, i))
+            continue;
+        if (others++ == 0)
+            fprintf(out, "left to the other shards (this is shard %u/%u): ", r->shard.index,
+                    r->shard.count);
+        else
+            fputs(", ", out);
+        put_clean(out, r->shard.names[i], REPORT_TEXT_ONE_LINE);
+    }
+    if (others)
         fputc('\n', out);
     size_t total = r->tests ? r->ntests : 0;
     char fl[48] = "";

@@ -95,6 +95,18 @@ static void run_header(struct lc_buf *b, const struct report_run *r)
         lc_buf_puts(b, i ? ", " : " \xc2\xb7 skipped (not matching --test): ");
         html_esc(b, r->skipped[i], REPORT_TEXT_ONE_LINE);
     }
+    for (size_t i = 0, k = 0; i < r->shard.n; i++) {
+        if (!report_shard_other(r, i))
+            continue;
+        if (k++ == 0)
+            lc_buf_printf(b, " \xc2\xb7 shard %u/%u, left to the others: ", r->shard.index,
+                          r->shard.count);
+        else
+            lc_buf_puts(b, ", ");
+        html_esc(b, r->shard.names[i], REPORT_TEXT_ONE_LINE);
+    }
+    if (r->shard.merged)
+        lc_buf_printf(b, " \xc2\xb7 merged from %u shards", r->shard.merged);
     lc_buf_puts(b, "</p><ul class=\"toc\">");
     for (size_t i = 0; i < total; i++) {
         lc_buf_printf(b, "<li><a href=\"#t%zu\">", i);
@@ -104,10 +116,13 @@ static void run_header(struct lc_buf *b, const struct report_run *r)
         lc_buf_puts(b, "</a></li>");
     }
     lc_buf_puts(b, "</ul>");
-    int charts = 0;
-    for (size_t i = 0; i < total; i++)
+    int charts = 0, trends = 0;
+    double w0, w1;
+    for (size_t i = 0; i < total; i++) {
         charts |= r->tests[i].nseries > 0;
-    /* the key to the charts, when there are any */
+        trends |= html_warmup_of(&r->tests[i], &w0, &w1) == 0;
+    }
+    /* the key to the charts, when there are any (the trend's when drawn) */
     lc_buf_puts(b, !charts ? "</div></header>"
                            : "<div class=\"legend\">"
                              "<span><i class=\"sw ph-baseline\"></i>baseline</span>"
@@ -116,8 +131,12 @@ static void run_header(struct lc_buf *b, const struct report_run *r)
                              "<span><i class=\"sw ph-settle\"></i>settle</span>"
                              "<span><i class=\"sw ln\"></i>baseline level</span>"
                              "<span><i class=\"sw lim\"></i>assertion limit</span>"
-                             "<span><i class=\"sw dotr\"></i>beyond a failed limit</span>"
-                             "</div></div></header>");
+                             "<span><i class=\"sw dotr\"></i>beyond a failed limit</span>");
+    if (charts && trends)
+        lc_buf_puts(b, "<span><i class=\"sw wu\"></i>warm-up</span>"
+                       "<span><i class=\"sw tr\"></i>trend() and its 95% band</span>");
+    if (charts)
+        lc_buf_puts(b, "</div></div></header>");
 }
 
 static void assertions_table(struct lc_buf *b, const struct report_test *t)
@@ -236,20 +255,36 @@ static void metric_figure(struct lc_buf *b, const struct report_test *t,
     if (nz)
         lc_buf_puts(b, "<span class=\"flag\">FAILING</span>");
     lc_buf_puts(b, "</figcaption>");
-    size_t np = 0;
+    size_t np = 0, nx = 0;
     struct report_point *pts = report_downsample(s->points, s->npoints, REPORT_MAX_POINTS, &np);
-    struct html_plot plot = {s->name, pts, np, 0};
+    /* a trend fitted on another series (the live heap for heap_inuse):
+     * that series too, under its fit */
+    struct html_trend trends[MAX_LINES];
+    const struct report_series *x = NULL;
+    size_t ntr = html_trends_for(t, s, trends, MAX_LINES, &x);
+    struct report_point *xp =
+        x ? report_downsample(x->points, x->npoints, REPORT_MAX_POINTS, &nx) : NULL;
+    struct html_plot plots[2] = {{s->name, pts, np, 0}, {x ? x->name : "", xp, nx, 1}};
     struct html_chart c = {.unit = u,
                            .phases = t->phases,
                            .nphases = t->phases ? t->nphases : 0,
                            .tmax = tmax,
-                           .plots = &plot,
-                           .nplots = 1,
+                           .plots = plots,
+                           .nplots = x ? 2 : 1,
                            .lines = lines,
                            .nlines = n,
                            .zones = zones,
-                           .nzones = nz};
+                           .nzones = nz,
+                           .trends = trends,
+                           .ntrends = ntr};
+    html_warmup_of(t, &c.warm0, &c.warm1);
+    if (x) {
+        lc_buf_puts(b, "<div class=\"also k1\">\xe2\x80\x94 ");
+        html_esc(b, x->name, REPORT_TEXT_ONE_LINE);
+        lc_buf_puts(b, ": the series the trend was fitted on</div>");
+    }
     html_chart_svg(b, &c);
+    free(xp);
     free(pts);
     lc_buf_puts(b, "</figure>");
 }
@@ -385,6 +420,13 @@ static void test_section(struct lc_buf *b, const struct report_test *t, size_t t
         lc_buf_puts(b, "</pre></details>");
     }
     measured_line(b, &t->measured);
+    struct lc_buf si = {0};
+    if (report_stand_ins(t, &si))
+        lc_buf_printf(b,
+                      "<p class=\"sub\">from the target's Prometheus collectors (no /proc or "
+                      "pprof): %s</p>",
+                      si.data); /* built-in names only */
+    lc_buf_free(&si);
     if (t->cost.present) {
         lc_buf_puts(b, "<p class=\"sub cost\">");
         report_cost_text(b, &t->cost); /* numbers and fixed words only */

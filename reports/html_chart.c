@@ -56,7 +56,28 @@ void html_value(struct lc_buf *b, double v, enum report_unit u)
 struct scale {
     double lo, hi, step; /* value axis */
     double tmax;
+    double tdiv; /* the time axis' unit in seconds: 1, 60 or 3600 */
 };
+
+/* Runs of 3 hours or more are read in hours, of 20 minutes or more in
+ * minutes (a 24-hour soak's ticks say "6h", not "21600s"). */
+#define HOURS_FROM 10800.0
+#define MINUTES_FROM 1200.0
+
+static double time_unit(double tmax, const char **name)
+{
+    *name = tmax >= HOURS_FROM ? "h" : tmax >= MINUTES_FROM ? "m" : "s";
+    return tmax >= HOURS_FROM ? 3600 : tmax >= MINUTES_FROM ? 60 : 1;
+}
+
+/* A tick's label in the axis' unit: "6h", "1.5h", "40m"; seconds as before. */
+static void fmt_tick(const struct scale *s, double t, char *buf, size_t len)
+{
+    if (s->tdiv == 1)
+        report_fmt_offset(t, buf, len);
+    else
+        snprintf(buf, len, "%g%s", round(t / s->tdiv * 100) / 100, s->tdiv == 60 ? "m" : "h");
+}
 
 static double sx(const struct scale *s, double t)
 {
@@ -195,6 +216,55 @@ static void draw_phases(struct lc_buf *b, const struct html_chart *c, const stru
     }
 }
 
+/* The warm-up trend() leaves out: shaded over the phases, named inside
+ * the plot's top edge. */
+static void draw_warmup(struct lc_buf *b, const struct html_chart *c, const struct scale *s)
+{
+    if (!(c->warm1 > c->warm0) || !isfinite(c->warm0) || c->warm0 >= s->tmax)
+        return;
+    double x0 = sx(s, fmax(0, c->warm0)), x1 = sx(s, fmin(c->warm1, s->tmax));
+    lc_buf_printf(b,
+                  "<g class=\"warmup\"><title>warm-up: left out of trend()</title>"
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+                  x0, MT, x1 - x0, PH);
+    if (x1 - x0 >= 48)
+        lc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">warm-up</text>", x0 + 3, MT + 11);
+    lc_buf_puts(b, "</g>");
+}
+
+/* The y of a trend line of slope k at t, kept inside the plot. */
+static double trend_y(const struct scale *s, const struct report_trend *f, double k, double t)
+{
+    return fmin(fmax(sy(s, f->v_mid + k * (t - f->t_mid)), MT), MT + PH);
+}
+
+/* A fit: the band between the lines of its interval's two slopes (a bow
+ * tie through the median point: where the data are, the slope is surest)
+ * and the fitted line over it. */
+static void draw_trend(struct lc_buf *b, const struct html_trend *tr, const struct scale *s)
+{
+    const struct report_trend *f = tr->fit;
+    if (!isfinite(f->from) || !isfinite(f->to) || !isfinite(f->v_mid) || !isfinite(f->slope) ||
+        f->to <= f->from)
+        return;
+    double t0 = fmax(0, f->from), t1 = fmin(f->to, s->tmax);
+    double tm = fmin(fmax(f->t_mid, t0), t1);
+    double lo = isfinite(f->lo) ? f->lo : f->slope, hi = isfinite(f->hi) ? f->hi : f->slope;
+    lc_buf_printf(b, "<g class=\"trend%s\"><title>", tr->failing ? " fail" : "");
+    html_esc(b, tr->title, REPORT_TEXT_ONE_LINE);
+    double y0a = trend_y(s, f, lo, t0), y0b = trend_y(s, f, hi, t0);
+    double y1a = trend_y(s, f, lo, t1), y1b = trend_y(s, f, hi, t1);
+    double ym = trend_y(s, f, f->slope, tm);
+    /* upper edge left to right (smaller y is higher), lower edge back */
+    lc_buf_printf(b,
+                  "</title><polygon class=\"band\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f "
+                  "%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
+                  sx(s, t0), fmin(y0a, y0b), sx(s, tm), ym, sx(s, t1), fmin(y1a, y1b), sx(s, t1),
+                  fmax(y1a, y1b), sx(s, tm), ym, sx(s, t0), fmax(y0a, y0b));
+    lc_buf_printf(b, "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>",
+                  sx(s, t0), trend_y(s, f, f->slope, t0), sx(s, t1), trend_y(s, f, f->slope, t1));
+}
+
 static void draw_axes(struct lc_buf *b, const struct html_chart *c, const struct scale *s)
 {
     char buf[64];
@@ -210,7 +280,7 @@ static void draw_axes(struct lc_buf *b, const struct html_chart *c, const struct
     double ts = time_step(s->tmax);
     for (double t = 0; t <= s->tmax + ts * 1e-6; t += ts) {
         double x = sx(s, t);
-        report_fmt_offset(t, buf, sizeof(buf));
+        fmt_tick(s, t, buf, sizeof(buf));
         lc_buf_printf(b, "<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
                       x, x, MT + PH, MT + PH + 4);
         lc_buf_printf(b, "<text class=\"xl\" x=\"%.1f\" y=\"%.1f\">%s</text>", x, CH - 6, buf);
@@ -329,18 +399,23 @@ static const char *unit_name(enum report_unit u)
 void html_chart_svg(struct lc_buf *b, const struct html_chart *c)
 {
     struct scale s = {.tmax = c->tmax > 0 ? c->tmax : 1};
+    const char *tunit;
+    s.tdiv = time_unit(s.tmax, &tunit);
     value_scale(c, &s);
     lc_buf_printf(b,
                   "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                  "data-map=\"%.1f %.1f %.6g\" data-unit=\"%s\">",
-                  CW, CH, ML, PW, s.tmax, unit_name(c->unit));
+                  "data-map=\"%.1f %.1f %.6g\" data-unit=\"%s\" data-tunit=\"%s\">",
+                  CW, CH, ML, PW, s.tmax, unit_name(c->unit), tunit);
     struct labels ls = {.n = 0};
     draw_phases(b, c, &s, &ls);
+    draw_warmup(b, c, &s);
     draw_axes(b, c, &s);
     for (size_t i = 0; i < c->nlines; i++)
         draw_hline(b, &c->lines[i], &s, &ls);
     for (size_t i = 0; i < c->nplots; i++)
         draw_plot(b, &c->plots[i], &s);
+    for (size_t i = 0; i < c->ntrends; i++)
+        draw_trend(b, &c->trends[i], &s);
     draw_marks(b, c, &s);
     lc_buf_printf(b, "<line class=\"guide\" x1=\"0\" x2=\"0\" y1=\"%.1f\" y2=\"%.1f\"/>", MT,
                   MT + PH);

@@ -38,6 +38,15 @@ struct html_zone {
     double lo, hi, t0, t1;
 };
 
+/* A trend() fit drawn on a chart: its line over the fitted span and the
+ * band between the lines of its slope's interval (through the same
+ * median point), red when the assertion failed. */
+struct html_trend {
+    const struct report_trend *fit;
+    int failing;
+    char title[256]; /* hover text: the assertion's message, plain text */
+};
+
 struct html_chart {
     const char *id; /* unique in the page, for the tooltip */
     enum report_unit unit;
@@ -50,6 +59,9 @@ struct html_chart {
     size_t nlines;
     const struct html_zone *zones;
     size_t nzones;
+    const struct html_trend *trends;
+    size_t ntrends;
+    double warm0, warm1; /* the warm-up trend() leaves out, shaded; none unless warm1 > warm0 */
 };
 
 /* Appends one <svg class="chart"> for c: phases shaded and named, axes with
@@ -66,6 +78,17 @@ void html_chart_svg(struct lc_buf *b, const struct html_chart *c);
 size_t html_limits_for(const struct report_test *t, const struct report_series *s, double tmax,
                        struct html_hline *lines, size_t max, struct html_zone *zones,
                        size_t *nzones);
+
+/* The trend() fits drawn on the chart of series s (those of assertions
+ * about s), at most max; returns how many. *extra: the series a fit was
+ * made on instead of s (heap_live for heap_inuse), to draw beside it, or
+ * NULL. */
+size_t html_trends_for(const struct report_test *t, const struct report_series *s,
+                       struct html_trend *out, size_t max, const struct report_series **extra);
+
+/* The warm-up of test t's trend() assertions (*w0 .. *w1 on its clock);
+ * returns 0, or -1 (both NaN) when it has none. */
+int html_warmup_of(const struct report_test *t, double *w0, double *w1);
 
 /* The metric an assertion is about (a->metric, or the first metric named
  * in its text, in canonical form) into out; 0, or -1 when there is none. */

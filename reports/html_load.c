@@ -97,6 +97,8 @@ static void count_table(struct lc_buf *b, const char *what, const struct report_
         char cls[8] = "err";
         if (status && c[i].key && c[i].key[0] >= '1' && c[i].key[0] <= '5')
             snprintf(cls, sizeof(cls), "s%c", c[i].key[0]);
+        if (status && c[i].key && strcmp(c[i].key, "OK") == 0) /* gRPC's */
+            snprintf(cls, sizeof(cls), "s2");
         lc_buf_puts(b, "<tr><td class=\"mono\">");
         html_esc(b, c[i].key, REPORT_TEXT_ONE_LINE);
         lc_buf_printf(b, "</td><td class=\"num\">%llu</td><td class=\"num\">",
@@ -127,5 +129,7 @@ void html_load_panel(struct lc_buf *b, const struct report_test *t, double tmax)
     lc_buf_puts(b, "</div><div class=\"cols\">");
     count_table(b, "HTTP status", l->status, l->nstatus, 1);
     count_table(b, "errors by kind", l->errors_by_kind, l->nerrors_by_kind, 0);
+    if (l->ngrpc_status)
+        count_table(b, "gRPC status", l->grpc_status, l->ngrpc_status, 1);
     lc_buf_puts(b, "</div>");
 }

@@ -41,6 +41,8 @@ const char *const html_css[] = {
     ".sw.ln{height:0;border-top:2px dashed #6e7781;border-radius:0}.sw.lim{height:0;"
     "border-top:2px dashed #d1242f;border-radius:0}\n",
     ".sw.dotr{width:9px;height:9px;border-radius:50%;background:#cf222e}\n",
+    ".also{font-size:12px;margin:2px 0 0}\n",
+    ".sw.wu{background:#d5d8dc}.sw.tr{background:#c4e3cc;border-top:2px dashed #1a7f37}\n",
     "section.test{background:#fff;border:1px solid var(--line);"
     "border-left:6px solid var(--pass);border-radius:6px;margin:18px 0;padding:0 18px 16px}\n",
     "section.v-fail{border-left-color:var(--fail)}"
@@ -94,6 +96,11 @@ const char *const html_css[] = {
     ".hl{text-anchor:end;font-size:10.5px;paint-order:stroke;stroke:#fff;stroke-width:3px;"
     "stroke-linejoin:round}\n",
     ".bad{fill:#cf222e;stroke:#fff;stroke-width:1}\n",
+    ".warmup rect{fill:#57606a;fill-opacity:.14}"
+    ".warmup text{fill:#57606a;font-size:10.5px;font-style:italic}\n",
+    ".trend .band{fill:#1a7f37;fill-opacity:.18}"
+    ".trend .fit{stroke:#1a7f37;stroke-width:2.2;stroke-dasharray:7 3}\n",
+    ".trend.fail .band{fill:#d1242f}.trend.fail .fit{stroke:#d1242f}\n",
     ".guide{stroke:#24292f;stroke-width:.8;display:none}\n",
     ".tiles{display:flex;flex-wrap:wrap;gap:10px;margin:4px 0 12px}\n",
     ".tile{border:1px solid var(--line);border-radius:6px;padding:6px 14px;min-width:104px}\n",
@@ -157,7 +164,9 @@ const char *const html_js[] = {
     "if(tt===null){hide();return;}\n",
     "var x=m[0]+tt/m[2]*m[1];g.setAttribute('x1',x);g.setAttribute('x2',x);"
     "g.style.display='inline';\n",
-    "tip.textContent='t = '+tt.toFixed(2)+'s\\n'+out.join('\\n');tip.style.display='block';\n",
+    "var tu=svg.getAttribute('data-tunit')||'s',td=tu==='h'?3600:tu==='m'?60:1;\n",
+    "tip.textContent='t = '+(tt/td).toFixed(2)+tu+'\\n'+out.join('\\n');"
+    "tip.style.display='block';\n",
     "var left=e.clientX+14;if(left+240>window.innerWidth)left=e.clientX-250;\n",
     "tip.style.left=left+'px';tip.style.top=(e.clientY+14)+'px';});\n",
     "});\n",

@@ -9,8 +9,9 @@
  *   growth(m) OP x                                 -> at baseline + expected
  *   m stay within N[unit|%] of baseline            -> expected ± N (or N%)
  *   compare(m) (the release gate)                  -> at expected
- * slope(m), "and"/"or"/"not" and arithmetic on the left are not drawn:
- * their expected value is not a level of the series.
+ * slope(m), trend(m), "and"/"or"/"not" and arithmetic on the left are
+ * not drawn as a limit: their expected value is not a level of the series
+ * (a trend's fit is drawn instead: html_trends_for).
  */
 #include "reports/html_int.h"
 
@@ -27,7 +28,8 @@ enum shape_reduce {
     SR_AVG,
     SR_GROWTH,
     SR_SLOPE,
-    SR_COMPARE
+    SR_COMPARE,
+    SR_TREND
 };
 
 struct shape {
@@ -149,7 +151,8 @@ static void parse_rest(const char *p, struct shape *sh)
     for (size_t i = 0; i < LC_ARRAY_LEN(ops); i++) {
         if (strncmp(p, ops[i], strlen(ops[i])) == 0) {
             snprintf(sh->op, sizeof(sh->op), "%s", ops[i]);
-            sh->drawable = strcmp(ops[i], "!=") != 0 && sh->reduce != SR_SLOPE;
+            sh->drawable =
+                strcmp(ops[i], "!=") != 0 && sh->reduce != SR_SLOPE && sh->reduce != SR_TREND;
             return;
         }
     }
@@ -159,8 +162,8 @@ static void parse_rest(const char *p, struct shape *sh)
  * limit can be placed. Returns 0, or -1 when no metric is named at all. */
 static int shape_of(const struct report_assertion *a, struct shape *sh)
 {
-    static const char *const fns[] = {"",    "baseline", "min",   "max",
-                                      "avg", "growth",   "slope", "compare"};
+    static const char *const fns[] = {"",       "baseline", "min",     "max",  "avg",
+                                      "growth", "slope",    "compare", "trend"};
     memset(sh, 0, sizeof(*sh));
     const char *p = skip_ws(a->expr ? a->expr : "");
     size_t n = ident_len(p);
@@ -251,6 +254,7 @@ static double place(const struct report_test *t, const struct report_series *s,
     case SR_AVG:
         return a->expected;
     case SR_SLOPE:
+    case SR_TREND:
         break;
     }
     return NAN;
@@ -339,4 +343,39 @@ size_t html_limits_for(const struct report_test *t, const struct report_series *
         *nzones += (size_t)zoned;
     }
     return n;
+}
+
+size_t html_trends_for(const struct report_test *t, const struct report_series *s,
+                       struct html_trend *out, size_t max, const struct report_series **extra)
+{
+    size_t n = 0;
+    char metric[256];
+    *extra = NULL;
+    for (size_t i = 0; t->assertions && i < t->nassertions && n < max; i++) {
+        const struct report_assertion *a = &t->assertions[i];
+        if (!a->trend || html_assert_metric(a, metric, sizeof(metric)) != 0 ||
+            strcmp(metric, s->name) != 0)
+            continue;
+        out[n] = (struct html_trend){a->trend, !a->passed && !a->errored, ""};
+        snprintf(out[n].title, sizeof(out[n].title), "%s: %s", a->expr ? a->expr : "",
+                 a->message ? a->message : "");
+        if (a->trend->series && strcmp(a->trend->series, s->name) != 0)
+            *extra = html_series(t, a->trend->series);
+        n++;
+    }
+    return n;
+}
+
+int html_warmup_of(const struct report_test *t, double *w0, double *w1)
+{
+    *w0 = *w1 = NAN;
+    for (size_t i = 0; t->assertions && i < t->nassertions; i++) {
+        const struct report_trend *tr = t->assertions[i].trend;
+        if (tr && tr->warmup > 0 && isfinite(tr->from)) {
+            *w0 = tr->from - tr->warmup;
+            *w1 = tr->from;
+            return 0;
+        }
+    }
+    return -1;
 }

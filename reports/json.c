@@ -92,6 +92,8 @@ static json_t *build_metrics(const struct report_test *t)
         set(o, "final", num(s->final));
         set(o, "min", num(s->min));
         set(o, "max", num(s->max));
+        if (s->source)
+            set(o, "source", json_string(s->source));
         set(obj, s->name ? s->name : "", o);
     }
     return obj;
@@ -159,6 +161,8 @@ static json_t *build_load(const struct report_load *l)
     set(o, "latency_s", lat);
     set(o, "status", build_counts(l->status, l->nstatus));
     set(o, "errors_by_kind", build_counts(l->errors_by_kind, l->nerrors_by_kind));
+    if (l->ngrpc_status)
+        set(o, "grpc_status", build_counts(l->grpc_status, l->ngrpc_status));
     return o;
 }
 
@@ -260,6 +264,27 @@ static json_t *build_test(const struct report_test *t)
         set(o, "repeat", r);
     }
     set(o, "ports", build_ports(t));
+    if (t->running)
+        set(o, "running", json_true());
+    return o;
+}
+
+static json_t *build_shard(const struct report_run *r)
+{
+    const struct report_shard *sh = &r->shard;
+    if (!sh->count)
+        return json_null();
+    json_t *o = json_object(), *plan = json_array();
+    set(o, "index", json_integer(sh->index));
+    set(o, "count", json_integer(sh->count));
+    set(o, "balanced_by", str(sh->balanced_by, REPORT_TEXT_ONE_LINE));
+    for (size_t i = 0; sh->names && i < sh->n; i++) {
+        json_t *e = json_object();
+        set(e, "name", str(sh->names[i], REPORT_TEXT_ONE_LINE));
+        set(e, "shard", json_integer(sh->of ? sh->of[i] : 0));
+        json_array_append_new(plan, e);
+    }
+    set(o, "plan", plan);
     return o;
 }
 
@@ -268,10 +293,23 @@ static json_t *build_run(const struct report_run *r)
     json_t *o = json_object();
     set(o, "suite", str(r->suite, REPORT_TEXT_ONE_LINE));
     set(o, "suite_file", str(r->suite_file, REPORT_TEXT_ONE_LINE));
+    set(o, "suite_hash", str(r->suite_hash, REPORT_TEXT_ONE_LINE));
+    set(o, "shard", build_shard(r));
+    if (r->shard.merged)
+        set(o, "merged_shards", json_integer(r->shard.merged));
     set(o, "verdict", json_string(report_verdict_name(r->verdict)));
     set(o, "started_at", wall_time(r->started_at));
     set(o, "duration_s", num(r->duration_s));
     set(o, "interrupted", json_boolean(r->interrupted));
+    set(o, "complete", json_boolean(!r->incomplete));
+    if (r->incomplete) {
+        json_t *p = json_object();
+        set(p, "test", str(r->at_test, REPORT_TEXT_ONE_LINE));
+        set(p, "phase", str(r->at_phase, REPORT_TEXT_ONE_LINE));
+        set(p, "t", num(r->at_s));
+        set(p, "interval_s", num(r->checkpoint_s));
+        set(o, "checkpoint", p);
+    }
     set(o, "test_filter", str(r->test_filter, REPORT_TEXT_ONE_LINE));
     json_t *skipped = json_array();
     for (size_t i = 0; r->skipped && i < r->nskipped; i++)

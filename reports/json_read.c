@@ -72,6 +72,9 @@ static void read_assertions(const json_t *arr, struct report_test *t)
         a->expected = getnum(o, "expected");
         a->message = getstr(o, "message");
         a->metric = getstr(o, "metric");
+        a->runs = (unsigned)getcount(json_object_get(o, "runs"));
+        a->runs_passed = (unsigned)getcount(json_object_get(o, "runs_passed"));
+        a->flaky_message = getstr(o, "flaky_message");
     }
 }
 
@@ -107,6 +110,8 @@ static void read_series(const json_t *metrics, const json_t *series, struct repo
         s->final = getnum(val, "final");
         s->min = getnum(val, "min");
         s->max = getnum(val, "max");
+        const char *src = json_string_value(json_object_get(val, "source"));
+        s->source = src ? lc_strdup(src) : NULL;
         read_points(json_object_get(series, key), s);
     }
     json_object_foreach((json_t *)series, key, val)
@@ -167,6 +172,8 @@ static void read_load(const json_t *o, struct report_load *l)
     l->max_ms = getnum(lat, "max") * scale;
     read_counts(json_object_get(o, "status"), &l->status, &l->nstatus);
     read_counts(json_object_get(o, "errors_by_kind"), &l->errors_by_kind, &l->nerrors_by_kind);
+    if (json_object_get(o, "grpc_status"))
+        read_counts(json_object_get(o, "grpc_status"), &l->grpc_status, &l->ngrpc_status);
 }
 
 static void read_culprits(const json_t *arr, struct report_test *t)
@@ -224,6 +231,31 @@ static void read_cost(const json_t *o, struct report_observer_cost *c)
     c->cpu_window_s = getnum(o, "cpu_window_s");
 }
 
+static void read_ports(const json_t *obj, struct report_test *t)
+{
+    const char *key;
+    json_t *val;
+    t->ports = lc_calloc(json_object_size(obj) + 1, sizeof(*t->ports));
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        t->ports[t->nports].name = lc_strdup(key);
+        t->ports[t->nports++].port = (int)json_integer_value(val);
+    }
+}
+
+/* What report.json keeps of a test beyond its figures: ports, dropped
+ * log bytes, --repeat's counts. */
+static void read_test_extras(const json_t *o, struct report_test *t)
+{
+    const json_t *dropped = json_object_get(o, "log_dropped_bytes");
+    const json_t *rep = json_object_get(o, "repeat");
+    read_ports(json_object_get(o, "ports"), t);
+    t->log_dropped[0] = getcount(json_object_get(dropped, "stdout"));
+    t->log_dropped[1] = getcount(json_object_get(dropped, "stderr"));
+    t->runs = (unsigned)getcount(json_object_get(rep, "runs"));
+    t->runs_passed = (unsigned)getcount(json_object_get(rep, "passed"));
+}
+
 static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_error *err)
 {
     const json_t *name = json_object_get(o, "name");
@@ -251,7 +283,53 @@ static int read_test(const json_t *o, size_t i, struct report_run *r, struct lc_
     t->log_tail = getstr(o, "log_tail");
     read_measured(json_object_get(o, "measured"), &t->measured);
     read_cost(json_object_get(o, "observer_cost"), &t->cost);
+    read_test_extras(o, t);
     return 0;
+}
+
+/* "shard": the plan; a plan entry without a name or shard is refused. */
+static int read_shard(const json_t *o, struct report_run *r, struct lc_error *err)
+{
+    struct report_shard *sh = &r->shard;
+    if (!json_is_object(o))
+        return 0;
+    const json_t *plan = json_object_get(o, "plan");
+    sh->index = (unsigned)getcount(json_object_get(o, "index"));
+    sh->count = (unsigned)getcount(json_object_get(o, "count"));
+    sh->balanced_by = getstr(o, "balanced_by");
+    if (sh->count < 1 || sh->index < 1 || sh->index > sh->count) {
+        lc_error_set(err, "shard: index %u of count %u (want 1..count)", sh->index, sh->count);
+        return -1;
+    }
+    size_t n = json_array_size(plan);
+    sh->names = lc_calloc(n + 1, sizeof(*sh->names));
+    sh->of = lc_calloc(n + 1, sizeof(*sh->of));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(plan, i);
+        sh->names[sh->n] = getstr(e, "name");
+        sh->of[sh->n] = (unsigned)getcount(json_object_get(e, "shard"));
+        if (!sh->names[sh->n++] || sh->of[i] < 1 || sh->of[i] > sh->count) {
+            lc_error_set(err, "shard.plan[%zu]: expected a name and a shard from 1 to %u", i,
+                         sh->count);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The run's selection: --test's filter and skipped tests, the shard. */
+static int read_selection(const json_t *root, struct report_run *r, struct lc_error *err)
+{
+    const json_t *skipped = json_object_get(root, "skipped");
+    r->test_filter = getstr(root, "test_filter");
+    r->suite_hash = getstr(root, "suite_hash");
+    r->shard.merged = (unsigned)getcount(json_object_get(root, "merged_shards"));
+    for (size_t i = 0; i < json_array_size(skipped); i++) {
+        const char *name = json_string_value(json_array_get(skipped, i));
+        if (name)
+            report_add_skipped(r, name);
+    }
+    return read_shard(json_object_get(root, "shard"), r, err);
 }
 
 static struct report_run *read_run(const json_t *root, struct lc_error *err)
@@ -267,8 +345,14 @@ static struct report_run *read_run(const json_t *root, struct lc_error *err)
     r->started_at = gettime(root, "started_at");
     r->duration_s = getnum(root, "duration_s");
     r->interrupted = json_is_true(json_object_get(root, "interrupted"));
+    /* reports older than checkpoints have no "complete": they were */
+    r->incomplete = json_is_false(json_object_get(root, "complete"));
     if (getverdict(root, &r->verdict) != 0) {
         lc_error_set(err, "verdict: expected \"pass\", \"fail\" or \"error\"");
+        report_run_free(r);
+        return NULL;
+    }
+    if (read_selection(root, r, err) != 0) {
         report_run_free(r);
         return NULL;
     }

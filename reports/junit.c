@@ -336,6 +336,8 @@ static void put_properties(struct lc_buf *b, const struct report_test *t)
     lc_buf_puts(b, "    <properties>\n      <property name=\"verdict\"");
     put_attr(b, "value", report_verdict_name(t->verdict));
     lc_buf_puts(b, "/>\n");
+    if (t->running)
+        lc_buf_puts(b, "      <property name=\"complete\" value=\"false\"/>\n");
     if (t->runs > 1) {
         char v[64];
         snprintf(v, sizeof(v), "passed in %u of %u runs%s", t->runs_passed, t->runs,
@@ -348,6 +350,16 @@ static void put_properties(struct lc_buf *b, const struct report_test *t)
         lc_buf_puts(b, "      <property name=\"dir\"");
         put_attr(b, "value", t->dir);
         lc_buf_puts(b, "/>\n");
+    }
+    for (size_t i = 0; i < t->load.ngrpc_status; i++) {
+        char value[24];
+        snprintf(value, sizeof(value), "%llu", (unsigned long long)t->load.grpc_status[i].n);
+        char *name = lc_asprintf("grpc_status.%s", t->load.grpc_status[i].key);
+        lc_buf_puts(b, "      <property");
+        put_attr(b, "name", name);
+        put_attr(b, "value", value);
+        lc_buf_puts(b, "/>\n");
+        free(name);
     }
     for (size_t i = 0; t->ports && i < t->nports; i++) {
         char *name = strcmp(t->ports[i].name, "port") == 0
@@ -419,9 +431,11 @@ static void put_suite(struct lc_buf *b, const struct report_run *r, const struct
     free(classname);
 }
 
-/* A test --test left out: a testsuite of one skipped testcase, so that CI
- * front ends list it as skipped rather than forget it. */
-static void put_skipped_suite(struct lc_buf *b, const struct report_run *r, const char *name)
+/* A test --test or --shard left out: a testsuite of one skipped testcase,
+ * so that CI front ends list it as skipped rather than forget it; why is
+ * the <skipped> message. */
+static void put_skipped_suite(struct lc_buf *b, const struct report_run *r, const char *name,
+                              const char *why)
 {
     char *classname = lc_asprintf("%s.%s", r->suite ? r->suite : "leakcheck", name);
     struct case_ctx cc = {.classname = classname};
@@ -430,7 +444,7 @@ static void put_skipped_suite(struct lc_buf *b, const struct report_run *r, cons
     lc_buf_puts(b, " tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\" time=\"0.000\">\n");
     put_case_open(b, "run", &cc, 0);
     lc_buf_puts(b, ">\n      <skipped");
-    put_attr(b, "message", "not selected by --test");
+    put_attr(b, "message", why);
     lc_buf_puts(b, "/>\n    </testcase>\n  </testsuite>\n");
     free(classname);
 }
@@ -456,7 +470,14 @@ int report_junit_write(const struct report_run *r, const char *path, struct lc_e
     for (size_t i = 0; r->tests && i < r->ntests; i++)
         put_suite(&b, r, &r->tests[i]);
     for (size_t i = 0; r->skipped && i < r->nskipped; i++)
-        put_skipped_suite(&b, r, r->skipped[i]);
+        put_skipped_suite(&b, r, r->skipped[i], "not selected by --test");
+    for (size_t i = 0; i < r->shard.n; i++) {
+        if (!report_shard_other(r, i))
+            continue;
+        char *why = lc_asprintf("run by shard %u/%u", r->shard.of[i], r->shard.count);
+        put_skipped_suite(&b, r, r->shard.names[i], why);
+        free(why);
+    }
     lc_buf_puts(&b, "</testsuites>\n");
     int rc = lc_write_file_atomic(path, b.data, b.len, err);
     lc_buf_free(&b);

@@ -55,6 +55,14 @@ static void put_table(struct lc_buf *b, const struct report_run *r)
         put_md(b, r->skipped[i]);
         lc_buf_puts(b, " | skipped (--test) | |\n");
     }
+    for (size_t i = 0; i < r->shard.n; i++) {
+        if (!report_shard_other(r, i))
+            continue;
+        lc_buf_puts(b, "| ");
+        put_md(b, r->shard.names[i]);
+        lc_buf_printf(b, " | skipped (shard %u/%u runs it) | |\n", r->shard.of[i],
+                      r->shard.count);
+    }
 }
 
 /* What did not pass in test t: its error, its failing assertions (the

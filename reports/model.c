@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/metric_table.h"
+
 /* Returns "pass", "fail" or "error" (a static string); "error" for an
  * out-of-range value. */
 const char *report_verdict_name(enum report_verdict v)
@@ -39,11 +41,34 @@ void report_add_skipped(struct report_run *r, const char *name)
     r->skipped[r->nskipped++] = lc_strdup(name);
 }
 
+int report_shard_other(const struct report_run *r, size_t i)
+{
+    return r->shard.count && r->shard.of && i < r->shard.n && r->shard.of[i] != r->shard.index;
+}
+
+void report_shard_clear(struct report_shard *sh)
+{
+    free(sh->balanced_by);
+    for (size_t i = 0; sh->names && i < sh->n; i++)
+        free(sh->names[i]);
+    free(sh->names);
+    free(sh->of);
+    memset(sh, 0, sizeof(*sh));
+}
+
 static void free_counts(struct report_count *c, size_t n)
 {
     for (size_t i = 0; c && i < n; i++)
         free(c[i].key);
     free(c);
+}
+
+void report_trend_free(struct report_trend *tr)
+{
+    if (!tr)
+        return;
+    free(tr->series);
+    free(tr);
 }
 
 static void free_test(struct report_test *t)
@@ -55,10 +80,12 @@ static void free_test(struct report_test *t)
         free(t->assertions[i].message);
         free(t->assertions[i].metric);
         free(t->assertions[i].flaky_message);
+        report_trend_free(t->assertions[i].trend);
     }
     free(t->assertions);
     for (size_t i = 0; t->series && i < t->nseries; i++) {
         free(t->series[i].name);
+        free(t->series[i].source);
         free(t->series[i].points);
     }
     free(t->series);
@@ -67,6 +94,7 @@ static void free_test(struct report_test *t)
     free(t->phases);
     free_counts(t->load.status, t->load.nstatus);
     free_counts(t->load.errors_by_kind, t->load.nerrors_by_kind);
+    free_counts(t->load.grpc_status, t->load.ngrpc_status);
     for (size_t i = 0; t->culprits && i < t->nculprits; i++) {
         free(t->culprits[i].kind);
         free(t->culprits[i].function);
@@ -101,11 +129,15 @@ void report_run_free(struct report_run *r)
     free(r->tests);
     free(r->suite);
     free(r->suite_file);
+    free(r->suite_hash);
+    report_shard_clear(&r->shard);
     free(r->source_root);
     free(r->test_filter);
     for (size_t i = 0; r->skipped && i < r->nskipped; i++)
         free(r->skipped[i]);
     free(r->skipped);
+    free(r->at_test);
+    free(r->at_phase);
     free(r);
 }
 
@@ -115,4 +147,15 @@ void report_cost_add(struct report_cost_item *item, double secs)
     item->seconds += secs;
     if (secs > item->max_seconds)
         item->max_seconds = secs;
+}
+
+size_t report_stand_ins(const struct report_test *t, struct lc_buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; t->series && i < t->nseries; i++) {
+        const struct report_series *s = &t->series[i];
+        if (s->name && s->source && !strcmp(s->source, "prometheus") && metric_builtin(s->name))
+            lc_buf_printf(b, "%s%s", n++ ? ", " : "", s->name);
+    }
+    return n;
 }

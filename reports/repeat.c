@@ -24,6 +24,10 @@ static void take_verdict(struct report_assertion *dst, struct report_assertion *
     free(dst->message);
     dst->message = src->message;
     src->message = NULL;
+    /* the fit goes with the verdict it drew */
+    struct report_trend *tr = dst->trend;
+    dst->trend = src->trend;
+    src->trend = tr;
 }
 
 static struct report_assertion *find(struct report_test *t, const char *expr)

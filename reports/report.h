@@ -33,6 +33,16 @@ struct report_series {
     double baseline, final, min, max; /* NaN when unknown */
     struct report_point *points;
     size_t npoints;
+    char *source; /* "proc", "pprof", "prometheus", "load", "exit"; NULL: not said */
+};
+
+/* The fit of a trend() assertion, for its chart: the line
+ * v = slope * (t - t_mid) + v_mid over [from, to] of the test's clock,
+ * its slope's 95% interval lo..hi (per second), the warm-up before from. */
+struct report_trend {
+    double from, to, warmup;
+    double slope, lo, hi, t_mid, v_mid;
+    char *series; /* the series fitted: the metric's, or the one that stands for it */
 };
 
 struct report_assertion {
@@ -48,6 +58,7 @@ struct report_assertion {
      * across runs, the message of a run with the other verdict */
     unsigned runs, runs_passed;
     char *flaky_message;
+    struct report_trend *trend; /* trend() only, when it could be fitted; else NULL */
 };
 
 struct report_phase {
@@ -69,6 +80,8 @@ struct report_load {
     size_t nstatus;
     struct report_count *errors_by_kind;
     size_t nerrors_by_kind;
+    struct report_count *grpc_status; /* gRPC calls by code name ("OK"); none for HTTP */
+    size_t ngrpc_status;
 };
 
 /* Why a culprit is named. */
@@ -165,10 +178,26 @@ struct report_test {
     struct report_observer_cost cost; /* what watching it cost the target */
 
     unsigned runs, runs_passed; /* --repeat: runs of the test and passing ones (0: one run) */
+    /* a checkpoint's test under way (run/checkpoint.h): its verdict is
+     * error, its error says how far it got, its assertions are not judged */
+    int running;
+};
+
+/* run --shard I/N: the plan of every shard (the same on every machine) and
+ * which one this run is; `leakcheck merge` checks the shards against it. */
+struct report_shard {
+    unsigned index, count; /* 1-based index of count; count 0: not a shard */
+    char *balanced_by;     /* --durations FILE, or NULL: by name */
+    char **names;          /* every test of the suite, in suite order */
+    unsigned *of;          /* per name: the shard that runs it */
+    size_t n;
+    unsigned merged; /* a merged report: how many shards it holds (count is then 0) */
 };
 
 struct report_run {
     char *suite;
+    char *suite_hash; /* shard_suite_hash of the suite file, or NULL */
+    struct report_shard shard;
     char *suite_file;
     char *source_root; /* absolute; culprits' files under it get JUnit file=/line=; or NULL */
     enum report_verdict verdict;
@@ -180,13 +209,28 @@ struct report_run {
     char *test_filter; /* run --test REGEX, or NULL */
     char **skipped;    /* names of the tests --test left out, in suite order */
     size_t nskipped;
+    /* a checkpoint of a run under way (run/checkpoint.h): how far it got */
+    int incomplete;
+    char *at_test;       /* the test under way, or NULL: between tests */
+    char *at_phase;      /* its phase ("starting" before it is ready), or NULL */
+    double at_s;         /* seconds into that test */
+    double checkpoint_s; /* the interval of the checkpoints */
 };
+
+/* Frees what sh holds and zeroes it. */
+void report_shard_clear(struct report_shard *sh);
+
+/* 1 when the plan's test i runs in another shard than r's. */
+int report_shard_other(const struct report_run *r, size_t i);
 
 /* Appends name (copied) to r's skipped tests. */
 void report_add_skipped(struct report_run *r, const char *name);
 
 /* Frees everything the run holds, and the run; report_run_free(NULL) is a no-op. */
 void report_run_free(struct report_run *r);
+
+/* Frees a trend fit (NULL is a no-op). */
+void report_trend_free(struct report_trend *tr);
 
 /* Appends a zeroed test to the run (grown with lc_grow) and returns it (borrowed). */
 struct report_test *report_add_test(struct report_run *r);
@@ -210,6 +254,11 @@ int report_assertion_flaky(const struct report_assertion *a);
 /* 1 when the test's verdict, or any of its assertions', differed across
  * the runs of --repeat. */
 int report_test_flaky(const struct report_test *t);
+
+/* Writes into b the built-in metrics of t read from the target's
+ * Prometheus collectors (source "prometheus": a target elsewhere, without
+ * /proc or pprof), ", "-separated; returns how many. */
+size_t report_stand_ins(const struct report_test *t, struct lc_buf *b);
 
 /* Writes report.json to path atomically. Returns 0 or -1 with err. */
 int report_json_write(const struct report_run *r, const char *path, struct lc_error *err);

@@ -62,6 +62,7 @@ struct loadgen *loadcfg_new(const struct suite_load *l, struct lc_error *err)
         .insecure = l->insecure,
         .h2 = l->h2,
         .streams = l->streams,
+        .grpc = l->grpc_method != NULL,
     };
     struct loadgen *lg = loadgen_new(&cfg, err);
     for (size_t i = 0; i < n; i++)

@@ -33,6 +33,7 @@ struct run {
     struct sampler *sampler;
     struct loadgen *lg;
     struct event *tick, *phase_timer, *poll, *ready_timer;
+    struct event *ckpt_timer; /* the checkpoints (run/checkpoint.h), or NULL */
     double t0;
     double ready_deadline;
     char ready_last[512];
@@ -105,6 +106,16 @@ int run_value_cb(const struct expr_metric *m, enum expr_reduce reduce, double *o
 
 /* Fills the report test from the finished run. */
 void run_report(struct run *r, struct report_test *rt);
+
+/* Fills rt with the test under way for a checkpoint: its series, phases
+ * and load so far, its assertions not judged yet (what the samples so far
+ * say in their messages), verdict error with an error saying how far it
+ * got (run_report.c). */
+void run_report_partial(struct run *r, struct report_test *rt);
+
+/* The phase the test is in for a checkpoint: "starting" before the
+ * target is ready. */
+const char *run_phase_now(const struct run *r);
 
 /*
  * Checks the Prometheus metric names of the assertions against the names of

@@ -68,6 +68,17 @@ static void first_metric(const struct expr_metric *m, enum expr_reduce reduce, v
         *name = lc_strdup(m->text);
 }
 
+/* The fit for the chart: tr's line over the metric's series, or over the
+ * one that stood for it (heap_live for the heap in use). */
+static struct report_trend *report_trend_of(const struct expr_trend *tr, const char *metric)
+{
+    struct report_trend *out = lc_calloc(1, sizeof(*out));
+    *out = (struct report_trend){tr->from, tr->to,    tr->warmup, tr->slope, tr->lo,
+                                 tr->hi,   tr->t_mid, tr->v_mid,  NULL};
+    out->series = lc_strdup(tr->series ? tr->series : metric ? metric : "");
+    return out;
+}
+
 static void run_report_assertion(struct run *r, const char *text, const struct expr *e,
                                  struct report_assertion *a)
 {
@@ -91,6 +102,8 @@ static void run_report_assertion(struct run *r, const char *text, const struct e
         a->observed = res.observed;
         a->expected = res.expected;
         a->message = lc_strdup(res.message);
+        if (res.has_trend)
+            a->trend = report_trend_of(&res.trend, a->metric);
     } else {
         a->errored = 1;
         a->observed = a->expected = NAN;
@@ -159,6 +172,7 @@ static void run_report_series(struct run *r, struct report_test *rt)
         size_t np;
         const struct timeline_point *pts = timeline_points(r->tl, i, &np);
         s->name = lc_strdup(name);
+        s->source = lc_strdup(metric_source_name(r->t, name));
         s->baseline = reduce_or_nan(r, name, EXPR_BASELINE);
         s->final = reduce_or_nan(r, name, EXPR_FINAL);
         s->min = reduce_or_nan(r, name, EXPR_MIN);
@@ -214,6 +228,10 @@ static void run_report_load(struct run *r, struct report_test *rt)
         snprintf(key, sizeof(key), "%d", code);
         add_count(&l->status, &l->nstatus, key, st.status[code]);
     }
+    for (int code = 0; code < LOADGEN_GRPC_CODES; code++)
+        if (st.grpc_status[code])
+            add_count(&l->grpc_status, &l->ngrpc_status, loadgen_grpc_code_name(code),
+                      st.grpc_status[code]);
     for (int k = 0; k < LOADGEN_ERR__COUNT; k++)
         if (st.by_kind[k])
             add_count(&l->errors_by_kind, &l->nerrors_by_kind,
@@ -294,4 +312,58 @@ void run_report(struct run *r, struct report_test *rt)
         obs_cpu_report(&r->cpu, &rt->cost);
     }
     run_culprits(r, rt);
+}
+
+const char *run_phase_now(const struct run *r)
+{
+    return r->sampling ? phase_name(r->phase) : "starting";
+}
+
+/* An assertion of the test under way: not judged yet; what the samples so
+ * far say, when they say something. */
+static void partial_assertion(struct run *r, const char *text, const struct expr *e,
+                              struct report_assertion *a)
+{
+    struct expr_result res = {0};
+    struct lc_error err = {0};
+    a->expr = lc_strdup(text);
+    expr_visit(e, first_metric, &a->metric);
+    a->errored = 1;
+    a->observed = a->expected = NAN;
+    if (r->tl && expr_eval_full(e, run_value_cb, run_series_cb, r, &res, &err) == 0) {
+        a->observed = res.observed;
+        a->expected = res.expected;
+        a->message = lc_asprintf("not judged yet: the test was under way (on the samples so far: "
+                                 "%s, %s)",
+                                 res.passed ? "holds" : "does not hold", res.message);
+    } else {
+        a->message = lc_strdup("not judged yet: the test was under way");
+    }
+}
+
+void run_report_partial(struct run *r, struct report_test *rt)
+{
+    double now = r->t0 > 0 ? lc_now() - r->t0 : 0;
+    rt->name = lc_strdup(r->t->name);
+    const char *slash = strrchr(r->dir, '/');
+    rt->dir = lc_strdup(slash ? slash + 1 : r->dir);
+    report_ports(r->t, rt);
+    rt->started_at = lc_wall() - now;
+    rt->duration_s = now;
+    rt->running = 1;
+    rt->assertions = lc_calloc(r->t->nasserts + 1, sizeof(*rt->assertions));
+    rt->nassertions = r->t->nasserts;
+    for (size_t i = 0; i < r->t->nasserts; i++)
+        partial_assertion(r, r->t->asserts[i], r->exprs[i], &rt->assertions[i]);
+    /* the phase under way ends, so far, now */
+    if (r->phase_seen[r->phase] && !r->completed)
+        r->phase_end[r->phase] = now;
+    if (r->tl)
+        run_report_series(r, rt);
+    run_report_load(r, rt);
+    rt->verdict = REPORT_ERROR;
+    rt->error = lc_asprintf("interrupted %s, %.1f s into the test (the last checkpoint of a run "
+                            "under way)%s%s",
+                            r->sampling ? run_phase_desc(r) : "before the target was ready", now,
+                            r->error[0] ? ": " : "", r->error);
 }

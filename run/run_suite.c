@@ -9,6 +9,7 @@
 
 #include "reports/compare.h"
 #include "reports/term.h"
+#include "run/checkpoint.h"
 #include "run/runner.h"
 
 /* A folder name longer than this is cut and given a hash of the whole
@@ -135,6 +136,29 @@ static void print_test_start(const struct suite *s, size_t i)
     fputs(t->nnamed_ports ? ")\n" : "\n", stderr);
 }
 
+/* The planned length of test t: its phases (a load of a number of
+ * requests has none). */
+static double planned_s(const struct suite_test *t)
+{
+    double load = t->load.duration_s;
+    for (size_t i = 0; i < t->load.nstages; i++)
+        load += t->load.stages[i].duration_s;
+    return t->baseline_s + load + t->observe_s + t->settle_s;
+}
+
+double run_suite_checkpoint_s(const struct suite *s, const struct run_suite_opts *o)
+{
+    if (o->checkpoint_s >= 0)
+        return o->checkpoint_s;
+    if (s->checkpoint_s >= 0)
+        return s->checkpoint_s;
+    double total = 0;
+    for (size_t i = 0; i < s->ntests; i++)
+        if (!o->picked || o->picked[i])
+            total += planned_s(&s->tests[i]) * (o->repeat > 1 ? o->repeat : 1);
+    return total > CHECKPOINT_LONG_RUN_S ? CHECKPOINT_DEFAULT_S : 0;
+}
+
 void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a,
                struct report_run *rr)
 {
@@ -143,9 +167,18 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
     char **dirs = run_suite_dirs(s, a->out);
     double t0 = lc_now();
     rr->verdict = REPORT_PASS;
+    rr->checkpoint_s = run_suite_checkpoint_s(s, a);
+    opts.ckpt = checkpoint_new(a->out, rr->checkpoint_s, rr);
+    if (opts.ckpt && !a->quiet)
+        fprintf(stderr, "leakcheck: checkpoint: the reports are rewritten every %gs\n",
+                rr->checkpoint_s);
     for (size_t i = 0; i < s->ntests; i++) {
-        if (a->picked && !a->picked[i]) {
-            report_add_skipped(rr, s->tests[i].name);
+        /* what a checkpoint reads (the tests, the skipped list) must not
+         * change under its thread */
+        checkpoint_join(opts.ckpt);
+        if (a->picked && a->picked[i] != RUN_PICK_RUN) {
+            if (a->picked[i] == RUN_PICK_SKIP)
+                report_add_skipped(rr, s->tests[i].name);
             continue;
         }
         if (runner_signal) {
@@ -154,40 +187,60 @@ void run_suite(struct suite *s, struct checks *c, const struct run_suite_opts *a
         }
         struct report_test *rt = report_add_test(rr);
         opts.test_dir = dirs[i];
+        opts.ndone = rr->ntests - 1;
         if (!a->quiet)
             print_test_start(s, i);
         int interrupted = a->repeat > 1
                               ? run_repeated(&s->tests[i], checks_exprs(c, i), &opts, a, rt)
                               : runner_run_test(&s->tests[i], checks_exprs(c, i), &opts, rt);
+        checkpoint_join(opts.ckpt);
         end_test(rr, rt, s, a);
         if (interrupted) {
             rr->interrupted = 1;
             break;
         }
+        /* between tests: the finished ones, with their verdicts */
+        if (opts.ckpt && i + 1 < s->ntests)
+            checkpoint_write(opts.ckpt, rr->ntests, NULL, NULL, 0);
     }
+    if (opts.ckpt && !a->quiet) {
+        struct checkpoint_stats st = checkpoint_stats(opts.ckpt);
+        fprintf(stderr,
+                "leakcheck: checkpoint: %u written, %u skipped (a write under way), longest "
+                "write %.1f ms, longest build in the loop %.2f ms\n",
+                st.written, st.skipped, st.max_write_s * 1e3, st.max_build_s * 1e3);
+    }
+    checkpoint_free(opts.ckpt);
     rr->duration_s = lc_now() - t0;
     for (size_t i = 0; i < s->ntests; i++)
         free(dirs[i]);
     free(dirs);
 }
 
-int run_suite_write_reports(struct report_run *rr, const char *out, const char *md)
+int run_suite_write_files(const struct report_run *rr, const char *out, struct lc_error *err)
 {
-    struct lc_error err = {0};
     char *json = lc_asprintf("%s/report.json", out);
     char *junit = lc_asprintf("%s/junit.xml", out);
     char *html = lc_asprintf("%s/report.html", out);
-    int rc = 0;
-    if (report_json_write(rr, json, &err) != 0 || report_junit_write(rr, junit, &err) != 0 ||
-        report_html_write(rr, html, &err) != 0 ||
-        (md && report_markdown_write(rr, md, &err) != 0)) {
-        fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
-        rc = -1;
-    }
+    int rc = report_json_write(rr, json, err) != 0 || report_junit_write(rr, junit, err) != 0 ||
+                     report_html_write(rr, html, err) != 0
+                 ? -1
+                 : 0;
     free(json);
     free(junit);
     free(html);
     return rc;
+}
+
+int run_suite_write_reports(struct report_run *rr, const char *out, const char *md)
+{
+    struct lc_error err = {0};
+    if (run_suite_write_files(rr, out, &err) != 0 ||
+        (md && report_markdown_write(rr, md, &err) != 0)) {
+        fprintf(stderr, "leakcheck: cannot write the reports: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 /* Reads the previous report for run --compare; NULL with a message. */

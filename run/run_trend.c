@@ -32,32 +32,70 @@ static int is_bytes(const char *name)
     return n > 6 && strcmp(name + n - 6, "_bytes") == 0;
 }
 
-int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct lc_error *err,
-                  void *arg)
+/* The load phase's points of series `name` into out (malloc'd). Returns
+ * how many are valued (not gaps). */
+static size_t load_points(struct run *r, const char *name, struct expr_series *out)
 {
-    struct run *r = arg;
     const struct timeline_point *p = NULL;
-    size_t n = 0, k = 0;
+    size_t n = 0, k = 0, valued = 0;
     for (size_t i = 0; r->tl && i < timeline_nseries(r->tl); i++)
-        if (strcmp(timeline_name(r->tl, i), m->text) == 0)
+        if (strcmp(timeline_name(r->tl, i), name) == 0)
             p = timeline_points(r->tl, i, &n);
     for (size_t i = 0; i < n; i++)
         k += p[i].phase == PHASE_LOAD;
-    if (k == 0) {
-        lc_error_set(err, "no samples of %s during the load", m->text);
-        return -1;
-    }
-    out->t = lc_malloc(k * sizeof(double));
-    out->v = lc_malloc(k * sizeof(double));
+    out->t = k ? lc_malloc(k * sizeof(double)) : NULL;
+    out->v = k ? lc_malloc(k * sizeof(double)) : NULL;
     out->n = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i].phase != PHASE_LOAD)
             continue;
         out->t[out->n] = p[i].t;
         out->v[out->n++] = p[i].v;
+        valued += !isnan(p[i].v);
     }
+    return valued;
+}
+
+/* The heap in use or allocated, sampled between collections, rises and
+ * falls with garbage; the live heap each GC leaves (heap_live, from the
+ * GC's goal) is what a leak raises, one exact point per heap profile. */
+static int follows_live_heap(const char *name)
+{
+    static const char *const names[] = {"heap_alloc", "heap_inuse", "go_memstats_heap_alloc_bytes",
+                                        "go_memstats_heap_inuse_bytes", "go_memstats_alloc_bytes"};
+    for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Fewer live-heap points than this (a target whose GOGC is off, or no
+ * pprof): the window minimum of the metric itself is the floor. */
+#define LIVE_MIN_POINTS 15
+
+int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct lc_error *err,
+                  void *arg)
+{
+    struct run *r = arg;
     out->warmup = r->t->warmup_s;
-    out->kind = is_sawtooth(m->name) ? EXPR_TREND_FLOOR : EXPR_TREND_LEVEL;
     out->bytes = is_bytes(m->name);
+    out->basis = NULL;
+    out->series = NULL;
+    if (follows_live_heap(m->name)) {
+        if (load_points(r, "heap_live", out) >= LIVE_MIN_POINTS) {
+            out->kind = EXPR_TREND_LOWER;
+            out->basis = "live heap after each GC (heap_live)";
+            out->series = "heap_live";
+            return 0;
+        }
+        free(out->t);
+        free(out->v);
+    }
+    out->kind = is_sawtooth(m->name) ? EXPR_TREND_FLOOR : EXPR_TREND_LEVEL;
+    load_points(r, m->text, out);
+    if (out->n == 0) {
+        lc_error_set(err, "no samples of %s during the load", m->text);
+        return -1;
+    }
     return 0;
 }

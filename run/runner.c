@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/fdlimit.h"
+#include "run/checkpoint.h"
 #include "run/fetch.h"
 #include "run/loadcfg.h"
 #include "suite/metrics.h"
@@ -219,6 +220,23 @@ static void on_phase_timer(evutil_socket_t fd, short what, void *arg)
     next_phase(arg);
 }
 
+/* A checkpoint falls due: the test so far is built here (bounded series,
+ * a few milliseconds) and written by the checkpoint's thread. */
+static void on_checkpoint(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct run *r = arg;
+    struct checkpoint *c = r->opts->ckpt;
+    if (!checkpoint_ready(c))
+        return;
+    double t0 = lc_now();
+    struct report_test *rt = lc_calloc(1, sizeof(*rt));
+    run_report_partial(r, rt);
+    checkpoint_note_build(c, lc_now() - t0);
+    checkpoint_write(c, r->opts->ndone, rt, run_phase_now(r), lc_now() - r->t0);
+}
+
 volatile sig_atomic_t runner_signal;
 
 static void on_interrupt(int sig)
@@ -378,6 +396,11 @@ static int setup(struct run *r)
     r->poll = event_new(r->base, -1, EV_PERSIST, on_poll, r);
     struct timeval tv = tv_of(POLL_INTERVAL_S);
     event_add(r->poll, &tv);
+    if (r->opts->ckpt) {
+        r->ckpt_timer = event_new(r->base, -1, EV_PERSIST, on_checkpoint, r);
+        tv = tv_of(checkpoint_interval(r->opts->ckpt));
+        event_add(r->ckpt_timer, &tv);
+    }
     return 0;
 }
 
@@ -415,7 +438,7 @@ static void teardown(struct run *r)
     /* the fetcher goes first: it cancels fetches whose callbacks use the sampler */
     fetch_free(r->fetch);
     r->fetch = NULL;
-    struct event *evs[] = {r->tick, r->phase_timer, r->ready_timer, r->poll};
+    struct event *evs[] = {r->tick, r->phase_timer, r->ready_timer, r->poll, r->ckpt_timer};
     for (size_t i = 0; i < LC_ARRAY_LEN(evs); i++)
         if (evs[i])
             event_free(evs[i]);

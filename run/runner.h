@@ -20,6 +20,8 @@ struct runner_opts {
     const char *test_dir;   /* this test's folder in it (created by the runner) */
     int quiet;
     int live; /* stderr is a terminal: one status line, updated in place */
+    struct checkpoint *ckpt; /* the run's checkpoints (run/checkpoint.h), or NULL: off */
+    size_t ndone;            /* the run's tests finished before this one */
 };
 
 /*

@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sources/gcount.h"
 #include "run/load_series.h"
-#include "run/own.h"
 #include "run/obs_cost.h"
+#include "run/own.h"
+#include "sources/gcount.h"
 #include "sources/pprof.h"
 #include "sources/pprof_index.h"
 #include "sources/procfs.h"
 #include "sources/prom.h"
+#include "suite/metrics.h"
 
 /* A source that fails this many rounds in a row ends the test. */
 #define MAX_FAILS_IN_A_ROW 3
@@ -24,6 +25,10 @@
 /* see start_rest */
 #define HEAP_PACE 50.0
 #define HEAP_MIN_GAP_S 1.0
+/* The pace follows the median of this many last fetch times: one fetch
+ * that waited for a busy CPU (2 s once in 60) does not stop the heap
+ * figures for 100 s. */
+#define HEAP_COST_N 5
 
 /* FETCH_INDEX is the goroutine source too: its failures count as the
  * goroutine profile's (fails[FETCH_GOROUTINE]) */
@@ -49,6 +54,9 @@ struct sampler {
     /* the distinct metric names of prom[]: the only samples a scrape keeps */
     const char **prom_names;
     size_t nprom_names, capprom_names;
+    /* built-in metrics read from the scrape (metric_from_prom) */
+    const struct metric_def *stand_in[8];
+    size_t nstand_in;
     int prom_seen;                 /* a scrape parsed */
     struct prom_names *prom_first; /* its names, when it lacked one of prom_names */
     /* the round under way */
@@ -65,10 +73,36 @@ struct sampler {
     struct gcount gc;                  /* count or dump (gcount.h) */
     unsigned long round_no;            /* rounds started, this one included */
     double heap_t;                     /* lc_now() when the last heap profile was asked for */
-    double heap_s;                     /* its fetch time */
+    double heap_s[HEAP_COST_N];        /* the last fetch times, oldest overwritten */
+    unsigned heap_n;                   /* fetch times recorded */
     unsigned long heap_want;           /* rounds from this one fetch it whatever the pace (0: none) */
+    pid_t gogc_pid;                    /* whose GOGC gogc is (0: not read yet) */
+    double gogc;                       /* its GOGC percent, -1: off */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
+
+/* Adds name to the names a scrape keeps (once). */
+static void keep_prom_name(struct sampler *s, const char *name)
+{
+    for (size_t i = 0; i < s->nprom_names; i++)
+        if (strcmp(s->prom_names[i], name) == 0)
+            return;
+    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
+    s->prom_names[s->nprom_names++] = name;
+}
+
+/* A target elsewhere: the built-in metrics its Prometheus collectors
+ * measure, when the test does not sample their own source. */
+static void find_stand_ins(struct sampler *s)
+{
+    size_t n = 0;
+    const struct metric_def *defs = metric_builtins(&n);
+    for (size_t i = 0; i < n && s->nstand_in < LC_ARRAY_LEN(s->stand_in); i++)
+        if (metric_from_prom(s->t, &defs[i])) {
+            s->stand_in[s->nstand_in++] = &defs[i];
+            keep_prom_name(s, defs[i].prom);
+        }
+}
 
 struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
                             struct timeline *tl, double t0)
@@ -82,6 +116,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
     for (int k = 0; k < FETCH__COUNT; k++)
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
     gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
+    find_stand_ins(s);
     return s;
 }
 
@@ -92,11 +127,7 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
             return;
     lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
     s->prom[s->nprom++] = m;
-    for (size_t i = 0; i < s->nprom_names; i++)
-        if (strcmp(s->prom_names[i], m->name) == 0)
-            return;
-    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
-    s->prom_names[s->nprom_names++] = m->name;
+    keep_prom_name(s, m->name);
 }
 
 void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
@@ -228,6 +259,13 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
         if (served && isnan(v))
             timeline_note_nan(s->tl, map[i].metric);
     }
+    /* heap_live: the live heap at the last GC, read off the GC's goal
+     * (pprof_live_heap), which needs the process's GOGC, read once */
+    if (s->pid > 0 && s->gogc_pid != s->pid) {
+        s->gogc = procfs_gogc(s->pid);
+        s->gogc_pid = s->pid;
+    }
+    put(s, "heap_live", pprof_live_heap(p, s->gogc_pid ? s->gogc : 100));
     pprof_free(p);
 }
 
@@ -246,6 +284,15 @@ static void sampler_prom_values(struct sampler *s, struct prom_set *set)
         if (found && isnan(v))
             timeline_note_nan(s->tl, m->text);
         free(mm);
+    }
+    for (size_t i = 0; i < s->nstand_in; i++) {
+        const struct metric_def *d = s->stand_in[i];
+        double v = NAN;
+        if (!set || !prom_sum(set, d->prom, NULL, 0, &v))
+            v = NAN;
+        put(s, d->name, v);
+        if (set && isnan(v) && prom_sum(set, d->prom, NULL, 0, &v))
+            timeline_note_nan(s->tl, d->name);
     }
     prom_free(set);
 }
@@ -363,7 +410,7 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     } else if (pd->kind == FETCH_HEAP) {
         /* a failed fetch (a timeout, say) does not set the pace */
         if (parsed)
-            s->heap_s = r->elapsed_s;
+            s->heap_s[s->heap_n++ % HEAP_COST_N] = r->elapsed_s;
         heap_values(s, parsed);
     } else {
         sampler_prom_values(s, parsed);
@@ -388,14 +435,31 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
     return 0;
 }
 
+static double heap_cost(const struct sampler *s)
+{
+    double v[HEAP_COST_N];
+    unsigned n = s->heap_n < HEAP_COST_N ? s->heap_n : HEAP_COST_N;
+    if (n == 0)
+        return 0;
+    memcpy(v, s->heap_s, n * sizeof(double));
+    for (unsigned i = 1; i < n; i++) /* insertion sort of at most 5 */
+        for (unsigned j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* After the goroutine count (or dump): the heap profile (never with
  * gc=1: a forced GC would run finalizers that close what the service
  * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
  * one) and the Prometheus scrape. Go symbolizes every allocation site's
  * stack to write the heap profile, a cost that grows with the service's
  * code: a round asks for it only once max(HEAP_MIN_GAP_S, HEAP_PACE times
- * the last one's fetch time) went by since that one was asked for (so
- * serving it takes at most 1/HEAP_PACE of the target's time, and the heap
+ * the median of the last HEAP_COST_N fetch times) went by since the last
+ * one was asked for (so serving it takes about 1/HEAP_PACE of the
+ * target's time, and the heap
  * figures, which move slowly, are read at most once a second), and the
  * final round always. */
 static void start_rest(struct sampler *s)
@@ -403,7 +467,7 @@ static void start_rest(struct sampler *s)
     double now = lc_now();
     int want = s->heap_want && s->round_no >= s->heap_want;
     /* 2% short of the gap: rounds a second apart are not put off by jitter */
-    double gap = 0.98 * fmax(HEAP_MIN_GAP_S, HEAP_PACE * s->heap_s);
+    double gap = 0.98 * fmax(HEAP_MIN_GAP_S, HEAP_PACE * heap_cost(s));
     if (s->t->sample.pprof && (want || now - s->heap_t >= gap)) {
         s->heap_t = now;
         s->heap_want = want ? 0 : s->heap_want;

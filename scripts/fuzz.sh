@@ -2,7 +2,7 @@
 # scripts/fuzz.sh SECONDS [TARGET...]: builds the libFuzzer targets of
 # tests/fuzz (clang, -Dfuzz=true, into ./build-fuzz) and runs each for
 # SECONDS (all of them, or the TARGETs named: pprof_goroutine pprof_heap
-# prom procfs expr suite http_parse sockdiag h2), one after another under nice. Prints
+# prom procfs expr suite http_parse sockdiag h2 grpc), one after another under nice. Prints
 # the executions per target and fails on any crash, sanitizer report, leak,
 # timeout or broken check; the input that did it is saved under
 # build-fuzz/fuzz-out/<target>/ (the path is printed). UBSan findings stop
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(pprof_goroutine pprof_heap prom procfs expr suite http_parse sockdiag h2)
+all=(pprof_goroutine pprof_heap prom procfs expr suite http_parse sockdiag h2 grpc)
 if [ $# -lt 1 ] || ! [[ $1 =~ ^[1-9][0-9]*$ ]]; then
     echo "usage: $0 SECONDS [TARGET...]   (targets: ${all[*]})" >&2
     exit 2

@@ -10,7 +10,8 @@
 # for report.json, nginx for the load checks, etcd for suite variables,
 # python3-junitparser and npm consumers for junit.xml, python3-yaml for
 # the CI jobs of ci/, dpkg-dev, debhelper and man-db to build and check the
-# Debian package of debian/, nghttp2-client (h2load) for bench/).
+# Debian package of debian/, nghttp2-client (h2load) for bench/), Debian's Go
+# gRPC library for tests/go/grpcsvc.
 #
 # Prints one line per step, and one per package as apt sets it up.
 set -euo pipefail
@@ -21,7 +22,7 @@ packages=(gcc libc6-dev pkg-config meson ninja-build libevent-dev libcurl4-opens
 if [ "${1:-}" = "--test" ]; then
     packages+=(curl jq libxml2-utils procps ca-certificates chromium python3-jsonschema
                nginx-light openssl etcd-server python3-junitparser python3-yaml
-               dpkg-dev debhelper man-db groff-base
+               dpkg-dev debhelper man-db groff-base golang-google-grpc-dev
                nghttp2-client)
     # npm for the JUnit consumers of tests/integration/ci.sh (Debian's, unless
     # a node with its own npm is there)

@@ -112,6 +112,11 @@ void pprof_free(struct pprof_profile *p);
  * "HeapObjects", "HeapSys", "NumGC", ...). Returns 0 and sets *out, or -1. */
 int pprof_memstat(const struct pprof_profile *p, const char *name, double *out);
 
+/* The live heap at the heap profile's last GC: its NextGC (the heap goal
+ * that GC set) over 1 + gogc/100, gogc being the target's GOGC percent.
+ * NaN before the first GC, with gogc <= 0 (GOGC=off), or without NextGC. */
+double pprof_live_heap(const struct pprof_profile *p, double gogc);
+
 /*
  * Looks up one label in a stack's raw `labels` text, which Go prints as
  * {"key":"value", ...} with Go-quoted strings. Returns the unquoted value

@@ -323,3 +323,36 @@ int procfs_read_excluding(pid_t pid, enum procfs_tcp_source src, const struct pr
     *out = s;
     return 0;
 }
+
+/* Go reads GOGC as a percent ("off" turns the GC off); an unset or
+ * unreadable value leaves the default, 100. */
+double procfs_parse_gogc(const char *env, size_t len)
+{
+    double gogc = 100;
+    for (size_t i = 0; i < len;) {
+        const char *e = env + i;
+        size_t n = strnlen(e, len - i);
+        /* Go reads it with atoi32: a value that is no int32 is ignored */
+        if (n > 5 && n - 5 < 16 && memcmp(e, "GOGC=", 5) == 0) {
+            char val[16], *end;
+            memcpy(val, e + 5, n - 5);
+            val[n - 5] = '\0';
+            long long v = strtoll(val, &end, 10);
+            if (strcmp(val, "off") == 0)
+                gogc = -1;
+            else if (end != val && *end == '\0' && v >= -2147483648LL && v <= 2147483647LL)
+                gogc = v < 0 ? -1 : (double)v; /* Go: a negative percent is off */
+        }
+        i += n + 1;
+    }
+    return gogc;
+}
+
+double procfs_gogc(pid_t pid)
+{
+    struct lc_buf b = {0};
+    double gogc =
+        append_proc(pid, "environ", &b, NULL) == 0 ? procfs_parse_gogc(b.data, b.len) : 100;
+    lc_buf_free(&b);
+    return gogc;
+}

@@ -122,6 +122,14 @@ int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample
  * Returns 0, or -1 when it cannot be read. */
 int procfs_append_text(pid_t pid, const char *name, struct lc_buf *b);
 
+/* GOGC in a process environment block (NAME=value entries each ended by
+ * a NUL, len bytes): its percent, -1 for "off" (or negative), 100 when
+ * unset or unreadable. */
+double procfs_parse_gogc(const char *env, size_t len);
+
+/* procfs_parse_gogc of /proc/PID/environ (100 when it cannot be read). */
+double procfs_gogc(pid_t pid);
+
 /*
  * procfs_read_from, leaving out the process's TCP sockets whose peer is
  * one of own[] (leakcheck's own connections to it): they count in none of

@@ -46,6 +46,23 @@ int metric_source_enabled(const struct suite_test *t, enum metric_source src)
     return 0;
 }
 
+int metric_from_prom(const struct suite_test *t, const struct metric_def *d)
+{
+    return d->prom && t->sample.prometheus && !metric_source_enabled(t, d->source);
+}
+
+const char *metric_source_name(const struct suite_test *t, const char *name)
+{
+    const struct metric_def *d = metric_builtin(name);
+    if (!d || metric_from_prom(t, d))
+        return "prometheus";
+    static const char *const names[] = {[METRIC_PPROF] = "pprof",
+                                        [METRIC_PROC] = "proc",
+                                        [METRIC_LOAD] = "load",
+                                        [METRIC_EXIT] = "exit"};
+    return names[d->source];
+}
+
 int metric_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, void *arg)
 {
     const struct suite_test *t = arg;
@@ -53,6 +70,16 @@ int metric_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, voi
     if (d) {
         if (m->nlabels > 0) {
             snprintf(hint, hintlen, "%s is leakcheck's own metric and takes no labels", m->name);
+            return 0;
+        }
+        if (metric_from_prom(t, d))
+            return 1;
+        if (!metric_source_enabled(t, d->source) && d->source == METRIC_PROC &&
+            t->sample.prometheus) {
+            snprintf(hint, hintlen,
+                     "%s needs /proc (sample.proc and a local target): Prometheus's process "
+                     "collector has no such series, so a target elsewhere cannot be judged on it",
+                     m->name);
             return 0;
         }
         if (!metric_source_enabled(t, d->source)) {

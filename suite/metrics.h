@@ -22,10 +22,22 @@ const char *metric_source_key(enum metric_source src);
 /* 1 when test t samples that source. */
 int metric_source_enabled(const struct suite_test *t, enum metric_source src);
 
+/* 1 when test t reads the built-in metric d from its Prometheus scrape
+ * (d->prom) because it does not sample d's own source: no /proc (a target
+ * elsewhere, sample.proc false) for fds, fd_limit, rss, threads; no pprof
+ * for goroutines. */
+int metric_from_prom(const struct suite_test *t, const struct metric_def *d);
+
+/* Where test t's metric name comes from: "proc", "pprof", "prometheus"
+ * (a Prometheus series, or a built-in one read from it), "load" or
+ * "exit". A static string. */
+const char *metric_source_name(const struct suite_test *t, const char *name);
+
 /*
  * An expr_known_cb whose arg is the `const struct suite_test *`: built-in
- * names are known when their source is configured (else the hint says
- * which key is missing); any other name is known when the test samples
+ * names are known when their source is configured or metric_from_prom
+ * (else the hint says which key is missing, or that a metric needs /proc
+ * when the test reads Prometheus instead); any other name is known when the test samples
  * Prometheus (its presence is only known once sampled); otherwise unknown,
  * with a "did you mean" hint.
  */

@@ -25,7 +25,8 @@
 
 /* "$schema" names the JSON Schema an editor checks the file with
  * (suites/suite.schema.json); leakcheck reads it only to see it is a string. */
-static const char *const suite_keys[] = {"suite", "tests", "compare", "$schema", NULL};
+static const char *const suite_keys[] = {"suite", "tests", "compare", "$schema", "checkpoint",
+                                         NULL};
 static const char *const test_keys[] = {"name",    "target", "sample", "baseline", "load",
                                         "observe", "settle", "assert", "ignore",   "warmup", NULL};
 static const char *const ignore_keys[] = {"top_function", "any_function", NULL};
@@ -241,6 +242,26 @@ static int parse_tests(struct suite_ctx *ctx, const json_t *root, struct suite *
     return check_unique_names(ctx, s);
 }
 
+/* "checkpoint": a duration of at least SUITE_CHECKPOINT_MIN_S, or "off"
+ * or "0" (none). */
+static int sx_checkpoint(struct suite_ctx *ctx, const json_t *root, struct suite *s)
+{
+    const json_t *v = json_object_get(root, "checkpoint");
+    s->checkpoint_s = -1;
+    if (json_is_string(v) && strcmp(json_string_value(v), "off") == 0) {
+        s->checkpoint_s = 0;
+        return 0;
+    }
+    SX_TRY(sx_duration(ctx, root, "checkpoint", -1, 0, &s->checkpoint_s));
+    if (s->checkpoint_s > 0 && s->checkpoint_s < SUITE_CHECKPOINT_MIN_S) {
+        suite_path_push_key(&ctx->path, "checkpoint");
+        return sx_fail(ctx, SUITE_POS_VALUE,
+                       "must be at least %gms (or \"off\"): a checkpoint rewrites every report",
+                       SUITE_CHECKPOINT_MIN_S * 1e3);
+    }
+    return 0;
+}
+
 static int parse_suite(struct suite_ctx *ctx, const json_t *root, struct suite *s,
                        suite_port_cb *port_cb, void *arg)
 {
@@ -258,6 +279,7 @@ static int parse_suite(struct suite_ctx *ctx, const json_t *root, struct suite *
     ctx->port = -1;
     SX_TRY(sx_string(ctx, root, "suite", 1, &s->name));
     SX_TRY(sx_compare(ctx, root, &s->compare, &s->ncompare));
+    SX_TRY(sx_checkpoint(ctx, root, s));
     return parse_tests(ctx, root, s, port_cb, arg);
 }
 
@@ -343,6 +365,7 @@ static void free_test(struct suite_test *t)
     free(t->sample.prometheus);
     free(t->load.url);
     free(t->load.cacert);
+    free(t->load.grpc_method);
     free(t->load.method);
     for (size_t i = 0; i < t->load.nheaders; i++)
         free(t->load.headers[i].name);

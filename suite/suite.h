@@ -110,6 +110,10 @@ struct suite_load {
     char *cacert;          /* https: CA certificates (PEM), absolute; or NULL */
     int h2;                /* "protocol": "h2": HTTP/2 (ALPN h2 over TLS, h2c for http) */
     unsigned streams;      /* h2: concurrent streams per connection; 0 = 1 */
+    /* "grpc": gRPC unary calls of this method ("/pkg.Service/Method"); url
+     * then ends with it, method is POST, body holds the message (not
+     * framed). NULL for plain HTTP. */
+    char *grpc_method;
 };
 
 /* Goroutines expected to come and go, goleak-style: a goroutine whose
@@ -187,6 +191,9 @@ struct suite_warning {
     char *msg; /* without the file and position, e.g. test "b" has no ... */
 };
 
+/* The shortest "checkpoint" interval accepted (run/checkpoint.h). */
+#define SUITE_CHECKPOINT_MIN_S 0.1
+
 struct suite {
     char *name;
     char *path; /* the suite file as given */
@@ -197,6 +204,7 @@ struct suite {
     size_t ncompare;
     struct suite_warning *warnings; /* in file order; NULL when none */
     size_t nwarnings;
+    double checkpoint_s; /* "checkpoint": -1 not given (the default), 0 "off" */
 };
 
 /* Picks a port for test number `index`, unlike every port it picked

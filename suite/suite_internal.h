@@ -215,6 +215,11 @@ int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
  * or body_file of object o into l. Returns 0 or -1 with ctx->err set. */
 int sx_load_request(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
 
+/* suite_grpc.c: reads o's "grpc" into l after its request: method, url
+ * and body become a gRPC call's. Returns 1, 0 when o has no "grpc", or -1
+ * (with the error in ctx). */
+int sx_load_grpc(struct suite_ctx *ctx, const json_t *o, struct suite_load *l);
+
 /* suite_mix.c: reads the load block o's "requests_mix" into l->mix: 1 when
  * present, 0 when absent, -1 on error (also when url, method, headers, body
  * or body_file are given with it, or when its URLs name different hosts). */

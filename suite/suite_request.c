@@ -13,16 +13,10 @@
 /* A request body read from body_file is sent as is, so keep it sane. */
 #define SUITE_MAX_BODY (64u << 20)
 
-static const char *const load_keys[] = {"url",       "method",
-                                        "headers",   "body",
-                                        "body_file", "concurrency",
-                                        "requests",  "duration",
-                                        "rate",      "threads",
-                                        "timeout",   "requests_mix",
-                                        "stages",    "disable_keepalive",
-                                        "insecure",  "cacert",
-                                        "protocol",  "streams",
-                                        NULL};
+static const char *const load_keys[] = {
+    "url",      "method", "headers", "body",    "body_file",    "concurrency", "requests",
+    "duration", "rate",   "threads", "timeout", "requests_mix", "stages",      "disable_keepalive",
+    "insecure", "cacert", "protocol", "streams", "grpc", NULL};
 
 static const char *header_check(const char *name, const char *value, enum suite_pos *where)
 {
@@ -150,6 +144,7 @@ int sx_load(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
     SX_TRY(has_mix);
     if (!has_mix)
         SX_TRY(sx_load_request(ctx, o, l));
+    SX_TRY(sx_load_grpc(ctx, o, l));
     SX_TRY(sx_posint(ctx, o, "concurrency", LLONG_MAX, &conc));
     SX_TRY(sx_limit_count(ctx, "concurrency", conc));
     l->concurrency = (unsigned)conc;

@@ -6,7 +6,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
-scripts=(run faults self load https h2 html schema suite_schema compare series batch observe cost soak numbers vars junit ci_jobs outlive files package)
+scripts=(run faults self load https h2 grpc html schema suite_schema compare series batch observe cost soak numbers vars junit ci_jobs outlive files package checkpoint segment remote shard examples)
 total_pass=0 total_fail=0 broken=()
 for name in "${scripts[@]}"; do
     echo "== tests/integration/$name.sh"

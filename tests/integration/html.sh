@@ -28,12 +28,12 @@ if [ -z "$browser" ]; then
     exit 0
 fi
 it_need jq xmllint pgrep timeout
-it_services goroutine-leak
+it_services goroutine-leak soak
 
 it_init html
 mkdir -p "$work/tests/go/bin" "$work/tests/integration/suites" "$work/profile"
-cp "$gobin/goroutine-leak" "$work/tests/go/bin/"
-cp "$here/suites/goroutine-leak.json" "$work/tests/integration/suites/"
+cp "$gobin/goroutine-leak" "$gobin/soak" "$work/tests/go/bin/"
+cp "$here/suites/goroutine-leak.json" "$here/suites/soak-trend.json" "$work/tests/integration/suites/"
 
 # browse OUT ERR ARGS...: headless Chromium on a fresh profile, bounded in time,
 # with no network and nothing but the page.
@@ -138,6 +138,39 @@ if [ -n "$(console_errors "$work/broken.log")" ]; then
 else
     fail "a planted script error is noticed"
 fi
+
+# A soak's charts: the warm-up shaded, the trend() fit and its band drawn
+# (red: the goroutine leak fails it) over the load after the warm-up.
+sout=$work/soak-out
+rc=0
+timeout -k 5 120 "$lc" run "$work/tests/integration/suites/soak-trend.json" --out "$sout" \
+    --no-color >"$work/soak.log" 2>&1 || rc=$?
+browse "$work/soak.dom" "$work/soak.dom.log" --enable-logging=stderr --v=0 --dump-dom \
+    "file://$sout/report.html" || true
+gchart=$(sed -n 's/.*<span class="name">goroutines<\/span>//p' "$work/soak.dom" | sed 's/<\/svg>.*//' | head -n 1 || true)
+if [ "$rc" -eq 1 ] && grep -q '<g class="warmup"><title>warm-up: left out of trend()</title><rect ' <<<"$gchart" \
+    && grep -q '>warm-up</text>' <<<"$gchart"; then
+    pass "the warm-up is shaded on the soak's chart"
+else
+    fail "the warm-up is shaded on the soak's chart" "exit $rc; $(grep -c warmup "$work/soak.dom" || true) warmup elements"
+fi
+# the fit starts where the warm-up ends: the line's x1 is the shaded rect's right edge
+wx=$(grep -o '<g class="warmup">.*' <<<"$gchart" | grep -o '<rect x="[0-9.]*" y="[0-9.]*" width="[0-9.]*"' | head -n 1 \
+    | awk -F'"' '{ printf "%.1f", $2 + $6 }' || true)
+fx=$(grep -o '<g class="trend fail">.*' <<<"$gchart" | grep -o '<line class="fit" x1="[0-9.]*" y1="[0-9.]*" x2="[0-9.]*" y2="[0-9.]*"' | head -n 1 || true)
+if [ -n "$fx" ] && grep -q '<polygon class="band"' <<<"$gchart" \
+    && awk -v w="$wx" -v l="$fx" 'BEGIN { split(l, a, "\""); exit !((a[4] - w) ^ 2 < 0.05 && a[6] > a[10]) }'; then
+    pass "the failed trend line and its band are drawn after the warm-up, rising"
+else
+    fail "the failed trend line and its band are drawn after the warm-up, rising" "warm-up ends at ${wx:-?}; ${fx:-no fit line}"
+fi
+if grep -q 'class="chart" [^>]*data-tunit="s"' "$work/soak.dom" && grep -q '<span><i class="sw tr"></i>' "$work/soak.dom"; then
+    pass "a short run's axis is in seconds, the legend names the trend"
+else
+    fail "a short run's axis is in seconds, the legend names the trend"
+fi
+browse "$work/soak.png.log" "$work/soak.png.err" --screenshot="$work/soak.png" "file://$sout/report.html" || true
+[ -s "$work/soak.png" ] && cp "$work/soak.png" "$build/html-test-soak.png"
 
 browse "$work/shot.log" "$work/shot.err" --screenshot="$work/report.png" "file://$page" || true
 if [ -s "$work/report.png" ]; then

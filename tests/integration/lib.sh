@@ -88,6 +88,30 @@ it_init() {
     trap it_cleanup EXIT
 }
 
+# it_nginx [ACCESS_LOG]: nginx (one worker) on a free loopback port,
+# answering "ok" to every request, stopped at exit; sets $nginx_port.
+# ACCESS_LOG is a file to log each request to, or off (the default).
+it_nginx() {
+    nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+                 shuf -i 20000-60000 -n 1)
+    cat >"$work/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log ${1:-off};
+    server { listen 127.0.0.1:$nginx_port; location / { return 200 "ok\n"; } }
+}
+NGINX
+    nginx -c "$work/nginx.conf" &
+    it_nginx_pid=$!
+    it_at_exit it_stop_nginx
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break; sleep 0.1; done
+}
+it_stop_nginx() { kill "$it_nginx_pid" 2>/dev/null; wait "$it_nginx_pid" 2>/dev/null; }
+
 # it_at_exit FUNCTION: FUNCTION (no arguments) is called first at exit.
 it_at_exit() { it_exit_fns+=("$1"); }
 

@@ -35,7 +35,6 @@ fz_pid=
 stop_freezer() { [ -z "$fz_pid" ] || { kill "$fz_pid" 2>/dev/null && wait "$fz_pid" 2>/dev/null; }; }
 it_at_exit stop_freezer
 
-# check_jq DESCRIPTION JQ-FILTER FILE: the filter must print true
 # Runs leakcheck load with a time limit; its JSON goes to $work/$1.json,
 # user+sys CPU seconds to $work/$1.cpu, the exit code to $work/$1.rc.
 run_load() {
@@ -184,7 +183,9 @@ timeout 30 "$lc" load -n 300 -c 3 -o csv "$url/csv" >"$work/csv.txt" 2>"$work/cs
 check "-o csv: hey's header" grep -qx \
     'response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset' \
     "$work/csv.txt"
-check "-o csv: 300 rows of 8 numeric columns with status 200, 3 of them dialled" \
+# a dial shows only on its connection's first row, and a loopback dial can
+# take under 50 us, which hey's 4 decimals print as 0.0000: 1 to 3 rows
+check "-o csv: 300 rows of 8 numeric columns with status 200, 1 to 3 of them dialled" \
     awk -F, 'NR > 1 {n++; if (NF != 8 || $7 != 200) bad = 1; for (i = 1; i <= 8; i++) if ($i !~ /^[0-9.]+$/) bad = 1
-             if ($2 > 0) dial++} END {exit !(n == 300 && !bad && dial == 3)}' "$work/csv.txt"
+             if ($2 > 0) dial++} END {exit !(n == 300 && !bad && dial >= 1 && dial <= 3)}' "$work/csv.txt"
 it_done

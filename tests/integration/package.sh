@@ -165,9 +165,9 @@ expect() { # DESC WANT WORDS...
 }
 check "the completion registers _leakcheck for leakcheck" \
     sh -c "bash --norc -c '. \"$comp\"; complete -p leakcheck' | grep -q -- '-F _leakcheck leakcheck'"
-expect "the commands" "--help --version compare diff help load run validate " leakcheck ""
+expect "the commands" "--help --version compare diff help load merge run validate " leakcheck ""
 expect "a command's prefix" "run " leakcheck ru
-expect "run's options from --s" "--source-root --summary-md " leakcheck run --s
+expect "run's options from --s" "--shard --shard-count --source-root --summary-md " leakcheck run --s
 expect "run offers suite files and directories, not other files" "a.json suites.d " leakcheck run ""
 expect "--out offers directories only" "suites.d " leakcheck run --out ""
 expect "validate offers suite files" "a.json suites.d " leakcheck validate a.json ""

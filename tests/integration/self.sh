@@ -14,24 +14,8 @@ command -v nginx >/dev/null || { echo "self.sh: nginx not found (apt-get install
 . "$here/lib.sh"
 it_init self
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-       shuf -i 20000-60000 -n 1)
-cat >"$work/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server { listen 127.0.0.1:$port; location / { return 200 "ok\n"; } }
-}
-NGINX
-nginx -c "$work/nginx.conf" &
-nginx_pid=$!
-stop_nginx() { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; }
-it_at_exit stop_nginx
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+it_nginx
+port=$nginx_port
 
 # The load runs longer than the suite watches it; the suite stops it.
 cat >"$work/self.json" <<JSON

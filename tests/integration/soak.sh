@@ -8,7 +8,9 @@
 # Checks: trend(goroutines) fails on a service that keeps a goroutine per
 # 10 requests and passes on one that keeps none, saying "level rising" per
 # hour with its interval; a warm-up as long as the load is an error, not a
-# pass. --repeat 3 on a target that leaks on its 1st and 3rd start only:
+# pass; trend(heap_inuse) fails on a service keeping 6 MB a minute, fitted
+# on heap_live (the live heap after each GC), and with GOGC=off (no GC, no
+# live heap) on the floor of heap_inuse itself (or an error: too few falls). --repeat 3 on a target that leaks on its 1st and 3rd start only:
 # exit 1, the test passed in 1 of 3 runs and is flaky in report.json
 # (valid against the schema), the leaking assertion flaky with a passing
 # run's message and the steady one not, <flakyFailure> in junit.xml (valid
@@ -89,6 +91,13 @@ mkdir -p "$work/out"
     test_json steady "-garbage 65536" '"trend(goroutines) < 60/h"'
     echo ','
     test_json "all warm-up" "-garbage 65536" '"trend(goroutines) < 60/h"' 4s 1h
+    echo ','
+    # 6 MB a minute kept (360 MB/h) under 64 KB of garbage a request
+    test_json "heap leak" "-garbage 65536 -retain 6000000" '"trend(heap_inuse) < 30MB/h"' 40s 5s
+    echo ','
+    # the same with GOGC=off: no GC, so no live heap to read; the floor of heap_inuse itself
+    test_json "heap leak, GOGC=off" "-garbage 4096 -retain 6000000" '"trend(heap_inuse) < 30MB/h"' 20s 5s \
+        | sed 's|"exec |"exec env GOGC=off |'
     echo ']}'
 } >"$work/trend.json"
 run trend "$work/trend.json" 3
@@ -100,6 +109,14 @@ check "trend: the steady service passes" jq -e \
     '.tests[1].verdict == "pass" and (.tests[1].assertions[0].message | test("^goroutines level flat"))' "$r"
 check "trend: a warm-up covering the load is an error" jq -e \
     '.tests[2].assertions[0].errored and (.tests[2].assertions[0].message | test("covers the whole load"))' "$r"
+check "trend(heap_inuse): a slow heap leak fails on the live heap after each GC" jq -e \
+    '.tests[3].verdict == "fail" and (.tests[3].assertions[0].message |
+     test("^heap_inuse live heap after each GC \\(heap_live\\) rising [0-9.]+MB/h, 95% CI [0-9.]+MB/h\\.\\.[0-9.]+MB/h, over [0-9.]+s after 5s warm-up: all of it above the limit 30.0MB/h$"))
+     and ([.tests[3].series.heap_live.v[] | select(. != null)] | length >= 15)' "$r"
+check "trend(heap_inuse): with GOGC=off no live heap is read, the floor of heap_inuse is fitted" jq -e \
+    '([.tests[4].series.heap_live.v[] | select(. != null)] | length == 0)
+     and (.tests[4].assertions[0].message | test("^heap_inuse floor rising|falls \\(GC cycles\\) after the warm-up"))
+     and (.tests[4].assertions[0].message | test("heap_live") | not)' "$r"
 
 # --- --repeat: a target that leaks on its 1st and 3rd start ----------------
 cat >"$work/flip.sh" <<SH

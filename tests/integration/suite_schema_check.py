@@ -44,6 +44,7 @@ TABLES = {
     ("suite_request.c", "load_keys"): "/$defs/load",
     ("suite_mix.c", "mix_keys"): "/$defs/load/properties/requests_mix/items",
     ("suite_mix.c", "stage_keys"): "/$defs/load/properties/stages/items",
+    ("suite_grpc.c", "grpc_keys"): "/$defs/load/properties/grpc",
 }
 
 # Where each table's object sits in a suite (for BASES and the unknown-key
@@ -58,6 +59,7 @@ WHERE = {
     "load_keys": ["tests", "*", "load"],
     "mix_keys": ["tests", "*", "load", "requests_mix", "*"],
     "stage_keys": ["tests", "*", "load", "stages", "*"],
+    "grpc_keys": ["tests", "*", "load", "grpc"],
 }
 
 BASES = [
@@ -65,6 +67,7 @@ BASES = [
         "$schema": "./suite.schema.json",
         "suite": "every key of a started target, a single request",
         "compare": {"goroutines": "10%", "rss": "off", "p99": "2.5%"},
+        "checkpoint": "5m",
         "tests": [{
             "name": "all the keys",
             "target": {"command": ["./svc", "-addr", "127.0.0.1:${port}"],
@@ -88,6 +91,7 @@ BASES = [
     },
     {
         "suite": "attached by pid file, a mix on stages",
+        "checkpoint": "off",
         "tests": [{
             "name": "mix",
             "target": {"pid_file": "svc.pid", "measure": "started"},
@@ -103,6 +107,10 @@ BASES = [
             "name": "a body from a file",
             "load": {"url": "http://127.0.0.1:${port}/p", "body_file": "payload.json",
                      "duration": "1s"},
+        }, {
+            "name": "gRPC calls",
+            "load": {"url": "http://127.0.0.1:${port:grpc}", "requests": 10,
+                     "grpc": {"method": "/leak.Svc/Echo", "message": "payload.json"}},
         }, {
             "name": "by pid",
             "target": {"pid": 1},
@@ -315,6 +323,8 @@ def hostile_cases():
     case("an assertion that is not a string", lambda d: t(d).update({"assert": [3]}))
     case("a tolerance \"ten\"", lambda d: d["compare"].update({"goroutines": "ten"}))
     case("a negative tolerance", lambda d: d["compare"].update({"goroutines": "-5%"}))
+    case("a checkpoint \"never\"", lambda d: d.update({"checkpoint": "never"}))
+    case("a checkpoint without a unit", lambda d: d.update({"checkpoint": 5}))
     case("a stage without rate",
          lambda d: d["tests"][0]["load"]["stages"][0].pop("rate"), BASES[1])
     case("a mix weight of 0",

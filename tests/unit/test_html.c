@@ -462,6 +462,127 @@ static void test_units(void **state)
     assert_string_equal(buf, "24h");
 }
 
+/* A soak: a 64 MB sawtooth over a live heap that leaks 2 MB an hour,
+ * sampled every 10 s, over `hours` hours of load after 10 s of baseline. */
+static double soak_inuse(double t)
+{
+    return 8e6 + 2e6 * t / 3600 + fmod(t, 60) / 60 * 64e6;
+}
+
+static double soak_live(double t)
+{
+    return 8e6 + 2e6 * t / 3600;
+}
+
+static char *soak_html(double hours, int failing)
+{
+    struct report_run *r = lc_calloc(1, sizeof(*r));
+    struct lc_error err = {0};
+    r->suite = lc_strdup("soak");
+    struct report_test *t = report_add_test(r);
+    t->name = lc_strdup("nightly");
+    t->verdict = failing ? REPORT_FAIL : REPORT_PASS;
+    double end = 10 + hours * 3600;
+    t->duration_s = end;
+    size_t n = (size_t)(end / 10) + 1;
+    add_series(t, "heap_inuse", 8e6, soak_inuse, 10, n);
+    add_series(t, "heap_live", 8e6, soak_live, 10, n);
+    add_assertion(t, "trend(heap_inuse) < 1MB/h", !failing, 2e6 / 3600, 1048576.0 / 3600,
+                  "heap_inuse live heap after each GC (heap_live) rising 1.9MB/h");
+    struct report_trend *tr = lc_calloc(1, sizeof(*tr));
+    double warm = fmin(hours * 3600 / 3, 1800);
+    double mid = (10 + warm + end) / 2;
+    /* slope 2 MB/h, 95% interval 1.5..2.5 MB/h */
+    *tr = (struct report_trend){10 + warm, end, warm, 2e6 / 3600, 1.5e6 / 3600, 2.5e6 / 3600,
+                                mid, soak_live(mid), lc_strdup("heap_live")};
+    t->assertions[0].trend = tr;
+    t->phases = lc_calloc(2, sizeof(*t->phases));
+    t->phases[0] = (struct report_phase){lc_strdup("baseline"), 0, 10};
+    t->phases[1] = (struct report_phase){lc_strdup("load"), 10, end};
+    t->nphases = 2;
+    char dir[] = "/tmp/lc_html_soak_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *p = lc_asprintf("%s/report.html", dir);
+    assert_int_equal(report_html_write(r, p, &err), 0);
+    char *html = lc_read_file(p, 16u << 20, NULL, &err);
+    assert_non_null(html);
+    unlink(p);
+    rmdir(dir);
+    free(p);
+    report_run_free(r);
+    return html;
+}
+
+/* The chart of heap_inuse in html (its <svg> element). */
+static char *chart_of(const char *html, const char *name)
+{
+    char *key = lc_asprintf("<span class=\"name\">%s</span>", name);
+    const char *start = strstr(html, key);
+    free(key);
+    assert_non_null(start);
+    start = strstr(start, "<svg");
+    assert_non_null(start);
+    const char *end = strstr(start, "</svg>");
+    assert_non_null(end);
+    return lc_strndup(start, (size_t)(end - start));
+}
+
+static void test_soak_chart(void **state)
+{
+    (void)state;
+    /* 2 hours: the axis in minutes, ticks every 15 */
+    char *html = soak_html(2, 1);
+    char *c = chart_of(html, "heap_inuse");
+    assert_non_null(strstr(c, "data-tunit=\"m\""));
+    assert_non_null(strstr(c, ">30m</text>"));
+    assert_non_null(strstr(c, ">120m</text>"));
+    assert_null(strstr(c, ">1h30m</text>"));
+    /* the warm-up (the first 30 of 120 minutes of load) shaded and named:
+     * 1800 s of the 7210 s axis of 566 units */
+    const char *wu = strstr(c, "<g class=\"warmup\">");
+    assert_non_null(wu);
+    double x = 0, w = 0;
+    const char *rect = strstr(wu, "<rect");
+    assert_non_null(rect);
+    assert_int_equal(sscanf(rect, "<rect x=\"%lf\" y=\"%*[^\"]\" width=\"%lf\"", &x, &w), 2);
+    assert_true(fabs(x - (60 + 10.0 / 7210 * 566)) < 0.2);
+    assert_true(fabs(w - 1800.0 / 7210 * 566) < 0.2);
+    assert_non_null(strstr(wu, ">warm-up</text>"));
+    /* the failed fit: a band and a rising line (y falls) from the warm-up's end */
+    const char *g = strstr(c, "<g class=\"trend fail\">");
+    assert_non_null(g);
+    assert_non_null(strstr(g, "<polygon class=\"band\""));
+    double x1, y1, x2, y2;
+    const char *fit = strstr(g, "<line class=\"fit\"");
+    assert_non_null(fit);
+    assert_int_equal(sscanf(fit, "<line class=\"fit\" x1=\"%lf\" y1=\"%lf\" x2=\"%lf\" y2=\"%lf\"",
+                            &x1, &y1, &x2, &y2),
+                     4);
+    assert_true(fabs(x1 - (x + w)) < 0.2 && fabs(x2 - 626) < 0.2);
+    assert_true(y2 < y1);
+    /* drawn on the floor: the live heap it was fitted on is plotted beside */
+    assert_non_null(strstr(c, "data-name=\"heap_live\""));
+    assert_non_null(strstr(html, "<span><i class=\"sw wu\"></i>warm-up</span>"));
+    free(c);
+    free(html);
+    /* 24 hours: in hours; a pass is drawn in the passing colour */
+    html = soak_html(24, 0);
+    c = chart_of(html, "heap_inuse");
+    assert_non_null(strstr(c, "data-tunit=\"h\""));
+    assert_non_null(strstr(c, ">6h</text>"));
+    assert_non_null(strstr(c, ">24h</text>"));
+    assert_non_null(strstr(c, "<g class=\"trend\">"));
+    assert_null(strstr(c, "<g class=\"trend fail\">"));
+    free(c);
+    free(html);
+    /* 10 minutes: seconds and minutes as before */
+    html = soak_html(10.0 / 60, 0);
+    c = chart_of(html, "heap_inuse");
+    assert_non_null(strstr(c, "data-tunit=\"s\""));
+    free(c);
+    free(html);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_downsample_day),
         cmocka_unit_test(test_downsample_small),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_soak_chart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,8 @@
  */
 #include "pprof_check.h"
 
+#include <math.h>
+
 /* "# Name = N" lines of the trailer, read here with sscanf. */
 static void check_memstats(const char *text, const struct pprof_profile *p)
 {
@@ -159,12 +161,64 @@ static void test_heap_every_prefix_rejected(void **state)
     heap_prefixes(G12X "buf-heap-debug1.txt", 29, 4000);
 }
 
+/* Replaces the value of the MemStats line "# NAME = ..." in text (which
+ * has room: the new value is no longer than 24 digits). */
+static char *with_stat(const char *text, size_t n, const char *name, const char *value,
+                       size_t *len)
+{
+    char *key = lc_asprintf("# %s = ", name);
+    const char *at = strstr(text, key);
+    assert_non_null(at);
+    const char *val = at + strlen(key), *eol = strchr(val, '\n');
+    char *out = lc_asprintf("%.*s%s%.*s", (int)(val - text), text, value,
+                            (int)(n - (size_t)(eol - text)), eol);
+    *len = strlen(out);
+    free(key);
+    return out;
+}
+
+/* heap_live: the live heap the last GC left, NextGC / (1 + GOGC/100). */
+static void test_live_heap(void **state)
+{
+    (void)state;
+    size_t n, m;
+    char *t = load(G119 "heap-debug1-gc.txt", &n);
+    struct pprof_profile *p = parse_h(t, n);
+    double next, alloc;
+    assert_int_equal(pprof_memstat(p, "NextGC", &next), 0);
+    assert_int_equal(pprof_memstat(p, "HeapAlloc", &alloc), 0);
+    assert_true(pprof_live_heap(p, 100) == next / 2);
+    assert_true(pprof_live_heap(p, 50) == next / 1.5);
+    /* right after the forced GC the heap allocated is the live heap */
+    assert_true(fabs(pprof_live_heap(p, 100) - alloc) < 0.35 * alloc);
+    /* GOGC=off, no profile: no figure */
+    assert_true(isnan(pprof_live_heap(p, -1)) && isnan(pprof_live_heap(p, 0)));
+    assert_true(isnan(pprof_live_heap(NULL, 100)));
+    pprof_free(p);
+    /* before the first GC the goal is Go's minimum, not a live heap */
+    char *t0 = with_stat(t, n, "NumGC", "0", &m);
+    p = pprof_parse_heap(t0, m, NULL);
+    assert_non_null(p);
+    assert_true(isnan(pprof_live_heap(p, 100)));
+    pprof_free(p);
+    free(t0);
+    /* an absurd goal (GOGC=off under a memory limit of "none") */
+    t0 = with_stat(t, n, "NextGC", "18446744073709551615", &m);
+    p = pprof_parse_heap(t0, m, NULL);
+    assert_non_null(p);
+    assert_true(isnan(pprof_live_heap(p, 100)));
+    pprof_free(p);
+    free(t0);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_go119),
         cmocka_unit_test(test_heap_go12x),
         cmocka_unit_test(test_heap_every_prefix_rejected),
+        cmocka_unit_test(test_live_heap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -402,6 +402,31 @@ static void test_many_fds(void **state)
     free(sp);
 }
 
+/* GOGC in an environment block: Go's percent, "off", absent, garbage. */
+static void test_gogc(void **state)
+{
+    (void)state;
+    static const char a[] = "PATH=/bin\0GOGC=50\0HOME=/";
+    assert_true(procfs_parse_gogc(a, sizeof(a)) == 50);
+    static const char off[] = "GOGC=off\0";
+    assert_true(procfs_parse_gogc(off, sizeof(off)) == -1);
+    static const char neg[] = "GOGC=-1";
+    assert_true(procfs_parse_gogc(neg, sizeof(neg) - 1) == -1);
+    static const char none[] = "NOTGOGC=5\0XGOGC=7\0GOGCX=9";
+    assert_true(procfs_parse_gogc(none, sizeof(none)) == 100);
+    static const char junk[] = "GOGC=lots\0GOGC=";
+    assert_true(procfs_parse_gogc(junk, sizeof(junk)) == 100);
+    assert_true(procfs_parse_gogc("", 0) == 100);
+    /* an unterminated last entry, a value longer than any number */
+    static const char longv[] = "GOGC=200000000000000000000000000000000000000000";
+    assert_true(procfs_parse_gogc(longv, sizeof(longv) - 1) == 100);
+    /* this process: whatever its environment says */
+    const char *env = getenv("GOGC");
+    if (!env)
+        assert_true(procfs_gogc(getpid()) == 100);
+    assert_true(procfs_gogc(999999999) == 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_live_threads_and_rss),
         cmocka_unit_test(test_gone_is_esrch),
         cmocka_unit_test(test_many_fds),
+        cmocka_unit_test(test_gogc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

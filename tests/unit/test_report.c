@@ -44,7 +44,7 @@ static struct report_series *add_series(struct report_test *t, const char *name,
 {
     t->series = lc_realloc(t->series, (t->nseries + 1) * sizeof(*t->series));
     struct report_series *s = &t->series[t->nseries++];
-    *s = (struct report_series){lc_strdup(name), base, final, 1, 50, NULL, n};
+    *s = (struct report_series){lc_strdup(name), base, final, 1, 50, NULL, n, NULL};
     s->points = lc_calloc(n, sizeof(*s->points));
     for (size_t i = 0; i < n; i++)
         s->points[i] = (struct report_point){ts[i], vs[i]};
@@ -56,13 +56,13 @@ static void add_assertion(struct report_test *t, const char *expr, int passed, i
 {
     t->assertions = lc_realloc(t->assertions, (t->nassertions + 1) * sizeof(*t->assertions));
     t->assertions[t->nassertions++] = (struct report_assertion){
-        lc_strdup(expr), passed, errored, observed, expected, lc_strdup(msg), NULL, 0, 0, NULL};
+        lc_strdup(expr), passed, errored, observed, expected, lc_strdup(msg), NULL, 0, 0, NULL, NULL};
 }
 
 static void add_load(struct report_test *t)
 {
     struct report_load *l = &t->load;
-    *l = (struct report_load){1, 1000, 13, 10.0, 100.0, 1.5, 4.25, 9.75, 31.0, NULL, 2, NULL, 1};
+    *l = (struct report_load){1, 1000, 13, 10.0, 100.0, 1.5, 4.25, 9.75, 31.0, NULL, 2, NULL, 1, NULL, 0};
     l->status = lc_calloc(2, sizeof(*l->status));
     l->status[0] = (struct report_count){lc_strdup("200"), 990};
     l->status[1] = (struct report_count){lc_strdup("503"), 10};

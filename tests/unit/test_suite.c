@@ -375,7 +375,10 @@ static const struct {
 } bad[] = {
     {"unknown_key", 7, 30, "tests[0].target: unknown key \"comand\"; did you mean \"command\"?"},
     {"unknown_key_far", 2, 2,
-     "top level: unknown key \"parallel\" (known keys: suite, tests, compare, $schema)"},
+     "top level: unknown key \"parallel\" (known keys: suite, tests, compare, $schema, "
+     "checkpoint)"},
+    {"checkpoint_too_short", 1, 30, "checkpoint: must be at least 100ms (or \"off\")"},
+    {"checkpoint_bad", 1, 30, "checkpoint: bad duration \"never\""},
     {"wrong_type", 8, 31, "tests[1].load.concurrency: expected a positive integer, got a string"},
     {"negative_concurrency", 2, 78,
      "tests[0].load.concurrency: expected a positive integer, got -3"},
