@@ -195,6 +195,8 @@ int grpc_resp_data(struct grpc_resp *r, const uint8_t *data, size_t len)
         return -1;
     if (r->trailers && len)
         return fail(r, "data after the trailers");
+    if (r->http_status != 0 && r->http_status != 200)
+        return 0; /* a proxy's error page: grpc_resp_end maps its :status */
     size_t pos = 0;
     while (pos < len) {
         if (r->prefix_got < GRPC_PREFIX) {

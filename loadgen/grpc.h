@@ -75,7 +75,8 @@ int grpc_resp_field(struct grpc_resp *r, int trailer, const char *name, size_t n
                     const char *value, size_t vlen);
 
 /* Body (DATA) bytes, cut anywhere. Returns 0, or -1 on a protocol error
- * (r->why). */
+ * (r->why). The body of a response whose :status is not 200 is not read
+ * (it is no gRPC answer: an error page). */
 int grpc_resp_data(struct grpc_resp *r, const uint8_t *data, size_t len);
 
 /* The stream ended (the last frame came with END_STREAM). Returns how the

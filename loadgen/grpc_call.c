@@ -28,12 +28,6 @@ static const char *url_path(const char *url)
 static int one_call(const struct loadgen_request *r, struct loadgen_request *c,
                     struct lc_error *err)
 {
-    if (strncmp(r->url, "https:", 6) == 0)
-        return lc_error_set(err,
-                            "%s: gRPC is sent over h2c (http://) only: TLS waits for the "
-                            "HTTP/2 engine",
-                            r->url),
-               -1;
     if (grpcname_check(url_path(r->url), err) != 0)
         return lc_error_prefix(err, "%s", r->url), -1;
     if (r->method && strcmp(r->method, "POST") != 0)

@@ -9,23 +9,31 @@
 # - leakcheck load: 0 errors on Echo (a 1 MiB message too); UNAVAILABLE
 #   from /leak.Svc/Fail and UNIMPLEMENTED for an unknown method counted as
 #   errors by code name in the text, JSON and CSV outputs;
-# - hostile: a server that is no gRPC server (HTTP/1.1 only), a message
-#   over 4 MiB, a method that is not /pkg.Service/Method, a URL with a path.
+# - --streams: several calls at once per connection;
+# - TLS (ALPN h2, grpcsvc -cert): --cacert, self-signed refused, --insecure;
+# - hostile: a server that is no gRPC server (HTTP/1.1 only), an answer
+#   without grpc-status (h2echo), a message over 4 MiB, a method that is not
+#   /pkg.Service/Method, a URL with a path, absurd --streams, no keep-alive.
 #
-# Needs bash, jq, python3 and Go with Debian's golang-google-grpc-dev (or a built
+# Needs bash, jq, python3, openssl and Go with Debian's golang-google-grpc-dev (or a built
 # tests/go/bin/grpcsvc). Takes about 20 s. Ends with "N passed, N failed".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 it_args grpc "$@"
-it_need jq timeout python3
-it_services grpcsvc
+it_need jq timeout python3 openssl
+it_services grpcsvc h2echo
 it_python jsonschema python3-jsonschema
 
 it_init grpc
 svc_pid=
-stop_svc() { [ -z "$svc_pid" ] || { kill "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null; } || true; }
+tls_pids=()
+stop_svc() {
+    [ -z "$svc_pid" ] || { kill "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null; } || true
+    for p in "${tls_pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    return 0
+}
 it_at_exit stop_svc
 
 # ---- the suite: healthy passes, leaky fails with the culprit
@@ -99,6 +107,54 @@ check "CSV: a last column grpc-status, UNAVAILABLE on every line" \
     test "$(head -n1 "$work/fail_csv.out" | awk -F, '{print $NF}')" = grpc-status -a \
     "$(grep -c ',UNAVAILABLE$' "$work/fail_csv.out")" -eq 10
 
+# several calls at once on one connection (the HTTP/2 engine's streams)
+run_load streams -n 400 -c 1 --streams 8 -o json --grpc-method /leak.Svc/Echo \
+    --grpc-message "$msg" "http://$addr"
+check_jq "--streams 8 on one connection: 400 calls, all OK" \
+    '.requests == 400 and .errors == 0 and .grpc_status.OK == 400' "$work/streams.out"
+
+# ---- gRPC over TLS (ALPN h2): grpcsvc -cert, h2echo for a fake answer
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -keyout "$work/key.pem" -out "$work/cert.pem" -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>"$work/openssl.err" ||
+    { fail "openssl cannot make a certificate" "$(cat "$work/openssl.err")"; exit 1; }
+start_tls() { # NAME COMMAND...: starts it, its "listening on" address in $tls_addr
+    local name=$1
+    shift
+    "$@" >"$work/$name.srv" 2>"$work/$name.srverr" &
+    tls_pids+=($!)
+    for _ in $(seq 100); do grep -q '^listening on' "$work/$name.srv" 2>/dev/null && break; sleep 0.05; done
+    tls_addr=$(awk '/^listening on/ {print $3}' "$work/$name.srv")
+    [ -n "$tls_addr" ] || { fail "$name did not start" "$(cat "$work/$name.srverr")"; exit 1; }
+}
+start_tls grpctls "$gobin/grpcsvc" -addr 127.0.0.1:0 -grpc-addr 127.0.0.1:0 \
+    -cert "$work/cert.pem" -key "$work/key.pem"
+gtls=$tls_addr
+run_load tls -n 200 -c 2 --streams 4 -o json --cacert "$work/cert.pem" \
+    --grpc-method /leak.Svc/Echo --grpc-message "$msg" "https://$gtls"
+check_jq "gRPC over TLS (--cacert): 200 calls, all OK, 19 body bytes each" \
+    '.requests == 200 and .errors == 0 and .grpc_status.OK == 200 and .body_bytes == 200 * 19
+     and .tls.handshakes == 2' "$work/tls.out"
+run_load tls_selfsigned -n 4 -c 1 -o json --grpc-method /leak.Svc/Echo "https://$gtls"
+check_jq "gRPC over TLS: a self-signed certificate is refused (tls errors, no call counted)" \
+    '.errors == 4 and .errors_by_kind.tls == 4 and (.grpc_status | length) == 0' \
+    "$work/tls_selfsigned.out"
+run_load tls_fail -n 20 -c 1 -o json --insecure --grpc-method /leak.Svc/Fail "https://$gtls"
+check_jq "gRPC over TLS (--insecure): Fail's 20 UNAVAILABLE counted by code" \
+    '.errors_by_kind.grpc == 20 and .grpc_status.UNAVAILABLE == 20' "$work/tls_fail.out"
+start_tls h2echo "$gobin/h2echo" -addr 127.0.0.1:0 -cert "$work/cert.pem" -key "$work/key.pem"
+run_load nostatus -n 30 -c 1 --streams 3 -o json --cacert "$work/cert.pem" \
+    --grpc-method /nostatus.Svc/Call "https://$tls_addr"
+check_jq "an answer without grpc-status: 30 malformed, none counted OK" \
+    '.errors == 30 and .errors_by_kind.malformed == 30 and (.grpc_status | length) == 0 and
+     (.error_messages | keys[0] | test("no grpc-status"))' "$work/nostatus.out"
+run_load proxy503 -n 30 -c 1 -o json --cacert "$work/cert.pem" \
+    --grpc-method /unavailable.Svc/Call "https://$tls_addr"
+check_jq "a 503 without grpc-status: 30 UNAVAILABLE (gRPC's mapping), each one error, not two" \
+    '.requests == 30 and .errors == 30 and .errors_by_kind.grpc == 30 and
+     .errors_by_kind.status == 0 and .grpc_status.UNAVAILABLE == 30 and .status["503"] == 30' \
+    "$work/proxy503.out"
+
 # ---- hostile
 # the service's HTTP/1.1 port (net/http without h2c) answers no HTTP/2
 run_load h1 -n 10 -c 1 -t 5 -o json --grpc-method /leak.Svc/Echo \
@@ -132,6 +188,11 @@ check "a method without its leading slash is refused" \
 run_load withpath -n 1 -c 1 --grpc-method /leak.Svc/Echo "http://$addr/x"
 check "a URL with a path is refused (the method is the path)" \
     grep -q 'without a path' "$work/withpath.err"
+run_load manystreams -n 1 -c 1 --streams 100000 --grpc-method /leak.Svc/Echo "http://$addr"
+check "--streams 100000 is refused" grep -q 'expected 1 to 1000' "$work/manystreams.err"
+run_load nokeepalive -n 1 -c 1 -disable-keepalive --grpc-method /leak.Svc/Echo "http://$addr"
+check "gRPC with -disable-keepalive is refused (HTTP/2)" \
+    grep -q 'disable_keepalive do not go together' "$work/nokeepalive.err"
 
 # ---- a suite's hostile "grpc" blocks, refused when read
 hostile() { # DESCRIPTION EXPECTED-TEXT LOAD-JSON

@@ -223,8 +223,18 @@ static void test_hostile_fields(void **state)
     grpc_resp_init(&r);
     grpc_resp_field(&r, 0, ":status", 7, "503", 3);
     grpc_resp_field(&r, 0, "content-type", 12, "text/html", 9);
+    /* its body (an error page) is not read as gRPC messages */
+    assert_int_equal(grpc_resp_data(&r, (const uint8_t *)"down\n", 5), 0);
     assert_int_equal(grpc_resp_end(&r), GRPC_OUT_STATUS);
     assert_string_equal(grpc_code_name(r.status), "UNAVAILABLE");
+    /* zeroed state (as the HTTP/2 engine hands it) is a fresh one: without
+     * grpc-status, a 200 gRPC answer is no OK */
+    memset(&r, 0, sizeof r);
+    grpc_resp_field(&r, 0, ":status", 7, "200", 3);
+    grpc_resp_field(&r, 0, "content-type", 12, "application/grpc", 16);
+    assert_int_equal(grpc_resp_data(&r, empty, 5), 0);
+    assert_int_equal(grpc_resp_end(&r), GRPC_OUT_MALFORMED);
+    assert_string_equal(r.why, "no grpc-status in the response");
     /* 200 without a gRPC content-type */
     grpc_resp_init(&r);
     grpc_resp_field(&r, 0, ":status", 7, "200", 3);

@@ -4,9 +4,10 @@
 // messages travel as raw bytes (a codec that passes them through), so any
 // serialized protobuf message is accepted.
 //
-//	grpcsvc -addr 127.0.0.1:PORT -grpc-addr 127.0.0.1:PORT2
+//	grpcsvc -addr 127.0.0.1:PORT -grpc-addr 127.0.0.1:PORT2 [-cert CERT.pem -key KEY.pem]
 //
-// gRPC over h2c (plain text) on -grpc-addr; on -addr, HTTP/1.1 with
+// gRPC over h2c (plain text) on -grpc-addr, over TLS with -cert and -key
+// (grpc-go insists on ALPN h2); on -addr, HTTP/1.1 with
 // /healthz, /metrics (go_goroutines) and net/http/pprof under /debug/pprof.
 // It prints "listening on GRPC-ADDR", then "http on HTTP-ADDR", on stdout. Methods of leak.Svc:
 //
@@ -34,6 +35,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 )
 
@@ -116,6 +118,8 @@ var serviceDesc = grpc.ServiceDesc{
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "HTTP address (health, metrics, pprof)")
 	grpcAddr := flag.String("grpc-addr", "127.0.0.1:0", "gRPC address (h2c)")
+	cert := flag.String("cert", "", "certificate (PEM): gRPC over TLS instead of h2c")
+	key := flag.String("key", "", "private key (PEM) of -cert")
 	flag.Parse()
 
 	gl, err := net.Listen("tcp", *grpcAddr)
@@ -126,7 +130,15 @@ func main() {
 	if err != nil {
 		log.Fatalf("grpcsvc: %v", err)
 	}
-	gs := grpc.NewServer(grpc.CustomCodec(rawCodec{}))
+	opts := []grpc.ServerOption{grpc.CustomCodec(rawCodec{})}
+	if *cert != "" {
+		creds, err := credentials.NewServerTLSFromFile(*cert, *key)
+		if err != nil {
+			log.Fatalf("grpcsvc: %v", err)
+		}
+		opts = append(opts, grpc.Creds(creds))
+	}
+	gs := grpc.NewServer(opts...)
 	gs.RegisterService(&serviceDesc, &server{audit: make(chan []byte)})
 
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,10 @@
 //	           carried them, and the most streams one connection had open
 //	           at once, since the last /reset
 //	/reset     zeroes the counters
+//	/nostatus.Svc/Call  looks like a gRPC answer (content-type
+//	           application/grpc, an empty message) but has no grpc-status;
+//	           counted
+//	/unavailable.Svc/Call  503 "down\n", no gRPC (a proxy's error); counted
 //
 // Standard library only; stops on SIGTERM or SIGINT.
 package main
@@ -78,6 +82,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(make([]byte, 1<<20))
 	case "/rst":
 		panic(http.ErrAbortHandler)
+	case "/nostatus.Svc/Call":
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Write([]byte{0, 0, 0, 0, 0})
+	case "/unavailable.Svc/Call":
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "down\n")
 	case "/slow":
 		time.Sleep(50 * time.Millisecond) // concurrent streams overlap
 		fmt.Fprint(w, "hello\n")
