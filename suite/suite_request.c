@@ -37,7 +37,8 @@ static const char *header_check(const char *name, const char *value, enum suite_
     return NULL;
 }
 
-/* "protocol": "http/1.1" (the default) or "h2"; "streams" (h2 only). */
+/* "protocol": "http/1.1" (the default) or "h2"; "streams" (h2 only). gRPC
+ * (parsed before) is HTTP/2 whatever the default. */
 static int parse_protocol(struct suite_ctx *ctx, const json_t *o, struct suite_load *l)
 {
     char *proto = NULL;
@@ -50,12 +51,16 @@ static int parse_protocol(struct suite_ctx *ctx, const json_t *o, struct suite_l
         free(proto);
         if (!l->h2 && !h1)
             return sx_fail(ctx, SUITE_POS_VALUE, "protocol is \"http/1.1\" or \"h2\"");
-        if (l->h2 && l->disable_keepalive)
-            return sx_fail(ctx, SUITE_POS_VALUE, "h2 and disable_keepalive do not go together");
+        if (h1 && l->grpc_method)
+            return sx_fail(ctx, SUITE_POS_VALUE, "gRPC is HTTP/2: drop \"protocol\": \"http/1.1\"");
     }
+    int h2 = l->h2 || l->grpc_method;
+    if (h2 && l->disable_keepalive)
+        return sx_fail(ctx, SUITE_POS_VALUE,
+                       "h2 (and gRPC) and disable_keepalive do not go together");
     SX_TRY(sx_posint(ctx, o, "streams", LC_MAX_STREAMS, &streams));
-    if (streams > 1 && !l->h2)
-        return sx_fail(ctx, SUITE_POS_VALUE, "streams needs \"protocol\": \"h2\"");
+    if (streams > 1 && !h2)
+        return sx_fail(ctx, SUITE_POS_VALUE, "streams needs \"protocol\": \"h2\" (or \"grpc\")");
     if ((unsigned long long)streams * (l->concurrency ? l->concurrency : 1) > LC_MAX_CONCURRENCY)
         return sx_fail(ctx, SUITE_POS_VALUE, "concurrency x streams is at most 50000");
     l->streams = (unsigned)streams;

@@ -214,4 +214,11 @@ hostile "grpc with a url that has a path" 'without a path' \
     "{\"url\": \"http://127.0.0.1:1/x\", \"requests\": 1, \"grpc\": {\"method\": \"/a.B/C\"}}"
 hostile "grpc with an unknown key" 'did you mean "message"' \
     "{$u, \"grpc\": {\"method\": \"/a.B/C\", \"mesage\": \"m.bin\"}}"
+hostile "grpc with protocol http/1.1" 'gRPC is HTTP/2' \
+    "{$u, \"protocol\": \"http/1.1\", \"grpc\": {\"method\": \"/a.B/C\"}}"
+hostile "grpc with disable_keepalive" 'do not go together' \
+    "{$u, \"disable_keepalive\": true, \"grpc\": {\"method\": \"/a.B/C\"}}"
+printf '{"suite": "h", "tests": [{"name": "t", "load": %s}]}\n' \
+    "{$u, \"streams\": 8, \"grpc\": {\"method\": \"/a.B/C\"}}" >"$work/streams.json"
+check "grpc with streams (and no protocol) is a valid suite" "$lc" validate "$work/streams.json"
 it_done
