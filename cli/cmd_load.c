@@ -182,7 +182,7 @@ static int apply(struct load_args *a, const char *f, const char *v)
         a->grpc_message = v;
         return 0;
     }
-    const char **strs[] = {&a->m, &a->accept, &a->body, &a->body_file, &a->content_type,
+    const char **strs[] = {&a->m,    &a->accept, &a->body, &a->body_file, &a->content_type,
                            &a->auth, &a->host};
     const char *names[] = {"m", "A", "d", "D", "T", "a", "host"};
     for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
@@ -203,9 +203,8 @@ static int apply(struct load_args *a, const char *f, const char *v)
 static int is_bool_flag(const char *f)
 {
     return !strcmp(f, "disable-keepalive") || !strcmp(f, "insecure") ||
-           !strcmp(f, "disable-compression") ||
-           !strcmp(f, "disable-redirects") || !strcmp(f, "h2") || !strcmp(f, "h") ||
-           !strcmp(f, "help");
+           !strcmp(f, "disable-compression") || !strcmp(f, "disable-redirects") ||
+           !strcmp(f, "h2") || !strcmp(f, "h") || !strcmp(f, "help");
 }
 
 /* --segment: this segment's share of -n, -c and --rate (-q is per
@@ -433,16 +432,26 @@ int cmd_load(int argc, char **argv)
     }
     size_t nh = 0;
     char **hdrs = build_headers(&a, &nh);
-    struct loadgen_request req = {.method = a.m, .url = url ? url : a.url, .headers = (const char *const *)hdrs,
-                                  .nheaders = nh, .body = body ? body : a.body,
-                                  .body_len = body_len, .weight = 1};
-    struct loadgen_config cfg = {.requests = &req, .nrequests = 1, .concurrency = a.c,
-                                 .threads = a.threads, .max_requests = a.z > 0 ? 0 : a.n,
-                                 .duration_s = a.z, .rate = a.rate > 0 ? a.rate : a.q * a.c,
+    struct loadgen_request req = {.method = a.m,
+                                  .url = url ? url : a.url,
+                                  .headers = (const char *const *)hdrs,
+                                  .nheaders = nh,
+                                  .body = body ? body : a.body,
+                                  .body_len = body_len,
+                                  .weight = 1};
+    struct loadgen_config cfg = {.requests = &req,
+                                 .nrequests = 1,
+                                 .concurrency = a.c,
+                                 .threads = a.threads,
+                                 .max_requests = a.z > 0 ? 0 : a.n,
+                                 .duration_s = a.z,
+                                 .rate = a.rate > 0 ? a.rate : a.q * a.c,
                                  .timeout_s = a.t > 0 ? a.t : 1e9,
                                  .disable_keepalive = a.disable_keepalive,
-                                 .cacert = a.cacert, .insecure = a.insecure,
-                                 .h2 = a.h2, .streams = a.streams,
+                                 .cacert = a.cacert,
+                                 .insecure = a.insecure,
+                                 .h2 = a.h2,
+                                 .streams = a.streams,
                                  .record = a.o && !strcmp(a.o, "csv"),
                                  .grpc = a.grpc_method != NULL};
     struct loadgen *lg = NULL;

@@ -198,7 +198,6 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
         conn_write(c);
 }
 
-
 /* A reused connection ended or spoke out of turn while nothing of the next
  * request had left: the server closed an idle keep-alive connection (or
  * sent junk). No request was lost; send it again on a new connection. */
@@ -258,7 +257,8 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     if (c->state == LG_C_SENDING && c->woff == 0 && c->served) {
-        lg_conn_fail(c, LOADGEN_ERR_MALFORMED, "unsolicited response received on idle HTTP channel");
+        lg_conn_fail(c, LOADGEN_ERR_MALFORMED,
+                     "unsolicited response received on idle HTTP channel");
         return;
     }
     uint64_t now = lg_now_ns();

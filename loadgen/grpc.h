@@ -41,10 +41,10 @@ struct grpc_resp {
     int status;         /* grpc-status when status_seen (or mapped from :status
                          * by grpc_resp_end); > 16 counts as UNKNOWN */
     uint8_t prefix[GRPC_PREFIX];
-    uint8_t prefix_got; /* bytes of the current prefix seen */
-    uint8_t grpc_type;  /* content-type application/grpc[+...] seen */
-    uint8_t encoded;    /* a grpc-encoding other than identity seen */
-    uint8_t trailers;   /* the trailer section has begun */
+    uint8_t prefix_got;  /* bytes of the current prefix seen */
+    uint8_t grpc_type;   /* content-type application/grpc[+...] seen */
+    uint8_t encoded;     /* a grpc-encoding other than identity seen */
+    uint8_t trailers;    /* the trailer section has begun */
     uint8_t status_seen; /* a grpc-status field came */
     char message[GRPC_MESSAGE_LEN];
 };

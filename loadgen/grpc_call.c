@@ -103,8 +103,7 @@ static void on_data(void *arg, void *ctx, const uint8_t *data, size_t len)
 
 /* Counts the end of a complete call in worker w's counters; returns the
  * verdict for the engine (LOADGEN_H2_ANSWERED, or a failure's kind). */
-static int on_end(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg,
-                  size_t msglen)
+static int on_end(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg, size_t msglen)
 {
     struct loadgen *lg = arg;
     struct lg_grpc_ctx *k = ctx;

@@ -13,8 +13,8 @@
 #include "loadgen/lg_int.h"
 
 static const char *const err_names[LOADGEN_ERR__COUNT] = {
-    "connect", "reset", "timeout", "malformed", "truncated", "status", "tls", "rst_stream",
-    "protocol", "hook", "grpc",
+    "connect", "reset",      "timeout",  "malformed", "truncated", "status",
+    "tls",     "rst_stream", "protocol", "hook",      "grpc",
 };
 
 const char *loadgen_err_name(enum loadgen_err kind)

@@ -123,12 +123,12 @@ struct loadgen_config {
  * Any hook may be NULL.
  */
 struct loadgen_h2_end {
-    unsigned worker;    /* which worker thread (0..threads-1), for per-thread counts */
-    int complete;       /* 1: END_STREAM seen with a :status */
-    unsigned status;    /* :status, 0 when none came */
-    uint32_t rst_code;  /* RST_STREAM/GOAWAY error code when reset, else 0 */
-    uint64_t body_len;  /* DATA bytes received */
-    double latency_s;   /* from the intended start to the end */
+    unsigned worker;   /* which worker thread (0..threads-1), for per-thread counts */
+    int complete;      /* 1: END_STREAM seen with a :status */
+    unsigned status;   /* :status, 0 when none came */
+    uint32_t rst_code; /* RST_STREAM/GOAWAY error code when reset, else 0 */
+    uint64_t body_len; /* DATA bytes received */
+    double latency_s;  /* from the intended start to the end */
 };
 
 /* on_end's verdicts on a complete response (see above) */
@@ -142,8 +142,7 @@ struct loadgen_h2_hooks {
     void (*on_header)(void *arg, void *ctx, int trailer, const char *name, size_t nlen,
                       const char *value, size_t vlen);
     void (*on_data)(void *arg, void *ctx, const uint8_t *data, size_t len);
-    int (*on_end)(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg,
-                  size_t msglen);
+    int (*on_end)(void *arg, void *ctx, const struct loadgen_h2_end *end, char *msg, size_t msglen);
 };
 
 /* Kinds of failed request; none is ever counted as a success. */
@@ -162,9 +161,9 @@ enum loadgen_err {
     LOADGEN_ERR__COUNT
 };
 
-#define LOADGEN_MSG_LEN 256  /* an error message, cut to fit */
-#define LOADGEN_MAX_MSGS 32  /* distinct messages in a snapshot */
-#define LOADGEN_PHASES 4     /* dial, write, wait, read */
+#define LOADGEN_MSG_LEN 256   /* an error message, cut to fit */
+#define LOADGEN_MAX_MSGS 32   /* distinct messages in a snapshot */
+#define LOADGEN_PHASES 4      /* dial, write, wait, read */
 #define LOADGEN_GRPC_CODES 17 /* gRPC status codes OK (0) .. UNAUTHENTICATED (16) */
 
 /* A distinct error message ("dial tcp 127.0.0.1:1: connect: connection

@@ -127,7 +127,8 @@ void lg_stats_merge(struct loadgen *lg, struct loadgen_stats *out)
         uint64_t kn = lg_get(&k->ph_n);
         for (int i = 0; kn && i < LOADGEN_PHASES; i++) {
             sum[i] += lg_get(&k->ph_sum[i]);
-            double lo = (double)lg_get(&k->ph_min[i]) / 1e9, hi = (double)lg_get(&k->ph_max[i]) / 1e9;
+            double lo = (double)lg_get(&k->ph_min[i]) / 1e9,
+                   hi = (double)lg_get(&k->ph_max[i]) / 1e9;
             out->ph_min[i] = n == 0 || lo < out->ph_min[i] ? lo : out->ph_min[i];
             out->ph_max[i] = hi > out->ph_max[i] ? hi : out->ph_max[i];
         }

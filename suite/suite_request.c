@@ -14,9 +14,9 @@
 #define SUITE_MAX_BODY (64u << 20)
 
 static const char *const load_keys[] = {
-    "url",      "method", "headers", "body",    "body_file",    "concurrency", "requests",
-    "duration", "rate",   "threads", "timeout", "requests_mix", "stages",      "disable_keepalive",
-    "insecure", "cacert", "protocol", "streams", "grpc", NULL};
+    "url",      "method", "headers",  "body",    "body_file",    "concurrency", "requests",
+    "duration", "rate",   "threads",  "timeout", "requests_mix", "stages",      "disable_keepalive",
+    "insecure", "cacert", "protocol", "streams", "grpc",         NULL};
 
 static const char *header_check(const char *name, const char *value, enum suite_pos *where)
 {
