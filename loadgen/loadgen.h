@@ -156,7 +156,7 @@ enum loadgen_err {
     LOADGEN_ERR_TLS,       /* the TLS handshake failed (OpenSSL's reason in the message) */
     LOADGEN_ERR_RST,       /* HTTP/2: the server reset the stream (RST_STREAM) */
     LOADGEN_ERR_PROTOCOL,  /* HTTP/2: a connection error (bad frames, GOAWAY with an error) */
-    LOADGEN_ERR_HOOK,      /* h2_hooks->on_end judged the response a failure (gRPC status) */
+    LOADGEN_ERR_HOOK,      /* h2_hooks->on_end judged the response a failure (LOADGEN_H2_FAILED) */
     LOADGEN_ERR_GRPC,      /* a gRPC call answered a non-zero grpc-status */
     LOADGEN_ERR__COUNT
 };
