@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/heap_pace.h"
 #include "run/load_series.h"
 #include "run/obs_cost.h"
 #include "run/own.h"
@@ -21,14 +22,6 @@
 #define MAX_FAILS_IN_A_ROW 3
 #define PROFILE_MAX_BYTES (64u << 20)
 #define METRICS_MAX_BYTES (16u << 20)
-
-/* see start_rest */
-#define HEAP_PACE 50.0
-#define HEAP_MIN_GAP_S 1.0
-/* The pace follows the median of this many last fetch times: one fetch
- * that waited for a busy CPU (2 s once in 60) does not stop the heap
- * figures for 100 s. */
-#define HEAP_COST_N 5
 
 /* FETCH_INDEX is the goroutine source too: its failures count as the
  * goroutine profile's (fails[FETCH_GOROUTINE]) */
@@ -72,10 +65,7 @@ struct sampler {
     struct pprof_profile *g_base, *g_last;
     struct gcount gc;                  /* count or dump (gcount.h) */
     unsigned long round_no;            /* rounds started, this one included */
-    double heap_t;                     /* lc_now() when the last heap profile was asked for */
-    double heap_s[HEAP_COST_N];        /* the last fetch times, oldest overwritten */
-    unsigned heap_n;                   /* fetch times recorded */
-    unsigned long heap_want;           /* rounds from this one fetch it whatever the pace (0: none) */
+    struct heap_pace heap;             /* which rounds ask for the heap profile */
     pid_t gogc_pid;                    /* whose GOGC gogc is (0: not read yet) */
     double gogc;                       /* its GOGC percent, -1: off */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
@@ -138,7 +128,7 @@ void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
 void sampler_want_exact(struct sampler *s)
 {
     /* a round under way may have asked for it already */
-    s->heap_want = s->round_no + 1;
+    heap_pace_want(&s->heap, s->round_no + 1);
     /* without an ignore list the count is as exact as a dump */
     if (s->gc.has_ignore)
         gcount_want(&s->gc, s->round_no + 1);
@@ -186,15 +176,15 @@ static void put(struct sampler *s, const char *name, double v)
 static void failed(struct sampler *s, int src, const char *what, const char *msg)
 {
     if (++s->fails[src] >= MAX_FAILS_IN_A_ROW && !s->fatal[0] &&
-        snprintf(s->fatal, sizeof(s->fatal), "%s failed %d times in a row: %s", what,
-                 s->fails[src], msg) < 0)
+        snprintf(s->fatal, sizeof(s->fatal), "%s failed %d times in a row: %s", what, s->fails[src],
+                 msg) < 0)
         s->fatal[0] = '\0';
 }
 
 static void sample_proc(struct sampler *s)
 {
-    static const char *names[] = {"fds", "fd_limit", "threads", "rss", "sockets",
-                                  "tcp_established", "tcp_close_wait", "tcp_time_wait",
+    static const char *names[] = {"fds",       "fd_limit",        "threads",        "rss",
+                                  "sockets",   "tcp_established", "tcp_close_wait", "tcp_time_wait",
                                   "tcp_listen"};
     struct procfs_sample ps;
     struct lc_error err = {0};
@@ -205,8 +195,9 @@ static void sample_proc(struct sampler *s)
     int rc = procfs_read_excluding(s->pid, PROCFS_TCP_AUTO, own, nown, &ps, &err);
     free(own);
     if (rc == 0) {
-        double got[] = {ps.fds, ps.fd_limit, ps.threads, ps.rss, ps.sockets,
-                        ps.tcp_established, ps.tcp_close_wait, ps.tcp_time_wait, ps.tcp_listen};
+        double got[] = {ps.fds,       ps.fd_limit,        ps.threads,        ps.rss,
+                        ps.sockets,   ps.tcp_established, ps.tcp_close_wait, ps.tcp_time_wait,
+                        ps.tcp_listen};
         memcpy(vals, got, sizeof(vals));
         s->fails[FETCH__COUNT] = 0;
     } else {
@@ -410,7 +401,7 @@ static void on_fetched(const struct fetch_result *r, void *arg)
     } else if (pd->kind == FETCH_HEAP) {
         /* a failed fetch (a timeout, say) does not set the pace */
         if (parsed)
-            s->heap_s[s->heap_n++ % HEAP_COST_N] = r->elapsed_s;
+            heap_pace_served(&s->heap, r->elapsed_s);
         heap_values(s, parsed);
     } else {
         sampler_prom_values(s, parsed);
@@ -435,42 +426,13 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
     return 0;
 }
 
-static double heap_cost(const struct sampler *s)
-{
-    double v[HEAP_COST_N];
-    unsigned n = s->heap_n < HEAP_COST_N ? s->heap_n : HEAP_COST_N;
-    if (n == 0)
-        return 0;
-    memcpy(v, s->heap_s, n * sizeof(double));
-    for (unsigned i = 1; i < n; i++) /* insertion sort of at most 5 */
-        for (unsigned j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* After the goroutine count (or dump): the heap profile (never with
- * gc=1: a forced GC would run finalizers that close what the service
- * dropped, and hide an fd leak; see run_snap.h for where leakcheck forces
- * one) and the Prometheus scrape. Go symbolizes every allocation site's
- * stack to write the heap profile, a cost that grows with the service's
- * code: a round asks for it only once max(HEAP_MIN_GAP_S, HEAP_PACE times
- * the median of the last HEAP_COST_N fetch times) went by since the last
- * one was asked for (so serving it takes about 1/HEAP_PACE of the
- * target's time, and the heap
- * figures, which move slowly, are read at most once a second), and the
- * final round always. */
+/* After the goroutine count (or dump): the heap profile when its pace
+ * allows (heap_pace.h), never with gc=1 (a forced GC would run finalizers
+ * that close what the service dropped, and hide an fd leak; see run_snap.h
+ * for where leakcheck forces one), and the Prometheus scrape. */
 static void start_rest(struct sampler *s)
 {
-    double now = lc_now();
-    int want = s->heap_want && s->round_no >= s->heap_want;
-    /* 2% short of the gap: rounds a second apart are not put off by jitter */
-    double gap = 0.98 * fmax(HEAP_MIN_GAP_S, HEAP_PACE * heap_cost(s));
-    if (s->t->sample.pprof && (want || now - s->heap_t >= gap)) {
-        s->heap_t = now;
-        s->heap_want = want ? 0 : s->heap_want;
+    if (s->t->sample.pprof && heap_pace_due(&s->heap, s->round_no, lc_now())) {
         char *h = lc_asprintf("%s/heap?debug=1", s->t->sample.pprof);
         start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
         free(h);

@@ -26,8 +26,7 @@ extern volatile sig_atomic_t target_group;
  * logdir/stderr.log. Returns a new target, or NULL with err (a command that
  * cannot be run, a pid that does not exist) -- nothing is left running then.
  */
-struct target *target_start(const struct suite_target *t, const char *logdir,
-                            struct lc_error *err);
+struct target *target_start(const struct suite_target *t, const char *logdir, struct lc_error *err);
 
 /* The process id (of the group leader when started). */
 pid_t target_pid(const struct target *tg);
