@@ -1,13 +1,39 @@
 /* common/fileio.c: whole-file reads, atomic writes, mkdir -p. */
 #include "common/lc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Removes the PATH.tmp.PID files a writer killed mid-write left beside
+ * path, when process PID is gone (a live one may be writing it). */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir =
+        slash ? lc_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : lc_strdup(".");
+    const char *base = slash ? slash + 1 : path;
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        const char *pid = e->d_name + bl + 5;
+        if (strncmp(e->d_name, base, bl) != 0 || strncmp(e->d_name + bl, ".tmp.", 5) != 0 ||
+            !*pid || strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 9)
+            continue;
+        long v = strtol(pid, NULL, 10);
+        if (v > 0 && v != (long)getpid() && kill((pid_t)v, 0) != 0 && errno == ESRCH)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
 
 int lc_write_file_atomic(const char *path, const void *data, size_t len, struct lc_error *err)
 {
@@ -46,6 +72,7 @@ int lc_write_file_atomic(const char *path, const void *data, size_t len, struct 
         goto cleanup;
     }
     rc = 0;
+    remove_stale_temps(path);
 cleanup:
     if (fd >= 0)
         close(fd);
@@ -101,7 +128,7 @@ int lc_mkdirs(const char *path, struct lc_error *err)
 {
     char *p = lc_strdup(path);
     int rc = 0;
-    for (char *s = p + 1; ; s++) {
+    for (char *s = p + 1;; s++) {
         if (*s != '/' && *s != '\0')
             continue;
         char c = *s;

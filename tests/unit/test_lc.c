@@ -6,8 +6,11 @@
 
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/lc.h"
@@ -18,9 +21,8 @@ static void test_duration_forms(void **state)
     static const struct {
         const char *text;
         double secs;
-    } ok[] = {{"250ms", 0.25}, {"5s", 5},      {"1m30s", 90},   {"1.5h", 5400},
-              {"0", 0},        {"0s", 0},      {"100us", 1e-4}, {"2h45m", 9900},
-              {"10ns", 1e-8},  {"1m0.5s", 60.5}};
+    } ok[] = {{"250ms", 0.25}, {"5s", 5},       {"1m30s", 90},   {"1.5h", 5400}, {"0", 0},
+              {"0s", 0},       {"100us", 1e-4}, {"2h45m", 9900}, {"10ns", 1e-8}, {"1m0.5s", 60.5}};
     for (size_t i = 0; i < LC_ARRAY_LEN(ok); i++) {
         double v = -1;
         struct lc_error err = {0};
@@ -32,8 +34,8 @@ static void test_duration_forms(void **state)
 static void test_duration_rejects(void **state)
 {
     (void)state;
-    const char *bad[] = {"", "5", "-1s", "5 s", "5sec", "s", "1.2.3s", "1d", "ms",
-                         "99999999999999999999h", "9000h"};
+    const char *bad[] = {
+        "", "5", "-1s", "5 s", "5sec", "s", "1.2.3s", "1d", "ms", "99999999999999999999h", "9000h"};
     for (size_t i = 0; i < LC_ARRAY_LEN(bad); i++) {
         double v = 0;
         struct lc_error err = {0};
@@ -83,6 +85,65 @@ static void test_atomic_write_and_read(void **state)
     free(sub);
 }
 
+static int exists(const char *dir, const char *name)
+{
+    struct stat st;
+    char *p = lc_asprintf("%s/%s", dir, name);
+    int r = stat(p, &st) == 0;
+    free(p);
+    return r;
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char *p = lc_asprintf("%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    free(p);
+}
+
+/* A writer killed mid-write leaves PATH.tmp.PID: the next write of PATH
+ * removes it when PID is gone, and nothing else. */
+static void test_atomic_write_removes_stale_temps(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lc_test_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    pid_t dead = fork();
+    assert_true(dead >= 0);
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    char stale[64], live[64], other[64];
+    snprintf(stale, sizeof(stale), "report.json.tmp.%ld", (long)dead);
+    snprintf(live, sizeof(live), "report.json.tmp.%ld", (long)getppid());
+    snprintf(other, sizeof(other), "junit.xml.tmp.%ld", (long)dead);
+    const char *keep[] = {live,
+                          other,
+                          "report.json.tmp.",
+                          "report.json.tmp.12x",
+                          "report.json.tmp.99999999999999999999",
+                          "report.jsonx.tmp.1"};
+    touch(dir, stale);
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+        touch(dir, keep[i]);
+    char *path = lc_asprintf("%s/report.json", dir);
+    struct lc_error err = {0};
+    assert_int_equal(lc_write_file_atomic(path, "{}", 2, &err), 0);
+    assert_false(exists(dir, stale));
+    assert_true(exists(dir, "report.json"));
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+        assert_true(exists(dir, keep[i]));
+        char *p = lc_asprintf("%s/%s", dir, keep[i]);
+        unlink(p);
+        free(p);
+    }
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
 static void test_parse_double_special(void **state)
 {
     (void)state;
@@ -109,17 +170,35 @@ static void test_parse_decimal_cases(void **state)
         size_t used; /* 0: left to strtod */
         double value;
     } cases[] = {
-        {"0", 1, 0},          {"-0", 2, -0.0},         {"42", 2, 42},
-        {"+7", 2, 7},         {"1.5", 3, 1.5},         {"5.", 2, 5},
-        {".5", 2, 0.5},       {"0.005", 5, 0.005},     {"1e3", 3, 1000},
-        {"2.5E-3", 6, 2.5e-3}, {"-2E+10", 6, -2e10},   {"9.333659e+08", 12, 9.333659e+08},
-        {"12 34", 2, 12},     {"1.5.3", 3, 1.5},      {"0x10", 1, 0},
-        {"1e", 0, 0},         {"1e+", 0, 0},          {".", 0, 0},
-        {"-", 0, 0},          {"", 0, 0},              {"NaN", 0, 0},
-        {"+Inf", 0, 0},       {" 1", 0, 0},            {"1e23", 0, 0},
+        {"0", 1, 0},
+        {"-0", 2, -0.0},
+        {"42", 2, 42},
+        {"+7", 2, 7},
+        {"1.5", 3, 1.5},
+        {"5.", 2, 5},
+        {".5", 2, 0.5},
+        {"0.005", 5, 0.005},
+        {"1e3", 3, 1000},
+        {"2.5E-3", 6, 2.5e-3},
+        {"-2E+10", 6, -2e10},
+        {"9.333659e+08", 12, 9.333659e+08},
+        {"12 34", 2, 12},
+        {"1.5.3", 3, 1.5},
+        {"0x10", 1, 0},
+        {"1e", 0, 0},
+        {"1e+", 0, 0},
+        {".", 0, 0},
+        {"-", 0, 0},
+        {"", 0, 0},
+        {"NaN", 0, 0},
+        {"+Inf", 0, 0},
+        {" 1", 0, 0},
+        {"1e23", 0, 0},
         {"9007199254740993", 0, 0}, /* 2^53 + 1: not exact in one operation */
-        {"12345678901234567890", 0, 0}, {"0e999999", 8, 0},
-        {"0.000000000000000000000000001", 0, 0}, {"1e-22", 5, 1e-22},
+        {"12345678901234567890", 0, 0},
+        {"0e999999", 8, 0},
+        {"0.000000000000000000000000001", 0, 0},
+        {"1e-22", 5, 1e-22},
     };
     for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
         double v = -1;
@@ -193,9 +272,13 @@ static void test_redaction(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_duration_forms),     cmocka_unit_test(test_duration_rejects),
-        cmocka_unit_test(test_buf_grows),          cmocka_unit_test(test_atomic_write_and_read),
-        cmocka_unit_test(test_parse_double_special), cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_duration_forms),
+        cmocka_unit_test(test_duration_rejects),
+        cmocka_unit_test(test_buf_grows),
+        cmocka_unit_test(test_atomic_write_and_read),
+        cmocka_unit_test(test_atomic_write_removes_stale_temps),
+        cmocka_unit_test(test_parse_double_special),
+        cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_parse_decimal_cases),
         cmocka_unit_test(test_parse_decimal_agrees_with_strtod),
     };
