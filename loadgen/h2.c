@@ -31,17 +31,31 @@ void lg_h2s_want_flush(struct lg_h2s *s)
         lg_conn_queue(&s->io);
 }
 
+/* Without TLS (h2c with prior knowledge) nothing tells a client that the
+ * server speaks HTTP/2 before it answers the preface: say what an HTTP/1
+ * server's answer means. */
+#define H2C_HINT "it does not speak HTTP/2 without TLS (h2c, prior knowledge) on this port"
+static const char h2c_http1[] = "http2: the server answered in HTTP/1: " H2C_HINT;
+static const char h2c_silent[] =
+    "http2: the connection ended before the server sent a frame: " H2C_HINT "?";
+
 /* Tears the session down; streams in flight fail with kind and msg
  * (kind < 0: the connection ended cleanly with none in flight). */
 static void session_end(struct lg_h2s *s, int kind, const char *msg)
 {
+    /* a cleartext session that never got a frame: whatever ended it (EOF,
+     * a reset, nghttp2 giving up on bytes that are no frame) says why */
+    if (!s->heard && !s->io.ssl && s->ng && msg != h2c_http1) {
+        kind = LOADGEN_ERR_PROTOCOL;
+        msg = h2c_silent;
+    }
     s->dying = 1;
     if (s->ng)
         nghttp2_session_del(s->ng);
     s->ng = NULL;
     lg_conn_close(&s->io);
     s->io.state = LG_C_IDLE;
-    s->up = s->goaway = 0;
+    s->up = s->goaway = s->heard = 0;
     s->active = 0;
     s->out_len = s->out_off = 0;
     s->dying = 0;
@@ -166,6 +180,11 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     lg_inc(&w->c.bytes_read, (uint64_t)n);
+    /* an HTTP/1 server answers the preface with a status line */
+    if (!s->heard && !s->io.ssl && n >= 5 && memcmp(w->rbuf, "HTTP/", 5) == 0) {
+        session_end(s, LOADGEN_ERR_PROTOCOL, h2c_http1);
+        return;
+    }
     ssize_t rv = nghttp2_session_mem_recv(s->ng, (const uint8_t *)w->rbuf, (size_t)n);
     if (rv < 0) {
         session_fail(s, LOADGEN_ERR_PROTOCOL, nghttp2_strerror((int)rv));

@@ -41,6 +41,7 @@ struct lg_h2s {
     uint8_t up;                       /* the session runs */
     uint8_t goaway;                   /* no new streams (GOAWAY, ids spent) */
     uint8_t dying;                    /* being torn down: callbacks ignore it */
+    uint8_t heard;                    /* a frame came from the server on this connection */
     uint8_t *out;                     /* bytes from nghttp2 not yet written */
     size_t out_len, out_off;
 };

@@ -249,6 +249,7 @@ static int data_cb(nghttp2_session *ng, uint8_t flags, int32_t id, const uint8_t
 static int frame_end_cb(nghttp2_session *ng, const nghttp2_frame *f, void *arg)
 {
     struct lg_h2s *s = arg;
+    s->heard = 1;
     if (f->hd.type == NGHTTP2_GOAWAY)
         s->goaway = 1; /* no new streams here: the session ends when its last does */
     if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)

@@ -9,7 +9,8 @@
 # - h2 over TLS (ALPN h2) to Go: every request over HTTP/2, --streams 10
 #   on 2 connections really puts 10 streams at once on a connection;
 # - h2c (prior knowledge) to nginx; a server that picks http/1.1 by ALPN
-#   is a tls error saying so, at once;
+#   is a tls error saying so, at once; -h2 without TLS to an HTTP/1-only
+#   server (Go, Python) says it does not speak h2c;
 # - 1 MiB bodies (beyond the 256 KiB stream window: WINDOW_UPDATEs);
 # - GOAWAY: nginx ends each connection after 7 requests (keepalive_requests
 #   7 sends GOAWAY); 200 requests on 10 streams all succeed, over >= 29
@@ -141,6 +142,24 @@ check_jq "h2c to nginx: 2000 requests, 4 connections x 10 streams, no error" \
 run_load h1toh2c -n 10 -c 1 -o json "http://127.0.0.1:$h2c/"
 check_jq "the same h2c port without -h2 (HTTP/1.1) fails: the flag matters" \
     '.requests == 10 and .errors == 10' "$work/h1toh2c.out"
+# -h2 to servers that speak only HTTP/1: Go's net/http answers the preface
+# with a status line, Python's http.server with an HTML page and a close
+plain=$(free_port) pysrv=$(free_port)
+"$gobin/healthy" -addr "127.0.0.1:$plain" >"$work/plain.log" 2>&1 &
+srv_pids+=($!)
+python3 -m http.server "$pysrv" --bind 127.0.0.1 --directory "$work" >"$work/pysrv.log" 2>&1 &
+srv_pids+=($!)
+for p in $plain $pysrv; do
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
+done
+no_h2c='.requests == 10 and .errors == 10 and .errors_by_kind.protocol == 10 and
+    (.error_messages | keys | length == 1 and (.[0] | test("does not speak HTTP/2 without TLS \\(h2c")))'
+run_load h2togo -h2 -n 10 -c 2 -o json "http://127.0.0.1:$plain/"
+check_jq "-h2 to Go's HTTP/1-only server: 10 protocol errors, saying it does not speak h2c" \
+    "$no_h2c and (.error_messages | keys[0] | test(\"answered in HTTP/1\"))" "$work/h2togo.out"
+run_load h2topy -h2 -n 10 -c 2 -o json "http://127.0.0.1:$pysrv/"
+check_jq "-h2 to Python's http.server (no frame, a close): the same hint" \
+    "$no_h2c and (.error_messages | keys[0] | test(\"ended before the server sent a frame\"))" "$work/h2topy.out"
 
 # ---- GOAWAY: nginx closes each connection after 7 requests
 run_load goaway -h2 -n 200 -c 2 --streams 10 "${ca[@]}" -o json "https://localhost:$fewtls/"
