@@ -1,7 +1,7 @@
 /* tests/unit/test_suite_vars.c: the variables of suite strings
  * (suite/suite_vars.c): ${port:NAME} picked once per name and test,
  * each unlike every other port; ${env:NAME} and its default. The faults
- * (unset, bad names, a flood of ports) are in test_suite.c's bad table. */
+ * (unset, bad names, a flood of ports) are in test_suite_invalid.c's bad table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
