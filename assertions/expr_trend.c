@@ -75,7 +75,8 @@ static size_t window_count(size_t valued, size_t drops, enum expr_trend_kind kin
     if (w > TREND_MAX_WINDOWS)
         w = TREND_MAX_WINDOWS;
     if (w < TREND_MIN_WINDOWS) {
-        lc_error_set(err, "%zu samples after the warm-up, %d needed (sample more often or run longer)",
+        lc_error_set(err,
+                     "%zu samples after the warm-up, %d needed (sample more often or run longer)",
                      valued, 3 * TREND_MIN_WINDOWS);
         return 0;
     }
@@ -83,7 +84,8 @@ static size_t window_count(size_t valued, size_t drops, enum expr_trend_kind kin
     if (kind == EXPR_TREND_FLOOR && drops > 0) {
         size_t by_drops = drops / TREND_WINDOW_DROPS;
         if (by_drops < TREND_MIN_WINDOWS) {
-            lc_error_set(err, "only %zu falls (GC cycles) after the warm-up, %d needed to tell "
+            lc_error_set(err,
+                         "only %zu falls (GC cycles) after the warm-up, %d needed to tell "
                          "the floor of the sawtooth (run longer)",
                          drops, TREND_MIN_WINDOWS * TREND_WINDOW_DROPS);
             return 0;
@@ -217,7 +219,10 @@ void expr_trend_fmt_rate(double per_s, int bytes, char *buf, size_t len)
     expr_fmt_value(per_s * 3600, bytes ? UNIT_SIZE : UNIT_NONE, num, sizeof(num));
     if (!bytes) {
         double a = fabs(per_s * 3600);
-        snprintf(num, sizeof(num), a >= 100 || a == round(a) ? "%.0f" : a >= 1 ? "%.1f" : "%.3g",
+        snprintf(num, sizeof(num),
+                 a >= 100 || a == round(a) ? "%.0f"
+                 : a >= 1                  ? "%.1f"
+                                           : "%.3g",
                  per_s * 3600);
     }
     snprintf(buf, len, "%s/h", num);
@@ -226,6 +231,8 @@ void expr_trend_fmt_rate(double per_s, int bytes, char *buf, size_t len)
 /* A span of time for people: "50m", "2.5h", "40s". */
 static void fmt_span(double secs, char *buf, size_t len)
 {
+    /* to the second first: 119.96 s of samples is "2m", not "2.0m" */
+    secs = round(secs);
     if (secs >= 3600)
         snprintf(buf, len, "%.*fh", fmod(secs, 3600) < 1 ? 0 : 1, secs / 3600);
     else if (secs >= 600)

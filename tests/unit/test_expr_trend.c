@@ -81,8 +81,13 @@ static void fit(const struct shape *sh, double warmup, enum expr_trend_kind kind
 static void test_floor_finds_slow_leak(void **state)
 {
     (void)state;
-    struct shape sh = {.secs = 600, .interval = 0.1, .live = 20 * MB, .leak = 300e3 / 60,
-                       .churn = 50 * MB, .gc_period = 0.4, .noise = 64e3};
+    struct shape sh = {.secs = 600,
+                       .interval = 0.1,
+                       .live = 20 * MB,
+                       .leak = 300e3 / 60,
+                       .churn = 50 * MB,
+                       .gc_period = 0.4,
+                       .noise = 64e3};
     struct expr_trend tr;
     fit(&sh, -1, EXPR_TREND_FLOOR, &tr);
     double per_h = sh.leak * HOUR;
@@ -100,8 +105,12 @@ static void test_floor_of_healthy_sawtooth_is_flat(void **state)
     (void)state;
     int rising = 0;
     for (int k = 0; k < 50; k++) {
-        struct shape sh = {.secs = 600, .interval = 0.1, .live = 64 * MB, .churn = 50 * MB,
-                           .gc_period = 2, .noise = 256e3};
+        struct shape sh = {.secs = 600,
+                           .interval = 0.1,
+                           .live = 64 * MB,
+                           .churn = 50 * MB,
+                           .gc_period = 2,
+                           .noise = 256e3};
         struct expr_trend tr;
         fit(&sh, -1, EXPR_TREND_FLOOR, &tr);
         rising += tr.lo > 1 * MB / HOUR;
@@ -114,8 +123,14 @@ static void test_floor_of_healthy_sawtooth_is_flat(void **state)
 static void test_warmup_leaves_cache_out(void **state)
 {
     (void)state;
-    struct shape sh = {.secs = 600, .interval = 0.1, .live = 8 * MB, .churn = 50 * MB,
-                       .gc_period = 0.3, .warm = 180, .warm_bytes = 32 * MB, .noise = 64e3};
+    struct shape sh = {.secs = 600,
+                       .interval = 0.1,
+                       .live = 8 * MB,
+                       .churn = 50 * MB,
+                       .gc_period = 0.3,
+                       .warm = 180,
+                       .warm_bytes = 32 * MB,
+                       .noise = 64e3};
     struct expr_trend tr;
     fit(&sh, -1, EXPR_TREND_FLOOR, &tr);
     assert_false(tr.lo > 1 * MB / HOUR);
@@ -270,11 +285,40 @@ static void test_eval(void **state)
 
 /* A day at 100 ms (864,000 samples) fits in bounded work: the pairs are
  * of windows, never of samples. */
+/* Spans are said to the second: a fit over 119.96 s after 59.99 s of
+ * warm-up (sample times are not round) reads "2m after 1m". */
+static void test_describe_rounds_spans(void **state)
+{
+    (void)state;
+    struct expr_trend tr = {.slope = 1e-3,
+                            .lo = 5e-4,
+                            .hi = 2e-3,
+                            .from = 60.5,
+                            .to = 180.46,
+                            .warmup = 59.99,
+                            .kind = EXPR_TREND_LEVEL};
+    char buf[256];
+    expr_trend_describe(&tr, "goroutines", 0, buf, sizeof(buf));
+    assert_string_equal(buf, "goroutines level rising 3.6/h, 95% CI 1.8/h..7.2/h, over 2m after "
+                             "1m warm-up");
+    tr.from = 0, tr.to = 5430.2, tr.warmup = 1799.6;
+    expr_trend_describe(&tr, "goroutines", 0, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "over 1.5h after 30m warm-up"));
+    tr.to = 44.4, tr.warmup = 9.6;
+    expr_trend_describe(&tr, "goroutines", 0, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "over 44s after 10s warm-up"));
+}
+
 static void test_day_long_series(void **state)
 {
     (void)state;
-    struct shape sh = {.secs = 86400, .interval = 0.1, .live = 30 * MB, .leak = 100e3 / HOUR,
-                       .churn = 20 * MB, .gc_period = 1, .noise = 64e3};
+    struct shape sh = {.secs = 86400,
+                       .interval = 0.1,
+                       .live = 30 * MB,
+                       .leak = 100e3 / HOUR,
+                       .churn = 20 * MB,
+                       .gc_period = 1,
+                       .noise = 64e3};
     struct expr_trend tr;
     fit(&sh, -1, EXPR_TREND_FLOOR, &tr);
     assert_true(fabs(tr.warmup - EXPR_TREND_WARMUP_MAX) < 1e-9);
@@ -291,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_level_of_count),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_eval),
+        cmocka_unit_test(test_describe_rounds_spans),
         cmocka_unit_test(test_day_long_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
