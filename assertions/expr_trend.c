@@ -228,19 +228,20 @@ void expr_trend_fmt_rate(double per_s, int bytes, char *buf, size_t len)
     snprintf(buf, len, "%s/h", num);
 }
 
-/* A span of time for people: "50m", "2.5h", "40s". */
+/* A span of time for people in the unit that reads best, rounded to what
+ * is shown, one decimal at most and none when whole: "40s", "2m" (for
+ * 119 to 122 s: sample times are not round), "2.5m", "50m", "1.5h". */
 static void fmt_span(double secs, char *buf, size_t len)
 {
-    /* to the second first: 119.96 s of samples is "2m", not "2.0m" */
-    secs = round(secs);
-    if (secs >= 3600)
-        snprintf(buf, len, "%.*fh", fmod(secs, 3600) < 1 ? 0 : 1, secs / 3600);
-    else if (secs >= 600)
-        snprintf(buf, len, "%.0fm", secs / 60);
-    else if (secs >= 60)
-        snprintf(buf, len, "%.*fm", fmod(secs, 60) < 1 ? 0 : 1, secs / 60);
+    double m = round(secs / 6) / 10, h = round(secs / 360) / 10;
+    if (h >= 1)
+        snprintf(buf, len, h == round(h) ? "%.0fh" : "%.1fh", h);
+    else if (m >= 10)
+        snprintf(buf, len, "%.0fm", round(secs / 60));
+    else if (round(secs) >= 60)
+        snprintf(buf, len, m == round(m) ? "%.0fm" : "%.1fm", m);
     else
-        snprintf(buf, len, "%.0fs", secs);
+        snprintf(buf, len, "%.0fs", round(secs));
 }
 
 /* "heap_inuse floor rising 2.1MB/h, 95% CI 1.7MB/h..2.6MB/h, over 50m after 10m warm-up" */

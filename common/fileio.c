@@ -9,10 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+/* A PATH.tmp.PID older than this is no write under way (a report is
+ * written in well under a second): PID may be in another PID namespace
+ * (a container sharing the folder) where kill() cannot see it. */
+#define STALE_TEMP_S (10 * 60)
+
 /* Removes the PATH.tmp.PID files a writer killed mid-write left beside
- * path, when process PID is gone (a live one may be writing it). */
+ * path: regular files, PID a process that is gone, not modified for
+ * STALE_TEMP_S. */
 static void remove_stale_temps(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -21,13 +28,20 @@ static void remove_stale_temps(const char *path)
     const char *base = slash ? slash + 1 : path;
     size_t bl = strlen(base);
     DIR *d = opendir(dir);
+    time_t now = time(NULL);
     for (struct dirent *e; d && (e = readdir(d));) {
+        if (strncmp(e->d_name, base, bl) != 0 || strncmp(e->d_name + bl, ".tmp.", 5) != 0)
+            continue;
         const char *pid = e->d_name + bl + 5;
-        if (strncmp(e->d_name, base, bl) != 0 || strncmp(e->d_name + bl, ".tmp.", 5) != 0 ||
-            !*pid || strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 9)
+        size_t pl = strlen(pid);
+        if (pl == 0 || pl > 9 || pid[0] == '0' || strspn(pid, "0123456789") != pl)
             continue;
         long v = strtol(pid, NULL, 10);
-        if (v > 0 && v != (long)getpid() && kill((pid_t)v, 0) != 0 && errno == ESRCH)
+        struct stat st;
+        if (v == (long)getpid() || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || now - st.st_mtime < STALE_TEMP_S)
+            continue;
+        if (kill((pid_t)v, 0) != 0 && errno == ESRCH)
             unlinkat(dirfd(d), e->d_name, 0);
     }
     if (d)

@@ -123,9 +123,9 @@ static inline int lc_hex_digit(char c)
 /*
  * Writes data to path so that a reader never sees a half-written file: a
  * temporary file beside it (PATH.tmp.PID), every write checked, fsync,
- * then rename. Once written, removes the PATH.tmp.PID files of processes
- * that are gone (a writer killed mid-write). Returns 0, or -1 with a message naming the path and
- * the system error.
+ * then rename. Once written, removes the PATH.tmp.PID files a writer
+ * killed mid-write left (PID gone, the file untouched for 10 minutes). Returns 0, or -1 with a
+ * message naming the path and the system error.
  */
 int lc_write_file_atomic(const char *path, const void *data, size_t len, struct lc_error *err);
 

@@ -37,18 +37,21 @@ void lg_h2s_want_flush(struct lg_h2s *s)
 #define H2C_HINT "it does not speak HTTP/2 without TLS (h2c, prior knowledge) on this port"
 static const char h2c_http1[] = "http2: the server answered in HTTP/1: " H2C_HINT;
 static const char h2c_silent[] =
-    "http2: the connection ended before the server sent a frame: " H2C_HINT "?";
+    "http2: the connection ended before the server sent a frame: " H2C_HINT
+    " (or it closed new connections at once)?";
+
+/* 1 when s is a cleartext session that never got a frame: then its end by
+ * EOF or by bytes that are no frame means the hint above (a reset or a
+ * broken pipe is said as it is: a target that died resets its queue). */
+static int h2c_unheard(const struct lg_h2s *s)
+{
+    return !s->heard && !s->io.ssl;
+}
 
 /* Tears the session down; streams in flight fail with kind and msg
  * (kind < 0: the connection ended cleanly with none in flight). */
 static void session_end(struct lg_h2s *s, int kind, const char *msg)
 {
-    /* a cleartext session that never got a frame: whatever ended it (EOF,
-     * a reset, nghttp2 giving up on bytes that are no frame) says why */
-    if (!s->heard && !s->io.ssl && s->ng && msg != h2c_http1) {
-        kind = LOADGEN_ERR_PROTOCOL;
-        msg = h2c_silent;
-    }
     s->dying = 1;
     if (s->ng)
         nghttp2_session_del(s->ng);
@@ -93,7 +96,8 @@ static void after_io(struct lg_h2s *s)
     if ((s->goaway && !s->active) ||
         (!nghttp2_session_want_read(s->ng) && !nghttp2_session_want_write(s->ng) &&
          s->out_off == s->out_len))
-        session_end(s, -1, NULL);
+        session_end(s, h2c_unheard(s) ? LOADGEN_ERR_PROTOCOL : -1,
+                    h2c_unheard(s) ? h2c_silent : NULL);
 }
 
 static void arm_write(struct lg_h2s *s)
@@ -175,17 +179,23 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         char eb[96];
         if (n < 0)
             session_fail(s, LOADGEN_ERR_RESET, strerror_r(errno, eb, sizeof eb));
+        else if (h2c_unheard(s))
+            session_end(s, LOADGEN_ERR_PROTOCOL, h2c_silent);
         else
             session_end(s, s->active ? LOADGEN_ERR_RESET : -1, "unexpected EOF");
         return;
     }
     lg_inc(&w->c.bytes_read, (uint64_t)n);
     /* an HTTP/1 server answers the preface with a status line */
-    if (!s->heard && !s->io.ssl && n >= 5 && memcmp(w->rbuf, "HTTP/", 5) == 0) {
+    if (h2c_unheard(s) && n >= 5 && memcmp(w->rbuf, "HTTP/", 5) == 0) {
         session_end(s, LOADGEN_ERR_PROTOCOL, h2c_http1);
         return;
     }
     ssize_t rv = nghttp2_session_mem_recv(s->ng, (const uint8_t *)w->rbuf, (size_t)n);
+    if (rv < 0 && h2c_unheard(s)) {
+        session_end(s, LOADGEN_ERR_PROTOCOL, h2c_silent);
+        return;
+    }
     if (rv < 0) {
         session_fail(s, LOADGEN_ERR_PROTOCOL, nghttp2_strerror((int)rv));
         return;
@@ -314,7 +324,7 @@ void lg_h2_close_all(struct lg_worker *w)
         if (s->ng)
             nghttp2_session_del(s->ng);
         s->ng = NULL;
-        s->up = 0;
+        s->up = s->heard = 0;
         lg_conn_close(&s->io);
         s->dying = 0;
     }

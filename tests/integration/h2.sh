@@ -144,12 +144,23 @@ check_jq "the same h2c port without -h2 (HTTP/1.1) fails: the flag matters" \
     '.requests == 10 and .errors == 10' "$work/h1toh2c.out"
 # -h2 to servers that speak only HTTP/1: Go's net/http answers the preface
 # with a status line, Python's http.server with an HTML page and a close
-plain=$(free_port) pysrv=$(free_port)
+plain=$(free_port) pysrv=$(free_port) rstsrv=$(free_port)
 "$gobin/healthy" -addr "127.0.0.1:$plain" >"$work/plain.log" 2>&1 &
 srv_pids+=($!)
 python3 -m http.server "$pysrv" --bind 127.0.0.1 --directory "$work" >"$work/pysrv.log" 2>&1 &
 srv_pids+=($!)
-for p in $plain $pysrv; do
+# and a server that resets every connection it accepts (a target dying):
+# a reset, not the hint
+python3 -c '
+import socket, struct, sys
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", int(sys.argv[1]))); l.listen(64)
+while True:
+    c, _ = l.accept(); c.recv(64)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+' "$rstsrv" >"$work/rstsrv.log" 2>&1 &
+srv_pids+=($!)
+for p in $plain $pysrv $rstsrv; do
     for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
 done
 no_h2c='.requests == 10 and .errors == 10 and .errors_by_kind.protocol == 10 and
@@ -160,6 +171,10 @@ check_jq "-h2 to Go's HTTP/1-only server: 10 protocol errors, saying it does not
 run_load h2topy -h2 -n 10 -c 2 -o json "http://127.0.0.1:$pysrv/"
 check_jq "-h2 to Python's http.server (no frame, a close): the same hint" \
     "$no_h2c and (.error_messages | keys[0] | test(\"ended before the server sent a frame\"))" "$work/h2topy.out"
+run_load h2torst -h2 -n 10 -c 2 -o json "http://127.0.0.1:$rstsrv/"
+check_jq "-h2 to a server that resets each connection: resets, not the h2c hint" \
+    '.errors == 10 and .errors_by_kind.reset == 10 and
+     (.error_messages | keys | all(test("h2c") | not))' "$work/h2torst.out"
 
 # ---- GOAWAY: nginx closes each connection after 7 requests
 run_load goaway -h2 -n 200 -c 2 --streams 10 "${ca[@]}" -o json "https://localhost:$fewtls/"

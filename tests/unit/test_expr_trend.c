@@ -283,10 +283,8 @@ static void test_eval(void **state)
     expr_free(e);
 }
 
-/* A day at 100 ms (864,000 samples) fits in bounded work: the pairs are
- * of windows, never of samples. */
-/* Spans are said to the second: a fit over 119.96 s after 59.99 s of
- * warm-up (sample times are not round) reads "2m after 1m". */
+/* Spans are rounded to what is shown: a fit over 119.96 s after 59.99 s
+ * of warm-up (sample times are not round) reads "2m after 1m". */
 static void test_describe_rounds_spans(void **state)
 {
     (void)state;
@@ -307,7 +305,25 @@ static void test_describe_rounds_spans(void **state)
     tr.to = 44.4, tr.warmup = 9.6;
     expr_trend_describe(&tr, "goroutines", 0, buf, sizeof(buf));
     assert_non_null(strstr(buf, "over 44s after 10s warm-up"));
+    static const struct {
+        double over, warmup;
+        const char *want;
+    } spans[] = {{61, 121, "over 1m after 2m "},
+                 {150, 59.4, "over 2.5m after 59s "},
+                 {3590, 3601, "over 1h after 1h "},
+                 {597.2, 3779, "over 10m after 1h "},
+                 {1799.6, 5430, "over 30m after 1.5h "}};
+    for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+        tr.to = spans[i].over, tr.warmup = spans[i].warmup;
+        expr_trend_describe(&tr, "goroutines", 0, buf, sizeof(buf));
+        if (!strstr(buf, spans[i].want))
+            fail_msg("%.1f s after %.1f s: \"%s\", want \"%s\"", spans[i].over, spans[i].warmup,
+                     buf, spans[i].want);
+    }
 }
+
+/* A day at 100 ms (864,000 samples) fits in bounded work: the pairs are
+ * of windows, never of samples. */
 
 static void test_day_long_series(void **state)
 {

@@ -5,12 +5,14 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/lc.h"
@@ -94,53 +96,81 @@ static int exists(const char *dir, const char *name)
     return r;
 }
 
-static void touch(const char *dir, const char *name)
+/* Creates dir/name, last modified age seconds ago. */
+static void touch(const char *dir, const char *name, long age)
 {
     char *p = lc_asprintf("%s/%s", dir, name);
     FILE *f = fopen(p, "w");
     assert_non_null(f);
     fclose(f);
+    struct timespec ts[2] = {{time(NULL) - age, 0}, {time(NULL) - age, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
     free(p);
 }
 
+/* The pid of a process that has ended. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
 /* A writer killed mid-write leaves PATH.tmp.PID: the next write of PATH
- * removes it when PID is gone, and nothing else. */
+ * removes it when PID is gone and the file is old, and nothing else. */
 static void test_atomic_write_removes_stale_temps(void **state)
 {
     (void)state;
     char dir[] = "/tmp/lc_test_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    pid_t dead = fork();
-    assert_true(dead >= 0);
-    if (dead == 0)
-        _exit(0);
-    assert_int_equal(waitpid(dead, NULL, 0), dead);
-    char stale[64], live[64], other[64];
+    pid_t dead = dead_pid(), dead2 = dead_pid(), dead3 = dead_pid();
+    char stale[64], live[64], other[64], recent[64], zero[64], sub[64];
     snprintf(stale, sizeof(stale), "report.json.tmp.%ld", (long)dead);
     snprintf(live, sizeof(live), "report.json.tmp.%ld", (long)getppid());
     snprintf(other, sizeof(other), "junit.xml.tmp.%ld", (long)dead);
+    snprintf(zero, sizeof(zero), "report.json.tmp.0%ld", (long)dead);
+    /* a writer in another PID namespace (gone to kill()) writing now */
+    snprintf(recent, sizeof(recent), "report.json.tmp.%ld", (long)dead2);
+    snprintf(sub, sizeof(sub), "report.json.tmp.%ld", (long)dead3);
     const char *keep[] = {live,
                           other,
+                          zero,
                           "report.json.tmp.",
                           "report.json.tmp.12x",
                           "report.json.tmp.99999999999999999999",
                           "report.jsonx.tmp.1"};
-    touch(dir, stale);
+    touch(dir, stale, 3600);
     for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-        touch(dir, keep[i]);
+        touch(dir, keep[i], 3600);
+    touch(dir, recent, 5);
+    char *subdir = lc_asprintf("%s/%s", dir, sub); /* old, a dead PID, but no file */
+    assert_int_equal(mkdir(subdir, 0700), 0);
+    struct timespec old[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, subdir, old, 0), 0);
     char *path = lc_asprintf("%s/report.json", dir);
     struct lc_error err = {0};
     assert_int_equal(lc_write_file_atomic(path, "{}", 2, &err), 0);
     assert_false(exists(dir, stale));
     assert_true(exists(dir, "report.json"));
-    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+    assert_true(exists(dir, sub));
+    assert_true(exists(dir, recent));
+    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
         assert_true(exists(dir, keep[i]));
-        char *p = lc_asprintf("%s/%s", dir, keep[i]);
+    const char *rm[LC_ARRAY_LEN(keep) + 1];
+    memcpy(rm, keep, sizeof(keep));
+    rm[LC_ARRAY_LEN(keep)] = recent;
+    for (size_t i = 0; i < LC_ARRAY_LEN(rm); i++) {
+        char *p = lc_asprintf("%s/%s", dir, rm[i]);
         unlink(p);
         free(p);
     }
+    rmdir(subdir);
     unlink(path);
     rmdir(dir);
+    free(subdir);
     free(path);
 }
 
