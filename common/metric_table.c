@@ -27,6 +27,7 @@
 #define PANEL METRIC_LOAD_PANEL
 #define AT_END METRIC_AT_END
 #define NO_GATE METRIC_NO_GATE
+#define GO_SCRAPE METRIC_GO_SCRAPE
 
 /* One row a metric (struct metric_def): name, source, unit, culprit kind,
  * flags, the release gate's tolerance and slack, and the Prometheus
@@ -51,7 +52,7 @@ static const struct metric_def table[] = {
     {"heap_inuse", METRIC_PPROF, BYTES, HEAP, NOTABLE, 0.20, SLACK_BYTES, NULL},
     {"heap_objects", METRIC_PPROF, COUNT, HEAP, 0, NO_GATE, SLACK_COUNT, NULL},
     {"heap_sys", METRIC_PPROF, BYTES, HEAP, 0, NO_GATE, SLACK_BYTES, NULL},
-    {"heap_live", METRIC_PPROF, BYTES, HEAP, 0, NO_GATE, SLACK_BYTES, NULL},
+    {"heap_live", METRIC_PPROF, BYTES, HEAP, GO_SCRAPE, NO_GATE, SLACK_BYTES, NULL},
     {"gc_count", METRIC_PPROF, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT, NULL},
     {"requests", METRIC_LOAD, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT, NULL},
     {"errors", METRIC_LOAD, COUNT, 0, GROWS, NO_GATE, SLACK_COUNT, NULL},

@@ -46,6 +46,8 @@ enum {
     METRIC_LOAD_PANEL = 16,  /* drawn in the HTML load panel, not among the metrics */
     METRIC_AT_END = 32,      /* measured once, at the end of the test (the final snapshot):
                                 settle does not wait for it, and it has no baseline */
+    METRIC_GO_SCRAPE = 64,   /* also derived from a scrape of Go's collector (heap_live):
+                                a test with sample.prometheus has it without pprof */
 };
 
 /* The tolerance of a metric the release gate does not compare by default. */

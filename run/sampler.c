@@ -7,92 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/heap_pace.h"
 #include "run/load_series.h"
 #include "run/obs_cost.h"
 #include "run/own.h"
-#include "sources/gcount.h"
+#include "run/sampler_int.h"
 #include "sources/pprof.h"
 #include "sources/pprof_index.h"
 #include "sources/procfs.h"
-#include "sources/prom.h"
-#include "suite/metrics.h"
-
-/* A source that fails this many rounds in a row ends the test. */
-#define MAX_FAILS_IN_A_ROW 3
-#define PROFILE_MAX_BYTES (64u << 20)
-#define METRICS_MAX_BYTES (16u << 20)
-
-/* FETCH_INDEX is the goroutine source too: its failures count as the
- * goroutine profile's (fails[FETCH_GOROUTINE]) */
-enum fetch_kind { FETCH_GOROUTINE, FETCH_HEAP, FETCH_PROM, FETCH_INDEX, FETCH__COUNT };
-#define INDEX_MAX_BYTES (1u << 20)
-
-struct sampler;
-
-struct pending {
-    struct sampler *s;
-    enum fetch_kind kind;
-};
-
-struct sampler {
-    struct fetch *f;
-    const struct suite_test *t;
-    pid_t pid;
-    struct timeline *tl;
-    double t0;
-    struct load_series *load;
-    const struct expr_metric **prom;
-    size_t nprom, capprom;
-    /* the distinct metric names of prom[]: the only samples a scrape keeps */
-    const char **prom_names;
-    size_t nprom_names, capprom_names;
-    /* built-in metrics read from the scrape (metric_from_prom) */
-    const struct metric_def *stand_in[8];
-    size_t nstand_in;
-    int prom_seen;                 /* a scrape parsed */
-    struct prom_names *prom_first; /* its names, when it lacked one of prom_names */
-    /* the round under way */
-    int busy;
-    int outstanding;
-    double round_t;
-    enum phase round_phase;
-    sampler_done_cb *cb;
-    void *cb_arg;
-    struct pending pend[FETCH__COUNT];
-    int fails[FETCH__COUNT + 1]; /* + /proc */
-    char fatal[1024];
-    struct pprof_profile *g_base, *g_last;
-    struct gcount gc;                  /* count or dump (gcount.h) */
-    unsigned long round_no;            /* rounds started, this one included */
-    struct heap_pace heap;             /* which rounds ask for the heap profile */
-    pid_t gogc_pid;                    /* whose GOGC gogc is (0: not read yet) */
-    double gogc;                       /* its GOGC percent, -1: off */
-    struct report_observer_cost *cost; /* where dumps are counted, or NULL */
-};
-
-/* Adds name to the names a scrape keeps (once). */
-static void keep_prom_name(struct sampler *s, const char *name)
-{
-    for (size_t i = 0; i < s->nprom_names; i++)
-        if (strcmp(s->prom_names[i], name) == 0)
-            return;
-    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
-    s->prom_names[s->nprom_names++] = name;
-}
-
-/* A target elsewhere: the built-in metrics its Prometheus collectors
- * measure, when the test does not sample their own source. */
-static void find_stand_ins(struct sampler *s)
-{
-    size_t n = 0;
-    const struct metric_def *defs = metric_builtins(&n);
-    for (size_t i = 0; i < n && s->nstand_in < LC_ARRAY_LEN(s->stand_in); i++)
-        if (metric_from_prom(s->t, &defs[i])) {
-            s->stand_in[s->nstand_in++] = &defs[i];
-            keep_prom_name(s, defs[i].prom);
-        }
-}
 
 struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t pid,
                             struct timeline *tl, double t0)
@@ -106,18 +27,9 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
     for (int k = 0; k < FETCH__COUNT; k++)
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
     gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
-    find_stand_ins(s);
+    s->gogc_said = NAN;
+    sampler_prom_init(s);
     return s;
-}
-
-void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
-{
-    for (size_t i = 0; i < s->nprom; i++)
-        if (strcmp(s->prom[i]->text, m->text) == 0)
-            return;
-    lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
-    s->prom[s->nprom++] = m;
-    keep_prom_name(s, m->name);
 }
 
 void sampler_set_cost(struct sampler *s, struct report_observer_cost *cost)
@@ -167,13 +79,13 @@ const struct pprof_profile *sampler_goroutines_last(const struct sampler *s)
     return s->g_last;
 }
 
-static void put(struct sampler *s, const char *name, double v)
+void sampler_put(struct sampler *s, const char *name, double v)
 {
     timeline_add(s->tl, name, s->round_t, s->round_phase, v);
 }
 
 /* Counts a source's failure; the third in a row makes the test fatal. */
-static void failed(struct sampler *s, int src, const char *what, const char *msg)
+void sampler_failed(struct sampler *s, int src, const char *what, const char *msg)
 {
     if (++s->fails[src] >= MAX_FAILS_IN_A_ROW && !s->fatal[0] &&
         snprintf(s->fatal, sizeof(s->fatal), "%s failed %d times in a row: %s", what, s->fails[src],
@@ -205,10 +117,10 @@ static void sample_proc(struct sampler *s)
             vals[i] = NAN;
         /* a process that is gone is the runner's to report, not a source fault */
         if (errno != ESRCH)
-            failed(s, FETCH__COUNT, "/proc", err.msg);
+            sampler_failed(s, FETCH__COUNT, "/proc", err.msg);
     }
     for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
-        put(s, names[i], vals[i]);
+        sampler_put(s, names[i], vals[i]);
 }
 
 /* The values of a round that dumped goroutine?debug=1 (p NULL: it did
@@ -218,8 +130,8 @@ static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_
     /* goroutines the suite expects to come and go are not counted */
     const struct suite_ignore *ig = &s->t->ignore;
     uint64_t kept = p ? pprof_count_unlisted(p, ig->top_function, ig->any_function) : 0;
-    put(s, "goroutines", p ? (double)kept : NAN);
-    put(s, "goroutines_total", p ? (double)p->total : NAN);
+    sampler_put(s, "goroutines", p ? (double)kept : NAN);
+    sampler_put(s, "goroutines_total", p ? (double)p->total : NAN);
     if (!p)
         return;
     gcount_dumped(&s->gc, s->round_no, s->round_t, secs, p->total, own, p->total - kept);
@@ -234,6 +146,20 @@ static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_
         pprof_free(old_base);
 }
 
+/* heap_live: the live heap at the last GC, read off the GC's goal, which
+ * needs the process's GOGC: as its collector says it (which sees
+ * debug.SetGCPercent), or from its environment, read once */
+double sampler_gogc(struct sampler *s)
+{
+    if (!isnan(s->gogc_said))
+        return s->gogc_said;
+    if (s->pid > 0 && s->gogc_pid != s->pid) {
+        s->gogc = procfs_gogc(s->pid);
+        s->gogc_pid = s->pid;
+    }
+    return s->gogc_pid ? s->gogc : 100;
+}
+
 static void heap_values(struct sampler *s, struct pprof_profile *p)
 {
     static const struct {
@@ -246,69 +172,12 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
     for (size_t i = 0; i < LC_ARRAY_LEN(map); i++) {
         double v = NAN;
         int served = p && pprof_memstat(p, map[i].memstat, &v) == 0;
-        put(s, map[i].metric, v);
+        sampler_put(s, map[i].metric, v);
         if (served && isnan(v))
             timeline_note_nan(s->tl, map[i].metric);
     }
-    /* heap_live: the live heap at the last GC, read off the GC's goal
-     * (pprof_live_heap), which needs the process's GOGC, read once */
-    if (s->pid > 0 && s->gogc_pid != s->pid) {
-        s->gogc = procfs_gogc(s->pid);
-        s->gogc_pid = s->pid;
-    }
-    put(s, "heap_live", pprof_live_heap(p, s->gogc_pid ? s->gogc : 100));
+    sampler_put(s, "heap_live", pprof_live_heap(p, sampler_gogc(s)));
     pprof_free(p);
-}
-
-static void sampler_prom_values(struct sampler *s, struct prom_set *set)
-{
-    for (size_t i = 0; i < s->nprom; i++) {
-        const struct expr_metric *m = s->prom[i];
-        struct prom_matcher *mm = lc_calloc(m->nlabels + 1, sizeof(*mm));
-        for (size_t k = 0; k < m->nlabels; k++)
-            mm[k] = (struct prom_matcher){m->labels[k].name, m->labels[k].value};
-        double v = NAN;
-        size_t found = set ? prom_sum(set, m->name, mm, m->nlabels, &v) : 0;
-        if (!found)
-            v = NAN; /* absent in this scrape: a gap, not a zero */
-        put(s, m->text, v);
-        if (found && isnan(v))
-            timeline_note_nan(s->tl, m->text);
-        free(mm);
-    }
-    for (size_t i = 0; i < s->nstand_in; i++) {
-        const struct metric_def *d = s->stand_in[i];
-        double v = NAN;
-        if (!set || !prom_sum(set, d->prom, NULL, 0, &v))
-            v = NAN;
-        put(s, d->name, v);
-        if (set && isnan(v) && prom_sum(set, d->prom, NULL, 0, &v))
-            timeline_note_nan(s->tl, d->name);
-    }
-    prom_free(set);
-}
-
-/* The first scrape that parses: when it lacks a name an assertion asks
- * for, every name it has is kept, so that the runner can tell a typo from
- * a series the service has not created yet (sampler_prom_first). */
-static void first_scrape(struct sampler *s, const struct prom_set *set,
-                         const struct fetch_result *r)
-{
-    s->prom_seen = 1;
-    for (size_t i = 0; i < s->nprom_names; i++) {
-        size_t k = 0;
-        while (k < set->nsamples && strcmp(set->samples[k].name, s->prom_names[i]) != 0)
-            k++;
-        if (k == set->nsamples) {
-            s->prom_first = prom_names_scan(r->body, r->len);
-            return;
-        }
-    }
-}
-
-const struct prom_names *sampler_prom_first(const struct sampler *s)
-{
-    return s->prom_first;
 }
 
 static const char *kind_name(enum fetch_kind k)
@@ -351,10 +220,10 @@ static void on_index(struct sampler *s, const struct fetch_result *r)
         if (s->cost)
             s->cost->count_rounds++;
     } else if (!s->t->target.exits) {
-        failed(s, FETCH_GOROUTINE, kind_name(FETCH_INDEX), err.msg);
+        sampler_failed(s, FETCH_GOROUTINE, kind_name(FETCH_INDEX), err.msg);
     }
-    put(s, "goroutines", got ? gcount_kept(&s->gc, n) : NAN);
-    put(s, "goroutines_total", got ? gcount_total(&s->gc, n) : NAN);
+    sampler_put(s, "goroutines", got ? gcount_kept(&s->gc, n) : NAN);
+    sampler_put(s, "goroutines_total", got ? gcount_total(&s->gc, n) : NAN);
     start_rest(s);
 }
 
@@ -387,12 +256,12 @@ static void on_fetched(const struct fetch_result *r, void *arg)
         lc_error_prefix(&err, "%s is not a valid %s (line %d, column %d)", r->url,
                         kind_name(pd->kind), err.line, err.col);
     if (parsed && pd->kind == FETCH_PROM && !s->prom_seen)
-        first_scrape(s, parsed, r);
+        sampler_prom_first_scrape(s, parsed, r);
     if (parsed)
         s->fails[pd->kind] = 0;
     /* a batch job may not serve yet, or any more: no answer is a gap */
     else if (r->ok || !s->t->target.exits)
-        failed(s, pd->kind, kind_name(pd->kind), err.msg);
+        sampler_failed(s, pd->kind, kind_name(pd->kind), err.msg);
     if (pd->kind == FETCH_GOROUTINE) {
         if (s->cost)
             s->cost->dump_rounds++;
@@ -419,8 +288,8 @@ static int start_fetch(struct sampler *s, enum fetch_kind k, const char *url, co
     s->outstanding++;
     if (fetch_get(s->f, url, s->t->sample.timeout_s, max, accept, on_fetched, &s->pend[k]) != 0) {
         s->outstanding--;
-        failed(s, k == FETCH_INDEX ? FETCH_GOROUTINE : k, kind_name(k),
-               "libcurl could not start a request");
+        sampler_failed(s, k == FETCH_INDEX ? FETCH_GOROUTINE : k, kind_name(k),
+                       "libcurl could not start a request");
         return -1;
     }
     return 0;
@@ -434,7 +303,7 @@ static void start_rest(struct sampler *s)
 {
     if (s->t->sample.pprof && heap_pace_due(&s->heap, s->round_no, lc_now())) {
         char *h = lc_asprintf("%s/heap?debug=1", s->t->sample.pprof);
-        start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES);
+        s->heap_asked = start_fetch(s, FETCH_HEAP, h, NULL, PROFILE_MAX_BYTES) == 0;
         free(h);
     }
     if (s->t->sample.prometheus)
@@ -451,6 +320,7 @@ int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void
     s->cb_arg = arg;
     s->round_t = lc_now() - s->t0;
     s->round_phase = phase;
+    s->heap_asked = 0;
     /* held at 1 until every fetch has been started, so a fetch failing at
      * once cannot end the round early */
     s->outstanding = 1;

@@ -51,10 +51,18 @@ int metric_from_prom(const struct suite_test *t, const struct metric_def *d)
     return d->prom && t->sample.prometheus && !metric_source_enabled(t, d->source);
 }
 
+/* 1 when the scrape gives d, a figure derived from Go's collector, for
+ * want of its own source */
+static int derived_from_prom(const struct suite_test *t, const struct metric_def *d)
+{
+    return (d->flags & METRIC_GO_SCRAPE) && t->sample.prometheus &&
+           !metric_source_enabled(t, d->source);
+}
+
 const char *metric_source_name(const struct suite_test *t, const char *name)
 {
     const struct metric_def *d = metric_builtin(name);
-    if (!d || metric_from_prom(t, d))
+    if (!d || metric_from_prom(t, d) || derived_from_prom(t, d))
         return "prometheus";
     static const char *const names[] = {[METRIC_PPROF] = "pprof",
                                         [METRIC_PROC] = "proc",
@@ -72,7 +80,7 @@ int metric_known_cb(const struct expr_metric *m, char *hint, size_t hintlen, voi
             snprintf(hint, hintlen, "%s is leakcheck's own metric and takes no labels", m->name);
             return 0;
         }
-        if (metric_from_prom(t, d))
+        if (metric_from_prom(t, d) || derived_from_prom(t, d))
             return 1;
         if (!metric_source_enabled(t, d->source) && d->source == METRIC_PROC &&
             t->sample.prometheus) {

@@ -103,10 +103,10 @@ vr=$(verdicts "$work/out-remote")
 vl=$(verdicts "$work/out-local")
 if [ "$vr" = "$vl" ]; then pass "remote and local: the same verdicts and assertion results"; else
     fail "remote and local: the same verdicts and assertion results" "remote $vr, local $vl"; fi
-check "remote report.json: fds, fd_limit, rss, threads, goroutines from prometheus" \
-    test "$(jq -c '[.tests[0].metrics | .fds, .fd_limit, .rss, .threads, .goroutines | .source] | unique' "$work/out-remote/report.json")" = '["prometheus"]'
-check "local report.json: fds from proc, goroutines from pprof, error_rate from load" \
-    test "$(jq -c '.tests[0].metrics | [.fds.source, .goroutines.source, .error_rate.source]' "$work/out-local/report.json")" = '["proc","pprof","load"]'
+check "remote report.json: fds, fd_limit, rss, threads, goroutines, heap_live from prometheus" \
+    test "$(jq -c '[.tests[0].metrics | .fds, .fd_limit, .rss, .threads, .goroutines, .heap_live | .source] | unique' "$work/out-remote/report.json")" = '["prometheus"]'
+check "local report.json: fds from proc, goroutines and heap_live from pprof, error_rate from load" \
+    test "$(jq -c '.tests[0].metrics | [.fds.source, .goroutines.source, .heap_live.source, .error_rate.source]' "$work/out-local/report.json")" = '["proc","pprof","pprof","load"]'
 check "remote console names the figures read from Prometheus" \
     grep -q "from the target's Prometheus collectors (no /proc or pprof): .*fds" "$work/remote.log"
 check "remote report.html names them too" \

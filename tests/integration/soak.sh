@@ -98,6 +98,19 @@ mkdir -p "$work/out"
     # the same with GOGC=off: no GC, so no live heap to read; the floor of heap_inuse itself
     test_json "heap leak, GOGC=off" "-garbage 4096 -retain 6000000" '"trend(heap_inuse) < 30MB/h"' 20s 5s \
         | sed 's|"exec |"exec env GOGC=off |'
+    echo ','
+    # GOGC 400 set from within (the environment says nothing), the live heap
+    # read off /metrics too: its go_gc_gogc_percent, and a point a round
+    test_json "heap leak, SetGCPercent" "-garbage 262144 -retain 6000000 -gc-percent 400" \
+        '"trend(heap_inuse) < 30MB/h"' 25s 5s \
+        | sed 's|"interval": "100ms"|&, "prometheus": "http://127.0.0.1:${port}/metrics"|'
+    echo ','
+    # a target elsewhere: /metrics alone, no pprof, no /proc
+    for t in "heap leak, metrics only|-retain 6000000" "heap steady, metrics only|"; do
+        test_json "${t%%|*}" "-garbage 262144 ${t#*|}" '"trend(go_memstats_heap_inuse_bytes) < 30MB/h"' 25s 5s \
+            | sed 's|"pprof": "[^"]*", "interval"|"prometheus": "http://127.0.0.1:${port}/metrics", "proc": false, "interval"|'
+        [ "${t%%|*}" = "heap steady, metrics only" ] || echo ','
+    done
     echo ']}'
 } >"$work/trend.json"
 run trend "$work/trend.json" 3
@@ -117,6 +130,18 @@ check "trend(heap_inuse): with GOGC=off no live heap is read, the floor of heap_
     '([.tests[4].series.heap_live.v[] | select(. != null)] | length == 0)
      and (.tests[4].assertions[0].message | test("^heap_inuse floor rising|falls \\(GC cycles\\) after the warm-up"))
      and (.tests[4].assertions[0].message | test("heap_live") | not)' "$r"
+# the fitted rate off a message, in MB/h (360 MB/h kept)
+rate='.assertions[0].message | capture("rising (?<r>[0-9.]+)MB/h").r | tonumber'
+check "trend(heap_inuse): GOGC set from within is read off /metrics (fitted near 360MB/h, not 2.5 times it)" jq -e \
+    ".tests[5].verdict == \"fail\" and (.tests[5].assertions[0].message | test(\"heap_live\"))
+     and (.tests[5] | $rate | . > 250 and . < 500)" "$r"
+check "trend(heap_inuse): with /metrics the live heap has a point most rounds, not one a heap profile" jq -e \
+    '[.tests[5].series.heap_live.v[] | select(. != null)] | length > 100' "$r"
+check "trend(go_memstats_heap_inuse_bytes), /metrics only: the leak fails on the live heap (near 360MB/h)" jq -e \
+    ".tests[6].verdict == \"fail\" and (.tests[6].assertions[0].message | test(\"live heap after each GC \\\\(heap_live\\\\) rising\"))
+     and (.tests[6] | $rate | . > 250 and . < 500)" "$r"
+check "trend(go_memstats_heap_inuse_bytes), /metrics only: the steady service passes on the live heap" jq -e \
+    '.tests[7].verdict == "pass" and (.tests[7].assertions[0].message | test("heap_live"))' "$r"
 
 # --- --repeat: a target that leaks on its 1st and 3rd start ----------------
 cat >"$work/flip.sh" <<SH

@@ -10,6 +10,8 @@
 //	                        first request, then only reads it (healthy)
 //	-live N -garbage N      holds N bytes from the start; each request
 //	                        allocates N bytes of garbage (the sawtooth)
+//	-gc-percent N           sets GOGC from within (debug.SetGCPercent),
+//	                        which the environment does not show
 //
 // POST or GET /work does the request's work and answers "ok".
 package main
@@ -18,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +35,7 @@ var (
 	leakEvery = flag.Int("leak-every", 0, "keep one goroutine per this many requests (0: none)")
 	warm      = flag.Duration("warm", 0, "how long the cache fills after the first request")
 	warmBytes = flag.Int("warm-bytes", 16<<20, "bytes the cache holds once full")
+	gcPercent = flag.Int("gc-percent", 0, "debug.SetGCPercent at start (0: GOGC as it is)")
 )
 
 const tick = 100 * time.Millisecond
@@ -124,6 +128,10 @@ func (s *service) work(w http.ResponseWriter, r *http.Request) {
 
 func main() {
 	srv := svc.New("soak")
+	if *gcPercent != 0 {
+		debug.SetGCPercent(*gcPercent)
+		svc.GCPercent = *gcPercent
+	}
 	s := &service{cache: map[int][]byte{}, never: make(chan struct{}), pool: make(chan func())}
 	s.cache[0] = nil
 	for i := 0; i < *live; i += 64 << 10 {

@@ -13,6 +13,21 @@ import (
 	"time"
 )
 
+// GCPercent is GOGC as the program runs with it: the environment's, or
+// what it set with debug.SetGCPercent (set this too). -1: off.
+var GCPercent = gogcFromEnv()
+
+func gogcFromEnv() int {
+	v := os.Getenv("GOGC")
+	if v == "off" {
+		return -1
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return n
+	}
+	return 100
+}
+
 // registry renders the Prometheus text exposition format 0.0.4 by hand:
 // the usual Go and process collectors plus per-handler request counts.
 type registry struct {
@@ -63,6 +78,16 @@ func (m *registry) serve(w http.ResponseWriter, r *http.Request) {
 	gauge(b, "go_memstats_heap_objects", "Number of allocated heap objects.",
 		float64(ms.HeapObjects))
 	counter(b, "go_gc_cycles_total", "Completed GC cycles.", float64(ms.NumGC))
+	// as client_golang's Go collector names them: the GC's goal, its
+	// pauses as a summary's sum and count, and GOGC (1.20 on)
+	gauge(b, "go_memstats_next_gc_bytes", "Heap size at which the next GC starts.",
+		float64(ms.NextGC))
+	fmt.Fprintln(b, "# HELP go_gc_duration_seconds GC pause durations.")
+	fmt.Fprintln(b, "# TYPE go_gc_duration_seconds summary")
+	fmt.Fprintf(b, "go_gc_duration_seconds_sum %g\n", float64(ms.PauseTotalNs)/1e9)
+	fmt.Fprintf(b, "go_gc_duration_seconds_count %d\n", ms.NumGC)
+	gauge(b, "go_gc_gogc_percent", "GOGC, as the environment or debug.SetGCPercent set it.",
+		float64(GCPercent))
 
 	if n, err := countFDs(); err == nil {
 		gauge(b, "process_open_fds", "Number of open file descriptors.", float64(n))

@@ -1,0 +1,126 @@
+/* run/sampler_prom.c: what a Prometheus scrape keeps, and the values it puts. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/sampler_int.h"
+#include "suite/metrics.h"
+
+/* Adds name to the names a scrape keeps (once). */
+static void keep_prom_name(struct sampler *s, const char *name)
+{
+    for (size_t i = 0; i < s->nprom_names; i++)
+        if (strcmp(s->prom_names[i], name) == 0)
+            return;
+    lc_grow((void **)&s->prom_names, &s->capprom_names, s->nprom_names + 1, sizeof(*s->prom_names));
+    s->prom_names[s->nprom_names++] = name;
+}
+
+/* A target elsewhere: the built-in metrics its Prometheus collectors
+ * measure, when the test does not sample their own source. */
+static void find_stand_ins(struct sampler *s)
+{
+    size_t n = 0;
+    const struct metric_def *defs = metric_builtins(&n);
+    for (size_t i = 0; i < n && s->nstand_in < LC_ARRAY_LEN(s->stand_in); i++)
+        if (metric_from_prom(s->t, &defs[i])) {
+            s->stand_in[s->nstand_in++] = &defs[i];
+            keep_prom_name(s, defs[i].prom);
+        }
+}
+
+void sampler_prom_init(struct sampler *s)
+{
+    find_stand_ins(s);
+    /* the live heap from Go's collector too, where the scrape has it */
+    for (size_t i = 0; s->t->sample.prometheus && i < prom_go_heap_nnames; i++)
+        keep_prom_name(s, prom_go_heap_names[i]);
+}
+
+void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
+{
+    for (size_t i = 0; i < s->nprom; i++)
+        if (strcmp(s->prom[i]->text, m->text) == 0)
+            return;
+    lc_grow((void **)&s->prom, &s->capprom, s->nprom + 1, sizeof(*s->prom));
+    s->prom[s->nprom++] = m;
+    keep_prom_name(s, m->name);
+}
+
+/* heap_live from a scrape, in a round that does not fetch the heap
+ * profile: Go's collector gives the same goal every scrape, without a
+ * profile's stack records. */
+static void prom_live_heap(struct sampler *s, const struct prom_set *set)
+{
+    double v;
+    if (set && prom_go_gogc(set, &v) == 0)
+        s->gogc_said = v;
+    if (!s->heap_asked && set && prom_go_live_heap(set, sampler_gogc(s), &v) == 0)
+        sampler_put(s, "heap_live", v);
+}
+
+void sampler_prom_values(struct sampler *s, struct prom_set *set)
+{
+    for (size_t i = 0; i < s->nprom; i++) {
+        const struct expr_metric *m = s->prom[i];
+        struct prom_matcher *mm = lc_calloc(m->nlabels + 1, sizeof(*mm));
+        for (size_t k = 0; k < m->nlabels; k++)
+            mm[k] = (struct prom_matcher){m->labels[k].name, m->labels[k].value};
+        double v = NAN;
+        size_t found = set ? prom_sum(set, m->name, mm, m->nlabels, &v) : 0;
+        if (!found)
+            v = NAN; /* absent in this scrape: a gap, not a zero */
+        sampler_put(s, m->text, v);
+        if (found && isnan(v))
+            timeline_note_nan(s->tl, m->text);
+        free(mm);
+    }
+    for (size_t i = 0; i < s->nstand_in; i++) {
+        const struct metric_def *d = s->stand_in[i];
+        double v = NAN;
+        if (!set || !prom_sum(set, d->prom, NULL, 0, &v))
+            v = NAN;
+        sampler_put(s, d->name, v);
+        if (set && isnan(v) && prom_sum(set, d->prom, NULL, 0, &v))
+            timeline_note_nan(s->tl, d->name);
+    }
+    prom_live_heap(s, set);
+    prom_free(set);
+}
+
+/* 1 when an assertion or a stand-in reads name (not only the live heap) */
+static int asked(const struct sampler *s, const char *name)
+{
+    for (size_t i = 0; i < s->nprom; i++)
+        if (strcmp(s->prom[i]->name, name) == 0)
+            return 1;
+    for (size_t i = 0; i < s->nstand_in; i++)
+        if (strcmp(s->stand_in[i]->prom, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first scrape that parses: when it lacks a name an assertion asks
+ * for, every name it has is kept, so that the runner can tell a typo from
+ * a series the service has not created yet (sampler_prom_first). */
+void sampler_prom_first_scrape(struct sampler *s, const struct prom_set *set,
+                               const struct fetch_result *r)
+{
+    s->prom_seen = 1;
+    for (size_t i = 0; i < s->nprom_names; i++) {
+        if (!asked(s, s->prom_names[i]))
+            continue; /* the live heap's, read where the service has them */
+        size_t k = 0;
+        while (k < set->nsamples && strcmp(set->samples[k].name, s->prom_names[i]) != 0)
+            k++;
+        if (k == set->nsamples) {
+            s->prom_first = prom_names_scan(r->body, r->len);
+            return;
+        }
+    }
+}
+
+const struct prom_names *sampler_prom_first(const struct sampler *s)
+{
+    return s->prom_first;
+}

@@ -1,0 +1,37 @@
+/* sources/prom_go.c: the live heap from Go's Prometheus collector. */
+#include <math.h>
+
+#include "sources/prom.h"
+
+#define NEXT_GC "go_memstats_next_gc_bytes"
+#define NUM_GC "go_gc_duration_seconds_count"
+#define GOGC "go_gc_gogc_percent"
+
+const char *const prom_go_heap_names[] = {NEXT_GC, NUM_GC, GOGC};
+const size_t prom_go_heap_nnames = LC_ARRAY_LEN(prom_go_heap_names);
+
+static int one(const struct prom_set *s, const char *name, double *out)
+{
+    return s && prom_sum(s, name, NULL, 0, out) == 1 ? 0 : -1;
+}
+
+int prom_go_gogc(const struct prom_set *s, double *out)
+{
+    return one(s, GOGC, out);
+}
+
+int prom_go_live_heap(const struct prom_set *s, double gogc, double *out)
+{
+    double next, numgc;
+    if (one(s, NEXT_GC, &next) != 0)
+        return -1;
+    *out = NAN;
+    /* a collector without the GC summary: the goal is taken as it is */
+    if (!(gogc > 0) || (one(s, NUM_GC, &numgc) == 0 && !(numgc >= 1)))
+        return 0;
+    /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
+     * with GOGC=off (or a goal the memory limit sets) it is absurdly high */
+    if (next > 0 && next < 1e18)
+        *out = next / (1.0 + gogc / 100.0);
+    return 0;
+}

@@ -1,0 +1,144 @@
+/* tests/unit/test_prom_go.c: the live heap read off Go's Prometheus
+ * collector (prom_go_live_heap, prom_go_gogc), on expositions captured from
+ * real programs and on the edges a collector can show. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "common/lc.h"
+#include "prom_fixture.h"
+
+static struct prom_set *text(const char *t)
+{
+    struct lc_error err = {0};
+    struct prom_set *s = prom_parse(t, strlen(t), &err);
+    if (!s)
+        fail_msg("%s: %s", t, err.msg);
+    return s;
+}
+
+/* Prometheus 2.42 after 4 GCs: a goal of 15,333,624 bytes */
+static void test_captured_after_gc(void **state)
+{
+    (void)state;
+    const char *files[] = {D "prometheus.txt", D "prometheus.openmetrics.txt"};
+    for (size_t i = 0; i < LC_ARRAY_LEN(files); i++) {
+        struct prom_set *s = parse_file(files[i]);
+        double v = 0;
+        assert_int_equal(prom_go_live_heap(s, 100, &v), 0);
+        assert_true(v == 15333624.0 / 2);
+        assert_int_equal(prom_go_live_heap(s, 300, &v), 0);
+        assert_true(v == 15333624.0 / 4);
+        /* GOGC=off: no goal is a live heap */
+        assert_int_equal(prom_go_live_heap(s, -1, &v), 0);
+        assert_true(isnan(v));
+        /* client_golang 1.14 has no go_gc_gogc_percent */
+        assert_int_equal(prom_go_gogc(s, &v), -1);
+        prom_free(s);
+    }
+}
+
+/* client_golang 1.14 and node_exporter before their first GC: the goal is
+ * Go's 4 MB minimum, not a live heap */
+static void test_captured_before_gc(void **state)
+{
+    (void)state;
+    const char *files[] = {D "client-golang.txt", D "client-golang.openmetrics.txt",
+                           D "node-exporter.txt"};
+    for (size_t i = 0; i < LC_ARRAY_LEN(files); i++) {
+        struct prom_set *s = parse_file(files[i]);
+        double v = 0;
+        assert_int_equal(prom_go_live_heap(s, 100, &v), 0);
+        assert_true(isnan(v));
+        prom_free(s);
+    }
+}
+
+/* only the names prom_go_heap_names lists are needed: a scrape parsed
+ * with prom_parse_only keeping them gives the same figure */
+static void test_kept_names_suffice(void **state)
+{
+    (void)state;
+    struct prom_set *s =
+        parse_file_only(D "prometheus.txt", prom_go_heap_names, prom_go_heap_nnames);
+    double v = 0;
+    assert_int_equal(prom_go_live_heap(s, 100, &v), 0);
+    assert_true(v == 15333624.0 / 2);
+    prom_free(s);
+}
+
+static void test_edges(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int rc;
+        double want; /* NaN: none */
+    } cases[] = {
+        /* not Go's collector: nothing to put */
+        {"http_requests_total 5\n", -1, NAN},
+        {"", -1, NAN},
+        /* a hand-written collector without the GC summary: the goal as it is */
+        {"go_memstats_next_gc_bytes 8e6\n", 0, 4e6},
+        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count 0\n", 0, NAN},
+        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count 1\n", 0, 4e6},
+        /* GOGC=off: the goal is the largest uint64 */
+        {"go_memstats_next_gc_bytes 1.8446744073709552e+19\ngo_gc_duration_seconds_count 9\n", 0,
+         NAN},
+        {"go_memstats_next_gc_bytes 0\ngo_gc_duration_seconds_count 9\n", 0, NAN},
+        {"go_memstats_next_gc_bytes -5\ngo_gc_duration_seconds_count 9\n", 0, NAN},
+        {"go_memstats_next_gc_bytes NaN\ngo_gc_duration_seconds_count 9\n", 0, NAN},
+        {"go_memstats_next_gc_bytes +Inf\ngo_gc_duration_seconds_count 9\n", 0, NAN},
+        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count NaN\n", 0, NAN},
+        /* two series of one name (labels): not one goal, none taken */
+        {"go_memstats_next_gc_bytes{a=\"1\"} 8e6\ngo_memstats_next_gc_bytes{a=\"2\"} 8e6\n", -1,
+         NAN},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        struct prom_set *s = text(cases[i].text);
+        double v = 123;
+        int rc = prom_go_live_heap(s, 100, &v);
+        int ok = rc == cases[i].rc && (rc != 0 || same(v, cases[i].want));
+        if (!ok)
+            fail_msg("case %zu: rc %d v %g", i, rc, v);
+        prom_free(s);
+    }
+}
+
+/* client_golang 1.20 on reports GOGC as the runtime has it (the
+ * environment or debug.SetGCPercent) */
+static void test_gogc_said(void **state)
+{
+    (void)state;
+    struct prom_set *s = text("# HELP go_gc_gogc_percent Heap size target percentage.\n"
+                              "# TYPE go_gc_gogc_percent gauge\n"
+                              "go_gc_gogc_percent 50\n"
+                              "go_memstats_next_gc_bytes 3e6\n"
+                              "go_gc_duration_seconds_count 3\n");
+    double g = 0, v = 0;
+    assert_int_equal(prom_go_gogc(s, &g), 0);
+    assert_true(g == 50);
+    assert_int_equal(prom_go_live_heap(s, g, &v), 0);
+    assert_true(v == 2e6);
+    prom_free(s);
+    s = text("go_gc_gogc_percent -1\ngo_memstats_next_gc_bytes 3e6\n");
+    assert_int_equal(prom_go_gogc(s, &g), 0);
+    assert_int_equal(prom_go_live_heap(s, g, &v), 0);
+    assert_true(isnan(v));
+    prom_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_captured_after_gc),  cmocka_unit_test(test_captured_before_gc),
+        cmocka_unit_test(test_kept_names_suffice), cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_gogc_said),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
