@@ -28,6 +28,9 @@
 # worst, in seconds of load and in minutes of the 10-minute run it stands
 # for. ONLY: run just that behaviour.
 #
+# SOAK_METRICS=1 scrapes the service's /metrics too, so that heap_live has
+# a point a round (Go's collector) besides one per heap profile.
+#
 # In parts: SOAK_DIR=DIR keeps the runs in DIR (kept), SOAK_FROM=K numbers
 # this call's runs from K, SOAK_RUNS=M runs only M of them; the table
 # counts every run found in DIR up to REPEATS.
@@ -72,6 +75,16 @@ declare -A gogc=([goroutine-leak]=100 [heap-leak]=100 [warm-cache]=100 [big-sawt
 declare -A expect=([goroutine-leak]=fail [heap-leak]=fail [warm-cache]=pass [big-sawtooth]=pass)
 declare -A metric=([goroutine-leak]=goroutines [heap-leak]=heap_inuse)
 order=(goroutine-leak heap-leak warm-cache big-sawtooth)
+metrics= mode=pprof
+if [ "${SOAK_METRICS:-}" = 1 ]; then
+    metrics=', "prometheus": "http://127.0.0.1:${port}/metrics"' mode=pprof+metrics
+fi
+# runs of the two modes are not counted in one table
+if [ -e "$tmp/mode" ] && [ "$(cat "$tmp/mode")" != "$mode" ]; then
+    echo "soak_detect: $tmp holds runs sampling $(cat "$tmp/mode"), not $mode" >&2
+    exit 2
+fi
+echo "$mode" >"$tmp/mode"
 [ -n "$only" ] && order=("$only")
 
 suite() { # NAME
@@ -83,7 +96,7 @@ suite() { # NAME
   "target": {"command": ["$tmp/soak", ${argv} "-addr", "127.0.0.1:\${port}"],
              "env": {"GOGC": "${gogc[$1]}"},
              "ready": "http://127.0.0.1:\${port}/healthz", "ready_timeout": "60s"},
-  "sample": {"pprof": "http://127.0.0.1:\${port}/debug/pprof", "interval": "100ms"},
+  "sample": {"pprof": "http://127.0.0.1:\${port}/debug/pprof", "interval": "100ms"$metrics},
   "baseline": "1s",
   "load": {"url": "http://127.0.0.1:\${port}/work", "rate": 200, "concurrency": 20,
            "duration": "${load}s"},
@@ -101,7 +114,7 @@ runs() { # NAME: REPEATS runs, one after the other
     done
 }
 
-echo "soak_detect: ${#order[@]} behaviours x $repeats runs of ${load}s of load (F = $f)," \
+echo "soak_detect: ${#order[@]} behaviours x $repeats runs of ${load}s of load (F = $f), sampling $mode," \
      "limits $heap_limit and $gor_limit, load average $(cut -d' ' -f1 /proc/loadavg)" >&2
 for n in "${order[@]}"; do
     mkdir -p "$tmp/$n"

@@ -58,7 +58,8 @@ static size_t load_points(struct run *r, const char *name, struct expr_series *o
 
 /* The heap in use or allocated, sampled between collections, rises and
  * falls with garbage; the live heap each GC leaves (heap_live, from the
- * GC's goal) is what a leak raises, one exact point per heap profile. */
+ * GC's goal) is what a leak raises: a point per heap profile, and per GC
+ * cycle a scrape of Go's collector saw between them. */
 static int follows_live_heap(const char *name)
 {
     static const char *const names[] = {"heap_alloc", "heap_inuse", "go_memstats_heap_alloc_bytes",
@@ -69,8 +70,9 @@ static int follows_live_heap(const char *name)
     return 0;
 }
 
-/* Fewer live-heap points than this (a target whose GOGC is off, or no
- * pprof): the window minimum of the metric itself is the floor. */
+/* Fewer live-heap points than this (a target whose GOGC is off, neither
+ * pprof nor Go's collector): the window minimum of the metric itself is
+ * the floor. */
 #define LIVE_MIN_POINTS 15
 
 int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct lc_error *err,

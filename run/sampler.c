@@ -28,6 +28,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
     gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
     s->gogc_said = NAN;
+    s->live_gc = s->agreed_gc = -1;
     sampler_prom_init(s);
     return s;
 }
@@ -148,10 +149,11 @@ static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_
 
 /* heap_live: the live heap at the last GC, read off the GC's goal, which
  * needs the process's GOGC: as its collector says it (which sees
- * debug.SetGCPercent), or from its environment, read once */
+ * debug.SetGCPercent) when the scrape is trusted, or from its environment,
+ * read once */
 double sampler_gogc(struct sampler *s)
 {
-    if (!isnan(s->gogc_said))
+    if (!isnan(s->gogc_said) && sampler_scrape_trusted(s))
         return s->gogc_said;
     if (s->pid > 0 && s->gogc_pid != s->pid) {
         s->gogc = procfs_gogc(s->pid);
@@ -177,6 +179,12 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
             timeline_note_nan(s->tl, map[i].metric);
     }
     sampler_put(s, "heap_live", pprof_live_heap(p, sampler_gogc(s)));
+    double n;
+    if (p && pprof_memstat(p, "NumGC", &n) == 0 && n >= 0) {
+        s->heap_gc = n;
+        s->live_gc = n > s->live_gc ? n : s->live_gc;
+        sampler_match_gc(s);
+    }
     pprof_free(p);
 }
 
@@ -321,6 +329,7 @@ int sampler_round(struct sampler *s, enum phase phase, sampler_done_cb *cb, void
     s->round_t = lc_now() - s->t0;
     s->round_phase = phase;
     s->heap_asked = 0;
+    s->heap_gc = s->scrape_gc = NAN;
     /* held at 1 until every fetch has been started, so a fetch failing at
      * once cannot end the round early */
     s->outstanding = 1;

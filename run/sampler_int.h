@@ -63,6 +63,14 @@ struct sampler {
     double gogc;                       /* its GOGC percent, -1: off */
     double gogc_said;                  /* GOGC as the scrape says it, or NaN */
     int heap_asked;                    /* this round fetches the heap profile */
+    double heap_gc, scrape_gc;         /* this round's GC counts: the heap profile's and
+                                          the scrape's (NaN: none) */
+    double live_gc;                    /* the GC count of the last heap_live point, -1: none */
+    int scrape_same;                   /* the scrape's process is the heap profiles': 1,
+                                          another: -1, not known yet: 0 */
+    double agreed_gc;                  /* the heap profile's GC count when the two first
+                                          agreed, -1: not yet */
+    int scrape_live;                   /* a scrape has given heap_live */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 
@@ -74,6 +82,14 @@ void sampler_failed(struct sampler *s, int src, const char *what, const char *ms
 
 /* The target's GOGC percent (100 unless told otherwise; -1: off). */
 double sampler_gogc(struct sampler *s);
+
+/* 1 when the scrape's Go figures (GOGC, the GC's goal) may be taken for
+ * the target's: no heap profile to check them against, or their GC count
+ * agreed with a heap profile's. */
+int sampler_scrape_trusted(const struct sampler *s);
+
+/* Compares this round's GC counts, once both are known. */
+void sampler_match_gc(struct sampler *s);
 
 /* At sampler_new: the names every scrape keeps. */
 void sampler_prom_init(struct sampler *s);

@@ -47,16 +47,54 @@ void sampler_add_prom(struct sampler *s, const struct expr_metric *m)
     keep_prom_name(s, m->name);
 }
 
-/* heap_live from a scrape, in a round that does not fetch the heap
- * profile: Go's collector gives the same goal every scrape, without a
- * profile's stack records. */
+int sampler_scrape_trusted(const struct sampler *s)
+{
+    return !s->t->sample.pprof || s->scrape_same == 1;
+}
+
+/* Fetched side by side, the two counts of one process differ by the GCs
+ * while one was served: a few. Another process's (a sidecar's /metrics)
+ * differ more, for good. Two idle processes may agree by chance: the
+ * scrape is the target's once they agreed again after more GCs than that
+ * slack, and another's at the first disagreement. */
+void sampler_match_gc(struct sampler *s)
+{
+    if (isnan(s->heap_gc) || isnan(s->scrape_gc) || s->scrape_same != 0)
+        return;
+    double slack = 3 + 0.1 * fmax(s->heap_gc, s->scrape_gc);
+    if (fabs(s->heap_gc - s->scrape_gc) > slack)
+        s->scrape_same = -1;
+    else if (s->agreed_gc < 0)
+        s->agreed_gc = s->heap_gc;
+    else if (s->heap_gc > s->agreed_gc + slack)
+        s->scrape_same = 1;
+}
+
+/* heap_live from a scrape: a point per GC cycle (the goal is the same
+ * every scrape until the next GC), in the rounds without a heap profile,
+ * when the scrape is the target's and its GOGC is known (said by the
+ * scrape, or from the target's environment): never a guessed 100. */
 static void prom_live_heap(struct sampler *s, const struct prom_set *set)
 {
-    double v;
+    double v, n, g = NAN;
     if (set && prom_go_gogc(set, &v) == 0)
         s->gogc_said = v;
-    if (!s->heap_asked && set && prom_go_live_heap(set, sampler_gogc(s), &v) == 0)
-        sampler_put(s, "heap_live", v);
+    if (!set) {
+        if (!s->heap_asked && s->scrape_live)
+            sampler_put(s, "heap_live", NAN); /* a gap, not a line across it */
+        return;
+    }
+    if (sampler_scrape_trusted(s))
+        g = !isnan(s->gogc_said) ? s->gogc_said : s->pid > 0 ? sampler_gogc(s) : NAN;
+    if (prom_go_live_heap(set, g, &v, &n) != 0)
+        return;
+    s->scrape_gc = n;
+    sampler_match_gc(s);
+    if (s->heap_asked || !sampler_scrape_trusted(s) || isnan(g) || !(n > s->live_gc))
+        return;
+    sampler_put(s, "heap_live", v);
+    s->live_gc = n;
+    s->scrape_live = 1;
 }
 
 void sampler_prom_values(struct sampler *s, struct prom_set *set)

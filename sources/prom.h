@@ -110,14 +110,17 @@ extern const char *const prom_go_heap_names[];
 extern const size_t prom_go_heap_nnames;
 
 /* The target's GOGC percent as its collector reports it (go_gc_gogc_percent,
- * client_golang 1.20 on: GOGC or debug.SetGCPercent). 0 and *out set, or -1. */
+ * client_golang 1.20 on: GOGC or debug.SetGCPercent), -1 for off. Returns
+ * 0 and sets *out, or -1 (absent, several series, or no int32 as Go
+ * takes GOGC). */
 int prom_go_gogc(const struct prom_set *s, double *out);
 
-/* The live heap at the last GC: go_memstats_next_gc_bytes (the goal that GC
- * set) over 1 + gogc/100, as pprof_live_heap reads a heap profile, into
- * *out: NaN before the first GC (go_gc_duration_seconds_count 0), with
- * gogc <= 0 (GOGC=off) or an absurd goal. Returns -1 when the scrape has
- * no goal (not Go's collector), else 0. */
-int prom_go_live_heap(const struct prom_set *s, double gogc, double *out);
+/* The live heap at the last GC: go_memstats_next_gc_bytes (the goal that
+ * GC set) over 1 + gogc/100, as pprof_live_heap reads a heap profile, into
+ * *out, and the GCs so far (go_gc_duration_seconds_count) into *numgc.
+ * *out is NaN before the first GC, with gogc <= 0 (GOGC=off) or an absurd
+ * goal. Returns -1 when the scrape lacks the goal or the count (not Go's
+ * collector, or one without the GC summary), else 0. */
+int prom_go_live_heap(const struct prom_set *s, double gogc, double *out, double *numgc);
 
 #endif

@@ -17,21 +17,24 @@ static int one(const struct prom_set *s, const char *name, double *out)
 
 int prom_go_gogc(const struct prom_set *s, double *out)
 {
-    return one(s, GOGC, out);
+    double v;
+    /* as Go takes GOGC: an int32, a negative one meaning off */
+    if (one(s, GOGC, &v) != 0 || !(v >= -2147483648.0 && v <= 2147483647.0) || v != floor(v))
+        return -1;
+    *out = v < 0 ? -1 : v;
+    return 0;
 }
 
-int prom_go_live_heap(const struct prom_set *s, double gogc, double *out)
+int prom_go_live_heap(const struct prom_set *s, double gogc, double *out, double *numgc)
 {
-    double next, numgc;
-    if (one(s, NEXT_GC, &next) != 0)
+    double next, n;
+    if (one(s, NEXT_GC, &next) != 0 || one(s, NUM_GC, &n) != 0 || !(n >= 0 && n < 1e18))
         return -1;
+    *numgc = n;
     *out = NAN;
-    /* a collector without the GC summary: the goal is taken as it is */
-    if (!(gogc > 0) || (one(s, NUM_GC, &numgc) == 0 && !(numgc >= 1)))
-        return 0;
     /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
-     * with GOGC=off (or a goal the memory limit sets) it is absurdly high */
-    if (next > 0 && next < 1e18)
+     * with GOGC=off (and no memory limit) it is absurdly high */
+    if (gogc > 0 && n >= 1 && next > 0 && next < 1e18)
         *out = next / (1.0 + gogc / 100.0);
     return 0;
 }

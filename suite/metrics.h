@@ -29,14 +29,16 @@ int metric_source_enabled(const struct suite_test *t, enum metric_source src);
 int metric_from_prom(const struct suite_test *t, const struct metric_def *d);
 
 /* Where test t's metric name comes from: "proc", "pprof", "prometheus"
- * (a Prometheus series, or a built-in one read from it), "load" or
- * "exit". A static string. */
+ * (a Prometheus series, or a built-in one read or derived from it for
+ * want of its own source: METRIC_GO_SCRAPE), "load" or "exit". A static
+ * string. */
 const char *metric_source_name(const struct suite_test *t, const char *name);
 
 /*
  * An expr_known_cb whose arg is the `const struct suite_test *`: built-in
- * names are known when their source is configured or metric_from_prom
- * (else the hint says which key is missing, or that a metric needs /proc
+ * names are known when their source is configured, metric_from_prom, or
+ * derived from Go's collector in a test that scrapes (METRIC_GO_SCRAPE;
+ * else the hint says which key is missing, or that a metric needs /proc
  * when the test reads Prometheus instead); any other name is known when the test samples
  * Prometheus (its presence is only known once sampled); otherwise unknown,
  * with a "did you mean" hint.

@@ -15,7 +15,10 @@
 # (valid against the schema), the leaking assertion flaky with a passing
 # run's message and the steady one not, <flakyFailure> in junit.xml (valid
 # against junit-10.xsd), FLAKY in report.html and on the console, a folder
-# per run; --repeat 0 is a usage error.
+# per run; --repeat 0 is a usage error. The live heap from /metrics too: a
+# GOGC set from within (debug.SetGCPercent 400) read off
+# go_gc_gogc_percent, a point per GC cycle for a target with /metrics
+# alone, and an idle sidecar's /metrics not taken for the target's.
 #
 # Needs jq, xmllint, python3-jsonschema, pgrep, timeout. Prints one line per
 # check and "N passed, N failed"; exits 1 when a check failed.
@@ -83,6 +86,8 @@ PY
 }
 
 mkdir -p "$work/out"
+sidecar_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$work/soak" -addr "127.0.0.1:$sidecar_port" -gc-percent 400 -garbage 4096 >/dev/null 2>&1 &
 # --- trend() ---------------------------------------------------------------
 {
     echo '{"suite": "trend", "tests": ['
@@ -109,8 +114,13 @@ mkdir -p "$work/out"
     for t in "heap leak, metrics only|-retain 6000000" "heap steady, metrics only|"; do
         test_json "${t%%|*}" "-garbage 262144 ${t#*|}" '"trend(go_memstats_heap_inuse_bytes) < 30MB/h"' 25s 5s \
             | sed 's|"pprof": "[^"]*", "interval"|"prometheus": "http://127.0.0.1:${port}/metrics", "proc": false, "interval"|'
-        [ "${t%%|*}" = "heap steady, metrics only" ] || echo ','
+        echo ','
     done
+    # /metrics of another Go process (an idle sidecar saying GOGC 400): not
+    # mixed into the target's live heap, nor its GOGC taken
+    test_json "heap leak, a sidecar's metrics" "-garbage 262144 -retain 6000000" \
+        '"trend(heap_inuse) < 30MB/h"' 25s 5s \
+        | sed "s|\"interval\": \"100ms\"|&, \"prometheus\": \"http://127.0.0.1:$sidecar_port/metrics\"|"
     echo ']}'
 } >"$work/trend.json"
 run trend "$work/trend.json" 3
@@ -135,13 +145,17 @@ rate='.assertions[0].message | capture("rising (?<r>[0-9.]+)MB/h").r | tonumber'
 check "trend(heap_inuse): GOGC set from within is read off /metrics (fitted near 360MB/h, not 2.5 times it)" jq -e \
     ".tests[5].verdict == \"fail\" and (.tests[5].assertions[0].message | test(\"heap_live\"))
      and (.tests[5] | $rate | . > 250 and . < 500)" "$r"
-check "trend(heap_inuse): with /metrics the live heap has a point most rounds, not one a heap profile" jq -e \
-    '[.tests[5].series.heap_live.v[] | select(. != null)] | length > 100' "$r"
 check "trend(go_memstats_heap_inuse_bytes), /metrics only: the leak fails on the live heap (near 360MB/h)" jq -e \
     ".tests[6].verdict == \"fail\" and (.tests[6].assertions[0].message | test(\"live heap after each GC \\\\(heap_live\\\\) rising\"))
      and (.tests[6] | $rate | . > 250 and . < 500)" "$r"
 check "trend(go_memstats_heap_inuse_bytes), /metrics only: the steady service passes on the live heap" jq -e \
     '.tests[7].verdict == "pass" and (.tests[7].assertions[0].message | test("heap_live"))' "$r"
+check "/metrics only: heap_live has a point per GC cycle (15 or more, no value twice in a row)" jq -e \
+    '[.tests[6].series.heap_live.v[] | select(. != null)] | length >= 15 and
+     ([range(1; length) as $i | select(.[$i] == .[$i - 1])] | length == 0)' "$r"
+check "a sidecar's /metrics: neither its live heap nor its GOGC is the target's (fitted near 360MB/h)" jq -e \
+    ".tests[8].verdict == \"fail\" and (.tests[8].assertions[0].message | test(\"heap_live\"))
+     and (.tests[8] | $rate | . > 250 and . < 500)" "$r"
 
 # --- --repeat: a target that leaks on its 1st and 3rd start ----------------
 cat >"$work/flip.sh" <<SH

@@ -29,13 +29,16 @@ static void test_captured_after_gc(void **state)
     const char *files[] = {D "prometheus.txt", D "prometheus.openmetrics.txt"};
     for (size_t i = 0; i < LC_ARRAY_LEN(files); i++) {
         struct prom_set *s = parse_file(files[i]);
-        double v = 0;
-        assert_int_equal(prom_go_live_heap(s, 100, &v), 0);
+        double v = 0, n = 0;
+        assert_int_equal(prom_go_live_heap(s, 100, &v, &n), 0);
         assert_true(v == 15333624.0 / 2);
-        assert_int_equal(prom_go_live_heap(s, 300, &v), 0);
+        assert_true(n == 4);
+        assert_int_equal(prom_go_live_heap(s, 300, &v, &n), 0);
         assert_true(v == 15333624.0 / 4);
-        /* GOGC=off: no goal is a live heap */
-        assert_int_equal(prom_go_live_heap(s, -1, &v), 0);
+        /* GOGC=off, or not known: no goal is a live heap */
+        assert_int_equal(prom_go_live_heap(s, -1, &v, &n), 0);
+        assert_true(isnan(v));
+        assert_int_equal(prom_go_live_heap(s, NAN, &v, &n), 0);
         assert_true(isnan(v));
         /* client_golang 1.14 has no go_gc_gogc_percent */
         assert_int_equal(prom_go_gogc(s, &v), -1);
@@ -52,9 +55,10 @@ static void test_captured_before_gc(void **state)
                            D "node-exporter.txt"};
     for (size_t i = 0; i < LC_ARRAY_LEN(files); i++) {
         struct prom_set *s = parse_file(files[i]);
-        double v = 0;
-        assert_int_equal(prom_go_live_heap(s, 100, &v), 0);
+        double v = 0, n = 5;
+        assert_int_equal(prom_go_live_heap(s, 100, &v, &n), 0);
         assert_true(isnan(v));
+        assert_true(n == 0);
         prom_free(s);
     }
 }
@@ -66,8 +70,8 @@ static void test_kept_names_suffice(void **state)
     (void)state;
     struct prom_set *s =
         parse_file_only(D "prometheus.txt", prom_go_heap_names, prom_go_heap_nnames);
-    double v = 0;
-    assert_int_equal(prom_go_live_heap(s, 100, &v), 0);
+    double v = 0, n = 0;
+    assert_int_equal(prom_go_live_heap(s, 100, &v, &n), 0);
     assert_true(v == 15333624.0 / 2);
     prom_free(s);
 }
@@ -80,11 +84,12 @@ static void test_edges(void **state)
         int rc;
         double want; /* NaN: none */
     } cases[] = {
-        /* not Go's collector: nothing to put */
+        /* not Go's collector, or one without the GC summary: nothing to put
+         * (before the first GC its goal is Go's 4 MB minimum, no live heap) */
         {"http_requests_total 5\n", -1, NAN},
         {"", -1, NAN},
-        /* a hand-written collector without the GC summary: the goal as it is */
-        {"go_memstats_next_gc_bytes 8e6\n", 0, 4e6},
+        {"go_memstats_next_gc_bytes 8e6\n", -1, NAN},
+        {"go_gc_duration_seconds_count 3\n", -1, NAN},
         {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count 0\n", 0, NAN},
         {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count 1\n", 0, 4e6},
         /* GOGC=off: the goal is the largest uint64 */
@@ -94,15 +99,19 @@ static void test_edges(void **state)
         {"go_memstats_next_gc_bytes -5\ngo_gc_duration_seconds_count 9\n", 0, NAN},
         {"go_memstats_next_gc_bytes NaN\ngo_gc_duration_seconds_count 9\n", 0, NAN},
         {"go_memstats_next_gc_bytes +Inf\ngo_gc_duration_seconds_count 9\n", 0, NAN},
-        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count NaN\n", 0, NAN},
+        /* a count that is no count */
+        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count NaN\n", -1, NAN},
+        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count -1\n", -1, NAN},
+        {"go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count +Inf\n", -1, NAN},
         /* two series of one name (labels): not one goal, none taken */
-        {"go_memstats_next_gc_bytes{a=\"1\"} 8e6\ngo_memstats_next_gc_bytes{a=\"2\"} 8e6\n", -1,
-         NAN},
+        {"go_memstats_next_gc_bytes{a=\"1\"} 8e6\ngo_memstats_next_gc_bytes{a=\"2\"} 8e6\n"
+         "go_gc_duration_seconds_count 1\n",
+         -1, NAN},
     };
     for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
         struct prom_set *s = text(cases[i].text);
-        double v = 123;
-        int rc = prom_go_live_heap(s, 100, &v);
+        double v = 123, n = -7;
+        int rc = prom_go_live_heap(s, 100, &v, &n);
         int ok = rc == cases[i].rc && (rc != 0 || same(v, cases[i].want));
         if (!ok)
             fail_msg("case %zu: rc %d v %g", i, rc, v);
@@ -120,17 +129,36 @@ static void test_gogc_said(void **state)
                               "go_gc_gogc_percent 50\n"
                               "go_memstats_next_gc_bytes 3e6\n"
                               "go_gc_duration_seconds_count 3\n");
-    double g = 0, v = 0;
+    double g = 0, v = 0, n = 0;
     assert_int_equal(prom_go_gogc(s, &g), 0);
     assert_true(g == 50);
-    assert_int_equal(prom_go_live_heap(s, g, &v), 0);
+    assert_int_equal(prom_go_live_heap(s, g, &v, &n), 0);
     assert_true(v == 2e6);
     prom_free(s);
-    s = text("go_gc_gogc_percent -1\ngo_memstats_next_gc_bytes 3e6\n");
-    assert_int_equal(prom_go_gogc(s, &g), 0);
-    assert_int_equal(prom_go_live_heap(s, g, &v), 0);
-    assert_true(isnan(v));
-    prom_free(s);
+    static const struct {
+        const char *text;
+        int rc;
+        double want;
+    } cases[] = {
+        {"go_gc_gogc_percent -1\n", 0, -1},
+        {"go_gc_gogc_percent -50\n", 0, -1},
+        {"go_gc_gogc_percent 0\n", 0, 0},
+        {"go_gc_gogc_percent 2147483647\n", 0, 2147483647},
+        {"go_gc_gogc_percent 50.5\n", -1, 0},
+        {"go_gc_gogc_percent 2147483648\n", -1, 0},
+        {"go_gc_gogc_percent +Inf\n", -1, 0},
+        {"go_gc_gogc_percent NaN\n", -1, 0},
+        {"go_gc_gogc_percent{a=\"1\"} 50\ngo_gc_gogc_percent{a=\"2\"} 50\n", -1, 0},
+        {"go_goroutines 5\n", -1, 0},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        s = text(cases[i].text);
+        g = 7;
+        int rc = prom_go_gogc(s, &g);
+        if (rc != cases[i].rc || (rc == 0 && g != cases[i].want) || (rc != 0 && g != 7))
+            fail_msg("case %zu: rc %d gogc %g", i, rc, g);
+        prom_free(s);
+    }
 }
 
 int main(void)
