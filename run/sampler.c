@@ -28,7 +28,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
     gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
     s->gogc_said = NAN;
-    s->live_gc = s->agreed_gc = -1;
+    s->live_gc = s->agreed_gc = s->last_scrape_gc = -1;
     sampler_prom_init(s);
     return s;
 }
@@ -178,7 +178,12 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
         if (served && isnan(v))
             timeline_note_nan(s->tl, map[i].metric);
     }
-    sampler_put(s, "heap_live", pprof_live_heap(p, sampler_gogc(s)));
+    /* a scrape saying another GOGC, not yet known to be the target's or
+     * another's: which one holds is not guessed */
+    double g = sampler_gogc(s);
+    if (s->t->sample.prometheus && s->scrape_same == 0 && !isnan(s->gogc_said) && s->gogc_said != g)
+        g = NAN;
+    sampler_put(s, "heap_live", pprof_live_heap(p, g));
     double n;
     if (p && pprof_memstat(p, "NumGC", &n) == 0 && n >= 0) {
         s->heap_gc = n;

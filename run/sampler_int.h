@@ -70,6 +70,8 @@ struct sampler {
                                           another: -1, not known yet: 0 */
     double agreed_gc;                  /* the heap profile's GC count when the two first
                                           agreed, -1: not yet */
+    int disagreed;                     /* rounds in which the two counts disagreed */
+    double last_scrape_gc;             /* the last scrape's GC count, -1: none */
     int scrape_live;                   /* a scrape has given heap_live */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };

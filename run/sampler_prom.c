@@ -52,22 +52,27 @@ int sampler_scrape_trusted(const struct sampler *s)
     return !s->t->sample.pprof || s->scrape_same == 1;
 }
 
-/* Fetched side by side, the two counts of one process differ by the GCs
- * while one was served: a few. Another process's (a sidecar's /metrics)
- * differ more, for good. Two idle processes may agree by chance: the
- * scrape is the target's once they agreed again after more GCs than that
- * slack, and another's at the first disagreement. */
+/* Fetched in one round (the scrape after the heap profile, whose MemStats
+ * are read as it ends), the two counts of one process differ by the GCs
+ * in between: a few. Another process's (a sidecar's /metrics) differ
+ * more: after 3 rounds that disagree, for good. Two idle processes may
+ * agree by chance: the scrape is the target's once they agreed again
+ * after more GCs than that slack. */
+#define DISAGREEMENTS 3
+
 void sampler_match_gc(struct sampler *s)
 {
     if (isnan(s->heap_gc) || isnan(s->scrape_gc) || s->scrape_same != 0)
         return;
     double slack = 3 + 0.1 * fmax(s->heap_gc, s->scrape_gc);
-    if (fabs(s->heap_gc - s->scrape_gc) > slack)
-        s->scrape_same = -1;
-    else if (s->agreed_gc < 0)
+    if (fabs(s->heap_gc - s->scrape_gc) > slack) {
+        if (++s->disagreed >= DISAGREEMENTS)
+            s->scrape_same = -1;
+    } else if (s->agreed_gc < 0) {
         s->agreed_gc = s->heap_gc;
-    else if (s->heap_gc > s->agreed_gc + slack)
+    } else if (s->heap_gc > s->agreed_gc + slack) {
         s->scrape_same = 1;
+    }
 }
 
 /* heap_live from a scrape: a point per GC cycle (the goal is the same
@@ -88,6 +93,13 @@ static void prom_live_heap(struct sampler *s, const struct prom_set *set)
         g = !isnan(s->gogc_said) ? s->gogc_said : s->pid > 0 ? sampler_gogc(s) : NAN;
     if (prom_go_live_heap(set, g, &v, &n) != 0)
         return;
+    /* a count that fell: a new process (a restart elsewhere) starts over */
+    if (n < s->last_scrape_gc) {
+        s->live_gc = -1;
+        if (s->scrape_same == 0)
+            s->agreed_gc = -1;
+    }
+    s->last_scrape_gc = n;
     s->scrape_gc = n;
     sampler_match_gc(s);
     if (s->heap_asked || !sampler_scrape_trusted(s) || isnan(g) || !(n > s->live_gc))

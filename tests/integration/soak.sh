@@ -156,6 +156,8 @@ check "/metrics only: heap_live has a point per GC cycle (15 or more, no value t
 check "a sidecar's /metrics: neither its live heap nor its GOGC is the target's (fitted near 360MB/h)" jq -e \
     ".tests[8].verdict == \"fail\" and (.tests[8].assertions[0].message | test(\"heap_live\"))
      and (.tests[8] | $rate | . > 250 and . < 500)" "$r"
+check "a sidecar's /metrics: no heap_live point of its own (no more than the heap profiles)" jq -e \
+    '.tests[8].series | ([.heap_live.v[] | select(. != null)] | length) <= ([.heap_inuse.v[] | select(. != null)] | length)' "$r"
 
 # --- --repeat: a target that leaks on its 1st and 3rd start ----------------
 cat >"$work/flip.sh" <<SH

@@ -166,7 +166,8 @@ static void test_trusted_after_two_agreements(void **state)
     fx_free(f);
 }
 
-/* Another process's /metrics: the first disagreement is for good. */
+/* Another process's /metrics: 3 rounds that disagree, and it is for good;
+ * one disagreement (a scrape delayed behind a slow heap profile) is not. */
 static void test_sidecar_never_trusted(void **state)
 {
     (void)state;
@@ -174,20 +175,39 @@ static void test_sidecar_never_trusted(void **state)
     round_at(f->s, 0, 1);
     f->s->heap_gc = 2;
     scrape(f->s, 8e6, 2, 400); /* idle, and agreeing by chance */
-    round_at(f->s, 0.5, 1);
-    f->s->heap_gc = 40;
-    scrape(f->s, 8e6, 2, 400);
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(f->s->scrape_same, 0);
+        round_at(f->s, 0.5 * i, 1);
+        f->s->heap_gc = 20 * i;
+        scrape(f->s, 8e6, 2, 400);
+    }
     assert_int_equal(f->s->scrape_same, -1);
     /* even if they meet again later */
-    round_at(f->s, 1, 1);
+    round_at(f->s, 2, 1);
     f->s->heap_gc = 60;
     scrape(f->s, 8e6, 60, 400);
     assert_int_equal(f->s->scrape_same, -1);
-    round_at(f->s, 1.1, 0);
+    round_at(f->s, 2.1, 0);
     scrape(f->s, 8e6, 70, 400);
     double v[8];
     assert_int_equal(live_points(f->tl, v, 8), 0);
     assert_true(sampler_gogc(f->s) == 100);
+    fx_free(f);
+}
+
+/* A target elsewhere restarted: its GC count falls, and its new cycles
+ * give points again. */
+static void test_restart_starts_over(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new(0, 0);
+    static const double counts[] = {40, 41, 2, 3};
+    for (size_t i = 0; i < LC_ARRAY_LEN(counts); i++) {
+        round_at(f->s, 0.1 * (double)i, 0);
+        scrape(f->s, 8e6, counts[i], 100);
+    }
+    double v[8];
+    assert_int_equal(live_points(f->tl, v, 8), 4);
     fx_free(f);
 }
 
@@ -199,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_failed_scrape_gap),
         cmocka_unit_test(test_trusted_after_two_agreements),
         cmocka_unit_test(test_sidecar_never_trusted),
+        cmocka_unit_test(test_restart_starts_over),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
