@@ -78,7 +78,8 @@ void sampler_match_gc(struct sampler *s)
 /* heap_live from a scrape: a point per GC cycle (the goal is the same
  * every scrape until the next GC), in the rounds without a heap profile,
  * when the scrape is the target's and its GOGC is known (said by the
- * scrape, or from the target's environment): never a guessed 100. */
+ * scrape, or from a local target's environment): a target elsewhere
+ * never gets a guessed 100. */
 static void prom_live_heap(struct sampler *s, const struct prom_set *set)
 {
     double v, n, g = NAN;
