@@ -187,7 +187,7 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
     double n;
     if (p && pprof_memstat(p, "NumGC", &n) == 0 && n >= 0) {
         s->heap_gc = n;
-        s->live_gc = n > s->live_gc ? n : s->live_gc;
+        s->live_gc = fmax(n, s->live_gc);
         sampler_match_gc(s);
     }
     pprof_free(p);

@@ -112,9 +112,13 @@ void pprof_free(struct pprof_profile *p);
  * "HeapObjects", "HeapSys", "NumGC", ...). Returns 0 and sets *out, or -1. */
 int pprof_memstat(const struct pprof_profile *p, const char *name, double *out);
 
-/* The live heap at the heap profile's last GC: its NextGC (the heap goal
- * that GC set) over 1 + gogc/100, gogc being the target's GOGC percent.
- * NaN before the first GC, with gogc <= 0 (GOGC=off), or without NextGC. */
+/* The live heap a Go GC left: next_gc (the heap goal that GC set) over
+ * 1 + gogc/100, gogc being the process's GOGC percent, num_gc its GCs so
+ * far. NaN before the first GC, with gogc <= 0 (GOGC=off) or NaN, or an
+ * absurd goal. */
+double go_live_heap(double next_gc, double num_gc, double gogc);
+
+/* go_live_heap of the heap profile's NextGC and NumGC; NaN without them. */
 double pprof_live_heap(const struct pprof_profile *p, double gogc);
 
 /*

@@ -271,15 +271,19 @@ struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_e
 /* NextGC is the heap goal the last GC set: the heap it marked live times
  * 1 + GOGC/100 (Go 1.18+ adds the stacks and globals to what is scaled,
  * which a goroutine-heavy service's figure includes a part of). */
+double go_live_heap(double next_gc, double num_gc, double gogc)
+{
+    /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
+     * with GOGC=off (and no memory limit) it is absurdly high */
+    if (!(gogc > 0) || !(num_gc >= 1) || !(next_gc > 0 && next_gc < 1e18))
+        return NAN;
+    return next_gc / (1.0 + gogc / 100.0);
+}
+
 double pprof_live_heap(const struct pprof_profile *p, double gogc)
 {
     double next, numgc;
-    if (!p || !(gogc > 0) || pprof_memstat(p, "NextGC", &next) != 0 ||
-        pprof_memstat(p, "NumGC", &numgc) != 0)
+    if (!p || pprof_memstat(p, "NextGC", &next) != 0 || pprof_memstat(p, "NumGC", &numgc) != 0)
         return NAN;
-    /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
-     * with GOGC=off (or a goal the memory limit sets) it is absurdly high */
-    if (!(numgc >= 1) || !(next > 0 && next < 1e18))
-        return NAN;
-    return next / (1.0 + gogc / 100.0);
+    return go_live_heap(next, numgc, gogc);
 }

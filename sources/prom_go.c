@@ -1,6 +1,7 @@
 /* sources/prom_go.c: the live heap from Go's Prometheus collector. */
 #include <math.h>
 
+#include "sources/pprof.h"
 #include "sources/prom.h"
 
 #define NEXT_GC "go_memstats_next_gc_bytes"
@@ -31,10 +32,6 @@ int prom_go_live_heap(const struct prom_set *s, double gogc, double *out, double
     if (one(s, NEXT_GC, &next) != 0 || one(s, NUM_GC, &n) != 0 || !(n >= 0 && n < 1e18))
         return -1;
     *numgc = n;
-    *out = NAN;
-    /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
-     * with GOGC=off (and no memory limit) it is absurdly high */
-    if (gogc > 0 && n >= 1 && next > 0 && next < 1e18)
-        *out = next / (1.0 + gogc / 100.0);
+    *out = go_live_heap(next, n, gogc);
     return 0;
 }
