@@ -4,8 +4,12 @@
  * and without its first label as a matcher (which must match it); and
  * prom_parse_only keeping the first sample's metric, which must fail with
  * the same error or keep exactly the full parse's samples of that name;
- * and the names of the text, with those nearest to go_goroutines.
+ * and the names of the text, with those nearest to go_goroutines; and Go's
+ * live heap (prom_go_gogc, prom_go_live_heap), which must be an int32 GOGC
+ * and a positive finite live heap below the goal, or nothing.
  */
+#include <math.h>
+
 #include "sources/prom.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -54,6 +58,20 @@ static void only_agrees(const char *text, size_t size, const struct prom_set *s,
     prom_free(o);
 }
 
+/* The GOGC and live heap a scrape gives are ones Go could have. */
+static void go_heap(const struct prom_set *s)
+{
+    double gogc = 100, live = 0, numgc = -1, next = 0;
+    if (prom_go_gogc(s, &gogc) == 0)
+        FUZZ_CHECK(gogc == floor(gogc) && gogc >= -1 && gogc <= 2147483647.0);
+    if (prom_go_live_heap(s, gogc, &live, &numgc) != 0)
+        return;
+    FUZZ_CHECK(numgc >= 0 && numgc < 1e18);
+    FUZZ_CHECK(isnan(live) || (live > 0 && isfinite(live)));
+    if (!isnan(live))
+        FUZZ_CHECK(prom_sum(s, "go_memstats_next_gc_bytes", NULL, 0, &next) == 1 && live <= next);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_copy(data, size, 0);
@@ -61,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct prom_set *s = prom_parse(text, size, &err);
     if (s) {
         sums(s);
+        go_heap(s);
     } else {
         FUZZ_CHECK(err.msg[0] != '\0');
     }
