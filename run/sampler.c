@@ -28,6 +28,7 @@ struct sampler *sampler_new(struct fetch *f, const struct suite_test *t, pid_t p
         s->pend[k] = (struct pending){s, (enum fetch_kind)k};
     gcount_init(&s->gc, t->ignore.ntop_function + t->ignore.nany_function > 0);
     s->gogc_said = NAN;
+    s->limit_said = NAN;
     s->live_gc = s->agreed_gc = s->last_scrape_gc = -1;
     sampler_prom_init(s);
     return s;
@@ -148,18 +149,17 @@ static void goroutine_values(struct sampler *s, struct pprof_profile *p, uint64_
 }
 
 /* heap_live: the live heap at the last GC, read off the GC's goal, which
- * needs the process's GOGC: as its collector says it (which sees
- * debug.SetGCPercent) when the scrape is trusted, or from its environment,
- * read once */
-double sampler_gogc(struct sampler *s)
+ * needs the process's GOGC, and its memory limit, which may set the goal
+ * instead */
+void sampler_go_gc(struct sampler *s, double *gogc, double *limit)
 {
-    if (!isnan(s->gogc_said) && sampler_scrape_trusted(s))
-        return s->gogc_said;
     if (s->pid > 0 && s->gogc_pid != s->pid) {
-        s->gogc = procfs_gogc(s->pid);
+        procfs_go_gc(s->pid, &s->gogc, &s->limit);
         s->gogc_pid = s->pid;
     }
-    return s->gogc_pid ? s->gogc : 100;
+    int said = sampler_scrape_trusted(s), env = s->gogc_pid != 0;
+    *gogc = said && !isnan(s->gogc_said) ? s->gogc_said : env ? s->gogc : 100;
+    *limit = said && !isnan(s->limit_said) ? s->limit_said : env ? s->limit : INFINITY;
 }
 
 static void heap_values(struct sampler *s, struct pprof_profile *p)
@@ -180,10 +180,13 @@ static void heap_values(struct sampler *s, struct pprof_profile *p)
     }
     /* a scrape saying another GOGC, not yet known to be the target's or
      * another's: which one holds is not guessed */
-    double g = sampler_gogc(s);
-    if (s->t->sample.prometheus && s->scrape_same == 0 && !isnan(s->gogc_said) && s->gogc_said != g)
+    double g, limit;
+    sampler_go_gc(s, &g, &limit);
+    if (s->t->sample.prometheus && s->scrape_same == 0 &&
+        ((!isnan(s->gogc_said) && s->gogc_said != g) ||
+         (!isnan(s->limit_said) && s->limit_said != limit)))
         g = NAN;
-    sampler_put(s, "heap_live", pprof_live_heap(p, g));
+    sampler_put(s, "heap_live", pprof_live_heap(p, g, limit));
     double n;
     if (p && pprof_memstat(p, "NumGC", &n) == 0 && n >= 0) {
         s->heap_gc = n;

@@ -59,9 +59,10 @@ struct sampler {
     struct gcount gc;                  /* count or dump (gcount.h) */
     unsigned long round_no;            /* rounds started, this one included */
     struct heap_pace heap;             /* which rounds ask for the heap profile */
-    pid_t gogc_pid;                    /* whose GOGC gogc is (0: not read yet) */
+    pid_t gogc_pid;                    /* whose GOGC and limit these are (0: not read yet) */
     double gogc;                       /* its GOGC percent, -1: off */
-    double gogc_said;                  /* GOGC as the scrape says it, or NaN */
+    double limit;                      /* its memory limit (GOMEMLIMIT), INFINITY: none */
+    double gogc_said, limit_said;      /* the two as the scrape says them, or NaN */
     int heap_asked;                    /* this round fetches the heap profile */
     double heap_gc, scrape_gc;         /* this round's GC counts: the heap profile's and
                                           the scrape's (NaN: none) */
@@ -82,8 +83,11 @@ void sampler_put(struct sampler *s, const char *name, double v);
 /* Counts a source's failure; the third in a row makes the test fatal. */
 void sampler_failed(struct sampler *s, int src, const char *what, const char *msg);
 
-/* The target's GOGC percent (100 unless told otherwise; -1: off). */
-double sampler_gogc(struct sampler *s);
+/* The target's GC settings, which heap_live is read with: its GOGC percent
+ * (-1: off) and memory limit (INFINITY: none), as its collector says them
+ * when the scrape is trusted, else from a local target's environment, read
+ * once; 100 and none otherwise. */
+void sampler_go_gc(struct sampler *s, double *gogc, double *limit);
 
 /* 1 when the scrape's Go figures (GOGC, the GC's goal) may be taken for
  * the target's: no heap profile to check them against, or their GC count

@@ -82,17 +82,21 @@ void sampler_match_gc(struct sampler *s)
  * never gets a guessed 100. */
 static void prom_live_heap(struct sampler *s, const struct prom_set *set)
 {
-    double v, n, g = NAN;
+    double v, n, g = NAN, limit = INFINITY;
     if (set && prom_go_gogc(set, &v) == 0)
         s->gogc_said = v;
+    if (set && prom_go_memlimit(set, &v) == 0)
+        s->limit_said = v;
     if (!set) {
         if (!s->heap_asked && s->scrape_live)
             sampler_put(s, "heap_live", NAN); /* a gap, not a line across it */
         return;
     }
     if (sampler_scrape_trusted(s))
-        g = !isnan(s->gogc_said) ? s->gogc_said : s->pid > 0 ? sampler_gogc(s) : NAN;
-    if (prom_go_live_heap(set, g, &v, &n) != 0)
+        sampler_go_gc(s, &g, &limit);
+    if (isnan(s->gogc_said) && s->pid <= 0)
+        g = NAN;
+    if (prom_go_live_heap(set, g, limit, &v, &n) != 0)
         return;
     /* a count that fell: a new process (a restart elsewhere) starts over */
     if (n < s->last_scrape_gc) {

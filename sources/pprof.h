@@ -112,14 +112,28 @@ void pprof_free(struct pprof_profile *p);
  * "HeapObjects", "HeapSys", "NumGC", ...). Returns 0 and sets *out, or -1. */
 int pprof_memstat(const struct pprof_profile *p, const char *name, double *out);
 
+/* The heap a Go memory limit leaves, as Go's pacer counts it: the limit
+ * less the memory not in heap objects (sys - heap_sys + heap_inuse -
+ * heap_alloc, MemStats' names). INFINITY without a limit (limit INFINITY);
+ * NaN when a figure is missing. */
+double go_heap_room(double limit, double sys, double heap_sys, double heap_inuse,
+                    double heap_alloc);
+
+/* A goal at or above this share of the room may be the memory limit's,
+ * not GOGC's: Go takes the lower of the two (and a few % of headroom). */
+#define GO_LIMIT_NEAR 0.9
+
 /* The live heap a Go GC left: next_gc (the heap goal that GC set) over
  * 1 + gogc/100, gogc being the process's GOGC percent, num_gc its GCs so
- * far. NaN before the first GC, with gogc <= 0 (GOGC=off) or NaN, or an
- * absurd goal. */
-double go_live_heap(double next_gc, double num_gc, double gogc);
+ * far, room its go_heap_room. NaN before the first GC, with gogc <= 0
+ * (GOGC=off) or NaN, an absurd goal, or one the memory limit may have set
+ * (GO_LIMIT_NEAR of the room or more, or room NaN). */
+double go_live_heap(double next_gc, double num_gc, double gogc, double room);
 
-/* go_live_heap of the heap profile's NextGC and NumGC; NaN without them. */
-double pprof_live_heap(const struct pprof_profile *p, double gogc);
+/* go_live_heap of the heap profile's NextGC and NumGC, the room under the
+ * memory limit `limit` (INFINITY: none) from its MemStats; NaN without
+ * them. */
+double pprof_live_heap(const struct pprof_profile *p, double gogc, double limit);
 
 /*
  * Looks up one label in a stack's raw `labels` text, which Go prints as

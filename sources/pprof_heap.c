@@ -271,19 +271,30 @@ struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_e
 /* NextGC is the heap goal the last GC set: the heap it marked live times
  * 1 + GOGC/100 (Go 1.18+ adds the stacks and globals to what is scaled,
  * which a goroutine-heavy service's figure includes a part of). */
-double go_live_heap(double next_gc, double num_gc, double gogc)
+double go_heap_room(double limit, double sys, double heap_sys, double heap_inuse, double heap_alloc)
+{
+    if (isinf(limit) && limit > 0)
+        return INFINITY;
+    return limit - (sys - heap_sys) - (heap_inuse - heap_alloc);
+}
+
+double go_live_heap(double next_gc, double num_gc, double gogc, double room)
 {
     /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
      * with GOGC=off (and no memory limit) it is absurdly high */
-    if (!(gogc > 0) || !(num_gc >= 1) || !(next_gc > 0 && next_gc < 1e18))
+    if (!(gogc > 0) || !(num_gc >= 1) || !(next_gc > 0 && next_gc < 1e18) ||
+        !(next_gc < GO_LIMIT_NEAR * room))
         return NAN;
     return next_gc / (1.0 + gogc / 100.0);
 }
 
-double pprof_live_heap(const struct pprof_profile *p, double gogc)
+double pprof_live_heap(const struct pprof_profile *p, double gogc, double limit)
 {
-    double next, numgc;
-    if (!p || pprof_memstat(p, "NextGC", &next) != 0 || pprof_memstat(p, "NumGC", &numgc) != 0)
-        return NAN;
-    return go_live_heap(next, numgc, gogc);
+    static const char *const names[] = {"NextGC",  "NumGC",     "Sys",
+                                        "HeapSys", "HeapInuse", "HeapAlloc"};
+    double v[LC_ARRAY_LEN(names)];
+    for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
+        if (!p || pprof_memstat(p, names[i], &v[i]) != 0)
+            v[i] = NAN;
+    return go_live_heap(v[0], v[1], gogc, go_heap_room(limit, v[2], v[3], v[4], v[5]));
 }

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,35 +325,68 @@ int procfs_read_excluding(pid_t pid, enum procfs_tcp_source src, const struct pr
     return 0;
 }
 
-/* Go reads GOGC as a percent ("off" turns the GC off); an unset or
- * unreadable value leaves the default, 100. */
-double procfs_parse_gogc(const char *env, size_t len)
+/* The value of the first NAME= entry of an environment block (as Go's
+ * runtime reads it), copied into val (NUL-terminated); 0 when found and it
+ * fits in vlen - 1 bytes, -1 otherwise. */
+static int env_value(const char *env, size_t len, const char *name, char *val, size_t vlen)
 {
-    double gogc = 100;
+    size_t nl = strlen(name);
     for (size_t i = 0; i < len;) {
         const char *e = env + i;
         size_t n = strnlen(e, len - i);
-        /* Go reads it with atoi32: a value that is no int32 is ignored */
-        if (n > 5 && n - 5 < 16 && memcmp(e, "GOGC=", 5) == 0) {
-            char val[16], *end;
-            memcpy(val, e + 5, n - 5);
-            val[n - 5] = '\0';
-            long long v = strtoll(val, &end, 10);
-            if (strcmp(val, "off") == 0)
-                gogc = -1;
-            else if (end != val && *end == '\0' && v >= -2147483648LL && v <= 2147483647LL)
-                gogc = v < 0 ? -1 : (double)v; /* Go: a negative percent is off */
+        if (n > nl && e[nl] == '=' && memcmp(e, name, nl) == 0) {
+            if (n - nl - 1 >= vlen)
+                return -1;
+            memcpy(val, e + nl + 1, n - nl - 1);
+            val[n - nl - 1] = '\0';
+            return 0;
         }
         i += n + 1;
     }
-    return gogc;
+    return -1;
 }
 
-double procfs_gogc(pid_t pid)
+/* Go reads GOGC as a percent ("off" turns the GC off) with atoi32: a value
+ * that is no int32 is ignored, leaving the default, 100. */
+double procfs_parse_gogc(const char *env, size_t len)
+{
+    char val[16], *end;
+    if (env_value(env, len, "GOGC", val, sizeof(val)) != 0)
+        return 100;
+    if (strcmp(val, "off") == 0)
+        return -1;
+    long long v = strtoll(val, &end, 10);
+    if (end == val || *end != '\0' || v < -2147483648LL || v > 2147483647LL)
+        return 100;
+    return v < 0 ? -1 : (double)v; /* Go: a negative percent is off */
+}
+
+/* Go's byte counts: digits, then nothing, B, KiB, MiB, GiB or TiB; no
+ * sign, no more than an int64. */
+double procfs_parse_gomemlimit(const char *env, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    char val[32];
+    if (env_value(env, len, "GOMEMLIMIT", val, sizeof(val)) != 0 || strcmp(val, "off") == 0)
+        return INFINITY;
+    size_t digits = strspn(val, "0123456789");
+    if (digits == 0 || digits > 19)
+        return INFINITY;
+    double scale = 0;
+    for (size_t u = 0; u < LC_ARRAY_LEN(units); u++)
+        if (strcmp(val + digits, units[u]) == 0 || (u == 0 && val[digits] == '\0'))
+            scale = ldexp(1, 10 * (int)u);
+    if (scale == 0)
+        return INFINITY; /* Go would not have started */
+    double v = strtod(val, NULL) * scale;
+    return v < 9223372036854775807.0 ? v : INFINITY;
+}
+
+void procfs_go_gc(pid_t pid, double *gogc, double *limit)
 {
     struct lc_buf b = {0};
-    double gogc =
-        append_proc(pid, "environ", &b, NULL) == 0 ? procfs_parse_gogc(b.data, b.len) : 100;
+    int got = append_proc(pid, "environ", &b, NULL) == 0;
+    *gogc = got ? procfs_parse_gogc(b.data, b.len) : 100;
+    *limit = got ? procfs_parse_gomemlimit(b.data, b.len) : INFINITY;
     lc_buf_free(&b);
-    return gogc;
 }

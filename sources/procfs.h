@@ -123,12 +123,17 @@ int procfs_read_from(pid_t pid, enum procfs_tcp_source src, struct procfs_sample
 int procfs_append_text(pid_t pid, const char *name, struct lc_buf *b);
 
 /* GOGC in a process environment block (NAME=value entries each ended by
- * a NUL, len bytes): its percent, -1 for "off" (or negative), 100 when
- * unset or unreadable. */
+ * a NUL, len bytes; the first GOGC counts, as for Go): its percent, -1 for
+ * "off" (or negative), 100 when unset or unreadable. */
 double procfs_parse_gogc(const char *env, size_t len);
 
-/* procfs_parse_gogc of /proc/PID/environ (100 when it cannot be read). */
-double procfs_gogc(pid_t pid);
+/* GOMEMLIMIT in an environment block: the memory limit in bytes, INFINITY
+ * when unset, "off", or no byte count Go takes ("512MiB", "1000000"). */
+double procfs_parse_gomemlimit(const char *env, size_t len);
+
+/* A Go process's GC settings from /proc/PID/environ: GOGC and GOMEMLIMIT
+ * as the two parsers read them (100 and INFINITY when it cannot be read). */
+void procfs_go_gc(pid_t pid, double *gogc, double *limit);
 
 /*
  * procfs_read_from, leaving out the process's TCP sockets whose peer is

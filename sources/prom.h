@@ -19,7 +19,7 @@ struct prom_sample {
     char *name;
     struct prom_label *labels;
     size_t nlabels;
-    double value;       /* NaN and ±Inf as parsed */
+    double value; /* NaN and ±Inf as parsed */
     int has_timestamp;
     int64_t timestamp_ms;
 };
@@ -68,8 +68,8 @@ struct prom_matcher {
  * Sums the values of every sample named `name` whose labels include all the
  * matchers. Returns the number of samples that matched (0: *out untouched).
  */
-size_t prom_sum(const struct prom_set *s, const char *name, const struct prom_matcher *m,
-                size_t nm, double *out);
+size_t prom_sum(const struct prom_set *s, const char *name, const struct prom_matcher *m, size_t nm,
+                double *out);
 
 /* The metric names one exposition holds: of its samples, and of the
  * families its "# HELP" and "# TYPE" lines declare (a family declared
@@ -115,12 +115,21 @@ extern const size_t prom_go_heap_nnames;
  * takes GOGC). */
 int prom_go_gogc(const struct prom_set *s, double *out);
 
+/* The target's memory limit as its collector reports it
+ * (go_gc_gomemlimit_bytes, client_golang 1.20 on: GOMEMLIMIT or
+ * debug.SetMemoryLimit), INFINITY for none (math.MaxInt64). Returns 0 and
+ * sets *out, or -1 (absent, several series, negative). */
+int prom_go_memlimit(const struct prom_set *s, double *out);
+
 /* The live heap at the last GC: go_memstats_next_gc_bytes (the goal that
  * GC set) over 1 + gogc/100, as pprof_live_heap reads a heap profile, into
  * *out, and the GCs so far (go_gc_duration_seconds_count) into *numgc.
- * *out is NaN before the first GC, with gogc <= 0 (GOGC=off) or an absurd
- * goal. Returns -1 when the scrape lacks the goal or the count (not Go's
- * collector, or one without the GC summary), else 0. */
-int prom_go_live_heap(const struct prom_set *s, double gogc, double *out, double *numgc);
+ * *out is NaN before the first GC, with gogc <= 0 (GOGC=off), an absurd
+ * goal, or one the memory limit `limit` (INFINITY: none) may have set
+ * (go_live_heap; the room from the scrape's go_memstats_{sys,heap_sys,
+ * heap_inuse,heap_alloc}_bytes). Returns -1 when the scrape lacks the goal
+ * or the count (not Go's collector, or one without the GC summary), else 0. */
+int prom_go_live_heap(const struct prom_set *s, double gogc, double limit, double *out,
+                      double *numgc);
 
 #endif

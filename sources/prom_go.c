@@ -7,8 +7,14 @@
 #define NEXT_GC "go_memstats_next_gc_bytes"
 #define NUM_GC "go_gc_duration_seconds_count"
 #define GOGC "go_gc_gogc_percent"
+#define LIMIT "go_gc_gomemlimit_bytes"
+#define SYS "go_memstats_sys_bytes"
+#define HEAP_SYS "go_memstats_heap_sys_bytes"
+#define HEAP_INUSE "go_memstats_heap_inuse_bytes"
+#define HEAP_ALLOC "go_memstats_heap_alloc_bytes"
 
-const char *const prom_go_heap_names[] = {NEXT_GC, NUM_GC, GOGC};
+const char *const prom_go_heap_names[] = {NEXT_GC, NUM_GC,   GOGC,       LIMIT,
+                                          SYS,     HEAP_SYS, HEAP_INUSE, HEAP_ALLOC};
 const size_t prom_go_heap_nnames = LC_ARRAY_LEN(prom_go_heap_names);
 
 static int one(const struct prom_set *s, const char *name, double *out)
@@ -26,12 +32,31 @@ int prom_go_gogc(const struct prom_set *s, double *out)
     return 0;
 }
 
-int prom_go_live_heap(const struct prom_set *s, double gogc, double *out, double *numgc)
+int prom_go_memlimit(const struct prom_set *s, double *out)
+{
+    double v;
+    if (one(s, LIMIT, &v) != 0 || !(v >= 0))
+        return -1;
+    *out = v < 9223372036854775807.0 ? v : INFINITY; /* math.MaxInt64: none */
+    return 0;
+}
+
+/* a figure of the room under the memory limit: NaN when absent */
+static double fig(const struct prom_set *s, const char *name)
+{
+    double v;
+    return one(s, name, &v) == 0 ? v : NAN;
+}
+
+int prom_go_live_heap(const struct prom_set *s, double gogc, double limit, double *out,
+                      double *numgc)
 {
     double next, n;
     if (one(s, NEXT_GC, &next) != 0 || one(s, NUM_GC, &n) != 0 || !(n >= 0 && n < 1e18))
         return -1;
     *numgc = n;
-    *out = go_live_heap(next, n, gogc);
+    double room =
+        go_heap_room(limit, fig(s, SYS), fig(s, HEAP_SYS), fig(s, HEAP_INUSE), fig(s, HEAP_ALLOC));
+    *out = go_live_heap(next, n, gogc, room);
     return 0;
 }

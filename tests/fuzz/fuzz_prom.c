@@ -5,8 +5,9 @@
  * prom_parse_only keeping the first sample's metric, which must fail with
  * the same error or keep exactly the full parse's samples of that name;
  * and the names of the text, with those nearest to go_goroutines; and Go's
- * live heap (prom_go_gogc, prom_go_live_heap), which must be an int32 GOGC
- * and a positive finite live heap below the goal, or nothing.
+ * live heap (prom_go_gogc, prom_go_memlimit, prom_go_live_heap), which must
+ * be an int32 GOGC, a limit of 0 or more, and a positive finite live heap
+ * below the goal, or nothing.
  */
 #include <math.h>
 
@@ -61,10 +62,12 @@ static void only_agrees(const char *text, size_t size, const struct prom_set *s,
 /* The GOGC and live heap a scrape gives are ones Go could have. */
 static void go_heap(const struct prom_set *s)
 {
-    double gogc = 100, live = 0, numgc = -1, next = 0;
+    double gogc = 100, limit = INFINITY, live = 0, numgc = -1, next = 0;
     if (prom_go_gogc(s, &gogc) == 0)
         FUZZ_CHECK(gogc == floor(gogc) && gogc >= -1 && gogc <= 2147483647.0);
-    if (prom_go_live_heap(s, gogc, &live, &numgc) != 0)
+    if (prom_go_memlimit(s, &limit) == 0)
+        FUZZ_CHECK(limit >= 0);
+    if (prom_go_live_heap(s, gogc, limit, &live, &numgc) != 0)
         return;
     FUZZ_CHECK(numgc >= 0 && numgc < 1e18);
     FUZZ_CHECK(isnan(live) || (live > 0 && isfinite(live)));

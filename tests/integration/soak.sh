@@ -18,7 +18,9 @@
 # per run; --repeat 0 is a usage error. The live heap from /metrics too: a
 # GOGC set from within (debug.SetGCPercent 400) read off
 # go_gc_gogc_percent, a point per GC cycle for a target with /metrics
-# alone, and an idle sidecar's /metrics not taken for the target's.
+# alone, and an idle sidecar's /metrics not taken for the target's. Under a
+# memory limit that binds (GOMEMLIMIT, or debug.SetMemoryLimit as /metrics
+# says), no live heap is read off the limit's goal.
 #
 # Needs jq, xmllint, python3-jsonschema, pgrep, timeout. Prints one line per
 # check and "N passed, N failed"; exits 1 when a check failed.
@@ -121,6 +123,21 @@ sidecar_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
     test_json "heap leak, a sidecar's metrics" "-garbage 262144 -retain 6000000" \
         '"trend(heap_inuse) < 30MB/h"' 25s 5s \
         | sed "s|\"interval\": \"100ms\"|&, \"prometheus\": \"http://127.0.0.1:$sidecar_port/metrics\"|"
+    # a heap leak under a memory limit that binds (64 MiB for 36 MB held and
+    # more kept: GOGC's goal would be over 72 MB), set by the environment, or
+    # from within (debug.SetMemoryLimit) as /metrics tells: the goal is the
+    # limit's, and no live heap is read off it
+    leak="-live 36000000 -garbage 262144 -retain 6000000"
+    echo ','
+    test_json "heap leak, GOMEMLIMIT" "$leak" '"trend(heap_inuse) < 30MB/h"' 15s 3s \
+        | sed 's|"exec |"exec env GOMEMLIMIT=64MiB |'
+    echo ','
+    test_json "heap leak, SetMemoryLimit" "-mem-limit 67108864 $leak" '"trend(heap_inuse) < 30MB/h"' 15s 3s \
+        | sed 's|"interval": "100ms"|&, "prometheus": "http://127.0.0.1:${port}/metrics"|'
+    echo ','
+    test_json "heap leak, SetMemoryLimit, metrics only" "-mem-limit 67108864 $leak" \
+        '"trend(go_memstats_heap_inuse_bytes) < 30MB/h"' 15s 3s \
+        | sed 's|"pprof": "[^"]*", "interval"|"prometheus": "http://127.0.0.1:${port}/metrics", "proc": false, "interval"|'
     echo ']}'
 } >"$work/trend.json"
 run trend "$work/trend.json" 3
@@ -158,6 +175,15 @@ check "a sidecar's /metrics: neither its live heap nor its GOGC is the target's 
      and (.tests[8] | $rate | . > 250 and . < 500)" "$r"
 check "a sidecar's /metrics: no heap_live point of its own (no more than the heap profiles)" jq -e \
     '.tests[8].series | ([.heap_live.v[] | select(. != null)] | length) <= ([.heap_inuse.v[] | select(. != null)] | length)' "$r"
+# the live heap under a binding limit would read flat (the limit's goal
+# over 1 + GOGC/100) while the heap leaks: none is read in the load
+for i in 9 10 11; do
+    check "$(jq -r ".tests[$i].name" "$r"): no heap_live in the load (the memory limit sets the goal), no verdict on it" \
+        jq -e --argjson i "$i" '.tests[$i] | (.phases[] | select(.name == "load") | .start) as $s
+         | (.series.heap_live // {t: [], v: []}) as $h
+         | ([range(0; $h.v | length) | select($h.v[.] != null and $h.t[.] >= $s)] | length == 0)
+           and (.assertions[0].message | test("heap_live") | not)' "$r"
+done
 
 # --- --repeat: a target that leaks on its 1st and 3rd start ----------------
 cat >"$work/flip.sh" <<SH

@@ -163,8 +163,7 @@ static void test_heap_every_prefix_rejected(void **state)
 
 /* Replaces the value of the MemStats line "# NAME = ..." in text (which
  * has room: the new value is no longer than 24 digits). */
-static char *with_stat(const char *text, size_t n, const char *name, const char *value,
-                       size_t *len)
+static char *with_stat(const char *text, size_t n, const char *name, const char *value, size_t *len)
 {
     char *key = lc_asprintf("# %s = ", name);
     const char *at = strstr(text, key);
@@ -187,26 +186,39 @@ static void test_live_heap(void **state)
     double next, alloc;
     assert_int_equal(pprof_memstat(p, "NextGC", &next), 0);
     assert_int_equal(pprof_memstat(p, "HeapAlloc", &alloc), 0);
-    assert_true(pprof_live_heap(p, 100) == next / 2);
-    assert_true(pprof_live_heap(p, 50) == next / 1.5);
+    assert_true(pprof_live_heap(p, 100, INFINITY) == next / 2);
+    assert_true(pprof_live_heap(p, 50, INFINITY) == next / 1.5);
     /* right after the forced GC the heap allocated is the live heap */
-    assert_true(fabs(pprof_live_heap(p, 100) - alloc) < 0.35 * alloc);
+    assert_true(fabs(pprof_live_heap(p, 100, INFINITY) - alloc) < 0.35 * alloc);
     /* GOGC=off, no profile: no figure */
-    assert_true(isnan(pprof_live_heap(p, -1)) && isnan(pprof_live_heap(p, 0)));
-    assert_true(isnan(pprof_live_heap(NULL, 100)));
+    assert_true(isnan(pprof_live_heap(p, -1, INFINITY)) && isnan(pprof_live_heap(p, 0, INFINITY)));
+    assert_true(isnan(pprof_live_heap(NULL, 100, INFINITY)));
+    /* under a memory limit: the goal is GOGC's while well below what the
+     * limit leaves the heap (the limit less Sys - HeapSys and HeapInuse -
+     * HeapAlloc), maybe the limit's near it */
+    double sys, hsys, inuse;
+    assert_int_equal(pprof_memstat(p, "Sys", &sys), 0);
+    assert_int_equal(pprof_memstat(p, "HeapSys", &hsys), 0);
+    assert_int_equal(pprof_memstat(p, "HeapInuse", &inuse), 0);
+    double kept = sys - hsys + inuse - alloc;
+    assert_true(kept > 0);
+    assert_true(pprof_live_heap(p, 100, kept + next / 0.8) == next / 2);
+    assert_true(isnan(pprof_live_heap(p, 100, kept + next / 0.95)));
+    assert_true(isnan(pprof_live_heap(p, 100, kept + next / 2)));
+    assert_true(isnan(pprof_live_heap(p, 100, 0)));
     pprof_free(p);
     /* before the first GC the goal is Go's minimum, not a live heap */
     char *t0 = with_stat(t, n, "NumGC", "0", &m);
     p = pprof_parse_heap(t0, m, NULL);
     assert_non_null(p);
-    assert_true(isnan(pprof_live_heap(p, 100)));
+    assert_true(isnan(pprof_live_heap(p, 100, INFINITY)));
     pprof_free(p);
     free(t0);
     /* an absurd goal (GOGC=off under a memory limit of "none") */
     t0 = with_stat(t, n, "NextGC", "18446744073709551615", &m);
     p = pprof_parse_heap(t0, m, NULL);
     assert_non_null(p);
-    assert_true(isnan(pprof_live_heap(p, 100)));
+    assert_true(isnan(pprof_live_heap(p, 100, INFINITY)));
     pprof_free(p);
     free(t0);
     free(t);

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -420,11 +421,58 @@ static void test_gogc(void **state)
     /* an unterminated last entry, a value longer than any number */
     static const char longv[] = "GOGC=200000000000000000000000000000000000000000";
     assert_true(procfs_parse_gogc(longv, sizeof(longv) - 1) == 100);
-    /* this process: whatever its environment says */
-    const char *env = getenv("GOGC");
-    if (!env)
-        assert_true(procfs_gogc(getpid()) == 100);
-    assert_true(procfs_gogc(999999999) == 100);
+    /* Go's runtime takes the first GOGC of the block */
+    static const char twice[] = "GOGC=50\0GOGC=200";
+    assert_true(procfs_parse_gogc(twice, sizeof(twice) - 1) == 50);
+}
+
+/* GOMEMLIMIT: Go's byte counts, "off", absent, and what Go would refuse */
+static void test_gomemlimit(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value; /* NULL: unset */
+        double want;
+    } cases[] = {
+        {"GOMEMLIMIT=512MiB", 536870912.0},
+        {"GOMEMLIMIT=1000000", 1e6},
+        {"GOMEMLIMIT=1000000B", 1e6},
+        {"GOMEMLIMIT=3KiB", 3072},
+        {"GOMEMLIMIT=2GiB", 2147483648.0},
+        {"GOMEMLIMIT=1TiB", 1099511627776.0},
+        {"GOMEMLIMIT=0", 0},
+        {"GOMEMLIMIT=off", INFINITY},
+        {NULL, INFINITY},
+        /* what Go does not start with: a sign, a space, SI units, a
+         * fraction, more than an int64 */
+        {"GOMEMLIMIT=-1", INFINITY},
+        {"GOMEMLIMIT=+5MiB", INFINITY},
+        {"GOMEMLIMIT=5 MiB", INFINITY},
+        {"GOMEMLIMIT=5MB", INFINITY},
+        {"GOMEMLIMIT=5mib", INFINITY},
+        {"GOMEMLIMIT=1.5GiB", INFINITY},
+        {"GOMEMLIMIT=MiB", INFINITY},
+        {"GOMEMLIMIT=", INFINITY},
+        {"GOMEMLIMIT=9223372036854775807", INFINITY},
+        {"GOMEMLIMIT=8388608TiB", INFINITY},
+        {"GOMEMLIMIT=99999999999999999999999", INFINITY},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        char env[128];
+        int n = snprintf(env, sizeof(env), "PATH=/bin%c%s%cHOME=/", '\0',
+                         cases[i].value ? cases[i].value : "X=1", '\0');
+        double got = procfs_parse_gomemlimit(env, (size_t)n);
+        if (!(got == cases[i].want))
+            fail_msg("%s: %g", cases[i].value ? cases[i].value : "(unset)", got);
+    }
+    /* this process: whatever its environment says; none can be read */
+    double gogc = 0, limit = 0;
+    if (!getenv("GOGC") && !getenv("GOMEMLIMIT")) {
+        procfs_go_gc(getpid(), &gogc, &limit);
+        assert_true(gogc == 100 && isinf(limit));
+    }
+    procfs_go_gc(999999999, &gogc, &limit);
+    assert_true(gogc == 100 && isinf(limit));
 }
 
 int main(void)
@@ -440,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_gone_is_esrch),
         cmocka_unit_test(test_many_fds),
         cmocka_unit_test(test_gogc),
+        cmocka_unit_test(test_gomemlimit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

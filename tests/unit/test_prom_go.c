@@ -1,5 +1,5 @@
 /* tests/unit/test_prom_go.c: the live heap read off Go's Prometheus
- * collector (prom_go_live_heap, prom_go_gogc), on expositions captured from
+ * collector (prom_go_live_heap, prom_go_gogc, prom_go_memlimit), on expositions captured from
  * real programs and on the edges a collector can show. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,15 +30,15 @@ static void test_captured_after_gc(void **state)
     for (size_t i = 0; i < LC_ARRAY_LEN(files); i++) {
         struct prom_set *s = parse_file(files[i]);
         double v = 0, n = 0;
-        assert_int_equal(prom_go_live_heap(s, 100, &v, &n), 0);
+        assert_int_equal(prom_go_live_heap(s, 100, INFINITY, &v, &n), 0);
         assert_true(v == 15333624.0 / 2);
         assert_true(n == 4);
-        assert_int_equal(prom_go_live_heap(s, 300, &v, &n), 0);
+        assert_int_equal(prom_go_live_heap(s, 300, INFINITY, &v, &n), 0);
         assert_true(v == 15333624.0 / 4);
         /* GOGC=off, or not known: no goal is a live heap */
-        assert_int_equal(prom_go_live_heap(s, -1, &v, &n), 0);
+        assert_int_equal(prom_go_live_heap(s, -1, INFINITY, &v, &n), 0);
         assert_true(isnan(v));
-        assert_int_equal(prom_go_live_heap(s, NAN, &v, &n), 0);
+        assert_int_equal(prom_go_live_heap(s, NAN, INFINITY, &v, &n), 0);
         assert_true(isnan(v));
         /* client_golang 1.14 has no go_gc_gogc_percent */
         assert_int_equal(prom_go_gogc(s, &v), -1);
@@ -56,7 +56,7 @@ static void test_captured_before_gc(void **state)
     for (size_t i = 0; i < LC_ARRAY_LEN(files); i++) {
         struct prom_set *s = parse_file(files[i]);
         double v = 0, n = 5;
-        assert_int_equal(prom_go_live_heap(s, 100, &v, &n), 0);
+        assert_int_equal(prom_go_live_heap(s, 100, INFINITY, &v, &n), 0);
         assert_true(isnan(v));
         assert_true(n == 0);
         prom_free(s);
@@ -71,7 +71,7 @@ static void test_kept_names_suffice(void **state)
     struct prom_set *s =
         parse_file_only(D "prometheus.txt", prom_go_heap_names, prom_go_heap_nnames);
     double v = 0, n = 0;
-    assert_int_equal(prom_go_live_heap(s, 100, &v, &n), 0);
+    assert_int_equal(prom_go_live_heap(s, 100, INFINITY, &v, &n), 0);
     assert_true(v == 15333624.0 / 2);
     prom_free(s);
 }
@@ -111,7 +111,7 @@ static void test_edges(void **state)
     for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
         struct prom_set *s = text(cases[i].text);
         double v = 123, n = -7;
-        int rc = prom_go_live_heap(s, 100, &v, &n);
+        int rc = prom_go_live_heap(s, 100, INFINITY, &v, &n);
         int ok = rc == cases[i].rc && (rc != 0 || same(v, cases[i].want));
         if (!ok)
             fail_msg("case %zu: rc %d v %g", i, rc, v);
@@ -132,7 +132,7 @@ static void test_gogc_said(void **state)
     double g = 0, v = 0, n = 0;
     assert_int_equal(prom_go_gogc(s, &g), 0);
     assert_true(g == 50);
-    assert_int_equal(prom_go_live_heap(s, g, &v, &n), 0);
+    assert_int_equal(prom_go_live_heap(s, g, INFINITY, &v, &n), 0);
     assert_true(v == 2e6);
     prom_free(s);
     static const struct {
@@ -161,12 +161,79 @@ static void test_gogc_said(void **state)
     }
 }
 
+/* client_golang 1.20 on reports the memory limit (GOMEMLIMIT or
+ * debug.SetMemoryLimit); math.MaxInt64 is none */
+static void test_memlimit_said(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int rc;
+        double want;
+    } cases[] = {
+        {"go_gc_gomemlimit_bytes 9.223372036854776e+18\n", 0, INFINITY},
+        {"go_gc_gomemlimit_bytes 5.36870912e+08\n", 0, 536870912},
+        {"go_gc_gomemlimit_bytes 0\n", 0, 0},
+        {"go_gc_gomemlimit_bytes -1\n", -1, 0},
+        {"go_gc_gomemlimit_bytes NaN\n", -1, 0},
+        {"go_gc_gomemlimit_bytes +Inf\n", 0, INFINITY},
+        {"go_gc_gomemlimit_bytes{a=\"1\"} 5\ngo_gc_gomemlimit_bytes{a=\"2\"} 5\n", -1, 0},
+        {"go_goroutines 5\n", -1, 0},
+    };
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        struct prom_set *s = text(cases[i].text);
+        double l = 7;
+        int rc = prom_go_memlimit(s, &l);
+        if (rc != cases[i].rc || (rc == 0 && l != cases[i].want) || (rc != 0 && l != 7))
+            fail_msg("case %zu: rc %d limit %g", i, rc, l);
+        prom_free(s);
+    }
+}
+
+/* A goal near what the memory limit leaves the heap may be the limit's,
+ * not GOGC's: no live heap is read off it. A goal of 100 MB; Sys less
+ * HeapSys 10 MB and HeapInuse less HeapAlloc 5 MB, which the limit keeps
+ * from the heap. */
+static void test_memlimit_goal(void **state)
+{
+    (void)state;
+    const char *all = "go_memstats_next_gc_bytes 1e8\ngo_gc_duration_seconds_count 5\n"
+                      "go_memstats_sys_bytes 1.2e8\ngo_memstats_heap_sys_bytes 1.1e8\n"
+                      "go_memstats_heap_inuse_bytes 1.05e8\ngo_memstats_heap_alloc_bytes 1e8\n";
+    static const struct {
+        double limit, want;
+    } cases[] = {
+        {INFINITY, 5e7}, {1e9, 5e7}, /* room 985 MB: GOGC's goal */
+        {1.27e8, 5e7},               /* room 112 MB: the goal is 89% of it */
+        {1.2e8, NAN},                /* room 105 MB: 95% of it, maybe the limit's */
+        {1e8, NAN},                  /* room 85 MB: the goal is above it */
+        {0, NAN},
+    };
+    struct prom_set *s = text(all);
+    for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
+        double v = 7, n = 0;
+        assert_int_equal(prom_go_live_heap(s, 100, cases[i].limit, &v, &n), 0);
+        if (!same(v, cases[i].want))
+            fail_msg("limit %g: live %g", cases[i].limit, v);
+    }
+    prom_free(s);
+    /* without the figures of the room, a limit leaves nothing known */
+    s = text("go_memstats_next_gc_bytes 1e8\ngo_gc_duration_seconds_count 5\n");
+    double v = 7, n = 0;
+    assert_int_equal(prom_go_live_heap(s, 100, 1e12, &v, &n), 0);
+    assert_true(isnan(v));
+    assert_int_equal(prom_go_live_heap(s, 100, INFINITY, &v, &n), 0);
+    assert_true(v == 5e7);
+    prom_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_captured_after_gc),  cmocka_unit_test(test_captured_before_gc),
         cmocka_unit_test(test_kept_names_suffice), cmocka_unit_test(test_edges),
-        cmocka_unit_test(test_gogc_said),
+        cmocka_unit_test(test_gogc_said),          cmocka_unit_test(test_memlimit_said),
+        cmocka_unit_test(test_memlimit_goal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,14 @@ static void scrape(struct sampler *s, double next, double numgc, double gogc)
     sampler_prom_values(s, set);
 }
 
+/* The GOGC heap_live is read with now. */
+static double gogc_of(struct sampler *s)
+{
+    double g = 0, limit = 0;
+    sampler_go_gc(s, &g, &limit);
+    return g;
+}
+
 /* heap_live's points: how many (NaN ones too) into *n, values into v. */
 static size_t live_points(const struct timeline *tl, double *v, size_t max)
 {
@@ -144,7 +152,7 @@ static void test_trusted_after_two_agreements(void **state)
     scrape(f->s, 9e6, 3, 400);
     double v[8];
     assert_int_equal(live_points(f->tl, v, 8), 0);
-    assert_true(sampler_gogc(f->s) == 100);
+    assert_true(gogc_of(f->s) == 100);
     /* agreeing again within the slack proves nothing */
     round_at(f->s, 0.2, 1);
     f->s->heap_gc = 4;
@@ -155,7 +163,7 @@ static void test_trusted_after_two_agreements(void **state)
     f->s->heap_gc = 12;
     scrape(f->s, 9e6, 13, 400);
     assert_int_equal(f->s->scrape_same, 1);
-    assert_true(sampler_gogc(f->s) == 400);
+    assert_true(gogc_of(f->s) == 400);
     /* a heap profile's round gives no scrape point; the next round does */
     assert_int_equal(live_points(f->tl, v, 8), 0);
     f->s->live_gc = 12;
@@ -191,7 +199,7 @@ static void test_sidecar_never_trusted(void **state)
     scrape(f->s, 8e6, 70, 400);
     double v[8];
     assert_int_equal(live_points(f->tl, v, 8), 0);
-    assert_true(sampler_gogc(f->s) == 100);
+    assert_true(gogc_of(f->s) == 100);
     fx_free(f);
 }
 
@@ -211,11 +219,43 @@ static void test_restart_starts_over(void **state)
     fx_free(f);
 }
 
+/* A memory limit the scrape says (GOMEMLIMIT, 20 MB here, nothing else
+ * kept from the heap): a goal near it may be the limit's, a gap; the next
+ * goal well below it is GOGC's again. */
+static void test_memlimit_gap(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new(0, 0);
+    static const double goals[] = {8e6, 19e6, 10e6};
+    for (size_t i = 0; i < LC_ARRAY_LEN(goals); i++) {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "go_memstats_next_gc_bytes %.17g\ngo_gc_duration_seconds_count %zu\n"
+                 "go_gc_gogc_percent 100\ngo_gc_gomemlimit_bytes 2e7\n"
+                 "go_memstats_sys_bytes 3e7\ngo_memstats_heap_sys_bytes 3e7\n"
+                 "go_memstats_heap_inuse_bytes 9e6\ngo_memstats_heap_alloc_bytes 9e6\n",
+                 goals[i], i + 1);
+        struct lc_error err = {0};
+        struct prom_set *set = prom_parse(text, strlen(text), &err);
+        assert_non_null(set);
+        round_at(f->s, 0.1 * (double)i, 0);
+        sampler_prom_values(f->s, set);
+    }
+    double v[8];
+    assert_int_equal(live_points(f->tl, v, 8), 3);
+    assert_true(v[0] == 4e6 && isnan(v[1]) && v[2] == 5e6);
+    double g = 0, limit = 0;
+    sampler_go_gc(f->s, &g, &limit);
+    assert_true(g == 100 && limit == 2e7);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_point_per_gc),
         cmocka_unit_test(test_no_guessed_gogc),
+        cmocka_unit_test(test_memlimit_gap),
         cmocka_unit_test(test_failed_scrape_gap),
         cmocka_unit_test(test_trusted_after_two_agreements),
         cmocka_unit_test(test_sidecar_never_trusted),

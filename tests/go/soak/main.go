@@ -12,6 +12,8 @@
 //	                        allocates N bytes of garbage (the sawtooth)
 //	-gc-percent N           sets GOGC from within (debug.SetGCPercent),
 //	                        which the environment does not show
+//	-mem-limit N            sets the memory limit from within
+//	                        (debug.SetMemoryLimit), as GOMEMLIMIT would
 //
 // POST or GET /work does the request's work and answers "ok".
 package main
@@ -36,6 +38,7 @@ var (
 	warm      = flag.Duration("warm", 0, "how long the cache fills after the first request")
 	warmBytes = flag.Int("warm-bytes", 16<<20, "bytes the cache holds once full")
 	gcPercent = flag.Int("gc-percent", 0, "debug.SetGCPercent at start (0: GOGC as it is)")
+	memLimit  = flag.Int64("mem-limit", 0, "debug.SetMemoryLimit at start, bytes (0: GOMEMLIMIT as it is)")
 )
 
 const tick = 100 * time.Millisecond
@@ -131,6 +134,9 @@ func main() {
 	if *gcPercent != 0 {
 		debug.SetGCPercent(*gcPercent)
 		svc.GCPercent = *gcPercent
+	}
+	if *memLimit > 0 {
+		debug.SetMemoryLimit(*memLimit)
 	}
 	s := &service{cache: map[int][]byte{}, never: make(chan struct{}), pool: make(chan func())}
 	s.cache[0] = nil

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,7 +80,7 @@ func (m *registry) serve(w http.ResponseWriter, r *http.Request) {
 		float64(ms.HeapObjects))
 	counter(b, "go_gc_cycles_total", "Completed GC cycles.", float64(ms.NumGC))
 	// as client_golang's Go collector names them: the GC's goal, its
-	// pauses as a summary's sum and count, and GOGC (1.20 on)
+	// pauses as a summary's sum and count, GOGC and the memory limit (1.20 on)
 	gauge(b, "go_memstats_next_gc_bytes", "Heap size at which the next GC starts.",
 		float64(ms.NextGC))
 	fmt.Fprintln(b, "# HELP go_gc_duration_seconds GC pause durations.")
@@ -88,6 +89,11 @@ func (m *registry) serve(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(b, "go_gc_duration_seconds_count %d\n", ms.NumGC)
 	gauge(b, "go_gc_gogc_percent", "GOGC, as the environment or debug.SetGCPercent set it.",
 		float64(GCPercent))
+	gauge(b, "go_gc_gomemlimit_bytes", "Go runtime memory limit (GOMEMLIMIT).",
+		float64(debug.SetMemoryLimit(-1)))
+	gauge(b, "go_memstats_sys_bytes", "Bytes obtained from the system.", float64(ms.Sys))
+	gauge(b, "go_memstats_heap_sys_bytes", "Heap bytes obtained from the system.",
+		float64(ms.HeapSys))
 
 	if n, err := countFDs(); err == nil {
 		gauge(b, "process_open_fds", "Number of open file descriptors.", float64(n))
