@@ -160,6 +160,13 @@ static void theil_sen(const double *x, const double *y, size_t m, struct expr_tr
     free(tmp);
 }
 
+double expr_trend_warmup(double load, double warmup)
+{
+    if (warmup < 0 || isnan(warmup))
+        return fmin(load * EXPR_TREND_WARMUP_FRACTION, EXPR_TREND_WARMUP_MAX);
+    return warmup;
+}
+
 /* Fits the trend of (t, v); see expr_trend.h. */
 int expr_trend_fit(const double *t, const double *v, size_t n, double warmup,
                    enum expr_trend_kind kind, struct expr_trend *out, struct lc_error *err)
@@ -172,8 +179,7 @@ int expr_trend_fit(const double *t, const double *v, size_t n, double warmup,
         return -1;
     }
     double load = t[n - 1] - t[0];
-    if (warmup < 0 || isnan(warmup))
-        warmup = fmin(load * EXPR_TREND_WARMUP_FRACTION, EXPR_TREND_WARMUP_MAX);
+    warmup = expr_trend_warmup(load, warmup);
     out->warmup = warmup;
     out->kind = kind;
     out->from = t[0] + warmup;

@@ -25,6 +25,10 @@ enum expr_trend_kind {
 #define EXPR_TREND_WARMUP_FRACTION (1.0 / 3.0)
 #define EXPR_TREND_WARMUP_MAX 1800.0
 
+/* The warm-up of a load of `load` seconds: `warmup`, or when < 0 (or NaN)
+ * the default. */
+double expr_trend_warmup(double load, double warmup);
+
 /* The fitted trend of one series. Times are on the series' clock. */
 struct expr_trend {
     double slope, lo, hi; /* per second; lo..hi is the 95% confidence interval */

@@ -33,7 +33,8 @@ struct report_series {
     double baseline, final, min, max; /* NaN when unknown */
     struct report_point *points;
     size_t npoints;
-    char *source; /* "proc", "pprof", "prometheus", "load", "exit"; NULL: not said */
+    char *source; /* "proc", "pprof", "prometheus", "pprof+prometheus" (heap_live), "load",
+                     "exit"; NULL: not said */
 };
 
 /* The fit of a trend() assertion, for its chart: the line
@@ -48,8 +49,8 @@ struct report_trend {
 struct report_assertion {
     char *expr;
     int passed;
-    int errored;      /* could not be evaluated; message says why */
-    double observed;  /* NaN when errored */
+    int errored;     /* could not be evaluated; message says why */
+    double observed; /* NaN when errored */
     double expected;
     char *message;
     char *metric; /* the metric the assertion is about ("goroutines"), or NULL */
@@ -97,12 +98,12 @@ enum report_basis {
  * and after are its counts just before and after that GC, growth how many
  * it closed. */
 struct report_culprit {
-    char *kind;     /* "goroutine", "heap", "fd", "socket", "finalizer" */
-    char *function; /* the first frame that is the service's own code, or NULL */
-    char *location; /* "file.go:123", a directory, or a peer address */
+    char *kind;                   /* "goroutine", "heap", "fd", "socket", "finalizer" */
+    char *function;               /* the first frame that is the service's own code, or NULL */
+    char *location;               /* "file.go:123", a directory, or a peer address */
     double before, after, growth; /* counts (bytes for heap); before NaN: not known */
-    char *detail;   /* wait state and time, creator, blocking frame, path or peer */
-    int proven;     /* 1: Go's own goroutineleak profile says these are leaked */
+    char *detail;                 /* wait state and time, creator, blocking frame, path or peer */
+    int proven;                   /* 1: Go's own goroutineleak profile says these are leaked */
     enum report_basis basis;
 };
 
@@ -168,8 +169,8 @@ struct report_test {
     struct report_culprit *culprits; /* largest first */
     size_t nculprits;
     char *pprof_base_cmd; /* "go tool pprof -base ... ...", or NULL */
-    char *dir;        /* the test's folder under --out, or NULL */
-    char *log_tail;   /* last lines of the target's stderr, or NULL */
+    char *dir;            /* the test's folder under --out, or NULL */
+    char *log_tail;       /* last lines of the target's stderr, or NULL */
     /* bytes dropped from the middle of the target's stdout.log and
      * stderr.log (each keeps its first and last MiB) */
     uint64_t log_dropped[2];

@@ -8,6 +8,7 @@
 #include "loadgen/loadgen.h"
 #include "run/obs_cost.h"
 #include "run/run_internal.h"
+#include "run/sampler.h"
 #include "suite/metrics.h"
 #include "target/target.h"
 
@@ -172,7 +173,12 @@ static void run_report_series(struct run *r, struct report_test *rt)
         size_t np;
         const struct timeline_point *pts = timeline_points(r->tl, i, &np);
         s->name = lc_strdup(name);
-        s->source = lc_strdup(metric_source_name(r->t, name));
+        const char *src = metric_source_name(r->t, name);
+        /* the heap profiles' points, and a scrape's between them */
+        if (strcmp(name, "heap_live") == 0 && strcmp(src, "pprof") == 0 && r->sampler &&
+            sampler_scrape_live(r->sampler))
+            src = "pprof+prometheus";
+        s->source = lc_strdup(src);
         s->baseline = reduce_or_nan(r, name, EXPR_BASELINE);
         s->final = reduce_or_nan(r, name, EXPR_FINAL);
         s->min = reduce_or_nan(r, name, EXPR_MIN);

@@ -70,10 +70,29 @@ static int follows_live_heap(const char *name)
     return 0;
 }
 
-/* Fewer live-heap points than this (a target whose GOGC is off, neither
- * pprof nor Go's collector): the window minimum of the metric itself is
- * the floor. */
+/* Fewer live-heap points than this after the warm-up (a target whose GOGC
+ * is off, neither pprof nor Go's collector), or none in a fifth of the
+ * span fitted (a memory limit that came to set the GC goal): the window
+ * minimum of the metric itself is the floor. */
 #define LIVE_MIN_POINTS 15
+#define LIVE_PARTS 5
+
+static int live_covers(const struct expr_series *se)
+{
+    if (se->n < 2)
+        return 0;
+    double from = se->t[0] + expr_trend_warmup(se->t[se->n - 1] - se->t[0], se->warmup);
+    double part = (se->t[se->n - 1] - from) / LIVE_PARTS;
+    size_t valued = 0;
+    unsigned seen = 0;
+    for (size_t i = 0; part > 0 && i < se->n; i++) {
+        if (isnan(se->v[i]) || se->t[i] < from)
+            continue;
+        valued++;
+        seen |= 1u << (unsigned)fmin((se->t[i] - from) / part, LIVE_PARTS - 1);
+    }
+    return valued >= LIVE_MIN_POINTS && seen == (1u << LIVE_PARTS) - 1;
+}
 
 int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct lc_error *err,
                   void *arg)
@@ -84,7 +103,8 @@ int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct l
     out->basis = NULL;
     out->series = NULL;
     if (follows_live_heap(m->name)) {
-        if (load_points(r, "heap_live", out) >= LIVE_MIN_POINTS) {
+        load_points(r, "heap_live", out);
+        if (live_covers(out)) {
             out->kind = EXPR_TREND_LOWER;
             out->basis = "live heap after each GC (heap_live)";
             out->series = "heap_live";

@@ -79,6 +79,9 @@ const struct pprof_profile *sampler_goroutines_last(const struct sampler *s);
  * declared by HELP and TYPE lines (prom_names_scan). */
 const struct prom_names *sampler_prom_first(const struct sampler *s);
 
+/* 1 when a scrape of Go's collector gave heap_live a value. */
+int sampler_scrape_live(const struct sampler *s);
+
 /* sampler_free(NULL) is a no-op. Must not be called while a round's
  * fetches are under way unless the fetcher is freed first. */
 void sampler_free(struct sampler *s);

@@ -73,7 +73,8 @@ struct sampler {
                                           agreed, -1: not yet */
     int disagreed;                     /* rounds in which the two counts disagreed */
     double last_scrape_gc;             /* the last scrape's GC count, -1: none */
-    int scrape_live;                   /* a scrape has given heap_live */
+    int scrape_live;                   /* a scrape has given heap_live points */
+    int scrape_valued;                 /* ... and one of them had a value */
     struct report_observer_cost *cost; /* where dumps are counted, or NULL */
 };
 

@@ -112,6 +112,7 @@ static void prom_live_heap(struct sampler *s, const struct prom_set *set)
     sampler_put(s, "heap_live", v);
     s->live_gc = n;
     s->scrape_live = 1;
+    s->scrape_valued |= !isnan(v);
 }
 
 void sampler_prom_values(struct sampler *s, struct prom_set *set)
@@ -173,6 +174,11 @@ void sampler_prom_first_scrape(struct sampler *s, const struct prom_set *set,
             return;
         }
     }
+}
+
+int sampler_scrape_live(const struct sampler *s)
+{
+    return s->scrape_valued;
 }
 
 const struct prom_names *sampler_prom_first(const struct sampler *s)

@@ -112,22 +112,29 @@ void pprof_free(struct pprof_profile *p);
  * "HeapObjects", "HeapSys", "NumGC", ...). Returns 0 and sets *out, or -1. */
 int pprof_memstat(const struct pprof_profile *p, const char *name, double *out);
 
-/* The heap a Go memory limit leaves, as Go's pacer counts it: the limit
- * less the memory not in heap objects (sys - heap_sys + heap_inuse -
- * heap_alloc, MemStats' names). INFINITY without a limit (limit INFINITY);
- * NaN when a figure is missing. */
-double go_heap_room(double limit, double sys, double heap_sys, double heap_inuse,
-                    double heap_alloc);
+/* What a Go process has mapped, in MemStats' figures (NaN: not known). */
+struct go_mem {
+    double sys, heap_sys, heap_inuse, heap_alloc, heap_released;
+};
 
-/* A goal at or above this share of the room may be the memory limit's,
- * not GOGC's: Go takes the lower of the two (and a few % of headroom). */
+/* The heap a Go memory limit leaves, as Go's pacer counts it: the limit
+ * less the memory not in heap objects (Sys - HeapSys + HeapInuse -
+ * HeapAlloc) and less what is mapped beyond the limit (Sys - HeapReleased
+ * - limit, when positive). INFINITY without a limit (limit INFINITY); NaN
+ * when the limit or a figure is not known. */
+double go_heap_room(double limit, const struct go_mem *m);
+
+/* A goal at or above this share of the room, or within GO_LIMIT_HEADROOM
+ * bytes of it, may be the memory limit's, not GOGC's: Go takes the lower
+ * of the two, the limit's less a headroom (1.21 on: 3%, at least 1 MiB). */
 #define GO_LIMIT_NEAR 0.9
+#define GO_LIMIT_HEADROOM 2097152.0
 
 /* The live heap a Go GC left: next_gc (the heap goal that GC set) over
  * 1 + gogc/100, gogc being the process's GOGC percent, num_gc its GCs so
  * far, room its go_heap_room. NaN before the first GC, with gogc <= 0
  * (GOGC=off) or NaN, an absurd goal, or one the memory limit may have set
- * (GO_LIMIT_NEAR of the room or more, or room NaN). */
+ * (near the room, or room NaN). */
 double go_live_heap(double next_gc, double num_gc, double gogc, double room);
 
 /* go_live_heap of the heap profile's NextGC and NumGC, the room under the

@@ -271,11 +271,14 @@ struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_e
 /* NextGC is the heap goal the last GC set: the heap it marked live times
  * 1 + GOGC/100 (Go 1.18+ adds the stacks and globals to what is scaled,
  * which a goroutine-heavy service's figure includes a part of). */
-double go_heap_room(double limit, double sys, double heap_sys, double heap_inuse, double heap_alloc)
+double go_heap_room(double limit, const struct go_mem *m)
 {
     if (isinf(limit) && limit > 0)
         return INFINITY;
-    return limit - (sys - heap_sys) - (heap_inuse - heap_alloc);
+    double over = m->sys - m->heap_released - limit;
+    if (isnan(over))
+        return NAN;
+    return limit - (m->sys - m->heap_sys) - (m->heap_inuse - m->heap_alloc) - fmax(over, 0);
 }
 
 double go_live_heap(double next_gc, double num_gc, double gogc, double room)
@@ -283,18 +286,19 @@ double go_live_heap(double next_gc, double num_gc, double gogc, double room)
     /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
      * with GOGC=off (and no memory limit) it is absurdly high */
     if (!(gogc > 0) || !(num_gc >= 1) || !(next_gc > 0 && next_gc < 1e18) ||
-        !(next_gc < GO_LIMIT_NEAR * room))
+        !(next_gc < fmin(GO_LIMIT_NEAR * room, room - GO_LIMIT_HEADROOM)))
         return NAN;
     return next_gc / (1.0 + gogc / 100.0);
 }
 
 double pprof_live_heap(const struct pprof_profile *p, double gogc, double limit)
 {
-    static const char *const names[] = {"NextGC",  "NumGC",     "Sys",
-                                        "HeapSys", "HeapInuse", "HeapAlloc"};
+    static const char *const names[] = {"NextGC",    "NumGC",     "Sys",         "HeapSys",
+                                        "HeapInuse", "HeapAlloc", "HeapReleased"};
     double v[LC_ARRAY_LEN(names)];
     for (size_t i = 0; i < LC_ARRAY_LEN(names); i++)
         if (!p || pprof_memstat(p, names[i], &v[i]) != 0)
             v[i] = NAN;
-    return go_live_heap(v[0], v[1], gogc, go_heap_room(limit, v[2], v[3], v[4], v[5]));
+    struct go_mem m = {v[2], v[3], v[4], v[5], v[6]};
+    return go_live_heap(v[0], v[1], gogc, go_heap_room(limit, &m));
 }

@@ -326,19 +326,16 @@ int procfs_read_excluding(pid_t pid, enum procfs_tcp_source src, const struct pr
 }
 
 /* The value of the first NAME= entry of an environment block (as Go's
- * runtime reads it), copied into val (NUL-terminated); 0 when found and it
- * fits in vlen - 1 bytes, -1 otherwise. */
-static int env_value(const char *env, size_t len, const char *name, char *val, size_t vlen)
+ * runtime reads it): *val and *vlen, or -1 when there is none. */
+static int env_value(const char *env, size_t len, const char *name, const char **val, size_t *vlen)
 {
     size_t nl = strlen(name);
     for (size_t i = 0; i < len;) {
         const char *e = env + i;
         size_t n = strnlen(e, len - i);
         if (n > nl && e[nl] == '=' && memcmp(e, name, nl) == 0) {
-            if (n - nl - 1 >= vlen)
-                return -1;
-            memcpy(val, e + nl + 1, n - nl - 1);
-            val[n - nl - 1] = '\0';
+            *val = e + nl + 1;
+            *vlen = n - nl - 1;
             return 0;
         }
         i += n + 1;
@@ -346,40 +343,63 @@ static int env_value(const char *env, size_t len, const char *name, char *val, s
     return -1;
 }
 
+/* Go's runtime atoi64: an optional '-', then one or more digits, no more
+ * than an int64 (no '+', no blank). Returns 0 and sets *out, or -1. */
+static int go_atoi(const char *s, size_t n, long long *out)
+{
+    int neg = n > 0 && s[0] == '-';
+    unsigned long long v = 0;
+    if ((size_t)neg == n)
+        return -1;
+    for (size_t i = (size_t)neg; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (9223372036854775807ULL - (unsigned)(s[i] - '0')) / 10)
+            return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = neg ? -(long long)v : (long long)v;
+    return 0;
+}
+
 /* Go reads GOGC as a percent ("off" turns the GC off) with atoi32: a value
  * that is no int32 is ignored, leaving the default, 100. */
 double procfs_parse_gogc(const char *env, size_t len)
 {
-    char val[16], *end;
-    if (env_value(env, len, "GOGC", val, sizeof(val)) != 0)
+    const char *val;
+    size_t n;
+    long long v;
+    if (env_value(env, len, "GOGC", &val, &n) != 0)
         return 100;
-    if (strcmp(val, "off") == 0)
+    if (n == 3 && memcmp(val, "off", 3) == 0)
         return -1;
-    long long v = strtoll(val, &end, 10);
-    if (end == val || *end != '\0' || v < -2147483648LL || v > 2147483647LL)
+    if (go_atoi(val, n, &v) != 0 || v < -2147483648LL || v > 2147483647LL)
         return 100;
     return v < 0 ? -1 : (double)v; /* Go: a negative percent is off */
 }
 
-/* Go's byte counts: digits, then nothing, B, KiB, MiB, GiB or TiB; no
- * sign, no more than an int64. */
+/* Go's byte counts (parseByteCount): an atoi64 of 0 or more, then nothing,
+ * B, KiB, MiB, GiB or TiB, the product no more than an int64. */
 double procfs_parse_gomemlimit(const char *env, size_t len)
 {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    char val[32];
-    if (env_value(env, len, "GOMEMLIMIT", val, sizeof(val)) != 0 || strcmp(val, "off") == 0)
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    const char *val;
+    size_t n;
+    long long v;
+    if (env_value(env, len, "GOMEMLIMIT", &val, &n) != 0 || (n == 3 && !memcmp(val, "off", 3)))
         return INFINITY;
-    size_t digits = strspn(val, "0123456789");
-    if (digits == 0 || digits > 19)
-        return INFINITY;
-    double scale = 0;
-    for (size_t u = 0; u < LC_ARRAY_LEN(units); u++)
-        if (strcmp(val + digits, units[u]) == 0 || (u == 0 && val[digits] == '\0'))
-            scale = ldexp(1, 10 * (int)u);
-    if (scale == 0)
+    double scale = 1;
+    if (n > 0 && val[n - 1] == 'B') {
+        n--;
+        for (size_t u = 0; u < LC_ARRAY_LEN(units); u++)
+            if (n >= 3 && memcmp(val + n - 2, units[u], 2) == 0) {
+                n -= 2;
+                scale = ldexp(1, 10 * (int)(u + 1));
+                break;
+            }
+    }
+    if (go_atoi(val, n, &v) != 0 || v < 0)
         return INFINITY; /* Go would not have started */
-    double v = strtod(val, NULL) * scale;
-    return v < 9223372036854775807.0 ? v : INFINITY;
+    double bytes = (double)v * scale;
+    return bytes < 9223372036854775807.0 ? bytes : INFINITY;
 }
 
 void procfs_go_gc(pid_t pid, double *gogc, double *limit)
@@ -387,6 +407,6 @@ void procfs_go_gc(pid_t pid, double *gogc, double *limit)
     struct lc_buf b = {0};
     int got = append_proc(pid, "environ", &b, NULL) == 0;
     *gogc = got ? procfs_parse_gogc(b.data, b.len) : 100;
-    *limit = got ? procfs_parse_gomemlimit(b.data, b.len) : INFINITY;
+    *limit = got ? procfs_parse_gomemlimit(b.data, b.len) : NAN;
     lc_buf_free(&b);
 }

@@ -132,7 +132,8 @@ double procfs_parse_gogc(const char *env, size_t len);
 double procfs_parse_gomemlimit(const char *env, size_t len);
 
 /* A Go process's GC settings from /proc/PID/environ: GOGC and GOMEMLIMIT
- * as the two parsers read them (100 and INFINITY when it cannot be read). */
+ * as the two parsers read them; when it cannot be read, GOGC 100 and the
+ * limit NaN (not known). */
 void procfs_go_gc(pid_t pid, double *gogc, double *limit);
 
 /*

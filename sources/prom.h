@@ -127,8 +127,9 @@ int prom_go_memlimit(const struct prom_set *s, double *out);
  * *out is NaN before the first GC, with gogc <= 0 (GOGC=off), an absurd
  * goal, or one the memory limit `limit` (INFINITY: none) may have set
  * (go_live_heap; the room from the scrape's go_memstats_{sys,heap_sys,
- * heap_inuse,heap_alloc}_bytes). Returns -1 when the scrape lacks the goal
- * or the count (not Go's collector, or one without the GC summary), else 0. */
+ * heap_inuse,heap_alloc,heap_released}_bytes). Returns -1 when the scrape
+ * lacks the goal or the count (not Go's collector, or one without the GC
+ * summary), else 0. */
 int prom_go_live_heap(const struct prom_set *s, double gogc, double limit, double *out,
                       double *numgc);
 

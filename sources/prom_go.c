@@ -12,9 +12,10 @@
 #define HEAP_SYS "go_memstats_heap_sys_bytes"
 #define HEAP_INUSE "go_memstats_heap_inuse_bytes"
 #define HEAP_ALLOC "go_memstats_heap_alloc_bytes"
+#define HEAP_RELEASED "go_memstats_heap_released_bytes"
 
-const char *const prom_go_heap_names[] = {NEXT_GC, NUM_GC,   GOGC,       LIMIT,
-                                          SYS,     HEAP_SYS, HEAP_INUSE, HEAP_ALLOC};
+const char *const prom_go_heap_names[] = {NEXT_GC,  NUM_GC,     GOGC,       LIMIT,        SYS,
+                                          HEAP_SYS, HEAP_INUSE, HEAP_ALLOC, HEAP_RELEASED};
 const size_t prom_go_heap_nnames = LC_ARRAY_LEN(prom_go_heap_names);
 
 static int one(const struct prom_set *s, const char *name, double *out)
@@ -55,8 +56,9 @@ int prom_go_live_heap(const struct prom_set *s, double gogc, double limit, doubl
     if (one(s, NEXT_GC, &next) != 0 || one(s, NUM_GC, &n) != 0 || !(n >= 0 && n < 1e18))
         return -1;
     *numgc = n;
-    double room =
-        go_heap_room(limit, fig(s, SYS), fig(s, HEAP_SYS), fig(s, HEAP_INUSE), fig(s, HEAP_ALLOC));
+    struct go_mem m = {fig(s, SYS), fig(s, HEAP_SYS), fig(s, HEAP_INUSE), fig(s, HEAP_ALLOC),
+                       fig(s, HEAP_RELEASED)};
+    double room = go_heap_room(limit, &m);
     *out = go_live_heap(next, n, gogc, room);
     return 0;
 }

@@ -175,6 +175,9 @@ check "a sidecar's /metrics: neither its live heap nor its GOGC is the target's 
      and (.tests[8] | $rate | . > 250 and . < 500)" "$r"
 check "a sidecar's /metrics: no heap_live point of its own (no more than the heap profiles)" jq -e \
     '.tests[8].series | ([.heap_live.v[] | select(. != null)] | length) <= ([.heap_inuse.v[] | select(. != null)] | length)' "$r"
+check "report.json: heap_live's source is pprof+prometheus where scrapes added points, pprof where none did" jq -e \
+    '.tests[5].metrics.heap_live.source == "pprof+prometheus" and .tests[3].metrics.heap_live.source == "pprof"
+     and .tests[8].metrics.heap_live.source == "pprof" and .tests[6].metrics.heap_live.source == "prometheus"' "$r"
 # the live heap under a binding limit would read flat (the limit's goal
 # over 1 + GOGC/100) while the heap leaks: none is read in the load
 for i in 9 10 11; do

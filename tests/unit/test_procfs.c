@@ -421,6 +421,12 @@ static void test_gogc(void **state)
     /* an unterminated last entry, a value longer than any number */
     static const char longv[] = "GOGC=200000000000000000000000000000000000000000";
     assert_true(procfs_parse_gogc(longv, sizeof(longv) - 1) == 100);
+    /* atoi32 takes no '+' nor blank, and leading zeros at any length */
+    static const char plus[] = "GOGC=+50", blank[] = "GOGC= 50",
+                      zeros[] = "GOGC=0000000000000000000000050";
+    assert_true(procfs_parse_gogc(plus, sizeof(plus) - 1) == 100);
+    assert_true(procfs_parse_gogc(blank, sizeof(blank) - 1) == 100);
+    assert_true(procfs_parse_gogc(zeros, sizeof(zeros) - 1) == 50);
     /* Go's runtime takes the first GOGC of the block */
     static const char twice[] = "GOGC=50\0GOGC=200";
     assert_true(procfs_parse_gogc(twice, sizeof(twice) - 1) == 50);
@@ -456,6 +462,15 @@ static void test_gomemlimit(void **state)
         {"GOMEMLIMIT=9223372036854775807", INFINITY},
         {"GOMEMLIMIT=8388608TiB", INFINITY},
         {"GOMEMLIMIT=99999999999999999999999", INFINITY},
+        {"GOMEMLIMIT=5MiKiB", INFINITY},
+        {"GOMEMLIMIT=5iB", INFINITY},
+        {"GOMEMLIMIT=KiB", INFINITY},
+        {"GOMEMLIMIT=B", INFINITY},
+        /* as Go's atoi64 reads: a minus zero, leading zeros past 19 digits */
+        {"GOMEMLIMIT=-0", 0},
+        {"GOMEMLIMIT=-0MiB", 0},
+        {"GOMEMLIMIT=000000000000000000000000000000000000000005MiB", 5242880.0},
+        {"GOMEMLIMIT=5B", 5},
     };
     for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
         char env[128];
@@ -471,8 +486,9 @@ static void test_gomemlimit(void **state)
         procfs_go_gc(getpid(), &gogc, &limit);
         assert_true(gogc == 100 && isinf(limit));
     }
+    /* no process: GOGC as Go's default, the limit not known */
     procfs_go_gc(999999999, &gogc, &limit);
-    assert_true(gogc == 100 && isinf(limit));
+    assert_true(gogc == 100 && isnan(limit));
 }
 
 int main(void)

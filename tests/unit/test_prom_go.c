@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/lc.h"
@@ -193,18 +194,20 @@ static void test_memlimit_said(void **state)
 /* A goal near what the memory limit leaves the heap may be the limit's,
  * not GOGC's: no live heap is read off it. A goal of 100 MB; Sys less
  * HeapSys 10 MB and HeapInuse less HeapAlloc 5 MB, which the limit keeps
- * from the heap. */
+ * from the heap; 90 MB mapped (Sys less HeapReleased). */
 static void test_memlimit_goal(void **state)
 {
     (void)state;
     const char *all = "go_memstats_next_gc_bytes 1e8\ngo_gc_duration_seconds_count 5\n"
                       "go_memstats_sys_bytes 1.2e8\ngo_memstats_heap_sys_bytes 1.1e8\n"
-                      "go_memstats_heap_inuse_bytes 1.05e8\ngo_memstats_heap_alloc_bytes 1e8\n";
+                      "go_memstats_heap_inuse_bytes 1.05e8\ngo_memstats_heap_alloc_bytes 1e8\n"
+                      "go_memstats_heap_released_bytes 3e7\n";
     static const struct {
         double limit, want;
     } cases[] = {
         {INFINITY, 5e7}, {1e9, 5e7}, /* room 985 MB: GOGC's goal */
         {1.27e8, 5e7},               /* room 112 MB: the goal is 89% of it */
+        {1.23e8, NAN},               /* room 108 MB: 92.6% (88.5% without HeapInuse - HeapAlloc) */
         {1.2e8, NAN},                /* room 105 MB: 95% of it, maybe the limit's */
         {1e8, NAN},                  /* room 85 MB: the goal is above it */
         {0, NAN},
@@ -216,6 +219,32 @@ static void test_memlimit_goal(void **state)
         if (!same(v, cases[i].want))
             fail_msg("limit %g: live %g", cases[i].limit, v);
     }
+    prom_free(s);
+    /* what is mapped beyond the limit (150 MB for 130 MB) is taken off too */
+    for (int released = 0; released <= 1; released++) {
+        char t[512];
+        snprintf(t, sizeof(t),
+                 "go_memstats_next_gc_bytes 1e8\ngo_gc_duration_seconds_count 5\n"
+                 "go_memstats_sys_bytes 1.5e8\ngo_memstats_heap_sys_bytes 1.4e8\n"
+                 "go_memstats_heap_inuse_bytes 1e8\ngo_memstats_heap_alloc_bytes 1e8\n"
+                 "go_memstats_heap_released_bytes %s\n",
+                 released ? "3e7" : "0");
+        s = text(t);
+        double v = 7, n = 0;
+        assert_int_equal(prom_go_live_heap(s, 100, 1.3e8, &v, &n), 0);
+        assert_true(released ? v == 5e7 : isnan(v)); /* room 120 MB, or 100 MB */
+        prom_free(s);
+    }
+    /* a small room: the goal within 2 MiB of it (Go keeps 1 MiB at least) */
+    s = text("go_memstats_next_gc_bytes 8e6\ngo_gc_duration_seconds_count 5\n"
+             "go_memstats_sys_bytes 1e7\ngo_memstats_heap_sys_bytes 1e7\n"
+             "go_memstats_heap_inuse_bytes 6e6\ngo_memstats_heap_alloc_bytes 6e6\n"
+             "go_memstats_heap_released_bytes 2e6\n");
+    double small = 7, count = 0;
+    assert_int_equal(prom_go_live_heap(s, 100, 9.5e6, &small, &count), 0);
+    assert_true(isnan(small)); /* 84% of the room, but 1.5 MB under it */
+    assert_int_equal(prom_go_live_heap(s, 100, 1.2e7, &small, &count), 0);
+    assert_true(small == 4e6);
     prom_free(s);
     /* without the figures of the room, a limit leaves nothing known */
     s = text("go_memstats_next_gc_bytes 1e8\ngo_gc_duration_seconds_count 5\n");

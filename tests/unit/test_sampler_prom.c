@@ -233,7 +233,8 @@ static void test_memlimit_gap(void **state)
                  "go_memstats_next_gc_bytes %.17g\ngo_gc_duration_seconds_count %zu\n"
                  "go_gc_gogc_percent 100\ngo_gc_gomemlimit_bytes 2e7\n"
                  "go_memstats_sys_bytes 3e7\ngo_memstats_heap_sys_bytes 3e7\n"
-                 "go_memstats_heap_inuse_bytes 9e6\ngo_memstats_heap_alloc_bytes 9e6\n",
+                 "go_memstats_heap_inuse_bytes 9e6\ngo_memstats_heap_alloc_bytes 9e6\n"
+                 "go_memstats_heap_released_bytes 2e7\n",
                  goals[i], i + 1);
         struct lc_error err = {0};
         struct prom_set *set = prom_parse(text, strlen(text), &err);
