@@ -65,7 +65,7 @@ JSON
 run() {
     local label=$1 suite=$2 want=$3 rc=0
     shift 3
-    timeout -k 5 300 "$lc" run "$suite" --out "$work/out/$label" --no-color "$@" \
+    timeout -k 5 480 "$lc" run "$suite" --out "$work/out/$label" --no-color "$@" \
         >"$work/out/$label.log" 2>&1 || rc=$?
     if [ "$rc" -eq "$want" ]; then
         pass "$label: exit code $want"
