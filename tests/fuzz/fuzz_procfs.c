@@ -1,9 +1,11 @@
 /*
  * tests/fuzz/fuzz_procfs.c: the /proc text parsers on arbitrary text (NUL-
  * terminated, as procfs reads it): /proc/PID/net/tcp read as tcp and as
- * tcp6, the rows tallied against their own inodes, and the status and
- * limits parsers.
+ * tcp6, the rows tallied against their own inodes, the status and
+ * limits parsers; and the same bytes (exactly, NULs included) as an
+ * environment block, GOGC and GOMEMLIMIT read off it as Go would.
  */
+#include <math.h>
 #include <sys/socket.h>
 
 #include "sources/procfs.h"
@@ -50,5 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)procfs_parse_status(text, &threads, &rss);
     (void)procfs_parse_limits(text, &soft);
     free(text);
+
+    char *env = fuzz_copy(data, size, 0);
+    double gogc = procfs_parse_gogc(env, size), limit = procfs_parse_gomemlimit(env, size);
+    FUZZ_CHECK(gogc == -1 || (gogc >= 0 && gogc <= 2147483647.0 && gogc == floor(gogc)));
+    FUZZ_CHECK(limit >= 0 && limit == floor(limit)); /* INFINITY: none */
+    free(env);
     return 0;
 }

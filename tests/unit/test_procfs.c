@@ -480,6 +480,16 @@ static void test_gomemlimit(void **state)
         if (!(got == cases[i].want))
             fail_msg("%s: %g", cases[i].value ? cases[i].value : "(unset)", got);
     }
+    /* captured: the environment of a Go service started with GOGC=50
+     * GOMEMLIMIT=512MiB */
+    struct lc_error err = {0};
+    size_t n = 0;
+    char *env = lc_read_file("tests/data/proc/go-environ/environ", 1 << 16, &n, &err);
+    if (!env)
+        fail_msg("%s", err.msg);
+    assert_true(procfs_parse_gogc(env, n) == 50);
+    assert_true(procfs_parse_gomemlimit(env, n) == 536870912.0);
+    free(env);
     /* this process: whatever its environment says; none can be read */
     double gogc = 0, limit = 0;
     if (!getenv("GOGC") && !getenv("GOMEMLIMIT")) {
