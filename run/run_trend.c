@@ -102,8 +102,9 @@ int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct l
     out->bytes = is_bytes(m->name);
     out->basis = NULL;
     out->series = NULL;
+    int live_part = 0;
     if (follows_live_heap(m->name)) {
-        load_points(r, "heap_live", out);
+        live_part = load_points(r, "heap_live", out) > 0;
         if (live_covers(out)) {
             out->kind = EXPR_TREND_LOWER;
             out->basis = "live heap after each GC (heap_live)";
@@ -114,6 +115,10 @@ int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct l
         free(out->v);
     }
     out->kind = is_sawtooth(m->name) ? EXPR_TREND_FLOOR : EXPR_TREND_LEVEL;
+    /* a live heap known in part of the load only (a memory limit came to
+     * set the GC's goal) or too sparse: the floor, saying why */
+    if (live_part && out->kind == EXPR_TREND_FLOOR)
+        out->basis = "floor (too few points of the live heap after each GC across the load)";
     load_points(r, m->text, out);
     if (out->n == 0) {
         lc_error_set(err, "no samples of %s during the load", m->text);

@@ -31,6 +31,8 @@ static struct timeline *load_of(double from, double live_until)
 }
 
 /* What the series callback gives for trend(heap_inuse). */
+static const char *basis;
+
 static const char *fitted_on(struct timeline *tl, double warmup, enum expr_trend_kind *kind)
 {
     struct suite_test t = {.warmup_s = warmup};
@@ -41,6 +43,7 @@ static const char *fitted_on(struct timeline *tl, double warmup, enum expr_trend
     assert_int_equal(run_series_cb(&m, &se, &err, &r), 0);
     assert_true(se.n > 0);
     *kind = se.kind;
+    basis = se.basis;
     free(se.t);
     free(se.v);
     timeline_free(tl);
@@ -65,6 +68,10 @@ static void test_live_heap_stops(void **state)
     enum expr_trend_kind k;
     assert_string_equal(fitted_on(load_of(0, 45), -1, &k), "heap_inuse");
     assert_int_equal(k, EXPR_TREND_FLOOR);
+    assert_non_null(strstr(basis, "too few points of the live heap"));
+    /* none at all (GOGC=off, a limit that bound from the start): the floor */
+    assert_string_equal(fitted_on(load_of(100, 100), -1, &k), "heap_inuse");
+    assert_null(basis);
     /* nor when it starts late */
     assert_string_equal(fitted_on(load_of(40, 60), 10, &k), "heap_inuse");
 }
