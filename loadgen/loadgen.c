@@ -201,10 +201,8 @@ void loadgen_snapshot(struct loadgen *lg, struct loadgen_stats *out, struct hist
             done = 0;
         uint64_t e = atomic_load_explicit(&w->end_ns, memory_order_relaxed);
         end = e > end ? e : end;
-        /* a worker records a latency before it counts the request: read in
-         * that order, the histogram holds no more than the requests */
-        hist_merge(lg->snap, w->lat);
         add_counters(out, &w->c);
+        hist_merge(lg->snap, w->lat);
     }
     lg_stats_merge(lg, out);
     if (!done)

@@ -77,12 +77,19 @@ static int follows_live_heap(const char *name)
 #define LIVE_MIN_POINTS 15
 #define LIVE_PARTS 5
 
-static int live_covers(const struct expr_series *se)
+static int live_covers(const struct run *r, const struct expr_series *se)
 {
     if (se->n < 2)
         return 0;
-    double from = se->t[0] + expr_trend_warmup(se->t[se->n - 1] - se->t[0], se->warmup);
-    double part = (se->t[se->n - 1] - from) / LIVE_PARTS;
+    /* the load's span (the series' own when the phase is not known): points
+     * that stop coming leave the end of it uncovered */
+    double a = se->t[0], b = se->t[se->n - 1];
+    if (r->phase_seen[PHASE_LOAD] && r->phase_end[PHASE_LOAD] > r->phase_start[PHASE_LOAD]) {
+        a = r->phase_start[PHASE_LOAD];
+        b = r->phase_end[PHASE_LOAD];
+    }
+    double from = a + expr_trend_warmup(b - a, se->warmup);
+    double part = (b - from) / LIVE_PARTS;
     size_t valued = 0;
     unsigned seen = 0;
     for (size_t i = 0; part > 0 && i < se->n; i++) {
@@ -105,7 +112,7 @@ int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct l
     int live_part = 0;
     if (follows_live_heap(m->name)) {
         live_part = load_points(r, "heap_live", out) > 0;
-        if (live_covers(out)) {
+        if (live_covers(r, out)) {
             out->kind = EXPR_TREND_LOWER;
             out->basis = "live heap after each GC (heap_live)";
             out->series = "heap_live";
@@ -118,7 +125,7 @@ int run_series_cb(const struct expr_metric *m, struct expr_series *out, struct l
     /* a live heap known in part of the load only (a memory limit came to
      * set the GC's goal) or too sparse: the floor, saying why */
     if (live_part && out->kind == EXPR_TREND_FLOOR)
-        out->basis = "floor (too few points of the live heap after each GC across the load)";
+        out->basis = "floor (the live heap after each GC missing in part of the load)";
     load_points(r, m->text, out);
     if (out->n == 0) {
         lc_error_set(err, "no samples of %s during the load", m->text);

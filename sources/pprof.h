@@ -132,7 +132,7 @@ double go_heap_room(double limit, const struct go_mem *m);
 
 /* The live heap a Go GC left: next_gc (the heap goal that GC set) over
  * 1 + gogc/100, gogc being the process's GOGC percent, num_gc its GCs so
- * far, room its go_heap_room. NaN before the first GC, with gogc <= 0
+ * far, room its go_heap_room. NaN before the first GC, with gogc < 0
  * (GOGC=off) or NaN, an absurd goal, or one the memory limit may have set
  * (near the room, or room NaN). */
 double go_live_heap(double next_gc, double num_gc, double gogc, double room);

@@ -284,8 +284,9 @@ double go_heap_room(double limit, const struct go_mem *m)
 double go_live_heap(double next_gc, double num_gc, double gogc, double room)
 {
     /* before the first GC the goal is Go's 4 MB minimum, not a live heap;
-     * with GOGC=off (and no memory limit) it is absurdly high */
-    if (!(gogc > 0) || !(num_gc >= 1) || !(next_gc > 0 && next_gc < 1e18) ||
+     * with GOGC=off (and no memory limit) it is absurdly high; GOGC=0 sets
+     * it at the marked heap */
+    if (!(gogc >= 0) || !(num_gc >= 1) || !(next_gc > 0 && next_gc < 1e18) ||
         !(next_gc < fmin(GO_LIMIT_NEAR * room, room - GO_LIMIT_HEADROOM)))
         return NAN;
     return next_gc / (1.0 + gogc / 100.0);

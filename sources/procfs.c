@@ -343,14 +343,14 @@ static int env_value(const char *env, size_t len, const char *name, const char *
     return -1;
 }
 
-/* Go's runtime atoi64: an optional '-', then one or more digits, no more
+/* Go's runtime atoi64: not empty, an optional '-', then digits, no more
  * than an int64 (no '+', no blank). Returns 0 and sets *out, or -1. */
 static int go_atoi(const char *s, size_t n, long long *out)
 {
     int neg = n > 0 && s[0] == '-';
     unsigned long long v = 0;
-    if ((size_t)neg == n)
-        return -1;
+    if (n == 0)
+        return -1; /* a lone '-' is 0, as for Go */
     for (size_t i = (size_t)neg; i < n; i++) {
         if (s[i] < '0' || s[i] > '9' || v > (9223372036854775807ULL - (unsigned)(s[i] - '0')) / 10)
             return -1;

@@ -124,7 +124,7 @@ int prom_go_memlimit(const struct prom_set *s, double *out);
 /* The live heap at the last GC: go_memstats_next_gc_bytes (the goal that
  * GC set) over 1 + gogc/100, as pprof_live_heap reads a heap profile, into
  * *out, and the GCs so far (go_gc_duration_seconds_count) into *numgc.
- * *out is NaN before the first GC, with gogc <= 0 (GOGC=off), an absurd
+ * *out is NaN before the first GC, with gogc < 0 (GOGC=off), an absurd
  * goal, or one the memory limit `limit` (INFINITY: none) may have set
  * (go_live_heap; the room from the scrape's go_memstats_{sys,heap_sys,
  * heap_inuse,heap_alloc,heap_released}_bytes). Returns -1 when the scrape

@@ -427,6 +427,9 @@ static void test_gogc(void **state)
     assert_true(procfs_parse_gogc(plus, sizeof(plus) - 1) == 100);
     assert_true(procfs_parse_gogc(blank, sizeof(blank) - 1) == 100);
     assert_true(procfs_parse_gogc(zeros, sizeof(zeros) - 1) == 50);
+    static const char zero[] = "GOGC=0", dash[] = "GOGC=-";
+    assert_true(procfs_parse_gogc(zero, sizeof(zero) - 1) == 0);
+    assert_true(procfs_parse_gogc(dash, sizeof(dash) - 1) == 0);
     /* Go's runtime takes the first GOGC of the block */
     static const char twice[] = "GOGC=50\0GOGC=200";
     assert_true(procfs_parse_gogc(twice, sizeof(twice) - 1) == 50);
@@ -471,6 +474,9 @@ static void test_gomemlimit(void **state)
         {"GOMEMLIMIT=-0MiB", 0},
         {"GOMEMLIMIT=000000000000000000000000000000000000000005MiB", 5242880.0},
         {"GOMEMLIMIT=5B", 5},
+        /* Go's atoi64 reads a lone '-' as 0 */
+        {"GOMEMLIMIT=-", 0},
+        {"GOMEMLIMIT=-KiB", 0},
     };
     for (size_t i = 0; i < LC_ARRAY_LEN(cases); i++) {
         char env[128];

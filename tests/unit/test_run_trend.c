@@ -17,17 +17,23 @@
 #include "suite/suite.h"
 
 /* 60 s of load, a point a second: heap_inuse a sawtooth, heap_live a
- * value up to `live_until` seconds (NaN after), or none before `from`. */
-static struct timeline *load_of(double from, double live_until)
+ * value from `from` to `live_until` seconds (NaN after), none before
+ * `from` nor after `last`, and NaN from `gap` to gap + 11 s. */
+static struct timeline *load_span(double from, double live_until, double last, double gap)
 {
     struct timeline *tl = timeline_new();
     for (int i = 0; i <= 60; i++) {
-        double t = i;
+        double t = i, v = t <= live_until && !(t >= gap && t < gap + 11) ? 2e7 + 1e4 * t : NAN;
         timeline_add(tl, "heap_inuse", t, PHASE_LOAD, 3e7 + 1e6 * (i % 4));
-        if (t >= from)
-            timeline_add(tl, "heap_live", t, PHASE_LOAD, t <= live_until ? 2e7 + 1e4 * t : NAN);
+        if (t >= from && t <= last)
+            timeline_add(tl, "heap_live", t, PHASE_LOAD, v);
     }
     return tl;
+}
+
+static struct timeline *load_of(double from, double live_until)
+{
+    return load_span(from, live_until, 60, 1e9);
 }
 
 /* What the series callback gives for trend(heap_inuse). */
@@ -37,6 +43,9 @@ static const char *fitted_on(struct timeline *tl, double warmup, enum expr_trend
 {
     struct suite_test t = {.warmup_s = warmup};
     struct run r = {.t = &t, .tl = tl};
+    /* the load phase as the runner knows it: 0 to 60 s */
+    r.phase_seen[PHASE_LOAD] = 1;
+    r.phase_end[PHASE_LOAD] = 60;
     struct expr_metric m = {.name = "heap_inuse", .text = "heap_inuse"};
     struct expr_series se = {0};
     struct lc_error err = {0};
@@ -68,10 +77,17 @@ static void test_live_heap_stops(void **state)
     enum expr_trend_kind k;
     assert_string_equal(fitted_on(load_of(0, 45), -1, &k), "heap_inuse");
     assert_int_equal(k, EXPR_TREND_FLOOR);
-    assert_non_null(strstr(basis, "too few points of the live heap"));
-    /* none at all (GOGC=off, a limit that bound from the start): the floor */
+    assert_non_null(strstr(basis, "the live heap after each GC missing in part of the load"));
+    /* no value at all (GOGC=off, a limit that bound from the start), or no
+     * series: the floor, nothing to explain */
+    assert_string_equal(fitted_on(load_of(0, -1), -1, &k), "heap_inuse");
+    assert_null(basis);
     assert_string_equal(fitted_on(load_of(100, 100), -1, &k), "heap_inuse");
     assert_null(basis);
+    /* a gap in a middle fifth (20 s to 31 s, the fifths of 20..60 s are 8 s) */
+    assert_string_equal(fitted_on(load_span(0, 60, 60, 20), -1, &k), "heap_inuse");
+    /* points that stop coming (not NaN) at 45 s of the 60 s load */
+    assert_string_equal(fitted_on(load_span(0, 60, 45, 1e9), -1, &k), "heap_inuse");
     /* nor when it starts late */
     assert_string_equal(fitted_on(load_of(40, 60), 10, &k), "heap_inuse");
 }
@@ -83,6 +99,9 @@ static void test_live_heap_few(void **state)
     enum expr_trend_kind k;
     assert_string_equal(fitted_on(load_of(0, 60), 50, &k), "heap_inuse");
     assert_string_equal(fitted_on(load_of(0, 60), 40, &k), "heap_live");
+    /* 15 points after the warm-up are enough, 14 are not */
+    assert_string_equal(fitted_on(load_of(0, 60), 46, &k), "heap_live");
+    assert_string_equal(fitted_on(load_of(0, 60), 46.5, &k), "heap_inuse");
 }
 
 int main(void)
