@@ -268,9 +268,6 @@ struct pprof_profile *pprof_parse_heap(const char *text, size_t len, struct lc_e
     return pp_finish(&pp, heap_header(&pp) == 0 && pp_heap_body(&pp) == 0);
 }
 
-/* NextGC is the heap goal the last GC set: the heap it marked live times
- * 1 + GOGC/100 (Go 1.18+ adds the stacks and globals to what is scaled,
- * which a goroutine-heavy service's figure includes a part of). */
 double go_heap_room(double limit, const struct go_mem *m)
 {
     if (isinf(limit) && limit > 0)
@@ -281,6 +278,9 @@ double go_heap_room(double limit, const struct go_mem *m)
     return limit - (m->sys - m->heap_sys) - (m->heap_inuse - m->heap_alloc) - fmax(over, 0);
 }
 
+/* NextGC is the heap goal the last GC set: the heap it marked live times
+ * 1 + GOGC/100 (Go 1.18+ adds the stacks and globals to what is scaled,
+ * which a goroutine-heavy service's figure includes a part of). */
 double go_live_heap(double next_gc, double num_gc, double gogc, double room)
 {
     /* before the first GC the goal is Go's 4 MB minimum, not a live heap;

@@ -347,10 +347,10 @@ static int env_value(const char *env, size_t len, const char *name, const char *
  * than an int64 (no '+', no blank). Returns 0 and sets *out, or -1. */
 static int go_atoi(const char *s, size_t n, long long *out)
 {
-    int neg = n > 0 && s[0] == '-';
-    unsigned long long v = 0;
     if (n == 0)
-        return -1; /* a lone '-' is 0, as for Go */
+        return -1;
+    int neg = s[0] == '-'; /* a lone '-' is 0, as for Go */
+    unsigned long long v = 0;
     for (size_t i = (size_t)neg; i < n; i++) {
         if (s[i] < '0' || s[i] > '9' || v > (9223372036854775807ULL - (unsigned)(s[i] - '0')) / 10)
             return -1;
