@@ -94,6 +94,8 @@ func (m *registry) serve(w http.ResponseWriter, r *http.Request) {
 	gauge(b, "go_memstats_sys_bytes", "Bytes obtained from the system.", float64(ms.Sys))
 	gauge(b, "go_memstats_heap_sys_bytes", "Heap bytes obtained from the system.",
 		float64(ms.HeapSys))
+	gauge(b, "go_memstats_heap_released_bytes", "Heap bytes released to the OS.",
+		float64(ms.HeapReleased))
 
 	if n, err := countFDs(); err == nil {
 		gauge(b, "process_open_fds", "Number of open file descriptors.", float64(n))
